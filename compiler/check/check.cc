@@ -1,0 +1,200 @@
+// The check phase's entry point: runs the schema and name checks, then scores and their rules,
+// the total, disqualifiers and tiers, and hands back the model with every diagnostic.
+#include "compiler/check/check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "compiler/check/checker.h"
+
+namespace rubric::check {
+
+int EnumType::index_of(std::string_view name) const {
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+int Schema::index_of(std::string_view name) const {
+  for (size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+namespace {
+
+// Points and caps are kept to cents; more decimals would be silently rounded away.
+bool cents_exact(double v) { return std::abs(v * 100 - std::round(v * 100)) < 1e-6; }
+
+}  // namespace
+
+static void check_score(Checker& c, const ast::Decl& d, Score& score) {
+  for (const ast::ScoreOption& o : d.options) {
+    switch (o.kind) {
+      case ast::ScoreOption::Kind::Ceiling:
+        if (score.ceiling) c.error(diag::Kind::E0406, o.range, fmt::format("`{}` has two ceilings (`at most`)", d.name));
+        score.ceiling = o.bound;
+        break;
+      case ast::ScoreOption::Kind::Floor:
+        if (score.floor) c.error(diag::Kind::E0406, o.range, fmt::format("`{}` has two floors (`at least`)", d.name));
+        score.floor = o.bound;
+        break;
+      case ast::ScoreOption::Kind::HalfLife:
+      case ast::ScoreOption::Kind::Linear: {
+        if (score.decay.kind != Decay::Kind::None) {
+          c.error(diag::Kind::E0406, o.range, fmt::format("`{}` has two decays", d.name));
+          break;
+        }
+        bool ok;
+        double secs = c.duration_seconds(*o.span, Ctx{Scope::Lead}, "the decay period", ok);
+        if (!ok) break;
+        score.decay.period_seconds = secs;
+        if (o.kind == ast::ScoreOption::Kind::HalfLife) {
+          score.decay.kind = Decay::Kind::HalfLife;
+        } else if (o.percent <= 0 || o.percent > 100) {
+          c.error(diag::Kind::E0309, o.range, fmt::format("a decay of {}% is not between 0% and 100%", o.percent));
+        } else {
+          score.decay.kind = Decay::Kind::Linear;
+          score.decay.fraction = o.percent / 100;
+        }
+        break;
+      }
+    }
+  }
+  if (score.ceiling && score.floor && *score.floor > *score.ceiling) {
+    c.error(diag::Kind::E0408, d.name_range, fmt::format("`{}` has a floor ({}) above its ceiling ({})", d.name, *score.floor, *score.ceiling));
+  }
+  for (const ast::Rule& r : d.rules) {
+    Rule out;
+    out.range = r.range;
+    out.text = c.text_of(r.range);
+    out.line = c.line_of(r.range);
+    out.label = r.label.value_or(c.text_of(r.cond->range));
+    out.points = r.points;
+    out.each = r.each;
+    out.cap = r.cap;
+    if (!cents_exact(r.points)) c.error(diag::Kind::E0309, r.points_range, "points can have at most two decimals");
+    if (r.cap && (*r.cap <= 0 || !cents_exact(*r.cap))) {
+      c.error(diag::Kind::E0309, r.points_range, "a cap must be above zero, with at most two decimals");
+    }
+    if (r.each) {
+      if (!r.cond->is(ast::ExprKind::Activity)) {
+        c.error(diag::Kind::E0306, r.points_range, "`each` gives points per event, and this rule is not about events");
+        c.help("use `each` with a behaviour, like `opened email within 30 days: +2 each, at most 10`");
+        continue;
+      }
+      const Node* n = c.activity(*r.cond, Ctx{Scope::Lead}, true);
+      if (n->type.is(TypeKind::Error)) continue;
+      if (n->op != Op::AnyEvents) {
+        c.error(diag::Kind::E0306, r.points_range,
+                fmt::format("`each` gives points per event, and `{}` is not a behaviour", c.text_of(r.cond->range)));
+        continue;
+      }
+      out.query = n->query;
+      out.freq_lo = n->freq_lo;
+      out.freq_hi = n->freq_hi;
+    } else {
+      out.cond = c.condition(*r.cond, Ctx{Scope::Lead});
+      if (out.cond->type.is(TypeKind::Error)) continue;
+    }
+    score.rules.push_back(std::move(out));
+  }
+}
+
+void Checker::run() {
+  declare_names();
+  check_schema();
+  // Constants, predicates and page groups are checked once even when unused.
+  for (const auto& [name, d] : consts_) {
+    ast::Expr use(ast::ExprKind::Phrase, d->name_range);
+    use.words = {name};
+    use.word_ranges = {d->name_range};
+    resolve(use, Ctx{Scope::Lead});
+  }
+  for (const auto& [name, d] : defines_) {
+    ast::Expr use(ast::ExprKind::Phrase, d->name_range);
+    use.words = {name};
+    use.word_ranges = {d->name_range};
+    resolve(use, Ctx{Scope::Lead});
+  }
+  for (const ast::Decl& d : in_.model->decls) {
+    switch (d.kind) {
+      case ast::DeclKind::Score:
+        if (auto it = scores_.find(d.name); it != scores_.end() && m_.scores[it->second].range.begin == d.name_range.begin)
+          check_score(*this, d, m_.scores[it->second]);
+        break;
+      case ast::DeclKind::Total: {
+        const Node* t = value(*d.body, Ctx{Scope::Outcome});
+        if (t->type.is(TypeKind::Error)) break;
+        if (!t->type.numeric()) {
+          error(diag::Kind::E0301, d.body->range, fmt::format("the total must be a number, and `{}` is not", text_of(d.body->range)));
+          break;
+        }
+        m_.total = t;
+        break;
+      }
+      case ast::DeclKind::Disqualify:
+        for (const ast::Reason& r : d.reasons) {
+          const Node* cond = condition(*r.cond, Ctx{Scope::Lead});
+          if (!cond->type.is(TypeKind::Error)) m_.disqualifiers.push_back({r.reason, r.range, cond});
+        }
+        break;
+      case ast::DeclKind::Tiers: {
+        TierSet set{d.name, {}};
+        const ast::Tier* fallback = nullptr;
+        std::vector<std::string> seen;
+        for (const ast::Tier& t : d.tiers) {
+          if (fallback) {
+            error(diag::Kind::E0401, t.range, fmt::format("the tier `{}` can never be chosen", t.name));
+            note(fmt::format("`{}: otherwise` on line {} already takes every lead that reaches it", fallback->name, line_of(fallback->range)));
+            help("move `otherwise` to the last line");
+            continue;
+          }
+          if (std::find(seen.begin(), seen.end(), t.name) != seen.end())
+            error(diag::Kind::E0202, t.name_range, fmt::format("the tier `{}` is listed twice in `{}`", t.name, d.name));
+          seen.push_back(t.name);
+          if (t.fallback) {
+            fallback = &t;
+            set.tiers.push_back({t.name, t.range, nullptr});
+            continue;
+          }
+          const Node* cond = condition(*t.cond, Ctx{Scope::Outcome});
+          if (!cond->type.is(TypeKind::Error)) set.tiers.push_back({t.name, t.range, cond});
+        }
+        if (!fallback) {
+          error(diag::Kind::E0402, d.name_range, fmt::format("`{}` has no `otherwise` tier, so some leads would get none", d.name));
+          help("end the section with a default, like `cold: otherwise`");
+        }
+        m_.tier_sets.push_back(std::move(set));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+CheckResult check(const CheckInput& input) {
+  CheckResult result;
+  auto model = std::make_unique<CheckedModel>();
+  Checker checker(input, *model, result.diagnostics);
+  checker.run();
+  // Checking a shared constant or predicate at each use can repeat a message: keep one.
+  diag::DiagnosticList unique;
+  std::vector<std::tuple<int, uint32_t, uint32_t, std::string>> seen;
+  for (const diag::Diagnostic& d : result.diagnostics.items()) {
+    auto key = std::make_tuple(static_cast<int>(d.kind), d.range.begin, d.range.file, d.message);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    diag::Diagnostic& copy = unique.add(d.kind, d.range, d.message);
+    copy.notes = d.notes;
+  }
+  unique.sort_by_location();
+  result.diagnostics = std::move(unique);
+  if (!result.diagnostics.has_errors()) result.model = std::move(model);
+  return result;
+}
+
+}  // namespace rubric::check

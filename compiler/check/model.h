@@ -1,0 +1,192 @@
+// CheckedModel: what the checker produces and every back end consumes. Names are resolved to
+// slots, types are known, regexes are compiled, and each rule keeps its source location.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "compiler/source/source.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace rubric::check {
+
+using source::SourceRange;
+
+enum class TypeKind : uint8_t { Error, Bool, Int, Number, String, Time, Duration, Enum, Set, Pages };
+
+struct EnumType {
+  std::string field;                            // the field it belongs to, for messages
+  std::vector<std::string> values;              // value names, index = runtime value
+  std::vector<std::optional<std::string>> raw;  // raw text per value
+  int fallback = -1;                            // the `otherwise` value, or -1
+  int index_of(std::string_view name) const;
+};
+
+struct Type {
+  TypeKind kind = TypeKind::Error;
+  const EnumType* enum_type = nullptr;  // Enum, and Set of enum
+  TypeKind elem = TypeKind::Error;      // Set element type
+  bool is(TypeKind k) const { return kind == k; }
+  bool numeric() const { return kind == TypeKind::Int || kind == TypeKind::Number; }
+};
+
+std::string type_name(const Type& t);
+
+// A scalar value: a field of a record, a constant, or an intermediate result.
+// Time is seconds since 1970-01-01T00:00:00Z; Duration is seconds; Enum is the value's index.
+struct Value {
+  enum class Kind : uint8_t { Missing, Bool, Int, Number, String, Time, Duration, Enum };
+  Kind kind = Kind::Missing;
+  bool b = false;
+  int64_t i = 0;
+  double d = 0;
+  std::string s;
+
+  static Value missing() { return {}; }
+  static Value boolean(bool v) { Value x; x.kind = Kind::Bool; x.b = v; return x; }
+  static Value integer(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
+  static Value number(double v) { Value x; x.kind = Kind::Number; x.d = v; return x; }
+  static Value string(std::string v) { Value x; x.kind = Kind::String; x.s = std::move(v); return x; }
+  static Value time(int64_t secs) { Value x; x.kind = Kind::Time; x.i = secs; return x; }
+  static Value duration(double secs) { Value x; x.kind = Kind::Duration; x.d = secs; return x; }
+  static Value enumeration(int64_t idx) { Value x; x.kind = Kind::Enum; x.i = idx; return x; }
+  bool is_missing() const { return kind == Kind::Missing; }
+  // Int, Number, Duration and Time as a double.
+  double as_double() const { return kind == Kind::Int || kind == Kind::Time || kind == Kind::Enum ? double(i) : d; }
+};
+
+enum class Op : uint8_t {
+#define OP(name, doc) name,
+#include "compiler/check/ops.def"
+#undef OP
+};
+const char* op_name(Op op);
+
+enum class Builtin : uint8_t {
+#define BUILTIN(id, name, result, family, arity, arg) id,
+#include "compiler/check/builtins.def"
+#undef BUILTIN
+};
+
+enum class Cmp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
+
+struct Node;
+
+// Which events a behaviour counts: those passing `filter` (a condition over one event) whose
+// timestamp lies within `window_seconds` before as-of (no window when negative).
+struct EventQuery {
+  const Node* filter = nullptr;
+  double window_seconds = -1;
+};
+
+// One checked expression. Owned by its CheckedModel; immutable after checking.
+struct Node {
+  Op op;
+  Type type;
+  SourceRange range;
+  std::vector<const Node*> kids;
+  Value lit;                       // Literal
+  int slot = -1;                   // LeadField, EventField, SumEvents, ScoreRef; Builtin id for Call
+  Cmp cmp = Cmp::Eq;               // Compare
+  bool negated = false;            // IsMissing, InSet, InPages, Between
+  const EventQuery* query = nullptr;  // CountEvents, SumEvents, DaysSinceLast, AnyEvents
+  int64_t freq_lo = 1, freq_hi = std::numeric_limits<int64_t>::max();  // AnyEvents
+  double span_seconds = 0;         // TimeWithin
+  std::vector<Value> set;          // InSet items (strings lower-cased)
+  std::unordered_set<std::string> string_set;  // InSet over strings, lower case
+  std::vector<std::string> patterns;           // InPages globs, lower case
+  std::shared_ptr<const re2::RE2> regex;       // Matches
+};
+
+struct Field {
+  std::string name;
+  std::string column;  // the source column / JSON key
+  Type type;
+  bool optional = false;
+  std::vector<std::string> missing;  // raw texts meaning missing, besides the model's
+  double unit_seconds = 1;           // Duration: seconds per raw unit
+  SourceRange range;
+};
+
+struct Schema {
+  std::vector<Field> fields;
+  int index_of(std::string_view name) const;
+};
+
+struct Decay {
+  enum class Kind { None, HalfLife, Linear } kind = Kind::None;
+  double period_seconds = 0;  // half-life, or the linear period
+  double fraction = 0;        // Linear: share lost per whole period
+};
+
+struct Rule {
+  std::string label;        // the user's label, or the condition's source text
+  std::string text;         // the rule's source line
+  SourceRange range;
+  int line = 0;             // the rule's line in its file, for explanations
+  double points = 0;
+  bool each = false;        // per-event: `query` counts events, `cond` is null
+  std::optional<double> cap;
+  const Node* cond = nullptr;          // live rules
+  const EventQuery* query = nullptr;   // each rules
+  int64_t freq_lo = 1, freq_hi = std::numeric_limits<int64_t>::max();  // each rules
+};
+
+struct Score {
+  std::string name;
+  SourceRange range;
+  std::vector<Rule> rules;
+  std::optional<double> ceiling, floor;
+  Decay decay;
+};
+
+struct Tier {
+  std::string name;
+  SourceRange range;
+  const Node* cond = nullptr;  // null for `otherwise`
+};
+
+struct TierSet {
+  std::string name;
+  std::vector<Tier> tiers;
+};
+
+struct Disqualifier {
+  std::string reason;
+  SourceRange range;
+  const Node* cond = nullptr;
+};
+
+// The checked, immutable form of a model. Safe to share between threads once built.
+struct CheckedModel {
+  std::string name;
+  Schema lead;
+  Schema event;
+  bool has_events = false;
+  int key_field = -1;
+  int event_kind_field = -1;
+  int event_time_field = -1;
+  std::vector<std::string> missing_values;  // raw texts meaning missing for every field
+  std::vector<Score> scores;
+  const Node* total = nullptr;  // null: the sum of all scores
+  std::vector<TierSet> tier_sets;
+  std::vector<Disqualifier> disqualifiers;
+
+  std::deque<Node> nodes;
+  std::deque<EventQuery> queries;
+  std::deque<EnumType> enums;
+};
+
+// A readable dump of the checked model for `rubric check --emit=checked`.
+std::string print(const CheckedModel& m);
+
+}  // namespace rubric::check

@@ -1,0 +1,121 @@
+// Names of ops and types, and the `--emit=checked` dump of a CheckedModel.
+#include <fmt/format.h>
+
+#include "compiler/check/model.h"
+#include "compiler/source/text.h"
+
+namespace rubric::check {
+
+const char* op_name(Op op) {
+  switch (op) {
+#define OP(name, doc) \
+  case Op::name:      \
+    return #name;
+#include "compiler/check/ops.def"
+#undef OP
+  }
+  return "?";
+}
+
+std::string type_name(const Type& t) {
+  switch (t.kind) {
+    case TypeKind::Error: return "error";
+    case TypeKind::Bool: return "bool";
+    case TypeKind::Int: return "int";
+    case TypeKind::Number: return "number";
+    case TypeKind::String: return "string";
+    case TypeKind::Time: return "time";
+    case TypeKind::Duration: return "duration";
+    case TypeKind::Enum: return t.enum_type ? "enum " + t.enum_type->field : "enum";
+    case TypeKind::Set: return "set";
+    case TypeKind::Pages: return "pages";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string lit(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::Missing: return "missing";
+    case Value::Kind::Bool: return v.b ? "true" : "false";
+    case Value::Kind::Int:
+    case Value::Kind::Enum: return std::to_string(v.i);
+    case Value::Kind::Time: return fmt::format("@{}", v.i);
+    case Value::Kind::Number: return fmt::format("{}", v.d);
+    case Value::Kind::Duration: return fmt::format("{}s", v.d);
+    case Value::Kind::String: return text::json_string(v.s);
+  }
+  return "?";
+}
+
+std::string node(const Node* n) {
+  if (!n) return "()";
+  std::string s = fmt::format("({}:{}", op_name(n->op), type_name(n->type));
+  switch (n->op) {
+    case Op::Literal: s += " " + lit(n->lit); break;
+    case Op::LeadField:
+    case Op::EventField:
+    case Op::ScoreRef:
+    case Op::Call: s += fmt::format(" #{}", n->slot); break;
+    case Op::Compare: s += fmt::format(" cmp{}", static_cast<int>(n->cmp)); break;
+    case Op::InPages:
+      for (const auto& p : n->patterns) s += " " + text::json_string(p);
+      break;
+    case Op::InSet:
+      for (const auto& v : n->set) s += " " + lit(v);
+      for (const auto& v : n->string_set) s += " " + text::json_string(v);
+      break;
+    case Op::TimeWithin: s += fmt::format(" {}s", n->span_seconds); break;
+    default: break;
+  }
+  if (n->negated) s += " negated";
+  if (n->query) {
+    s += fmt::format(" (query window={} filter={})", n->query->window_seconds, node(n->query->filter));
+    if (n->op == Op::AnyEvents) s += fmt::format(" freq={}..{}", n->freq_lo, n->freq_hi);
+  }
+  for (const Node* k : n->kids) s += " " + node(k);
+  return s + ")";
+}
+
+}  // namespace
+
+std::string print(const CheckedModel& m) {
+  std::string out = fmt::format("model {}\n", text::json_string(m.name));
+  for (size_t i = 0; i < m.lead.fields.size(); ++i) {
+    const Field& f = m.lead.fields[i];
+    out += fmt::format("lead #{} {} : {}{} from {}\n", i, f.name, f.optional ? "optional " : "", type_name(f.type),
+                       text::json_string(f.column));
+  }
+  for (size_t i = 0; i < m.event.fields.size(); ++i) {
+    const Field& f = m.event.fields[i];
+    out += fmt::format("event #{} {} : {}{}\n", i, f.name, f.optional ? "optional " : "", type_name(f.type));
+  }
+  for (const Score& s : m.scores) {
+    out += fmt::format("score {}", s.name);
+    if (s.ceiling) out += fmt::format(" ceiling={}", *s.ceiling);
+    if (s.floor) out += fmt::format(" floor={}", *s.floor);
+    if (s.decay.kind != Decay::Kind::None)
+      out += fmt::format(" decay={} period={}s fraction={}", s.decay.kind == Decay::Kind::HalfLife ? "half-life" : "linear",
+                         s.decay.period_seconds, s.decay.fraction);
+    out += "\n";
+    for (const Rule& r : s.rules) {
+      out += fmt::format("  rule {} {}{}", text::json_string(r.label), r.points, r.each ? " each" : "");
+      if (r.cap) out += fmt::format(" cap={}", *r.cap);
+      if (r.each)
+        out += fmt::format(" (query window={} filter={}) freq={}..{}\n", r.query->window_seconds, node(r.query->filter),
+                           r.freq_lo, r.freq_hi);
+      else
+        out += " " + node(r.cond) + "\n";
+    }
+  }
+  out += "total " + (m.total ? node(m.total) : std::string("(sum of scores)")) + "\n";
+  for (const Disqualifier& d : m.disqualifiers) out += fmt::format("disqualify {} {}\n", text::json_string(d.reason), node(d.cond));
+  for (const TierSet& t : m.tier_sets) {
+    out += fmt::format("tiers {}\n", t.name);
+    for (const Tier& x : t.tiers) out += fmt::format("  {} {}\n", x.name, x.cond ? node(x.cond) : "otherwise");
+  }
+  return out;
+}
+
+}  // namespace rubric::check

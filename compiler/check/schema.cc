@@ -1,0 +1,229 @@
+// Checks the declarations that give names: the lead and event schemas, missing values, page
+// groups, constants, predicates and behaviours (declared here, their bodies checked on use).
+#include <fmt/format.h>
+
+#include "compiler/check/checker.h"
+#include "compiler/source/text.h"
+
+namespace rubric::check {
+
+namespace {
+
+struct TypeName {
+  const char* name;
+  TypeKind kind;
+};
+constexpr TypeName kTypes[] = {{"bool", TypeKind::Bool},     {"int", TypeKind::Int},   {"number", TypeKind::Number},
+                               {"string", TypeKind::String}, {"time", TypeKind::Time}, {"duration", TypeKind::Duration}};
+
+}  // namespace
+
+// Seconds per unit word, or 0 when the word is not a unit.
+double unit_seconds(std::string_view u) {
+  struct Unit {
+    const char* one;
+    const char* many;
+    double secs;
+  };
+  static constexpr Unit kUnits[] = {{"second", "seconds", 1},          {"minute", "minutes", 60},
+                                    {"hour", "hours", 3600},           {"day", "days", 86400},
+                                    {"week", "weeks", 7 * 86400},      {"month", "months", 30 * 86400},
+                                    {"year", "years", 365 * 86400.0}};
+  for (const Unit& x : kUnits)
+    if (u == x.one || u == x.many) return x.secs;
+  return 0;
+}
+
+std::vector<std::string> unit_words() {
+  return {"seconds", "minutes", "hours", "days", "weeks", "months", "years"};
+}
+
+Type Checker::field_type(const ast::FieldDecl& f, double& unit) {
+  Type t;
+  if (f.type.is_enum) {
+    EnumType& e = m_.enums.emplace_back();
+    e.field = f.name;
+    for (const ast::EnumValue& v : f.type.values) {
+      if (e.index_of(v.name) >= 0) {
+        error(diag::Kind::E0202, v.range, fmt::format("`{}` is listed twice in the values of `{}`", v.name, f.name));
+        continue;
+      }
+      if (v.fallback) {
+        if (e.fallback >= 0) {
+          error(diag::Kind::E0202, v.range, fmt::format("`{}` has two `otherwise` values", f.name));
+          help("only one value can catch the raw values that are not listed");
+        }
+        e.fallback = static_cast<int>(e.values.size());
+      }
+      e.values.push_back(v.name);
+      e.raw.push_back(v.raw);
+    }
+    t.kind = TypeKind::Enum;
+    t.enum_type = &e;
+    return t;
+  }
+  for (const TypeName& n : kTypes)
+    if (f.type.name == n.name) t.kind = n.kind;
+  if (t.kind == TypeKind::Error) {
+    std::vector<std::string> names;
+    for (const TypeName& n : kTypes) names.push_back(n.name);
+    error(diag::Kind::E0203, f.type.range, fmt::format("`{}` is not a type", f.type.name));
+    std::string best = diag::closest_name(f.type.name, names);
+    if (f.type.name == "text" || f.type.name == "str") best = "string";
+    if (f.type.name == "float" || f.type.name == "double" || f.type.name == "decimal") best = "number";
+    if (f.type.name == "integer") best = "int";
+    if (f.type.name == "boolean") best = "bool";
+    if (f.type.name == "date" || f.type.name == "datetime" || f.type.name == "timestamp") best = "time";
+    if (!best.empty()) help(fmt::format("did you mean `{}`?", best));
+    else help("the types are bool, int, number, string, time, duration and enum {...}");
+    return t;
+  }
+  if (!f.type.unit.empty()) {
+    unit = unit_seconds(f.type.unit);
+    if (t.kind != TypeKind::Duration) {
+      error(diag::Kind::E0205, f.type.unit_range, fmt::format("only a duration has a unit, and `{}` is a {}", f.name, f.type.name));
+    } else if (unit == 0) {
+      error(diag::Kind::E0205, f.type.unit_range, fmt::format("`{}` is not a time unit", f.type.unit));
+      std::string best = diag::closest_name(f.type.unit, unit_words());
+      if (!best.empty()) help(fmt::format("did you mean `{}`?", best));
+      unit = 1;
+    }
+  }
+  return t;
+}
+
+void Checker::declare_names() {
+  auto declare = [&](const std::string& name, SourceRange r) {
+    auto [it, fresh] = declared_.emplace(name, r);
+    if (!fresh) {
+      error(diag::Kind::E0202, r, fmt::format("`{}` is declared twice", name));
+      note(fmt::format("the first `{}` is on line {}", name, line_of(it->second)));
+    }
+    return fresh;
+  };
+  const ast::Decl* lead = nullptr;
+  const ast::Decl* event = nullptr;
+  const ast::Decl* total = nullptr;
+  const ast::Decl* model = nullptr;
+  auto once = [&](const ast::Decl*& slot, const ast::Decl& d, const char* what) {
+    if (slot) {
+      error(diag::Kind::E0406, d.range, fmt::format("a model has one {} section", what));
+      note(fmt::format("the first is on line {}", line_of(slot->range)));
+      return false;
+    }
+    slot = &d;
+    return true;
+  };
+  for (const ast::Decl& d : in_.model->decls) {
+    switch (d.kind) {
+      case ast::DeclKind::Model:
+        if (once(model, d, "`model`")) m_.name = d.name;
+        break;
+      case ast::DeclKind::Missing:
+        m_.missing_values.insert(m_.missing_values.end(), d.strings.begin(), d.strings.end());
+        break;
+      case ast::DeclKind::Lead:
+        once(lead, d, "`lead:`");
+        break;
+      case ast::DeclKind::Event:
+        once(event, d, "`event:`");
+        break;
+      case ast::DeclKind::Pages:
+        if (declare(d.name, d.name_range)) pages_[d.name] = &d;
+        break;
+      case ast::DeclKind::Const:
+        if (declare(d.name, d.name_range)) consts_[d.name] = &d;
+        break;
+      case ast::DeclKind::Define:
+        if (declare(d.name, d.name_range)) defines_[d.name] = &d;
+        break;
+      case ast::DeclKind::Behaviour:
+        behaviours_.push_back(&d);
+        break;
+      case ast::DeclKind::Score:
+        if (declare(d.name, d.name_range)) {
+          scores_[d.name] = static_cast<int>(m_.scores.size());
+          m_.scores.push_back({d.name, d.name_range, {}, {}, {}, {}});
+        }
+        break;
+      case ast::DeclKind::Total:
+        once(total, d, "`total`");
+        break;
+      case ast::DeclKind::Tiers:
+        declare(d.name, d.name_range);
+        break;
+      case ast::DeclKind::Disqualify:
+        break;
+    }
+  }
+  // Library behaviours come after the user's, so a model can redefine a standard one.
+  for (const ast::Module* lib : in_.libraries) {
+    library_modules_.insert(lib);
+    for (const ast::Decl& d : lib->decls)
+      if (d.kind == ast::DeclKind::Behaviour) behaviours_.push_back(&d);
+  }
+  if (!lead && !poisoned("lead")) {
+    error(diag::Kind::E0403, {in_.model->file, 0, 1}, "this model has no `lead:` section");
+    help("start with `lead:` and one field per line, like `email: string`");
+  }
+  if (m_.scores.empty() && !poisoned("score")) {
+    error(diag::Kind::E0409, {in_.model->file, 0, 1}, "this model has no `score` section");
+    help("add one, like `score fit:` followed by rules such as `employees > 500: +10`");
+  }
+}
+
+void Checker::check_schema() {
+  std::map<std::string, SourceRange> field_names;
+  auto add_fields = [&](const ast::Decl& d, Schema& schema) {
+    for (const ast::FieldDecl& f : d.fields) {
+      if (schema.index_of(f.name) >= 0) {
+        error(diag::Kind::E0202, f.name_range, fmt::format("`{}` is declared twice", f.name));
+        continue;
+      }
+      Field out;
+      out.name = f.name;
+      out.column = f.column.value_or(f.name);
+      out.type = field_type(f, out.unit_seconds);
+      out.optional = f.optional;
+      out.missing = f.missing;
+      out.range = f.range;
+      schema.fields.push_back(std::move(out));
+    }
+  };
+  for (const ast::Decl& d : in_.model->decls) {
+    if (d.kind == ast::DeclKind::Lead && m_.lead.fields.empty()) {
+      add_fields(d, m_.lead);
+      for (size_t i = 0; i < d.fields.size() && i < m_.lead.fields.size(); ++i) {
+        if (!d.fields[i].key) continue;
+        if (m_.key_field >= 0) {
+          error(diag::Kind::E0404, d.fields[i].name_range, "only one field can be the `key`");
+          note(fmt::format("`{}` is already the key", m_.lead.fields[m_.key_field].name));
+          continue;
+        }
+        m_.key_field = static_cast<int>(i);
+      }
+      for (const auto& f : m_.lead.fields)
+        if (declared_.count(f.name)) {
+          error(diag::Kind::E0202, f.range, fmt::format("`{}` is both a field and a declared name", f.name));
+          note(fmt::format("the other `{}` is on line {}", f.name, line_of(declared_[f.name])));
+        }
+    }
+    if (d.kind == ast::DeclKind::Event && m_.event.fields.empty()) {
+      m_.has_events = true;
+      add_fields(d, m_.event);
+      m_.event_kind_field = m_.event.index_of("kind");
+      m_.event_time_field = m_.event.index_of("timestamp");
+      bool kind_ok = m_.event_kind_field >= 0 && m_.event.fields[m_.event_kind_field].type.is(TypeKind::Enum);
+      bool time_ok = m_.event_time_field >= 0 && m_.event.fields[m_.event_time_field].type.is(TypeKind::Time);
+      if (!kind_ok || !time_ok) {
+        error(diag::Kind::E0405, d.range,
+              !kind_ok ? "the `event:` section needs a `kind` field that is an enum"
+                       : "the `event:` section needs a `timestamp` field of type `time`");
+        help("for example `kind: enum {page_view, email_open}` and `timestamp: time`");
+        m_.has_events = false;
+      }
+    }
+  }
+}
+
+}  // namespace rubric::check

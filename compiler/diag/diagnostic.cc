@@ -1,0 +1,150 @@
+// The diagnostic registry, DiagnosticList and the text/JSON renderers.
+#include "compiler/diag/diagnostic.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "compiler/source/text.h"
+
+namespace rubric::diag {
+
+namespace {
+const KindInfo kInfos[] = {
+#define DIAG(id, sev, phase, name, summary) {#id, Severity::sev, #phase, #name, summary},
+#include "compiler/diag/diagnostics.def"
+#undef DIAG
+};
+}  // namespace
+
+const KindInfo& info(Kind k) { return kInfos[static_cast<int>(k)]; }
+
+const std::vector<Kind>& all_kinds() {
+  static const std::vector<Kind> kinds = {
+#define DIAG(id, sev, phase, name, summary) Kind::id,
+#include "compiler/diag/diagnostics.def"
+#undef DIAG
+  };
+  return kinds;
+}
+
+Diagnostic& DiagnosticList::add(Kind k, source::SourceRange r, std::string message) {
+  items_.push_back({k, r, std::move(message), {}});
+  return items_.back();
+}
+
+bool DiagnosticList::has_errors() const { return error_count() > 0; }
+
+size_t DiagnosticList::error_count() const {
+  return std::count_if(items_.begin(), items_.end(),
+                       [](const Diagnostic& d) { return info(d.kind).severity == Severity::Error; });
+}
+
+void DiagnosticList::append(const DiagnosticList& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+void DiagnosticList::sort_by_location() {
+  std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.range.file != b.range.file) return a.range.file < b.range.file;
+    return a.range.begin < b.range.begin;
+  });
+}
+
+static std::string_view severity_word(Severity s) { return s == Severity::Error ? "error" : "warning"; }
+
+std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bool color) {
+  const KindInfo& k = info(d.kind);
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* red = color ? (k.severity == Severity::Error ? "\x1b[1;31m" : "\x1b[1;33m") : "";
+  const char* blue = color ? "\x1b[1;34m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  std::string out;
+  if (!d.range.valid()) {
+    out += fmt::format("{}{}[{}]{}: {}{}{}\n", red, severity_word(k.severity), k.id, reset, bold, d.message, reset);
+  } else {
+    const source::SourceFile& f = sm.file(d.range.file);
+    source::LineCol lc = f.line_col(d.range.begin);
+    out += fmt::format("{}{}:{}:{}: {}{}[{}]{}: {}{}\n", bold, f.name(), lc.line, lc.column, red,
+                       severity_word(k.severity), k.id, reset, d.message, reset);
+    std::string_view line = f.line_text(lc.line);
+    std::string num = std::to_string(lc.line);
+    std::string pad(num.size() + 1, ' ');
+    out += fmt::format("{}{} {} |{} {}\n", blue, pad.substr(1), num, reset, line);
+    // The caret runs to the span's end, or to the end of the line for spans that continue.
+    source::LineCol end = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
+    int last_col = end.line == lc.line ? end.column : static_cast<int>(line.size());
+    int width = std::max(1, last_col - lc.column + 1);
+    std::string marks;
+    for (int i = 1; i < lc.column; ++i)
+      marks += (i - 1 < static_cast<int>(line.size()) && line[i - 1] == '\t') ? '\t' : ' ';
+    marks += '^';
+    marks += std::string(width - 1, '~');
+    out += fmt::format("{} {} |{} {}{}{}\n", blue, pad, reset, red, marks, reset);
+  }
+  for (const Note& n : d.notes)
+    out += fmt::format("{}   = {}{}: {}\n", blue, n.type == Note::Type::Help ? "help" : "note", reset, n.text);
+  return out;
+}
+
+std::string render_text(const DiagnosticList& list, const source::SourceManager& sm, bool color) {
+  std::string out;
+  for (const Diagnostic& d : list.items()) out += render_text(d, sm, color);
+  return out;
+}
+
+std::string render_json(const DiagnosticList& list, const source::SourceManager& sm) {
+  std::string out = "[";
+  bool first = true;
+  for (const Diagnostic& d : list.items()) {
+    const KindInfo& k = info(d.kind);
+    out += first ? "\n  {" : ",\n  {";
+    first = false;
+    out += fmt::format("\"id\": \"{}\", \"severity\": \"{}\", \"name\": \"{}\"", k.id, severity_word(k.severity), k.name);
+    if (d.range.valid()) {
+      const source::SourceFile& f = sm.file(d.range.file);
+      source::LineCol b = f.line_col(d.range.begin), e = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
+      out += ", \"file\": " + text::json_string(f.name());
+      out += fmt::format(", \"line\": {}, \"column\": {}, \"end_line\": {}, \"end_column\": {}", b.line, b.column, e.line,
+                         e.column + 1);
+    }
+    out += ", \"message\": " + text::json_string(d.message) + ", \"notes\": [";
+    for (size_t i = 0; i < d.notes.size(); ++i) {
+      if (i) out += ", ";
+      out += fmt::format("{{\"kind\": \"{}\", \"text\": {}}}", d.notes[i].type == Note::Type::Help ? "help" : "note",
+                         text::json_string(d.notes[i].text));
+    }
+    out += "]}";
+  }
+  out += first ? "]\n" : "\n]\n";
+  return out;
+}
+
+static size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_name(std::string_view wrong, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::max<size_t>(1, wrong.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    size_t d = edit_distance(wrong, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+}  // namespace rubric::diag

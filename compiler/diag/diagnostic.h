@@ -1,0 +1,72 @@
+// Diagnostics: the registry of kinds (diagnostics.def), one reported Diagnostic, the list a phase
+// returns, and renderers for terminals (file:line:col, source line, caret) and JSON.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/source/source.h"
+
+namespace rubric::diag {
+
+enum class Kind {
+#define DIAG(id, sev, phase, name, summary) id,
+#include "compiler/diag/diagnostics.def"
+#undef DIAG
+};
+
+enum class Severity { Error, Warning };
+
+struct KindInfo {
+  std::string_view id;       // "E0201"
+  Severity severity;
+  std::string_view phase;    // "names"
+  std::string_view name;     // "unknown_name"
+  std::string_view summary;  // one line for docs
+};
+
+const KindInfo& info(Kind k);
+const std::vector<Kind>& all_kinds();
+
+// A help or note line shown under the caret.
+struct Note {
+  enum class Type { Help, Note } type;
+  std::string text;
+};
+
+struct Diagnostic {
+  Kind kind;
+  source::SourceRange range;
+  std::string message;  // lower case, no trailing period, code in backticks
+  std::vector<Note> notes;
+};
+
+// What a phase returns beside its result. Append-only; cheap to move.
+class DiagnosticList {
+ public:
+  Diagnostic& add(Kind k, source::SourceRange r, std::string message);
+  void help(std::string text) { items_.back().notes.push_back({Note::Type::Help, std::move(text)}); }
+  void note(std::string text) { items_.back().notes.push_back({Note::Type::Note, std::move(text)}); }
+  bool has_errors() const;
+  size_t error_count() const;
+  const std::vector<Diagnostic>& items() const { return items_; }
+  void append(const DiagnosticList& other);
+  // Orders by file and position, keeping report order for ties.
+  void sort_by_location();
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+// `file:line:col: error[E0201]: message`, the line with a caret under the span, then notes.
+std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bool color = false);
+std::string render_text(const DiagnosticList& list, const source::SourceManager& sm, bool color = false);
+// One JSON object per diagnostic, in an array: id, severity, name, file, line, column,
+// end_line, end_column, message, notes.
+std::string render_json(const DiagnosticList& list, const source::SourceManager& sm);
+
+// The closest candidate within a small edit distance, or empty ("did you mean").
+std::string closest_name(std::string_view wrong, const std::vector<std::string>& candidates);
+
+}  // namespace rubric::diag

@@ -1,0 +1,627 @@
+// The one translation unit that sees ANTLR: runs the generated lexer and parser, turns syntax
+// errors into Rubric diagnostics, and converts the parse tree into Rubric's own ast::Module.
+#include "compiler/parse/parse.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <set>
+
+#include "RubricLexer.h"
+#include "RubricParser.h"
+#include "antlr4-runtime.h"
+
+namespace rubric::parse {
+
+using P = rubric_antlr::RubricParser;
+using ast::DeclKind;
+using ast::ExprKind;
+using ast::ExprPtr;
+using source::SourceRange;
+
+namespace {
+
+constexpr int kMaxSyntaxErrors = 50;
+constexpr int kMaxNesting = 100;
+
+// ANTLR counts characters in code points; diagnostics need byte offsets.
+class OffsetMap {
+ public:
+  explicit OffsetMap(const std::string& text) {
+    for (uint32_t i = 0; i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts_.push_back(i);
+    starts_.push_back(static_cast<uint32_t>(text.size()));
+  }
+  uint32_t byte(size_t cp) const { return cp < starts_.size() ? starts_[cp] : starts_.back(); }
+
+ private:
+  std::vector<uint32_t> starts_;
+};
+
+std::string describe_token_type(const antlr4::dfa::Vocabulary& vocab, size_t type) {
+  switch (type) {
+    case P::IDENT: return "a name";
+    case P::NUMBER: return "a number";
+    case P::STRING: return "a quoted string";
+    case P::NL: return "the end of the line";
+    case antlr4::Token::EOF: return "the end of the file";
+    default: break;
+  }
+  std::string lit = vocab.getLiteralName(type);
+  if (lit.size() >= 2 && lit.front() == '\'') return "`" + lit.substr(1, lit.size() - 2) + "`";
+  std::string sym = vocab.getSymbolicName(type);
+  // Multi-word keywords: AT_LEAST → `at least`.
+  for (char& c : sym) c = (c == '_') ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return "`" + sym + "`";
+}
+
+std::string describe_token(const antlr4::Token* t) {
+  if (!t) return "something unexpected";
+  if (t->getType() == antlr4::Token::EOF) return "the end of the file";
+  if (t->getType() == P::NL) return "the end of the line";
+  return "`" + t->getText() + "`";
+}
+
+// What the user was writing when the error happened, from the innermost rule.
+const char* rule_hint(size_t rule) {
+  switch (rule) {
+    case P::RuleRuleDecl:
+    case P::RulePoints: return "a rule is written `condition: +points`, for example `employees > 500: +10`";
+    case P::RuleFieldDecl:
+    case P::RuleTypeSpec: return "a field is written `name: type`, for example `employees: optional int`";
+    case P::RuleTierDecl: return "a tier is written `name: condition` or `name: otherwise`";
+    case P::RuleDisqualifyDecl: return "a disqualifier is written `condition: \"reason\"`";
+    case P::RuleScoreOption: return "score options are `at most N`, `at least N`, `decay half-life 14 days`, `decay 25% every 7 days`";
+    case P::RuleFrequency: return "frequencies are `at least 3 times`, `at most 2 times`, `exactly 1 times`, `between 2 and 5 times`, `once`";
+    case P::RuleSetLiteral: return "a set is written `{\"a\", \"b\"}`";
+    case P::RuleDecl:
+    case P::RuleFile:
+      return "each line starts a section (`lead:`, `event:`, `score NAME:`, `tiers NAME:`, `disqualify:`) "
+             "or declares `pages`, `const`, `define`, `behaviour`, `total`";
+    default: return nullptr;
+  }
+}
+
+class ErrorListener : public antlr4::BaseErrorListener {
+ public:
+  ErrorListener(diag::DiagnosticList& diags, uint32_t file, const OffsetMap& offsets, const std::string& text)
+      : diags_(diags), file_(file), offsets_(offsets), text_(text) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t,
+                   const std::string&, std::exception_ptr) override {
+    if (!lines_.insert(line).second) return;  // one message per line: the rest are cascades
+    if (++count_ > kMaxSyntaxErrors) {
+      if (count_ == kMaxSyntaxErrors + 1)
+        diags_.add(diag::Kind::E0105, range_of(offending), fmt::format("stopped after {} syntax errors", kMaxSyntaxErrors));
+      return;
+    }
+    SourceRange r = range_of(offending);
+    if (offending && offending->getType() == P::UNKNOWN_CHAR) {
+      if (offending->getText() == "\"") {
+        uint32_t end = r.begin;
+        while (end < text_.size() && text_[end] != '\n' && text_[end] != '\r') ++end;
+        diags_.add(diag::Kind::E0103, {file_, r.begin, end}, "this string has no closing `\"`");
+        diags_.help("close the string on the same line; write `\\\"` for a quote inside it");
+      } else {
+        diags_.add(diag::Kind::E0102, r, fmt::format("`{}` has no meaning in Rubric", offending->getText()));
+        diags_.help("text values go in double quotes, like `\"Select\"`");
+      }
+      return;
+    }
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    std::string expected;
+    if (parser) {
+      try {
+        antlr4::misc::IntervalSet set = parser->getExpectedTokens();
+        std::vector<std::string> words;
+        for (ssize_t t : set.toList())
+          if (t != P::WS && t != P::COMMENT) words.push_back(describe_token_type(parser->getVocabulary(), t));
+        if (!words.empty() && words.size() <= 4) {
+          expected = words[0];
+          for (size_t i = 1; i < words.size(); ++i) expected += (i + 1 == words.size() ? " or " : ", ") + words[i];
+        }
+      } catch (...) {
+      }
+    }
+    std::string msg = "unexpected " + describe_token(offending);
+    if (!expected.empty()) msg += ", expected " + expected;
+    diags_.add(diag::Kind::E0101, r, msg);
+    if (parser && parser->getContext()) {
+      if (const char* hint = rule_hint(parser->getContext()->getRuleIndex())) diags_.help(hint);
+    }
+  }
+
+  SourceRange range_of(const antlr4::Token* t) const {
+    if (!t || t->getType() == antlr4::Token::EOF) {
+      uint32_t end = static_cast<uint32_t>(text_.size());
+      return {file_, end > 0 ? end - 1 : 0, end};
+    }
+    uint32_t b = offsets_.byte(t->getStartIndex());
+    uint32_t e = offsets_.byte(t->getStopIndex() + 1);
+    if (t->getType() == P::NL) e = b + 1;
+    return {file_, b, std::max(e, b + 1)};
+  }
+
+ private:
+  diag::DiagnosticList& diags_;
+  uint32_t file_;
+  const OffsetMap& offsets_;
+  const std::string& text_;
+  std::set<size_t> lines_;
+  int count_ = 0;
+};
+
+bool has_error(antlr4::tree::ParseTree* t) {
+  if (!t) return true;
+  if (dynamic_cast<antlr4::tree::ErrorNode*>(t)) return true;
+  if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(t)) {
+    if (ctx->exception) return true;
+    for (auto* c : ctx->children)
+      if (has_error(c)) return true;
+  }
+  return false;
+}
+
+std::string unquote(const std::string& s) {
+  std::string out;
+  for (size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == '\\' && i + 2 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\')) ++i;
+    out += s[i];
+  }
+  return out;
+}
+
+double number(const antlr4::Token* t) {
+  if (!t) return 0;
+  const std::string& s = t->getText();
+  double d = 0;
+  std::from_chars(s.data(), s.data() + s.size(), d);
+  return d;
+}
+
+// Builds ast nodes from parse-tree contexts. Contexts with syntax errors never reach it.
+class Builder {
+ public:
+  Builder(uint32_t file, const OffsetMap& offsets) : file_(file), offsets_(offsets) {}
+
+  SourceRange range(const antlr4::Token* t) const {
+    if (!t) return {};
+    uint32_t b = offsets_.byte(t->getStartIndex());
+    return {file_, b, std::max(offsets_.byte(t->getStopIndex() + 1), b + 1)};
+  }
+  SourceRange range(antlr4::ParserRuleContext* c) const {
+    if (!c || !c->getStart()) return {};
+    SourceRange r = range(c->getStart());
+    const antlr4::Token* stop = c->getStop();
+    if (stop && stop->getStopIndex() + 1 >= c->getStart()->getStartIndex() && stop->getType() != P::NL)
+      r.end = std::max(r.end, offsets_.byte(stop->getStopIndex() + 1));
+    return r;
+  }
+
+  ExprPtr node(ExprKind k, antlr4::ParserRuleContext* c) { return std::make_unique<ast::Expr>(k, range(c)); }
+
+  ast::Decl decl(P::DeclContext* c, std::vector<std::string>& poisoned) {
+    if (auto* d = dynamic_cast<P::ModelSectionContext*>(c)) {
+      ast::Decl out(DeclKind::Model, range(c));
+      out.name = unquote(d->name->getText());
+      out.name_range = range(d->name);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::MissingSectionContext*>(c)) {
+      ast::Decl out(DeclKind::Missing, range(c));
+      strings(d->values, out);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::LeadSectionContext*>(c)) {
+      ast::Decl out(DeclKind::Lead, range(c->getStart()));
+      fields(d->fields, out, poisoned);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::EventSectionContext*>(c)) {
+      ast::Decl out(DeclKind::Event, range(c->getStart()));
+      fields(d->fields, out, poisoned);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::PagesSectionContext*>(c)) {
+      ast::Decl out = named(DeclKind::Pages, c, d->name);
+      strings(d->patterns, out);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::ConstSectionContext*>(c)) {
+      ast::Decl out = named(DeclKind::Const, c, d->name);
+      out.body = d->set ? set_literal(d->set) : value(d->val);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::DefineSectionContext*>(c)) {
+      ast::Decl out = named(DeclKind::Define, c, d->name);
+      out.body = condition(d->body);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::BehaviourSectionContext*>(c)) {
+      ast::Decl out(DeclKind::Behaviour, range(c));
+      for (auto* w : d->words) {
+        if (!out.name.empty()) out.name += ' ';
+        out.name += w->getText();
+        out.words.push_back(w->getText());
+      }
+      out.name_range = {file_, range(d->words.front()).begin, range(d->words.back()).end};
+      if (d->param) out.param = d->param->getText();
+      out.body = condition(d->body);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::ScoreSectionContext*>(c)) {
+      ast::Decl out = named(DeclKind::Score, c->getStart(), d->name);
+      for (auto* o : d->options) out.options.push_back(score_option(o));
+      for (auto* r : d->rules) {
+        if (has_error(r)) continue;
+        out.rules.push_back(rule(r));
+      }
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::TotalSectionContext*>(c)) {
+      ast::Decl out(DeclKind::Total, range(c));
+      out.body = value(d->val);
+      return out;
+    }
+    if (auto* d = dynamic_cast<P::TiersSectionContext*>(c)) {
+      ast::Decl out = named(DeclKind::Tiers, c->getStart(), d->name);
+      for (auto* t : d->tiers) {
+        if (has_error(t)) continue;
+        ast::Tier tier;
+        tier.name = t->name->getText();
+        tier.range = range(t);
+        tier.name_range = range(t->name);
+        tier.fallback = t->fallback != nullptr;
+        if (t->cond) tier.cond = condition(t->cond);
+        out.tiers.push_back(std::move(tier));
+      }
+      return out;
+    }
+    auto* d = dynamic_cast<P::DisqualifySectionContext*>(c);
+    ast::Decl out(DeclKind::Disqualify, range(c->getStart()));
+    for (auto* r : d->reasons) {
+      if (has_error(r)) continue;
+      out.reasons.push_back({range(r), condition(r->cond), unquote(r->reason->getText())});
+    }
+    return out;
+  }
+
+  // Sections whose items are checked one by one: an item with an error is dropped alone.
+  static bool has_items(P::DeclContext* c) {
+    return dynamic_cast<P::LeadSectionContext*>(c) || dynamic_cast<P::EventSectionContext*>(c) ||
+           dynamic_cast<P::ScoreSectionContext*>(c) || dynamic_cast<P::TiersSectionContext*>(c) ||
+           dynamic_cast<P::DisqualifySectionContext*>(c);
+  }
+
+  // The section header (everything before its first item) parsed cleanly.
+  static bool header_ok(P::DeclContext* c) {
+    if (c->exception) return false;
+    for (auto* child : c->children) {
+      if (dynamic_cast<P::FieldDeclContext*>(child) || dynamic_cast<P::RuleDeclContext*>(child) ||
+          dynamic_cast<P::TierDeclContext*>(child) || dynamic_cast<P::DisqualifyDeclContext*>(child))
+        break;
+      if (has_error(child)) return false;
+    }
+    return true;
+  }
+
+ private:
+  ast::Decl named(DeclKind k, antlr4::ParserRuleContext* c, antlr4::Token* name) {
+    return named(k, c->getStart(), name, range(c));
+  }
+  ast::Decl named(DeclKind k, antlr4::Token* start, antlr4::Token* name, SourceRange r = {}) {
+    ast::Decl out(k, r.valid() ? r : SourceRange{file_, range(start).begin, range(name).end});
+    out.name = name->getText();
+    out.name_range = range(name);
+    return out;
+  }
+
+  void strings(const std::vector<antlr4::Token*>& toks, ast::Decl& out) {
+    for (auto* t : toks) {
+      out.strings.push_back(unquote(t->getText()));
+      out.string_ranges.push_back(range(t));
+    }
+  }
+
+  void fields(const std::vector<P::FieldDeclContext*>& ctxs, ast::Decl& out, std::vector<std::string>& poisoned) {
+    for (auto* f : ctxs) {
+      if (has_error(f)) {
+        if (f->name) poisoned.push_back(f->name->getText());
+        continue;
+      }
+      ast::FieldDecl fd;
+      fd.name = f->name->getText();
+      fd.range = range(f);
+      fd.name_range = range(f->name);
+      fd.optional = f->opt != nullptr;
+      fd.type.range = range(f->type);
+      if (auto* e = dynamic_cast<P::EnumTypeContext*>(f->type)) {
+        fd.type.is_enum = true;
+        for (auto* v : e->values) {
+          ast::EnumValue ev;
+          ev.name = v->name->getText();
+          ev.range = range(v);
+          if (v->raw) ev.raw = unquote(v->raw->getText());
+          ev.fallback = v->fallback != nullptr;
+          fd.type.values.push_back(std::move(ev));
+        }
+      } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(f->type)) {
+        fd.type.name = n->name->getText();
+        if (n->unit) {
+          fd.type.unit = n->unit->getText();
+          fd.type.unit_range = range(n->unit);
+        }
+      }
+      for (auto* o : f->options) {
+        if (auto* from = dynamic_cast<P::FromOptionContext*>(o)) fd.column = unquote(from->column->getText());
+        if (auto* m = dynamic_cast<P::MissingOptionContext*>(o))
+          for (auto* v : m->values) fd.missing.push_back(unquote(v->getText()));
+        if (dynamic_cast<P::KeyOptionContext*>(o)) fd.key = true;
+      }
+      out.fields.push_back(std::move(fd));
+    }
+  }
+
+  ast::ScoreOption score_option(P::ScoreOptionContext* c) {
+    ast::ScoreOption o{ast::ScoreOption::Kind::Ceiling, range(c), 0, 0, nullptr};
+    auto signed_number = [](P::SignedNumberContext* s) { return (s->neg ? -1 : 1) * number(s->NUMBER()->getSymbol()); };
+    if (auto* x = dynamic_cast<P::CeilingOptionContext*>(c)) {
+      o.bound = signed_number(x->bound);
+    } else if (auto* x = dynamic_cast<P::FloorOptionContext*>(c)) {
+      o.kind = ast::ScoreOption::Kind::Floor;
+      o.bound = signed_number(x->bound);
+    } else if (auto* x = dynamic_cast<P::HalfLifeOptionContext*>(c)) {
+      o.kind = ast::ScoreOption::Kind::HalfLife;
+      o.span = value(x->span);
+    } else if (auto* x = dynamic_cast<P::LinearDecayOptionContext*>(c)) {
+      o.kind = ast::ScoreOption::Kind::Linear;
+      o.percent = number(x->percent);
+      o.span = value(x->span);
+    }
+    return o;
+  }
+
+  ast::Rule rule(P::RuleDeclContext* c) {
+    ast::Rule r;
+    r.range = range(c);
+    r.cond = condition(c->cond);
+    P::PointsContext* p = c->pts;
+    r.points = number(p->amount) * (p->sign->getText() == "-" ? -1 : 1);
+    r.points_range = range(p);
+    r.each = p->each != nullptr;
+    if (p->cap) r.cap = number(p->cap);
+    if (c->label) r.label = unquote(c->label->getText());
+    return r;
+  }
+
+  ExprPtr binary(ExprKind k, antlr4::ParserRuleContext* c, ExprPtr a, ExprPtr b, std::string op = {}) {
+    ExprPtr e = node(k, c);
+    e->op = std::move(op);
+    e->kids.push_back(std::move(a));
+    e->kids.push_back(std::move(b));
+    return e;
+  }
+
+  ExprPtr condition(P::ConditionContext* c) {
+    if (auto* x = dynamic_cast<P::NotCondContext*>(c)) {
+      ExprPtr e = node(ExprKind::Not, c);
+      e->kids.push_back(condition(x->operand));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::AndCondContext*>(c)) return binary(ExprKind::And, c, condition(x->lhs), condition(x->rhs));
+    if (auto* x = dynamic_cast<P::OrCondContext*>(c)) return binary(ExprKind::Or, c, condition(x->lhs), condition(x->rhs));
+    return predicate(dynamic_cast<P::PredCondContext*>(c)->predicate());
+  }
+
+  ExprPtr predicate(P::PredicateContext* c) {
+    if (auto* x = dynamic_cast<P::ParenCondContext*>(c)) return condition(x->inner);
+    if (auto* x = dynamic_cast<P::CompareCondContext*>(c)) {
+      std::string op = x->op->getText();
+      if (op == "==") op = "=";
+      return binary(ExprKind::Compare, c, value(x->lhs), value(x->rhs), op);
+    }
+    if (auto* x = dynamic_cast<P::PresenceCondContext*>(c)) {
+      ExprPtr e = node(ExprKind::Presence, c);
+      e->flag = x->present != nullptr;
+      e->negated = x->neg != nullptr;
+      e->kids.push_back(value(x->lhs));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::IsCondContext*>(c))
+      return binary(ExprKind::Compare, c, value(x->lhs), value(x->rhs), x->neg ? "!=" : "=");
+    if (auto* x = dynamic_cast<P::InCondContext*>(c)) {
+      ExprPtr set;
+      if (auto* lit = dynamic_cast<P::LiteralSetContext*>(x->set)) set = set_literal(lit->setLiteral());
+      else set = phrase(dynamic_cast<P::NamedSetContext*>(x->set)->name);
+      ExprPtr e = binary(ExprKind::In, c, value(x->lhs), std::move(set));
+      e->negated = x->neg != nullptr;
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::BetweenCondContext*>(c)) {
+      ExprPtr e = node(ExprKind::Between, c);
+      e->negated = x->neg != nullptr;
+      e->kids.push_back(value(x->lhs));
+      e->kids.push_back(value(x->lo));
+      e->kids.push_back(value(x->hi));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::TextCondContext*>(c)) {
+      std::string op = x->op->getType() == P::CONTAINS ? "contains"
+                       : x->op->getType() == P::STARTS_WITH ? "starts with" : "ends with";
+      ExprPtr e = binary(ExprKind::Text, c, value(x->lhs), value(x->rhs), op);
+      e->icase = x->icase != nullptr;
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::MatchCondContext*>(c)) {
+      ExprPtr e = node(ExprKind::Matches, c);
+      e->text = unquote(x->pattern->getText());
+      e->text_range = range(x->pattern);
+      e->icase = x->icase != nullptr;
+      e->kids.push_back(value(x->lhs));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::NeverCondContext*>(c)) {
+      ExprPtr e = node(ExprKind::Never, c);
+      e->kids.push_back(activity(x->act));
+      return e;
+    }
+    return activity(dynamic_cast<P::ActivityCondContext*>(c)->act);
+  }
+
+  // Both frequencies parse so that `within 30 days at least 3 times` reads either way; the
+  // checker rejects a second one.
+  ExprPtr activity(P::ActivityContext* c) {
+    ExprPtr e = node(ExprKind::Activity, c);
+    e->kids.push_back(phrase(c->subject));
+    if (c->filter) e->filter = predicate(c->filter);
+    if (c->span) e->span = value(c->span);
+    P::FrequencyContext* f = c->freq ? c->freq : c->freqAfter;
+    if (c->freq && c->freqAfter) e->freq_twice = true;
+    if (f) {
+      using FK = ast::Frequency::Kind;
+      e->freq.range = range(f);
+      if (auto* x = dynamic_cast<P::AtLeastFreqContext*>(f)) e->freq = {FK::AtLeast, int(number(x->n)), 0, range(f)};
+      if (auto* x = dynamic_cast<P::AtMostFreqContext*>(f)) e->freq = {FK::AtMost, 0, int(number(x->n)), range(f)};
+      if (auto* x = dynamic_cast<P::ExactlyFreqContext*>(f))
+        e->freq = {FK::Exactly, int(number(x->n)), int(number(x->n)), range(f)};
+      if (auto* x = dynamic_cast<P::BetweenFreqContext*>(f))
+        e->freq = {FK::Between, int(number(x->lo)), int(number(x->hi)), range(f)};
+      if (dynamic_cast<P::OnceFreqContext*>(f)) e->freq = {FK::Exactly, 1, 1, range(f)};
+    }
+    return e;
+  }
+
+  ExprPtr phrase(P::PhraseContext* c) {
+    ExprPtr e = node(ExprKind::Phrase, c);
+    for (auto* w : c->words) {
+      e->words.push_back(w->getText());
+      e->word_ranges.push_back(range(w));
+    }
+    return e;
+  }
+
+  ExprPtr set_literal(P::SetLiteralContext* c) {
+    ExprPtr e = node(ExprKind::SetLiteral, c);
+    for (auto* v : c->items) e->kids.push_back(value(v));
+    return e;
+  }
+
+  ExprPtr value(P::ValueContext* c) {
+    if (auto* x = dynamic_cast<P::ParenValueContext*>(c)) return value(x->inner);
+    if (auto* x = dynamic_cast<P::NegValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::Neg, c);
+      e->kids.push_back(value(x->operand));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::MulValueContext*>(c))
+      return binary(ExprKind::Binary, c, value(x->lhs), value(x->rhs), x->op->getText());
+    if (auto* x = dynamic_cast<P::AddValueContext*>(c))
+      return binary(ExprKind::Binary, c, value(x->lhs), value(x->rhs), x->op->getText());
+    if (auto* x = dynamic_cast<P::NumberValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::Number, c);
+      e->number = number(x->num);
+      if (x->unit) {
+        e->text = x->unit->getText();
+        e->text_range = range(x->unit);
+      }
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::StringValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::String, c);
+      e->text = unquote(x->str->getText());
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::BoolValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::Bool, c);
+      e->flag = x->lit->getType() == P::TRUE;
+      return e;
+    }
+    if (dynamic_cast<P::TotalValueContext*>(c)) return node(ExprKind::Total, c);
+    if (auto* x = dynamic_cast<P::CallValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::Call, c);
+      e->words.push_back(x->fn->getText());
+      e->word_ranges.push_back(range(x->fn));
+      for (auto* a : x->args) e->kids.push_back(value(a));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::CountValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::CountOf, c);
+      e->kids.push_back(activity(x->act));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::SumValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::SumOf, c);
+      e->words.push_back(x->field->getText());
+      e->word_ranges.push_back(range(x->field));
+      e->kids.push_back(activity(x->act));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::DaysSinceValueContext*>(c)) {
+      ExprPtr e = node(ExprKind::DaysSince, c);
+      e->flag = x->last != nullptr;
+      e->kids.push_back(activity(x->act));
+      return e;
+    }
+    return phrase(dynamic_cast<P::PhraseValueContext*>(c)->subject);
+  }
+
+  uint32_t file_;
+  const OffsetMap& offsets_;
+};
+
+// Deep nesting would overflow ANTLR's recursive descent; refuse it before parsing.
+bool too_deep(antlr4::CommonTokenStream& tokens, ErrorListener& listener, diag::DiagnosticList& diags) {
+  int depth = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getText() == "(" || t->getText() == "{") ++depth;
+    if (t->getText() == ")" || t->getText() == "}") --depth;
+    if (depth > kMaxNesting) {
+      diags.add(diag::Kind::E0104, listener.range_of(t),
+                fmt::format("more than {} nested brackets", kMaxNesting));
+      diags.help("split the condition into named parts with `define`");
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+ParseResult parse(const source::SourceManager& sm, uint32_t file) {
+  ParseResult result;
+  result.module.file = file;
+  const std::string& text = sm.file(file).text();
+  OffsetMap offsets(text);
+  ErrorListener listener(result.diagnostics, file, offsets, text);
+  try {
+    antlr4::ANTLRInputStream input(text);
+    rubric_antlr::RubricLexer lexer(&input);
+    lexer.removeErrorListeners();
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (too_deep(tokens, listener, result.diagnostics)) return result;
+    rubric_antlr::RubricParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    P::FileContext* tree = parser.file();
+    Builder builder(file, offsets);
+    for (P::DeclContext* d : tree->decls) {
+      bool keep = Builder::has_items(d) ? Builder::header_ok(d) : !has_error(d);
+      if (!keep) {
+        if (auto* f = dynamic_cast<P::ConstSectionContext*>(d); f && f->name) result.poisoned_names.push_back(f->name->getText());
+        if (auto* f = dynamic_cast<P::DefineSectionContext*>(d); f && f->name) result.poisoned_names.push_back(f->name->getText());
+        if (auto* f = dynamic_cast<P::PagesSectionContext*>(d); f && f->name) result.poisoned_names.push_back(f->name->getText());
+        if (auto* f = dynamic_cast<P::ScoreSectionContext*>(d); f && f->name) result.poisoned_names.push_back(f->name->getText());
+        continue;
+      }
+      result.module.decls.push_back(builder.decl(d, result.poisoned_names));
+    }
+  } catch (const std::exception& e) {
+    result.diagnostics.add(diag::Kind::E0101, {file, 0, 1}, fmt::format("the file could not be read: {}", e.what()));
+  } catch (...) {
+    result.diagnostics.add(diag::Kind::E0101, {file, 0, 1}, "the file could not be read");
+  }
+  return result;
+}
+
+}  // namespace rubric::parse

@@ -1,0 +1,15 @@
+// Small text helpers shared by every phase: JSON string escaping and ASCII case folding.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rubric::text {
+
+// Appends `s` to `out` as a JSON string literal, quotes included.
+void append_json_string(std::string& out, std::string_view s);
+std::string json_string(std::string_view s);
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace rubric::text

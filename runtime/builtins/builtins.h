@@ -1,0 +1,41 @@
+// Native built-in functions (compiler/check/builtins.def), one family per file, each with one
+// registration function, and the text helpers the interpreter's operators share with them.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "compiler/check/model.h"
+
+namespace rubric::builtins {
+
+using check::Value;
+// Arguments are never missing when called: a missing argument makes the call missing.
+using BuiltinFn = Value (*)(const Value* args, int64_t as_of);
+
+constexpr int kBuiltinCount = 0
+#define BUILTIN(id, name, result, family, arity, arg) +1
+#include "compiler/check/builtins.def"
+#undef BUILTIN
+    ;
+
+struct Registry {
+  BuiltinFn fns[kBuiltinCount] = {};
+};
+
+void register_strings(Registry& r);
+void register_math(Registry& r);
+void register_time(Registry& r);
+// The filled table, built once; thread-safe.
+const Registry& registry();
+
+// ASCII case-insensitive text tests used by `contains`, `starts with`, `ends with`, `=`.
+bool contains_icase(std::string_view hay, std::string_view needle);
+bool starts_with_icase(std::string_view s, std::string_view prefix);
+bool ends_with_icase(std::string_view s, std::string_view suffix);
+// `*` matches any run of characters; both sides already lower case.
+bool glob_match(std::string_view pattern, std::string_view text);
+// The part after the last `@`, lower case; empty when there is no `@`.
+std::string email_domain(std::string_view email);
+
+}  // namespace rubric::builtins

@@ -1,0 +1,96 @@
+// String built-ins (lower, upper, trim, length, domain) and the case-insensitive text helpers.
+#include <algorithm>
+
+#include "compiler/source/text.h"
+#include "runtime/builtins/builtins.h"
+
+namespace rubric::builtins {
+
+namespace {
+char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool eq(char a, char b) { return fold(a) == fold(b); }
+}  // namespace
+
+bool contains_icase(std::string_view hay, std::string_view needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), eq) != hay.end();
+}
+
+bool starts_with_icase(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && text::iequals(s.substr(0, p.size()), p);
+}
+
+bool ends_with_icase(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && text::iequals(s.substr(s.size() - p.size()), p);
+}
+
+bool glob_match(std::string_view pat, std::string_view s) {
+  // Iterative matcher with one backtrack point: linear in practice, never exponential.
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < s.size()) {
+    if (p < pat.size() && pat[p] != '*' && fold(pat[p]) == fold(s[t])) {
+      ++p;
+      ++t;
+    } else if (p < pat.size() && pat[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pat.size() && pat[p] == '*') ++p;
+  return p == pat.size();
+}
+
+std::string email_domain(std::string_view email) {
+  size_t at = email.rfind('@');
+  if (at == std::string_view::npos) return {};
+  return text::to_lower(email.substr(at + 1));
+}
+
+static Value lower(const Value* a, int64_t) { return Value::string(text::to_lower(a[0].s)); }
+static Value upper(const Value* a, int64_t) {
+  std::string s = a[0].s;
+  for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return Value::string(std::move(s));
+}
+static Value trim(const Value* a, int64_t) {
+  std::string_view s = a[0].s;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return Value::string(std::string(s));
+}
+static Value length(const Value* a, int64_t) {
+  // Characters, not bytes: count UTF-8 lead bytes.
+  int64_t n = 0;
+  for (unsigned char c : a[0].s) n += (c & 0xC0) != 0x80;
+  return Value::integer(n);
+}
+static Value domain(const Value* a, int64_t) {
+  std::string d = email_domain(a[0].s);
+  return d.empty() ? Value::missing() : Value::string(std::move(d));
+}
+
+void register_strings(Registry& r) {
+  using B = check::Builtin;
+  r.fns[static_cast<int>(B::Lower)] = lower;
+  r.fns[static_cast<int>(B::Upper)] = upper;
+  r.fns[static_cast<int>(B::Trim)] = trim;
+  r.fns[static_cast<int>(B::Length)] = length;
+  r.fns[static_cast<int>(B::Domain)] = domain;
+}
+
+const Registry& registry() {
+  static const Registry r = [] {
+    Registry x;
+    register_strings(x);
+    register_math(x);
+    register_time(x);
+    return x;
+  }();
+  return r;
+}
+
+}  // namespace rubric::builtins

@@ -1,0 +1,47 @@
+// The reference interpreter: scores one Record against a CheckedModel at a given as-of time.
+// Every other back end must give exactly its results. Thread-safe: one Interpreter may score
+// from many threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "compiler/check/model.h"
+#include "runtime/interp/record.h"
+
+namespace rubric::interp {
+
+// Why a rule gave points, for explanations.
+struct RuleHit {
+  int score = 0;        // index into CheckedModel::scores
+  int rule = 0;         // index into Score::rules
+  int64_t cents = 0;    // points given, after decay and cap, in hundredths
+  int64_t events = 0;   // events counted (each rules)
+  bool capped = false;  // the rule's `at most` cut it
+  bool decayed = false; // decay reduced it
+};
+
+struct Outcome {
+  std::vector<int64_t> scores;  // per score, in hundredths of a point
+  int64_t total = 0;            // hundredths
+  std::vector<int> tiers;       // per tier set: the chosen tier, or -1 when disqualified
+  int disqualifier = -1;        // index into CheckedModel::disqualifiers, or -1
+  std::vector<RuleHit> hits;    // rules that gave points, when explaining
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(std::shared_ptr<const check::CheckedModel> model);
+  // `as_of` is seconds since the epoch; events after it are ignored.
+  Outcome score(const Record& record, int64_t as_of, bool explain) const;
+  const check::CheckedModel& model() const { return *model_; }
+
+ private:
+  std::shared_ptr<const check::CheckedModel> model_;
+};
+
+// Rounds points to hundredths, half away from zero.
+int64_t to_cents(double points);
+
+}  // namespace rubric::interp

@@ -1,0 +1,145 @@
+// Raw text → typed Value, with messages that say what was expected and what was found.
+#include "runtime/io/decode.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "compiler/source/text.h"
+#include "runtime/io/time.h"
+
+namespace rubric::io {
+
+using check::TypeKind;
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool parse_double(std::string_view s, double& d) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(d);
+}
+
+std::string shown(std::string_view raw) {
+  constexpr size_t kMax = 40;
+  std::string s(raw.substr(0, kMax));
+  return text::json_string(s) + (raw.size() > kMax ? "..." : "");
+}
+
+}  // namespace
+
+bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
+  raw = trim(raw);
+  if (raw.empty()) return true;
+  for (const auto& m : model_.missing_values)
+    if (text::iequals(trim(m), raw)) return true;
+  for (const auto& m : f.missing)
+    if (text::iequals(trim(m), raw)) return true;
+  return false;
+}
+
+bool Decoder::decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
+  switch (f.type.kind) {
+    case TypeKind::Int:
+      if (d != std::floor(d) || std::abs(d) > 9e15) {
+        error = fmt::format("expected a whole number, found {}", raw);
+        return false;
+      }
+      out = Value::integer(static_cast<int64_t>(d));
+      return true;
+    case TypeKind::Number: out = Value::number(d); return true;
+    case TypeKind::Duration: out = Value::duration(d * f.unit_seconds); return true;
+    case TypeKind::String: out = Value::string(std::string(raw)); return true;
+    case TypeKind::Bool:
+      if (d == 0 || d == 1) {
+        out = Value::boolean(d == 1);
+        return true;
+      }
+      break;
+    default: break;
+  }
+  return decode(f, raw, out, error);
+}
+
+bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const {
+  if (is_missing(f, raw)) {
+    out = Value::missing();
+    return true;
+  }
+  std::string_view t = trim(raw);
+  switch (f.type.kind) {
+    case TypeKind::String: out = Value::string(std::string(raw)); return true;
+    case TypeKind::Bool: {
+      static constexpr const char* kTrue[] = {"true", "yes", "y", "1"};
+      static constexpr const char* kFalse[] = {"false", "no", "n", "0"};
+      for (const char* x : kTrue)
+        if (text::iequals(t, x)) return (out = Value::boolean(true)), true;
+      for (const char* x : kFalse)
+        if (text::iequals(t, x)) return (out = Value::boolean(false)), true;
+      error = fmt::format("expected yes or no (true/false, 1/0), found {}", shown(raw));
+      return false;
+    }
+    case TypeKind::Int:
+    case TypeKind::Number:
+    case TypeKind::Duration: {
+      double d;
+      if (!parse_double(t, d)) {
+        error = fmt::format("expected a number, found {}", shown(raw));
+        return false;
+      }
+      return decode_number(f, d, t, out, error);
+    }
+    case TypeKind::Time: {
+      auto secs = parse_time(t);
+      if (!secs) {
+        error = fmt::format("expected a time like 2026-11-01T09:30:00Z, found {}", shown(raw));
+        return false;
+      }
+      out = Value::time(*secs);
+      return true;
+    }
+    case TypeKind::Enum: {
+      const check::EnumType& e = *f.type.enum_type;
+      for (size_t i = 0; i < e.values.size(); ++i) {
+        if (e.raw[i] ? text::iequals(trim(*e.raw[i]), t) : text::iequals(e.values[i], t)) {
+          out = Value::enumeration(static_cast<int64_t>(i));
+          return true;
+        }
+      }
+      if (e.fallback >= 0) {
+        out = Value::enumeration(e.fallback);
+        return true;
+      }
+      std::string all;
+      for (size_t i = 0; i < e.values.size() && i < 8; ++i)
+        all += (i ? ", " : "") + (e.raw[i] ? text::json_string(*e.raw[i]) : e.values[i]);
+      error = fmt::format("{} is not one of the values of `{}` ({}{})", shown(raw), f.name, all, e.values.size() > 8 ? ", ..." : "");
+      return false;
+    }
+    default:
+      error = "this field cannot be read";
+      return false;
+  }
+}
+
+std::string format_points(int64_t cents) {
+  bool neg = cents < 0;
+  uint64_t a = neg ? static_cast<uint64_t>(-(cents + 1)) + 1 : static_cast<uint64_t>(cents);
+  std::string s = std::to_string(a / 100);
+  uint64_t frac = a % 100;
+  if (frac) {
+    s += '.';
+    s += static_cast<char>('0' + frac / 10);
+    if (frac % 10) s += static_cast<char>('0' + frac % 10);
+  }
+  return neg ? "-" + s : s;
+}
+
+}  // namespace rubric::io

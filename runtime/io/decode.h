@@ -1,0 +1,32 @@
+// Turns raw input values (CSV cells, JSON strings) into typed Values by a field's declaration:
+// missing-value texts, bools as yes/no, enums by name or raw text, ISO 8601 times, durations.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "compiler/check/model.h"
+
+namespace rubric::io {
+
+using check::Value;
+
+class Decoder {
+ public:
+  explicit Decoder(const check::CheckedModel& model) : model_(model) {}
+  // Whether `raw` means missing for `f`: empty, or one of the model's or the field's missing
+  // texts (compared after trimming spaces, ignoring case).
+  bool is_missing(const check::Field& f, std::string_view raw) const;
+  // Decodes `raw`; on failure returns false and says why in `error` (no field name in it).
+  bool decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const;
+  // A JSON number for field `f`.
+  bool decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
+
+ private:
+  const check::CheckedModel& model_;
+};
+
+// Points in hundredths as text: `15`, `-2.5`, `0.25`.
+std::string format_points(int64_t cents);
+
+}  // namespace rubric::io

@@ -1,0 +1,106 @@
+// ISO 8601 parsing and formatting with civil-date arithmetic (no time zone database needed).
+#include "runtime/io/time.h"
+
+#include <cstdio>
+
+namespace rubric::io {
+
+namespace {
+
+// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp + (mp < 10 ? 3 : -9);
+  y += m <= 2;
+}
+
+bool digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+}  // namespace
+
+std::optional<int64_t> parse_time(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  int y, mo, d, h = 0, mi = 0, sec = 0;
+  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
+    return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y))) return std::nullopt;
+  size_t p = 10;
+  if (p < s.size() && (s[p] == 'T' || s[p] == 't' || s[p] == ' ')) {
+    if (!digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, mi)) return std::nullopt;
+    p += 6;
+    if (p < s.size() && s[p] == ':') {
+      if (!digits(s, p + 1, 2, sec)) return std::nullopt;
+      p += 3;
+      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+        ++p;
+        size_t start = p;
+        while (p < s.size() && s[p] >= '0' && s[p] <= '9') ++p;
+        if (p == start) return std::nullopt;
+      }
+    }
+    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  }
+  int64_t offset = 0;
+  if (p < s.size()) {
+    if ((s[p] == 'Z' || s[p] == 'z') && p + 1 == s.size()) {
+      ++p;
+    } else if (s[p] == '+' || s[p] == '-') {
+      int oh, om = 0;
+      int sign = s[p] == '-' ? -1 : 1;
+      if (!digits(s, p + 1, 2, oh)) return std::nullopt;
+      size_t q = p + 3;
+      if (q < s.size() && s[q] == ':') ++q;
+      if (q < s.size() && !digits(s, q, 2, om)) return std::nullopt;
+      if (q < s.size()) q += 2;
+      if (q != s.size() || oh > 23 || om > 59) return std::nullopt;
+      offset = sign * (oh * 3600 + om * 60);
+      p = q;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (p != s.size()) return std::nullopt;
+  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+}
+
+std::string format_time(int64_t secs) {
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
+                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  return buf;
+}
+
+}  // namespace rubric::io

@@ -1,0 +1,18 @@
+// ISO 8601 times as seconds since 1970-01-01T00:00:00Z: the forms Rubric reads and writes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rubric::io {
+
+// Accepts `2026-11-01`, `2026-11-01T09:30`, `2026-11-01T09:30:00`, `2026-11-01 09:30:00.250`,
+// each with an optional `Z` or `+02:00` / `-0500` offset (none means UTC). Fractions of a
+// second are dropped. Returns nothing for anything else, including impossible dates.
+std::optional<int64_t> parse_time(std::string_view s);
+// `2026-11-01T09:30:00Z`.
+std::string format_time(int64_t secs);
+
+}  // namespace rubric::io

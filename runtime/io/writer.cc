@@ -1,0 +1,160 @@
+// CSV (RFC 4180: quoted when needed, CRLF) and JSON Lines output of scoring results.
+#include "runtime/io/writer.h"
+
+#include <fmt/format.h>
+
+#include "compiler/source/text.h"
+#include "runtime/io/decode.h"
+
+namespace rubric::io {
+
+namespace {
+
+std::string key_column(const check::CheckedModel& m) {
+  return m.key_field >= 0 ? m.lead.fields[m.key_field].name : "row";
+}
+
+std::string hit_detail(const interp::RuleHit& h) {
+  std::vector<std::string> parts;
+  if (h.events) parts.push_back(fmt::format("{} event{}", h.events, h.events == 1 ? "" : "s"));
+  if (h.decayed) parts.push_back("decayed");
+  if (h.capped) parts.push_back("capped");
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : ", ") + p;
+  return s;
+}
+
+std::string signed_points(int64_t cents) { return (cents >= 0 ? "+" : "") + format_points(cents); }
+
+}  // namespace
+
+std::string explain_text(const check::CheckedModel& m, const interp::Outcome& o) {
+  std::string s;
+  for (const interp::RuleHit& h : o.hits) {
+    const check::Rule& r = m.scores[h.score].rules[h.rule];
+    if (!s.empty()) s += "; ";
+    s += fmt::format("{}: {} {}", m.scores[h.score].name, r.label, signed_points(h.cents));
+    std::string d = hit_detail(h);
+    if (!d.empty()) s += " (" + d + ")";
+  }
+  if (o.disqualifier >= 0) s += (s.empty() ? "" : "; ") + std::string("disqualified: ") + m.disqualifiers[o.disqualifier].reason;
+  return s;
+}
+
+ResultWriter::ResultWriter(std::ostream& out, const check::CheckedModel& model, WriterOptions opts)
+    : out_(out), model_(model), opts_(opts) {}
+
+void ResultWriter::csv_cell(std::string_view s, bool last) {
+  bool quote = s.find_first_of(std::string{'"', '\r', '\n', opts_.delimiter}) != std::string_view::npos;
+  if (quote) {
+    buf_ += '"';
+    for (char c : s) {
+      if (c == '"') buf_ += '"';
+      buf_ += c;
+    }
+    buf_ += '"';
+  } else {
+    buf_ += s;
+  }
+  buf_ += last ? std::string_view("\r\n") : std::string_view(&opts_.delimiter, 1);
+}
+
+void ResultWriter::header() {
+  if (opts_.format != OutputFormat::Csv) return;
+  csv_cell(key_column(model_));
+  for (const auto& s : model_.scores) csv_cell(s.name);
+  csv_cell("total");
+  for (const auto& t : model_.tier_sets) csv_cell(t.name);
+  csv_cell("disqualified");
+  csv_cell("error", !opts_.explain);
+  if (opts_.explain) csv_cell("explain", true);
+}
+
+void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
+  const check::CheckedModel& m = model_;
+  if (opts_.format == OutputFormat::Csv) {
+    csv_cell(in.key);
+    for (int64_t s : o.scores) csv_cell(format_points(s));
+    csv_cell(format_points(o.total));
+    for (size_t t = 0; t < m.tier_sets.size(); ++t)
+      csv_cell(o.tiers[t] >= 0 ? m.tier_sets[t].tiers[o.tiers[t]].name : "disqualified");
+    csv_cell(o.disqualifier >= 0 ? m.disqualifiers[o.disqualifier].reason : "");
+    csv_cell("", !opts_.explain);
+    if (opts_.explain) csv_cell(explain_text(m, o), true);
+  } else {
+    buf_ += "{";
+    text::append_json_string(buf_, key_column(m));
+    buf_ += ':';
+    text::append_json_string(buf_, in.key);
+    for (size_t s = 0; s < o.scores.size(); ++s) {
+      buf_ += ',';
+      text::append_json_string(buf_, m.scores[s].name);
+      buf_ += ':' + format_points(o.scores[s]);
+    }
+    buf_ += ",\"total\":" + format_points(o.total);
+    for (size_t t = 0; t < m.tier_sets.size(); ++t) {
+      buf_ += ',';
+      text::append_json_string(buf_, m.tier_sets[t].name);
+      buf_ += ':';
+      text::append_json_string(buf_, o.tiers[t] >= 0 ? m.tier_sets[t].tiers[o.tiers[t]].name : "disqualified");
+    }
+    buf_ += ",\"disqualified\":";
+    if (o.disqualifier >= 0) text::append_json_string(buf_, m.disqualifiers[o.disqualifier].reason);
+    else buf_ += "null";
+    buf_ += ",\"error\":null";
+    if (opts_.explain) {
+      buf_ += ",\"explain\":[";
+      for (size_t i = 0; i < o.hits.size(); ++i) {
+        const interp::RuleHit& h = o.hits[i];
+        const check::Rule& r = m.scores[h.score].rules[h.rule];
+        if (i) buf_ += ',';
+        buf_ += "{\"score\":";
+        text::append_json_string(buf_, m.scores[h.score].name);
+        buf_ += ",\"rule\":";
+        text::append_json_string(buf_, r.label);
+        buf_ += fmt::format(",\"points\":{},\"events\":{},\"capped\":{},\"decayed\":{},\"line\":{}}}", format_points(h.cents),
+                            h.events, h.capped, h.decayed, r.line);
+      }
+      buf_ += ']';
+    }
+    buf_ += "}\n";
+  }
+  if (buf_.size() > (1 << 16)) flush();
+}
+
+void ResultWriter::error_row(const InputRecord& in, const std::string& message) {
+  const check::CheckedModel& m = model_;
+  if (opts_.format == OutputFormat::Csv) {
+    csv_cell(in.key);
+    for (size_t i = 0; i < m.scores.size() + 1 + m.tier_sets.size() + 1; ++i) csv_cell("");
+    csv_cell(message, !opts_.explain);
+    if (opts_.explain) csv_cell("", true);
+  } else {
+    buf_ += "{";
+    text::append_json_string(buf_, key_column(m));
+    buf_ += ':';
+    text::append_json_string(buf_, in.key);
+    for (const auto& s : m.scores) {
+      buf_ += ',';
+      text::append_json_string(buf_, s.name);
+      buf_ += ":null";
+    }
+    buf_ += ",\"total\":null";
+    for (const auto& t : m.tier_sets) {
+      buf_ += ',';
+      text::append_json_string(buf_, t.name);
+      buf_ += ":null";
+    }
+    buf_ += ",\"disqualified\":null,\"error\":";
+    text::append_json_string(buf_, message);
+    buf_ += "}\n";
+  }
+  if (buf_.size() > (1 << 16)) flush();
+}
+
+void ResultWriter::flush() {
+  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  buf_.clear();
+}
+
+}  // namespace rubric::io

@@ -1,0 +1,211 @@
+// `rubric`: the command line. Parses arguments and wires the libraries together; the work
+// itself happens in compiler/ and runtime/.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "compiler/ast/ast.h"
+#include "compiler/driver/driver.h"
+#include "runtime/interp/interp.h"
+#include "runtime/io/pipeline.h"
+#include "runtime/io/time.h"
+
+namespace {
+
+// Exit codes: what happened, for scripts and CI.
+constexpr int kOk = 0;
+constexpr int kFindings = 1;   // check: the model has errors; score: some records had errors
+constexpr int kCannotRun = 2;  // bad arguments, unreadable files, a model that does not check
+
+const char* kMainHelp = R"(Rubric scores leads with rules written in plain words.
+
+Example:
+  rubric check examples/b2b/b2b.rubric
+  rubric score examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain
+
+Exit codes: 0 success, 1 errors in the model (check) or in some records (score), 2 could not run.)";
+
+const char* kCheckHelp = R"(Check models for mistakes and report every error with its line, column and a hint.
+
+Example:
+  rubric check examples/b2b/b2b.rubric examples/xeducation/xeducation.rubric
+  rubric check model.rubric --format json      # machine-readable diagnostics
+  rubric check model.rubric --emit checked     # print the checked model)";
+
+const char* kScoreHelp = R"(Score every lead in a CSV or JSON Lines file: one output row per input row, in order.
+
+Example:
+  rubric score examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01
+  rubric score bank.rubric --input bank-full.csv --format jsonl --output scores.jsonl
+
+Output columns: the key field (or `row`), each score, total, each tier set, disqualified, error.
+A record that cannot be read gets a row with only its key and an error (or none with
+--on-error skip); its problem is printed on stderr with the line number. A summary line
+ends the run. Exit code 1 when any record had an error.)";
+
+bool stderr_is_tty() { return isatty(STDERR_FILENO) != 0; }
+
+int print_diagnostics(const rubric::driver::Compilation& c, const std::string& format) {
+  if (format == "json") std::cout << rubric::diag::render_json(c.diagnostics, *c.sources);
+  else std::cerr << rubric::diag::render_text(c.diagnostics, *c.sources, stderr_is_tty());
+  return c.diagnostics.has_errors() ? kFindings : kOk;
+}
+
+int run_check(const std::vector<std::string>& files, const std::string& format, const std::string& emit) {
+  int status = kOk;
+  size_t errors = 0;
+  for (const std::string& f : files) {
+    std::string err;
+    rubric::driver::Compilation c = rubric::driver::compile_file(f, &err);
+    if (!err.empty()) {
+      std::cerr << "rubric: " << err << "\n";
+      status = kCannotRun;
+      continue;
+    }
+    if (print_diagnostics(c, format) != kOk && status == kOk) status = kFindings;
+    errors += c.diagnostics.error_count();
+    if (emit == "ast") std::cout << rubric::ast::print(c.module);
+    if (emit == "checked" && c.ok()) std::cout << rubric::check::print(*c.model);
+  }
+  if (format == "text") {
+    if (errors) std::cerr << fmt::format("{} error{} in {} file{}\n", errors, errors == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
+    else if (status == kOk) std::cerr << fmt::format("{} file{} checked, no errors\n", files.size(), files.size() == 1 ? "" : "s");
+  }
+  return status;
+}
+
+struct ScoreArgs {
+  std::string model, input, output = "-", as_of, format = "csv", input_format, on_error = "row";
+  std::string delimiter;
+  bool explain = false;
+};
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+int run_score(const ScoreArgs& a) {
+  std::string err;
+  rubric::driver::Compilation c = rubric::driver::compile_file(a.model, &err);
+  if (!err.empty()) {
+    std::cerr << "rubric: " << err << "\n";
+    return kCannotRun;
+  }
+  if (!c.ok()) {
+    print_diagnostics(c, "text");
+    std::cerr << "rubric: the model has errors; nothing was scored\n";
+    return kCannotRun;
+  }
+  int64_t as_of;
+  if (a.as_of.empty()) {
+    as_of = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  } else if (auto t = rubric::io::parse_time(a.as_of)) {
+    as_of = *t;
+  } else {
+    std::cerr << fmt::format("rubric: --as-of {} is not a time; write 2026-11-01 or 2026-11-01T09:30:00Z\n", a.as_of);
+    return kCannotRun;
+  }
+  rubric::io::ReaderOptions ropts;
+  std::string fmt_in = a.input_format;
+  if (fmt_in.empty()) fmt_in = (ends_with(a.input, ".csv") || ends_with(a.input, ".tsv") || ends_with(a.input, ".txt")) ? "csv" : "jsonl";
+  ropts.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
+  if (!a.delimiter.empty()) ropts.delimiter = a.delimiter == "tab" || a.delimiter == "\\t" ? '\t' : a.delimiter[0];
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (a.input != "-") {
+    file.open(a.input, std::ios::binary);
+    if (!file) {
+      std::cerr << "rubric: cannot open " << a.input << "\n";
+      return kCannotRun;
+    }
+    in = &file;
+  }
+  std::string fatal;
+  auto reader = rubric::io::open_reader(*in, *c.model, ropts, fatal);
+  if (!reader) {
+    std::cerr << fmt::format("rubric: {}: {}\n", a.input, fatal);
+    return kCannotRun;
+  }
+  for (const auto& w : reader->warnings()) std::cerr << fmt::format("rubric: {}: warning: {}\n", a.input, w);
+  if (ropts.format == rubric::io::InputFormat::Csv && c.model->has_events)
+    std::cerr << fmt::format("rubric: {}: warning: CSV rows carry no events, so behaviours see none; use JSON Lines for event histories\n", a.input);
+  std::ofstream outfile;
+  std::ostream* out = &std::cout;
+  if (a.output != "-") {
+    outfile.open(a.output, std::ios::binary);
+    if (!outfile) {
+      std::cerr << "rubric: cannot write " << a.output << "\n";
+      return kCannotRun;
+    }
+    out = &outfile;
+  }
+  rubric::io::WriterOptions wopts;
+  wopts.format = a.format == "jsonl" ? rubric::io::OutputFormat::Jsonl : rubric::io::OutputFormat::Csv;
+  wopts.explain = a.explain;
+  rubric::io::ResultWriter writer(*out, *c.model, wopts);
+  rubric::interp::Interpreter interp(c.model);
+  rubric::io::RunOptions opts;
+  opts.as_of = as_of;
+  opts.explain = a.explain;
+  opts.skip_errors = a.on_error == "skip";
+  opts.input_name = a.input == "-" ? "<stdin>" : a.input;
+  bool tty = stderr_is_tty();
+  if (tty) opts.progress = [](int64_t n) { std::cerr << fmt::format("\r{} leads read...", n) << std::flush; };
+  rubric::io::RunStats stats = rubric::io::run_scoring(*reader, interp, writer, opts, std::cerr);
+  out->flush();
+  if (tty && stats.scored + stats.errors >= opts.progress_every) std::cerr << "\r";
+  if (!*out) {
+    std::cerr << "rubric: writing the output failed\n";
+    return kCannotRun;
+  }
+  std::cerr << fmt::format("{} scored, {} error{}{}\n", stats.scored, stats.errors, stats.errors == 1 ? "" : "s",
+                           stats.skipped ? fmt::format(" ({} skipped)", stats.skipped) : "");
+  return stats.errors ? kFindings : kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kMainHelp, "rubric"};
+  app.require_subcommand(1);
+
+  std::vector<std::string> files;
+  std::string check_format = "text", emit;
+  CLI::App* check = app.add_subcommand("check", kCheckHelp);
+  check->add_option("files", files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
+  check->add_option("--format", check_format, "diagnostics as text (stderr) or json (stdout)")
+      ->check(CLI::IsMember({"text", "json"}));
+  check->add_option("--emit", emit, "also print a phase's output: ast or checked")->check(CLI::IsMember({"ast", "checked"}));
+
+  ScoreArgs sa;
+  CLI::App* score = app.add_subcommand("score", kScoreHelp);
+  score->add_option("model", sa.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
+  score->add_option("-i,--input", sa.input, "leads: .csv or .jsonl, or - for standard input")->required();
+  score->add_option("--as-of", sa.as_of, "the scoring time, ISO 8601 (default: now)");
+  score->add_option("-f,--format", sa.format, "output format: csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
+  score->add_option("--input-format", sa.input_format, "csv or jsonl (default: from the file name)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  score->add_option("--delimiter", sa.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
+  score->add_option("-o,--output", sa.output, "output file (default: standard output)");
+  score->add_flag("--explain", sa.explain, "add the rules that gave points to each row");
+  score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
+      ->check(CLI::IsMember({"row", "skip"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kOk : kCannotRun;
+  }
+  try {
+    if (check->parsed()) return run_check(files, check_format, emit);
+    return run_score(sa);
+  } catch (const std::exception& e) {
+    std::cerr << "rubric: internal error: " << e.what() << "\n";
+    return kCannotRun;
+  }
+}
