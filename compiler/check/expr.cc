@@ -27,7 +27,7 @@ std::string describe(const Type& t) {
     case TypeKind::String: return "text";
     case TypeKind::Time: return "a time";
     case TypeKind::Duration: return "a duration";
-    case TypeKind::Enum: return t.enum_type ? fmt::format("a value of `{}`", t.enum_type->field) : "an enum value";
+    case TypeKind::Enum: return "an enum";
     case TypeKind::Set: return "a set";
     case TypeKind::Pages: return "a page group";
     case TypeKind::Error: return "an unknown value";
@@ -159,7 +159,8 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
         return {n};
       }
       if (auto it = defines_.find(x); it != defines_.end()) {
-        if (auto done = define_nodes_.find(x); done != define_nodes_.end()) return {done->second};
+        if (auto done = define_nodes_.find(x); done != define_nodes_.end())
+          return {done->second, nullptr, nullptr, done->second->type.is(TypeKind::Error)};
         if (defines_in_progress_.count(x)) {
           error(diag::Kind::E0208, e.range, fmt::format("`{}` uses itself", x));
           help("a predicate cannot be defined in terms of itself");
@@ -367,6 +368,7 @@ const Node* Checker::activity(const ast::Expr& e, const Ctx& ctx, bool allow_fre
     return n;
   }
   const Node* v = r.node;
+  if (v->type.is(TypeKind::Error)) return v;
   std::string what = text_of(phrase.range);
   if (e.filter || e.freq.kind != ast::Frequency::Kind::None) {
     error(diag::Kind::E0304, e.filter ? e.filter->range : e.freq.range,

@@ -69,21 +69,30 @@ std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bo
                        severity_word(k.severity), k.id, reset, d.message, reset);
     std::string_view line = f.line_text(lc.line);
     std::string num = std::to_string(lc.line);
-    std::string pad(num.size() + 1, ' ');
-    out += fmt::format("{}{} {} |{} {}\n", blue, pad.substr(1), num, reset, line);
+    std::string pad(num.size(), ' ');
+    out += fmt::format("{}  {} |{} {}\n", blue, num, reset, line);
     // The caret runs to the span's end, or to the end of the line for spans that continue.
     source::LineCol end = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
-    int last_col = end.line == lc.line ? end.column : static_cast<int>(line.size());
+    int line_chars = 0;
+    for (unsigned char ch : line) line_chars += (ch & 0xC0) != 0x80;
+    int last_col = end.line == lc.line ? end.column : line_chars;
     int width = std::max(1, last_col - lc.column + 1);
     std::string marks;
-    for (int i = 1; i < lc.column; ++i)
-      marks += (i - 1 < static_cast<int>(line.size()) && line[i - 1] == '\t') ? '\t' : ' ';
+    int col = 1;
+    for (size_t i = 0; i < line.size() && col < lc.column; ++i) {
+      if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+      marks += line[i] == '\t' ? '\t' : ' ';
+      ++col;
+    }
     marks += '^';
     marks += std::string(width - 1, '~');
-    out += fmt::format("{} {} |{} {}{}{}\n", blue, pad, reset, red, marks, reset);
+    out += fmt::format("{}  {} |{} {}{}{}\n", blue, pad, reset, red, marks, reset);
+    for (const Note& n : d.notes)
+      out += fmt::format("{}  {} = {}{}: {}\n", blue, pad, n.type == Note::Type::Help ? "help" : "note", reset, n.text);
+    return out;
   }
   for (const Note& n : d.notes)
-    out += fmt::format("{}   = {}{}: {}\n", blue, n.type == Note::Type::Help ? "help" : "note", reset, n.text);
+    out += fmt::format("{}  = {}{}: {}\n", blue, n.type == Note::Type::Help ? "help" : "note", reset, n.text);
   return out;
 }
 

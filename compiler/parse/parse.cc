@@ -43,8 +43,8 @@ std::string describe_token_type(const antlr4::dfa::Vocabulary& vocab, size_t typ
     case P::IDENT: return "a name";
     case P::NUMBER: return "a number";
     case P::STRING: return "a quoted string";
-    case P::NL: return "the end of the line";
-    case antlr4::Token::EOF: return "the end of the file";
+    case P::NL: return "end of line";
+    case antlr4::Token::EOF: return "end of file";
     default: break;
   }
   std::string lit = vocab.getLiteralName(type);
@@ -57,8 +57,8 @@ std::string describe_token_type(const antlr4::dfa::Vocabulary& vocab, size_t typ
 
 std::string describe_token(const antlr4::Token* t) {
   if (!t) return "something unexpected";
-  if (t->getType() == antlr4::Token::EOF) return "the end of the file";
-  if (t->getType() == P::NL) return "the end of the line";
+  if (t->getType() == antlr4::Token::EOF) return "end of file";
+  if (t->getType() == P::NL) return "end of line";
   return "`" + t->getText() + "`";
 }
 

@@ -14,7 +14,11 @@ SourceFile::SourceFile(std::string name, std::string text) : name_(std::move(nam
 LineCol SourceFile::line_col(uint32_t offset) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   int line = static_cast<int>(it - line_starts_.begin());
-  return {line, static_cast<int>(offset - line_starts_[line - 1]) + 1};
+  // Columns count characters, not bytes, so carets line up under non-ASCII text.
+  int column = 1;
+  for (uint32_t i = line_starts_[line - 1]; i < offset && i < text_.size(); ++i)
+    column += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80;
+  return {line, column};
 }
 
 std::string_view SourceFile::line_text(int line) const {

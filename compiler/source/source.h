@@ -20,7 +20,7 @@ struct SourceRange {
 
 struct LineCol {
   int line = 0;    // 1-based
-  int column = 0;  // 1-based, in bytes
+  int column = 0;  // 1-based, in characters (UTF-8 code points)
 };
 
 // One file's text with its line starts. Immutable once added.

@@ -1,0 +1,44 @@
+// Raw values to typed values: missing texts, booleans, enums with raw texts and fallbacks.
+#include <catch2/catch.hpp>
+
+#include "runtime/io/decode.h"
+#include "tests/unit/helpers.h"
+
+using namespace rubric;
+
+TEST_CASE("raw values decode by field type", "[io]") {
+  auto c = test::compile(
+      "missing values: \"Select\"\nlead:\n  b: bool\n  o: enum {student \"Student\", working \"Working Professional\", other otherwise}\n"
+      "  e: enum {a, b}\n  d: duration in minutes\n  n: number missing \"n/a\"\nscore s:\n  b: +1\n");
+  REQUIRE(c.ok());
+  io::Decoder dec(*c.model);
+  const auto& f = c.model->lead.fields;
+  check::Value v;
+  std::string err;
+  for (const char* yes : {"yes", "TRUE", "y", "1", " Yes "}) {
+    REQUIRE(dec.decode(f[0], yes, v, err));
+    CHECK(v.b);
+  }
+  CHECK_FALSE(dec.decode(f[0], "maybe", v, err));
+  CHECK(err == "expected yes or no (true/false, 1/0), found \"maybe\"");
+  REQUIRE(dec.decode(f[1], "working professional", v, err));
+  CHECK(v.i == 1);
+  REQUIRE(dec.decode(f[1], "Housewife", v, err));
+  CHECK(v.i == 2);
+  REQUIRE(dec.decode(f[1], "Select", v, err));
+  CHECK(v.is_missing());
+  CHECK_FALSE(dec.decode(f[2], "c", v, err));
+  CHECK(err == "\"c\" is not one of the values of `e` (a, b)");
+  REQUIRE(dec.decode(f[3], "2.5", v, err));
+  CHECK(v.d == 150);
+  REQUIRE(dec.decode(f[4], "N/A", v, err));
+  CHECK(v.is_missing());
+}
+
+TEST_CASE("points print without trailing zeros", "[io]") {
+  CHECK(io::format_points(1500) == "15");
+  CHECK(io::format_points(-250) == "-2.5");
+  CHECK(io::format_points(25) == "0.25");
+  CHECK(io::format_points(-5) == "-0.05");
+  CHECK(io::format_points(0) == "0");
+}

@@ -1,0 +1,82 @@
+// The parse phase: Rubric's AST from text, and syntax errors in Rubric's own words.
+#include <catch2/catch.hpp>
+
+#include "compiler/parse/parse.h"
+#include "tests/unit/helpers.h"
+
+using namespace rubric;
+
+static parse::ParseResult parse_text(source::SourceManager& sm, const std::string& text) {
+  return parse::parse(sm, sm.add("t.rubric", text));
+}
+
+TEST_CASE("sections become declarations in order", "[parse]") {
+  source::SourceManager sm;
+  auto r = parse_text(sm, "model \"m\"\nlead:\n  id: string key\n\nscore fit, at most 10:\n  id is present: +1 \"has id\"\n");
+  REQUIRE(r.diagnostics.items().empty());
+  REQUIRE(r.module.decls.size() == 3);
+  CHECK(r.module.decls[0].kind == ast::DeclKind::Model);
+  CHECK(r.module.decls[1].fields.at(0).key);
+  const ast::Decl& score = r.module.decls[2];
+  CHECK(score.options.at(0).kind == ast::ScoreOption::Kind::Ceiling);
+  CHECK(score.rules.at(0).label == "has id");
+  CHECK(score.rules.at(0).points == 1);
+}
+
+TEST_CASE("and binds tighter than or, not tighter than and", "[parse]") {
+  source::SourceManager sm;
+  auto r = parse_text(sm, "define d: not a or b and c\n");
+  REQUIRE(r.diagnostics.items().empty());
+  CHECK(ast::print(r.module) ==
+        "(Define \"d\"\n  (Or (Not (Activity (Phrase a))) (And (Activity (Phrase b)) (Activity (Phrase c)))))\n");
+}
+
+TEST_CASE("frequency reads before or after the window", "[parse]") {
+  source::SourceManager sm;
+  auto a = parse_text(sm, "define d: visited pricing at least 3 times within 30 days\n");
+  auto b = parse_text(sm, "define d: visited pricing within 30 days at least 3 times\n");
+  REQUIRE(a.diagnostics.items().empty());
+  REQUIRE(b.diagnostics.items().empty());
+  const ast::Expr& x = *a.module.decls[0].body;
+  const ast::Expr& y = *b.module.decls[0].body;
+  CHECK(x.freq.kind == ast::Frequency::Kind::AtLeast);
+  CHECK(y.freq.kind == ast::Frequency::Kind::AtLeast);
+  CHECK(x.freq.lo == 3);
+  REQUIRE(y.span);
+  CHECK(y.span->text == "days");
+}
+
+TEST_CASE("strings keep backslashes except for quote and backslash escapes", "[parse]") {
+  source::SourceManager sm;
+  auto r = parse_text(sm, "define d: t matches \"\\bvp\\b \\\"x\\\" \\\\\"\n");
+  REQUIRE(r.diagnostics.items().empty());
+  CHECK(r.module.decls[0].body->text == "\\bvp\\b \"x\" \\");
+}
+
+TEST_CASE("syntax errors never use ANTLR's words and every bad line is reported", "[parse]") {
+  auto c = test::compile("lead:\n  id: string\nscore s:\n  id is present +1\n  id @ 2: +1\n  id is present: +\n");
+  std::string out = test::diagnostics(c);
+  CHECK(out.find("viable") == std::string::npos);
+  CHECK(out.find("mismatched") == std::string::npos);
+  CHECK(out.find("extraneous") == std::string::npos);
+  CHECK(out.find("test.rubric:4:") != std::string::npos);
+  CHECK(out.find("test.rubric:5:6: error[E0102]") != std::string::npos);
+  CHECK(out.find("test.rubric:6:") != std::string::npos);
+}
+
+TEST_CASE("deep nesting is refused before it can exhaust the stack", "[parse]") {
+  std::string deep = "define d: " + std::string(5000, '(') + "a" + std::string(5000, ')') + "\n";
+  auto c = test::compile(deep);
+  CHECK(test::diagnostics(c).find("E0104") != std::string::npos);
+}
+
+TEST_CASE("columns count characters, so non-ASCII text keeps carets aligned", "[parse]") {
+  auto c = test::compile("lead:\n  city: string\nscore s:\n  city = \"São Paulo\" and cty = \"x\": +1\n");
+  CHECK(test::diagnostics(c).find("test.rubric:4:26: error[E0201]: `cty`") != std::string::npos);
+}
+
+TEST_CASE("invalid UTF-8 and binary junk give a message, not a crash", "[parse]") {
+  std::string junk = "lead:\n  id: string\n\xff\xfe\x00\x01 score\n";
+  auto c = test::compile(junk);
+  CHECK(c.diagnostics.has_errors());
+}

@@ -1,0 +1,35 @@
+// ISO 8601 parsing and formatting.
+#include <catch2/catch.hpp>
+
+#include "runtime/io/time.h"
+
+using rubric::io::format_time;
+using rubric::io::parse_time;
+
+TEST_CASE("dates and times in the accepted forms", "[io]") {
+  CHECK(parse_time("1970-01-01") == 0);
+  CHECK(parse_time("2026-11-01") == 1793491200);
+  CHECK(parse_time("2026-11-01T00:00:00Z") == 1793491200);
+  CHECK(parse_time("2026-11-01 00:00:00") == 1793491200);
+  CHECK(parse_time("2026-11-01T02:00:00+02:00") == 1793491200);
+  CHECK(parse_time("2026-10-31T19:00:00-0500") == 1793491200);
+  CHECK(parse_time("2026-11-01T00:00:00.250Z") == 1793491200);
+  CHECK(parse_time("2026-11-01T00:00") == 1793491200);
+  CHECK(parse_time("2024-02-29") == 1709164800);
+}
+
+TEST_CASE("impossible or malformed times are rejected", "[io]") {
+  CHECK_FALSE(parse_time("2025-02-29"));
+  CHECK_FALSE(parse_time("2026-13-01"));
+  CHECK_FALSE(parse_time("2026-11-01T25:00:00Z"));
+  CHECK_FALSE(parse_time("01/11/2026"));
+  CHECK_FALSE(parse_time("2026-11-01Tx"));
+  CHECK_FALSE(parse_time("2026-11-01Z junk"));
+  CHECK_FALSE(parse_time(""));
+}
+
+TEST_CASE("formatting round-trips", "[io]") {
+  CHECK(format_time(1793491200) == "2026-11-01T00:00:00Z");
+  CHECK(format_time(-1) == "1969-12-31T23:59:59Z");
+  CHECK(parse_time(format_time(1234567890)) == 1234567890);
+}
