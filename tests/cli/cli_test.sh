@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `rubric` command: exit codes, messages, and bad input that must never
+# crash Rubric or lose a row. Usage: cli_test.sh RUBRIC_BINARY REPO_ROOT
+set -u
+RUBRIC="$1"
+ROOT="$2"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+cd "$ROOT"
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# expect_exit CODE NAME -- command...
+expect_exit() {
+  local want="$1" name="$2"
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else fail "$name: exit $got, expected $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+contains() {  # contains FILE TEXT NAME
+  if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in $1"; sed 's/^/  | /' "$1" | head -8; fi
+}
+lines() {  # lines FILE N NAME
+  local n
+  n=$(wc -l <"$1")
+  if [ "$n" -eq "$2" ]; then ok; else fail "$3: $n lines, expected $2"; fi
+}
+
+B2B=examples/b2b/b2b.rubric
+
+# Help shows a worked example; usage errors exit 2.
+expect_exit 0 "help" -- "$RUBRIC" --help
+contains "$TMP/out" "rubric score examples/b2b/b2b.rubric" "help shows an example"
+expect_exit 0 "score help" -- "$RUBRIC" score --help
+contains "$TMP/out" "--as-of 2026-11-01" "score help shows an example"
+expect_exit 2 "no command" -- "$RUBRIC"
+
+# check: clean models exit 0; the five classic mistakes are all reported in one run.
+expect_exit 0 "check b2b" -- "$RUBRIC" check "$B2B"
+expect_exit 1 "check five mistakes" -- "$RUBRIC" check tests/check/fail_five_mistakes.rubric
+for id in E0201 E0301 E0204 E0307 E0302; do contains "$TMP/err" "error[$id]" "five mistakes: $id"; done
+contains "$TMP/err" "fail_five_mistakes.rubric:16:3: error[E0201]: \`job_tittle\` is not a field of \`lead\`" "line:col"
+contains "$TMP/err" "5 errors in 1 file" "error count"
+expect_exit 1 "check json" -- "$RUBRIC" check tests/check/fail_five_mistakes.rubric --format json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==5 and d[0]["id"]=="E0201"' "$TMP/out" && ok || fail "json diagnostics"
+expect_exit 0 "emit checked" -- "$RUBRIC" check "$B2B" --emit checked
+contains "$TMP/out" "score engagement ceiling=100 floor=0 decay=half-life" "emit checked"
+expect_exit 0 "emit ast" -- "$RUBRIC" check "$B2B" --emit ast
+contains "$TMP/out" "(Score \"fit\"" "emit ast"
+
+# score: one row per lead, a summary, reproducible with --as-of.
+expect_exit 0 "score b2b" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01
+lines "$TMP/out" 301 "b2b rows"
+contains "$TMP/err" "300 scored, 0 errors" "summary"
+head -1 "$TMP/out" | grep -q $'^id,fit,engagement,total,temperature,grade,disqualified,error\r$' && ok || fail "csv header with CRLF"
+expect_exit 0 "score jsonl" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --format jsonl --explain
+python3 -c '
+import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1])]
+assert len(rows)==300, len(rows)
+for r in rows:
+    assert r["error"] is None
+    pts=sum(h["points"] for h in r["explain"] if h["score"]=="fit")
+    assert r["fit"]==max(0,min(60,round(pts,2))), (r["id"], r["fit"], pts)
+' "$TMP/out" && ok || fail "jsonl output parses and fit equals its explained rules"
+cat examples/b2b/leads.jsonl | "$RUBRIC" score "$B2B" --input - --as-of 2026-11-01 >"$TMP/stdin.csv" 2>/dev/null
+lines "$TMP/stdin.csv" 301 "stdin input"
+expect_exit 0 "output file" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01T00:00:00Z -o "$TMP/o.csv"
+lines "$TMP/o.csv" 301 "output file rows"
+
+# Bad records: an error row each (or none with --on-error skip), line numbers on stderr, exit 1.
+cat >"$TMP/bad.jsonl" <<'JSON'
+{"id": "good", "email": "a@b.com"}
+{"id": "broken", "email":
+{"id": "wrongtype", "email": "a@b.com", "employees": "ten"}
+{"email": "nokey@b.com"}
+["not", "an", "object"]
+
+{"id": "badevents", "email": "a@b.com", "events": {"kind": "page_view"}}
+{"id": "badevent", "email": "a@b.com", "events": [{"kind": "teleport", "timestamp": "2026-10-01"}, {"kind": "page_view"}]}
+{"id": "enum-fallback", "email": "a@b.com", "industry": "mining"}
+{"id": "good2", "email": "c@d.com", "employees": 300}
+JSON
+expect_exit 1 "bad records" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01
+lines "$TMP/out" 10 "bad records keep one row each"
+contains "$TMP/err" "bad.jsonl:2: error: this line is not valid JSON" "invalid json line"
+contains "$TMP/err" "bad.jsonl:3: error: field \`employees\`: expected a number, found \"ten\"" "wrong type"
+contains "$TMP/err" "bad.jsonl:4: error: field \`id\` is required and is missing" "missing required"
+contains "$TMP/err" "bad.jsonl:5: error: expected a JSON object" "not an object"
+contains "$TMP/err" "bad.jsonl:8: error: field \`events[0].kind\`" "bad event kind"
+contains "$TMP/err" "field \`events[1].timestamp\` is required and is missing" "event without timestamp"
+contains "$TMP/err" "3 scored, 6 errors" "bad records summary"
+contains "$TMP/out" "wrongtype,,,,,,," "error row keeps the key"
+expect_exit 1 "skip" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01 --on-error skip
+lines "$TMP/out" 4 "skip leaves good rows only"
+contains "$TMP/err" "3 scored, 6 errors (6 skipped)" "skip summary"
+printf '\x00\xff\xfe binary \x01\n{"id": 5, "email": true}\n' >"$TMP/junk.jsonl"
+expect_exit 1 "binary junk" -- "$RUBRIC" score "$B2B" --input "$TMP/junk.jsonl" --as-of 2026-11-01
+lines "$TMP/out" 3 "junk rows"
+
+# CSV input: quoting, CRLF, a missing required column stops the run.
+printf 'id,email,employees\r\n"a,1","x@y.com",5\r\nb,"q""uote@y.com",\r\n' >"$TMP/in.csv"
+expect_exit 0 "csv input" -- "$RUBRIC" score "$B2B" --input "$TMP/in.csv" --as-of 2026-11-01
+contains "$TMP/out" '"a,1",' "csv output quotes a key with a comma"
+contains "$TMP/err" "CSV rows carry no events" "csv event warning"
+printf 'id,mail\r\na,x\r\n' >"$TMP/nocol.csv"
+expect_exit 2 "missing column" -- "$RUBRIC" score "$B2B" --input "$TMP/nocol.csv"
+contains "$TMP/err" "no column \"email\" for the required field \`email\`" "missing column message"
+: >"$TMP/empty.csv"
+expect_exit 2 "empty csv" -- "$RUBRIC" score "$B2B" --input "$TMP/empty.csv"
+: >"$TMP/empty.jsonl"
+expect_exit 0 "empty jsonl" -- "$RUBRIC" score "$B2B" --input "$TMP/empty.jsonl"
+contains "$TMP/err" "0 scored, 0 errors" "empty summary"
+
+# Things that stop a run before it starts exit 2 with a message.
+expect_exit 2 "no input file" -- "$RUBRIC" score "$B2B" --input "$TMP/nope.jsonl"
+contains "$TMP/err" "cannot open" "no input message"
+expect_exit 2 "bad as-of" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of yesterday
+contains "$TMP/err" "--as-of yesterday is not a time" "bad as-of message"
+expect_exit 2 "bad model" -- "$RUBRIC" score tests/check/fail_five_mistakes.rubric --input examples/b2b/leads.jsonl
+contains "$TMP/err" "nothing was scored" "bad model message"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
