@@ -79,6 +79,10 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
     if (r.cap && (*r.cap <= 0 || !cents_exact(*r.cap))) {
       c.error(diag::Kind::E0309, r.points_range, "a cap must be above zero, with at most two decimals");
     }
+    if (r.cap && !r.each) {
+      c.error(diag::Kind::E0309, r.points_range, "`at most` caps points given per event, and this rule gives its points once");
+      c.help(fmt::format("write `{} each, at most {}` to give points per event, or drop the cap", r.points > 0 ? "+" + fmt::format("{}", r.points) : fmt::format("{}", r.points), *r.cap));
+    }
     if (r.each) {
       if (!r.cond->is(ast::ExprKind::Activity)) {
         c.error(diag::Kind::E0306, r.points_range, "`each` gives points per event, and this rule is not about events");

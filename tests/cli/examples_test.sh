@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every example end to end and compares with its expected output; the real datasets are
+# read from ../shared/datasets as they are. Usage: examples_test.sh RUBRIC GEN_LEADS REPO_ROOT
+set -u
+RUBRIC="$1"
+GEN="$2"
+ROOT="$3"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+cd "$ROOT"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+same() {  # same ACTUAL EXPECTED NAME
+  if cmp -s "$1" "$2"; then ok; else fail "$3 differs from $2"; diff "$2" "$1" | head -10; fi
+}
+
+# B2B: the generator reproduces the checked-in leads, and scoring them gives the expected rows.
+"$GEN" --count 300 --seed 42 --as-of 2026-11-01T00:00:00Z >"$TMP/leads.jsonl"
+same "$TMP/leads.jsonl" examples/b2b/leads.jsonl "generated leads"
+"$RUBRIC" score examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain -o "$TMP/b2b.csv" 2>"$TMP/err" \
+  && ok || fail "b2b exit code"
+same "$TMP/b2b.csv" examples/b2b/expected.csv "b2b scores"
+
+# The real datasets: every row scored, none lost, and the head of the output as expected.
+run_dataset() {  # run_dataset NAME MODEL DATA ROWS
+  local name="$1" model="$2" data="$3" rows="$4"
+  if [ ! -f "$data" ]; then fail "$name: dataset $data not found (../shared must sit beside the repository)"; return; fi
+  "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 -o "$TMP/$name.csv" 2>"$TMP/$name.err" && ok || fail "$name exit code"
+  grep -qx "$rows scored, 0 errors" "$TMP/$name.err" && ok || { fail "$name summary"; cat "$TMP/$name.err"; }
+  [ "$(($(wc -l <"$TMP/$name.csv") - 1))" -eq "$rows" ] && ok || fail "$name: output rows"
+  head -n 101 "$TMP/$name.csv" >"$TMP/$name.head.csv"
+  same "$TMP/$name.head.csv" "$(dirname "$model")/expected_head.csv" "$name first 100 rows"
+}
+[ -f examples/xeducation/xeducation.rubric ] && run_dataset xeducation examples/xeducation/xeducation.rubric \
+  ../shared/datasets/x_education_leads/Leads.csv 9240
+[ -f examples/bank/bank.rubric ] && run_dataset bank examples/bank/bank.rubric \
+  ../shared/datasets/uci_bank_marketing/bank-full.csv 45211
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
