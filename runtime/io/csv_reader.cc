@@ -148,12 +148,7 @@ class CsvReader : public RecordReader {
     do {
       if (!parser_.next(delim_, cells, line, err)) return false;
     } while (cells.size() == 1 && cells[0].empty() && err.empty());  // blank line: no record
-    out.record.fields.assign(model_.lead.fields.size(), check::Value());
-    out.record.events.clear();
-    out.errors.clear();
-    out.line = line;
-    out.number = ++count_;
-    out.key = std::to_string(out.number);
+    out.reset(model_.lead.fields.size(), line, ++count_);
     if (model_.key_field >= 0 && slots_[model_.key_field] >= 0 && static_cast<size_t>(slots_[model_.key_field]) < cells.size())
       out.key = cells[slots_[model_.key_field]];
     if (!err.empty()) {
@@ -194,13 +189,10 @@ class CsvReader : public RecordReader {
 
 }  // namespace
 
-std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model);
-
-std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::CheckedModel& model, const ReaderOptions& opts,
-                                          std::string& fatal) {
-  if (opts.format == InputFormat::Jsonl) return open_jsonl_reader(in, model);
+std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter,
+                                              std::string& fatal) {
   auto r = std::make_unique<CsvReader>(in, model);
-  if (!r->open(opts.delimiter, fatal)) return nullptr;
+  if (!r->open(delimiter, fatal)) return nullptr;
   return r;
 }
 

@@ -41,12 +41,7 @@ class JsonlReader : public RecordReader {
       ++line_no_;
       if (!line.empty() && line.back() == '\r') line.pop_back();
     } while (line.find_first_not_of(" \t") == std::string::npos);
-    out.record.fields.assign(model_.lead.fields.size(), check::Value());
-    out.record.events.clear();
-    out.errors.clear();
-    out.line = line_no_;
-    out.number = ++count_;
-    out.key = std::to_string(out.number);
+    out.reset(model_.lead.fields.size(), line_no_, ++count_);
     element doc;
     if (auto err = parser_.parse(line.data(), line.size(), true).get(doc)) {
       out.errors.push_back(fmt::format("this line is not valid JSON: {}", simdjson::error_message(err)));

@@ -1,0 +1,25 @@
+// Choosing a reader by format, and what every reader does to start a record.
+#include "runtime/io/reader.h"
+
+namespace rubric::io {
+
+std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter,
+                                              std::string& fatal);
+std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model);
+
+std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::CheckedModel& model, const ReaderOptions& opts,
+                                          std::string& fatal) {
+  if (opts.format == InputFormat::Jsonl) return open_jsonl_reader(in, model);
+  return open_csv_reader(in, model, opts.delimiter, fatal);
+}
+
+void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number) {
+  record.fields.assign(fields, check::Value());
+  record.events.clear();
+  errors.clear();
+  line = at_line;
+  number = at_number;
+  key = std::to_string(at_number);
+}
+
+}  // namespace rubric::io
