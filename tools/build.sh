@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(g++ cmake ninja-build ccache pkg-config python3
           antlr4 default-jre-headless libantlr4-runtime-dev uuid-dev
-          libfmt-dev catch2 libsimdjson-dev libre2-dev libcli11-dev)
+          libfmt-dev catch2 libsimdjson-dev libre2-dev libcli11-dev llvm-19-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

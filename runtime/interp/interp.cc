@@ -268,6 +268,8 @@ class Eval {
   Frame& f_;
 };
 
+}  // namespace
+
 double decay_factor(const check::Decay& d, int64_t age) {
   if (age <= 0) return 1;
   switch (d.kind) {
@@ -278,8 +280,6 @@ double decay_factor(const check::Decay& d, int64_t age) {
   }
   return 1;
 }
-
-}  // namespace
 
 Interpreter::Interpreter(std::shared_ptr<const check::CheckedModel> model) : model_(std::move(model)) {}
 

@@ -30,11 +30,18 @@ struct Outcome {
   std::vector<RuleHit> hits;    // rules that gave points, when explaining
 };
 
-class Interpreter {
+// What every back end offers: score one record. Implementations are thread-safe.
+class Scorer {
+ public:
+  virtual ~Scorer() = default;
+  virtual Outcome score(const Record& record, int64_t as_of, bool explain) const = 0;
+};
+
+class Interpreter : public Scorer {
  public:
   explicit Interpreter(std::shared_ptr<const check::CheckedModel> model);
   // `as_of` is seconds since the epoch; events after it are ignored.
-  Outcome score(const Record& record, int64_t as_of, bool explain) const;
+  Outcome score(const Record& record, int64_t as_of, bool explain) const override;
   const check::CheckedModel& model() const { return *model_; }
 
  private:
@@ -43,5 +50,8 @@ class Interpreter {
 
 // Rounds points to hundredths, half away from zero.
 int64_t to_cents(double points);
+// The share of an `each` rule's points an event of age `age` seconds keeps under `d`.
+double decay_factor(const check::Decay& d, int64_t age);
+
 
 }  // namespace rubric::interp

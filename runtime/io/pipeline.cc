@@ -5,7 +5,7 @@
 
 namespace rubric::io {
 
-RunStats run_scoring(RecordReader& reader, const interp::Interpreter& interp, ResultWriter& writer,
+RunStats run_scoring(RecordReader& reader, const interp::Scorer& interp, ResultWriter& writer,
                      const RunOptions& opts, std::ostream& errors) {
   RunStats stats;
   InputRecord rec;

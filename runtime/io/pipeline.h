@@ -29,7 +29,7 @@ struct RunStats {
   int64_t skipped = 0;
 };
 
-RunStats run_scoring(RecordReader& reader, const interp::Interpreter& interp, ResultWriter& writer,
+RunStats run_scoring(RecordReader& reader, const interp::Scorer& interp, ResultWriter& writer,
                      const RunOptions& opts, std::ostream& errors);
 
 }  // namespace rubric::io

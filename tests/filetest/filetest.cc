@@ -17,6 +17,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/io/pipeline.h"
 #include "runtime/io/time.h"
+#include "runtime/jit/jit.h"
 
 namespace {
 
@@ -65,20 +66,32 @@ std::vector<std::string> actual_lines(const std::string& name, const std::string
     problem = "the AS-OF line is not a time";
     return out;
   }
-  std::istringstream in(inputs);
-  std::ostringstream rows, errors;
-  std::string fatal;
-  auto reader = rubric::io::open_reader(in, *c.model, {}, fatal);
-  rubric::io::WriterOptions wopts;
-  wopts.explain = true;
-  rubric::io::ResultWriter writer(rows, *c.model, wopts);
-  rubric::interp::Interpreter interp(c.model);
-  rubric::io::RunOptions opts;
-  opts.as_of = *t;
-  opts.explain = true;
-  opts.input_name = "input";
-  rubric::io::run_scoring(*reader, interp, writer, opts, errors);
-  std::vector<std::string> lines = split_lines(rows.str());
+  // Every scoring test runs on every back end, and they must agree to the byte.
+  auto run = [&](const rubric::interp::Scorer& scorer) {
+    std::istringstream in(inputs);
+    std::ostringstream rows, errors;
+    std::string fatal;
+    auto reader = rubric::io::open_reader(in, *c.model, {}, fatal);
+    rubric::io::WriterOptions wopts;
+    wopts.explain = true;
+    rubric::io::ResultWriter writer(rows, *c.model, wopts);
+    rubric::io::RunOptions opts;
+    opts.as_of = *t;
+    opts.explain = true;
+    opts.input_name = "input";
+    rubric::io::run_scoring(*reader, scorer, writer, opts, errors);
+    return rows.str();
+  };
+  std::string interp_rows = run(rubric::interp::Interpreter(c.model));
+  std::string error;
+  auto jit = rubric::jit::JitModel::compile(c.model, &error);
+  if (!jit) {
+    problem = "the JIT failed: " + error;
+    return out;
+  }
+  std::string jit_rows = run(*jit);
+  if (jit_rows != interp_rows) problem = "the JIT and the interpreter disagree:\n--- interp\n" + interp_rows + "--- jit\n" + jit_rows;
+  std::vector<std::string> lines = split_lines(interp_rows);
   for (size_t i = 1; i < lines.size(); ++i) out.push_back(kExpect + " " + lines[i]);
   return out;
 }

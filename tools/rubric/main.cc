@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "compiler/ast/ast.h"
 #include "compiler/driver/driver.h"
 #include "runtime/interp/interp.h"
+#include "runtime/jit/jit.h"
 #include "runtime/io/pipeline.h"
 #include "runtime/io/time.h"
 
@@ -70,6 +72,7 @@ int run_check(const std::vector<std::string>& files, const std::string& format, 
     errors += c.diagnostics.error_count();
     if (emit == "ast") std::cout << rubric::ast::print(c.module);
     if (emit == "checked" && c.ok()) std::cout << rubric::check::print(*c.model);
+    if (emit == "llvm" && c.ok()) std::cout << rubric::jit::emit_llvm(*c.model);
   }
   if (format == "text") {
     if (errors) std::cerr << fmt::format("{} error{} in {} file{}\n", errors, errors == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
@@ -81,8 +84,41 @@ int run_check(const std::vector<std::string>& files, const std::string& format, 
 struct ScoreArgs {
   std::string model, input, output = "-", as_of, format = "csv", input_format, on_error = "row";
   std::string delimiter;
+  std::string backend = "auto";
   bool explain = false;
 };
+
+// `auto` uses the interpreter below this input size: compiling costs more than it saves
+// (see docs/performance.md for the measured break-even).
+constexpr uintmax_t kJitBreakEvenBytes = 4 << 20;
+
+// The scorer for --backend; null (after a message) when the JIT cannot be used.
+std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, std::shared_ptr<const rubric::check::CheckedModel> model) {
+  bool jit = a.backend == "jit";
+  if (a.backend == "auto") {
+    std::error_code ec;
+    uintmax_t size = a.input == "-" ? kJitBreakEvenBytes : std::filesystem::file_size(a.input, ec);
+    jit = !ec && size >= kJitBreakEvenBytes;
+  }
+  if (!jit) return std::make_unique<rubric::interp::Interpreter>(model);
+  std::string err;
+  auto compiled = rubric::jit::JitModel::compile(model, &err);
+  if (!compiled) {
+    std::cerr << "rubric: the JIT failed: " << err << "\n";
+    if (a.backend == "jit") return nullptr;
+    std::cerr << "rubric: using the interpreter instead\n";
+    return std::make_unique<rubric::interp::Interpreter>(model);
+  }
+  struct Shared : rubric::interp::Scorer {
+    std::shared_ptr<rubric::jit::JitModel> m;
+    rubric::interp::Outcome score(const rubric::interp::Record& r, int64_t as_of, bool explain) const override {
+      return m->score(r, as_of, explain);
+    }
+  };
+  auto s = std::make_unique<Shared>();
+  s->m = std::move(compiled);
+  return s;
+}
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -147,7 +183,8 @@ int run_score(const ScoreArgs& a) {
   wopts.format = a.format == "jsonl" ? rubric::io::OutputFormat::Jsonl : rubric::io::OutputFormat::Csv;
   wopts.explain = a.explain;
   rubric::io::ResultWriter writer(*out, *c.model, wopts);
-  rubric::interp::Interpreter interp(c.model);
+  std::unique_ptr<rubric::interp::Scorer> scorer = choose_backend(a, c.model);
+  if (!scorer) return kCannotRun;
   rubric::io::RunOptions opts;
   opts.as_of = as_of;
   opts.explain = a.explain;
@@ -155,7 +192,7 @@ int run_score(const ScoreArgs& a) {
   opts.input_name = a.input == "-" ? "<stdin>" : a.input;
   bool tty = stderr_is_tty();
   if (tty) opts.progress = [](int64_t n) { std::cerr << fmt::format("\r{} leads read...", n) << std::flush; };
-  rubric::io::RunStats stats = rubric::io::run_scoring(*reader, interp, writer, opts, std::cerr);
+  rubric::io::RunStats stats = rubric::io::run_scoring(*reader, *scorer, writer, opts, std::cerr);
   out->flush();
   if (tty && stats.scored + stats.errors >= opts.progress_every) std::cerr << "\r";
   if (!*out) {
@@ -179,7 +216,8 @@ int main(int argc, char** argv) {
   check->add_option("files", files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
   check->add_option("--format", check_format, "diagnostics as text (stderr) or json (stdout)")
       ->check(CLI::IsMember({"text", "json"}));
-  check->add_option("--emit", emit, "also print a phase's output: ast or checked")->check(CLI::IsMember({"ast", "checked"}));
+  check->add_option("--emit", emit, "also print a phase's output: ast, checked or llvm")
+      ->check(CLI::IsMember({"ast", "checked", "llvm"}));
 
   ScoreArgs sa;
   CLI::App* score = app.add_subcommand("score", kScoreHelp);
@@ -192,6 +230,8 @@ int main(int argc, char** argv) {
   score->add_option("--delimiter", sa.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
   score->add_option("-o,--output", sa.output, "output file (default: standard output)");
   score->add_flag("--explain", sa.explain, "add the rules that gave points to each row");
+  score->add_option("--backend", sa.backend, "interp, jit (LLVM native code) or auto (by input size)")
+      ->check(CLI::IsMember({"interp", "jit", "auto"}));
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
       ->check(CLI::IsMember({"row", "skip"}));
 

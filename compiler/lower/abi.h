@@ -1,0 +1,59 @@
+// The C ABI between compiled scoring code and its host: how a record is laid out for native
+// code, what the generated `rubric_score` function fills in, and the runtime helpers it calls.
+// Shared by compiler/lower (which emits code against it) and runtime/jit (which calls it).
+// Plain C types only: no LLVM, no C++ library types.
+#pragma once
+
+#include <cstdint>
+
+extern "C" {
+
+// One field value. `present` is 0 when the value is missing, else 1 + check::Value::Kind.
+// Bool, Int, Time and Enum use `i`; Number and Duration use `d`; String uses `s` and `n`
+// (a view: the bytes belong to the record, or to the call's scratch space).
+struct RbSlot {
+  int64_t i;
+  double d;
+  const char* s;
+  int64_t n;
+  int64_t present;
+};
+
+// What a rule did for one lead: its points in hundredths, events counted, and flags.
+enum : int64_t { kRbFired = 1, kRbCapped = 2, kRbDecayed = 4 };
+struct RbRuleOut {
+  int64_t cents;
+  int64_t events;
+  int64_t flags;
+};
+
+// One scoring call. Inputs first, then outputs the generated code writes.
+struct RbCall {
+  const RbSlot* lead;    // one slot per lead field
+  const RbSlot* events;  // n_events × (event fields) slots, oldest event first
+  const int64_t* times;  // each event's timestamp, ascending
+  int64_t n_events;
+  int64_t as_of;
+  void* scratch;         // host-owned space for strings made during the call
+  int64_t* scores;       // out: per score, hundredths
+  int64_t* tiers;        // out: per tier set, the chosen tier or -1
+  RbRuleOut* rules;      // out: per rule of every score, in model order
+  int64_t total;         // out: hundredths
+  int64_t disqualifier;  // out: index or -1
+};
+
+typedef void (*RbScoreFn)(RbCall*);
+
+// Helpers the generated code calls (runtime/jit/helpers.cc). `node` arguments are the
+// addresses of check::Node objects of the model the code was compiled from.
+void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end);
+double rb_decay(const void* decay, int64_t age);
+int64_t rb_to_cents(double points);
+int64_t rb_str_ieq(const char* a, int64_t an, const char* b, int64_t bn);
+int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t bn);
+int64_t rb_in_strings(const void* node, const char* s, int64_t n);
+int64_t rb_in_pages(const void* node, const char* s, int64_t n);
+int64_t rb_regex(const void* node, const char* s, int64_t n);
+void rb_email_domain(const char* s, int64_t n, void* scratch, RbSlot* out);
+void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, void* scratch, RbSlot* out);
+}

@@ -1,0 +1,611 @@
+// Lowers a CheckedModel to LLVM IR. Values become (present, payload) pairs, conditions
+// three-valued i8s (0 false, 1 true, 2 unknown), behaviours loops over the events in their
+// window. Each construct follows runtime/interp/interp.cc step for step.
+#include "compiler/lower/lower.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cmath>
+#include <functional>
+
+#include "compiler/lower/abi.h"
+
+namespace rubric::lower {
+
+using check::Node;
+using check::Op;
+using check::TypeKind;
+
+size_t rule_count(const check::CheckedModel& m) {
+  size_t n = 0;
+  for (const auto& s : m.scores) n += s.rules.size();
+  return n;
+}
+
+namespace {
+
+using namespace llvm;
+
+constexpr int kTriFalse = 0, kTriTrue = 1, kTriUnknown = 2;
+// Field numbers of RbSlot and RbCall.
+enum SlotField { kI, kD, kS, kN, kPresent };
+enum CallField { kLead, kEvents, kTimes, kNEvents, kAsOf, kScratch, kScores, kTiers, kRules, kTotal, kDisq };
+
+// A lowered value: `present` is i1; the payload fields used depend on the type.
+struct LVal {
+  llvm::Value* present = nullptr;
+  llvm::Value* i = nullptr;  // Bool, Int, Time, Enum
+  llvm::Value* d = nullptr;  // Number, Duration
+  llvm::Value* s = nullptr;  // String bytes
+  llvm::Value* n = nullptr;  // String length
+};
+
+int64_t value_kind(TypeKind t) {
+  using K = check::Value::Kind;
+  switch (t) {
+    case TypeKind::Bool: return int64_t(K::Bool);
+    case TypeKind::Int: return int64_t(K::Int);
+    case TypeKind::Number: return int64_t(K::Number);
+    case TypeKind::String: return int64_t(K::String);
+    case TypeKind::Time: return int64_t(K::Time);
+    case TypeKind::Duration: return int64_t(K::Duration);
+    case TypeKind::Enum: return int64_t(K::Enum);
+    default: return int64_t(K::Missing);
+  }
+}
+
+bool uses_i(TypeKind t) { return t == TypeKind::Bool || t == TypeKind::Int || t == TypeKind::Time || t == TypeKind::Enum; }
+bool uses_d(TypeKind t) { return t == TypeKind::Number || t == TypeKind::Duration; }
+
+class Lowerer {
+ public:
+  Lowerer(const check::CheckedModel& m, LLVMContext& ctx)
+      : m_(m), C(ctx), M(std::make_unique<Module>("rubric_model", ctx)), B(ctx) {
+    i1 = Type::getInt1Ty(C);
+    i8 = Type::getInt8Ty(C);
+    i64 = Type::getInt64Ty(C);
+    f64 = Type::getDoubleTy(C);
+    ptr = PointerType::getUnqual(C);
+    slotTy = StructType::create(C, {i64, f64, ptr, i64, i64}, "RbSlot");
+    ruleTy = StructType::create(C, {i64, i64, i64}, "RbRuleOut");
+    callTy = StructType::create(C, {ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, i64, i64}, "RbCall");
+    auto fn = [&](const char* name, Type* ret, std::vector<Type*> args) {
+      return M->getOrInsertFunction(name, FunctionType::get(ret, args, false));
+    };
+    window_ = fn("rb_window", Type::getVoidTy(C), {ptr, i64, i64, f64, ptr, ptr});
+    decay_ = fn("rb_decay", f64, {ptr, i64});
+    cents_ = fn("rb_to_cents", i64, {f64});
+    str_ieq_ = fn("rb_str_ieq", i64, {ptr, i64, ptr, i64});
+    text_op_ = fn("rb_text_op", i64, {i64, ptr, i64, ptr, i64});
+    in_strings_ = fn("rb_in_strings", i64, {ptr, ptr, i64});
+    in_pages_ = fn("rb_in_pages", i64, {ptr, ptr, i64});
+    regex_ = fn("rb_regex", i64, {ptr, ptr, i64});
+    domain_ = fn("rb_email_domain", Type::getVoidTy(C), {ptr, i64, ptr, ptr});
+    call_ = fn("rb_call", Type::getVoidTy(C), {i64, ptr, i64, i64, ptr, ptr});
+  }
+
+  std::unique_ptr<Module> run() {
+    Function* f = Function::Create(FunctionType::get(Type::getVoidTy(C), {ptr}, false), Function::ExternalLinkage,
+                                   kEntryName, M.get());
+    f->addFnAttr(Attribute::NoUnwind);
+    fn_ = f;
+    entry_ = BasicBlock::Create(C, "entry", f);
+    B.SetInsertPoint(entry_);
+    Value* call = f->getArg(0);
+    auto field = [&](CallField k, Type* t) { return B.CreateLoad(t, B.CreateStructGEP(callTy, call, k)); };
+    lead_ = field(kLead, ptr);
+    events_ = field(kEvents, ptr);
+    times_ = field(kTimes, ptr);
+    n_events_ = field(kNEvents, i64);
+    as_of_ = field(kAsOf, i64);
+    scratch_ = field(kScratch, ptr);
+    Value* scores_out = field(kScores, ptr);
+    Value* tiers_out = field(kTiers, ptr);
+    Value* rules_out = field(kRules, ptr);
+    event_fields_ = static_cast<int64_t>(m_.event.fields.size());
+
+    size_t k = 0;
+    for (size_t s = 0; s < m_.scores.size(); ++s) {
+      const check::Score& score = m_.scores[s];
+      Value* sum = B.getInt64(0);
+      for (const check::Rule& r : score.rules) {
+        auto [cents, events, flags] = r.each ? each_rule(score, r) : live_rule(r);
+        Value* out = B.CreateGEP(ruleTy, rules_out, B.getInt64(k++));
+        B.CreateStore(cents, B.CreateStructGEP(ruleTy, out, 0));
+        B.CreateStore(events, B.CreateStructGEP(ruleTy, out, 1));
+        B.CreateStore(flags, B.CreateStructGEP(ruleTy, out, 2));
+        sum = B.CreateAdd(sum, cents);
+      }
+      if (score.floor) sum = smax(sum, B.getInt64(interp_cents(*score.floor)));
+      if (score.ceiling) sum = smin(sum, B.getInt64(interp_cents(*score.ceiling)));
+      B.CreateStore(sum, B.CreateGEP(i64, scores_out, B.getInt64(s)));
+      score_cents_.push_back(sum);
+    }
+    if (m_.total) {
+      LVal t = value(m_.total);
+      Value* c = B.CreateCall(cents_, {as_double(t, m_.total->type.kind)});
+      total_ = B.CreateSelect(t.present, c, B.getInt64(0));
+    } else {
+      total_ = B.getInt64(0);
+      for (Value* s : score_cents_) total_ = B.CreateAdd(total_, s);
+    }
+    B.CreateStore(total_, B.CreateStructGEP(callTy, call, kTotal));
+    // The first true disqualifier wins; later ones are not evaluated.
+    Value* disq = first_true(m_.disqualifiers.size(), [&](size_t i) { return m_.disqualifiers[i].cond; }, nullptr);
+    B.CreateStore(disq, B.CreateStructGEP(callTy, call, kDisq));
+    Value* qualified = B.CreateICmpSLT(disq, B.getInt64(0));
+    for (size_t t = 0; t < m_.tier_sets.size(); ++t) {
+      const auto& tiers = m_.tier_sets[t].tiers;
+      Value* chosen = first_true(tiers.size(), [&](size_t i) { return tiers[i].cond; }, qualified);
+      B.CreateStore(chosen, B.CreateGEP(i64, tiers_out, B.getInt64(t)));
+    }
+    B.CreateRetVoid();
+    std::string err;
+    raw_string_ostream os(err);
+    if (verifyModule(*M, &os)) throw std::runtime_error("generated code does not verify: " + os.str());
+    return std::move(M);
+  }
+
+ private:
+  static int64_t interp_cents(double points) { return std::llround(points * 100.0); }
+
+  Value* smax(Value* a, Value* b) { return B.CreateSelect(B.CreateICmpSGT(a, b), a, b); }
+  Value* smin(Value* a, Value* b) { return B.CreateSelect(B.CreateICmpSLT(a, b), a, b); }
+  Value* tri(int t) { return ConstantInt::get(i8, t); }
+  Value* tri_of(Value* present, Value* truth) {
+    return B.CreateSelect(present, B.CreateZExt(truth, i8), tri(kTriUnknown));
+  }
+  Value* address(const void* p) {
+    return ConstantExpr::getIntToPtr(ConstantInt::get(i64, reinterpret_cast<uint64_t>(p)), ptr);
+  }
+  AllocaInst* local(Type* t, const char* name) {
+    IRBuilder<> eb(entry_, entry_->begin());
+    return eb.CreateAlloca(t, nullptr, name);
+  }
+  BasicBlock* block(const char* name) { return BasicBlock::Create(C, name, fn_); }
+
+  // Index of the first item whose condition is true (a null condition is true), else -1;
+  // nothing when `gate` is false. Stops at the first true one, as the interpreter does.
+  Value* first_true(size_t n, const std::function<const Node*(size_t)>& cond, Value* gate) {
+    AllocaInst* result = local(i64, "first");
+    B.CreateStore(B.getInt64(-1), result);
+    BasicBlock* done = block("first.done");
+    if (gate) {
+      BasicBlock* go = block("first.go");
+      B.CreateCondBr(gate, go, done);
+      B.SetInsertPoint(go);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const Node* c = cond(i);
+      if (!c) {
+        B.CreateStore(B.getInt64(static_cast<int64_t>(i)), result);
+        B.CreateBr(done);
+        B.SetInsertPoint(block("first.dead"));
+        break;
+      }
+      Value* yes = B.CreateICmpEQ(test(c), tri(kTriTrue));
+      BasicBlock* hit = block("first.hit");
+      BasicBlock* next = block("first.next");
+      B.CreateCondBr(yes, hit, next);
+      B.SetInsertPoint(hit);
+      B.CreateStore(B.getInt64(static_cast<int64_t>(i)), result);
+      B.CreateBr(done);
+      B.SetInsertPoint(next);
+    }
+    B.CreateBr(done);
+    B.SetInsertPoint(done);
+    return B.CreateLoad(i64, result);
+  }
+
+  std::tuple<Value*, Value*, Value*> live_rule(const check::Rule& r) {
+    Value* fired = B.CreateICmpEQ(test(r.cond), tri(kTriTrue));
+    Value* cents = B.CreateSelect(fired, B.getInt64(interp_cents(r.points)), B.getInt64(0));
+    return {cents, B.getInt64(0), B.CreateZExt(fired, i64)};
+  }
+
+  std::tuple<Value*, Value*, Value*> each_rule(const check::Score& score, const check::Rule& r) {
+    AllocaInst* points = local(f64, "points");
+    AllocaInst* count = local(i64, "count");
+    AllocaInst* decayed = local(i1, "decayed");
+    B.CreateStore(ConstantFP::get(f64, 0.0), points);
+    B.CreateStore(B.getInt64(0), count);
+    B.CreateStore(B.getFalse(), decayed);
+    for_each_match(*r.query, [&](Value* idx) {
+      B.CreateStore(B.CreateAdd(B.CreateLoad(i64, count), B.getInt64(1)), count);
+      Value* age = B.CreateSub(as_of_, B.CreateLoad(i64, B.CreateGEP(i64, times_, idx)));
+      Value* f = B.CreateCall(decay_, {address(&score.decay), age});
+      B.CreateStore(B.CreateOr(B.CreateLoad(i1, decayed), B.CreateFCmpOLT(f, ConstantFP::get(f64, 1.0))), decayed);
+      Value* p = B.CreateFMul(ConstantFP::get(f64, r.points), f);
+      B.CreateStore(B.CreateFAdd(B.CreateLoad(f64, points), p), points);
+    });
+    Value* n = B.CreateLoad(i64, count);
+    Value* ok = B.CreateAnd(B.CreateICmpNE(n, B.getInt64(0)),
+                            B.CreateAnd(B.CreateICmpSGE(n, B.getInt64(r.freq_lo)), B.CreateICmpSLE(n, B.getInt64(r.freq_hi))));
+    Value* pts = B.CreateLoad(f64, points);
+    Value* capped = B.getFalse();
+    if (r.cap) {
+      Value* abs = B.CreateUnaryIntrinsic(Intrinsic::fabs, pts);
+      capped = B.CreateFCmpOGT(abs, ConstantFP::get(f64, *r.cap));
+      Value* limit = B.CreateSelect(B.CreateFCmpOLT(pts, ConstantFP::get(f64, 0.0)), ConstantFP::get(f64, -*r.cap),
+                                    ConstantFP::get(f64, *r.cap));
+      pts = B.CreateSelect(capped, limit, pts);
+    }
+    Value* cents = B.CreateSelect(ok, B.CreateCall(cents_, {pts}), B.getInt64(0));
+    Value* flags = B.CreateOr(B.getInt64(kRbFired),
+                              B.CreateOr(B.CreateShl(B.CreateZExt(capped, i64), 1),
+                                         B.CreateShl(B.CreateZExt(B.CreateLoad(i1, decayed), i64), 2)));
+    return {cents, n, B.CreateSelect(ok, flags, B.getInt64(0))};
+  }
+
+  // Calls `body(index)` for each event in the query's window that its filter finds true.
+  void for_each_match(const check::EventQuery& q, const std::function<void(Value*)>& body) {
+    AllocaInst* begin = local(i64, "begin");
+    AllocaInst* end = local(i64, "end");
+    AllocaInst* idx = local(i64, "idx");
+    B.CreateCall(window_, {times_, n_events_, as_of_, ConstantFP::get(f64, q.window_seconds), begin, end});
+    B.CreateStore(B.CreateLoad(i64, begin), idx);
+    Value* stop = B.CreateLoad(i64, end);
+    BasicBlock* head = block("ev.head");
+    BasicBlock* loop = block("ev.body");
+    BasicBlock* match = block("ev.match");
+    BasicBlock* next = block("ev.next");
+    BasicBlock* exit = block("ev.exit");
+    B.CreateBr(head);
+    B.SetInsertPoint(head);
+    Value* i = B.CreateLoad(i64, idx);
+    B.CreateCondBr(B.CreateICmpSLT(i, stop), loop, exit);
+    B.SetInsertPoint(loop);
+    Value* saved = event_;
+    event_ = B.CreateGEP(slotTy, events_, B.CreateMul(i, B.getInt64(event_fields_)));
+    Value* yes = B.CreateICmpEQ(test(q.filter), tri(kTriTrue));
+    event_ = saved;
+    B.CreateCondBr(yes, match, next);
+    B.SetInsertPoint(match);
+    body(i);
+    B.CreateBr(next);
+    B.SetInsertPoint(next);
+    B.CreateStore(B.CreateAdd(i, B.getInt64(1)), idx);
+    B.CreateBr(head);
+    B.SetInsertPoint(exit);
+  }
+
+  LVal load_slot(Value* base, int64_t index, TypeKind t) {
+    Value* slot = B.CreateGEP(slotTy, base, B.getInt64(index));
+    LVal v;
+    v.present = B.CreateICmpNE(B.CreateLoad(i64, B.CreateStructGEP(slotTy, slot, kPresent)), B.getInt64(0));
+    if (uses_i(t)) v.i = B.CreateLoad(i64, B.CreateStructGEP(slotTy, slot, kI));
+    if (uses_d(t)) v.d = B.CreateLoad(f64, B.CreateStructGEP(slotTy, slot, kD));
+    if (t == TypeKind::String) {
+      v.s = B.CreateLoad(ptr, B.CreateStructGEP(slotTy, slot, kS));
+      v.n = B.CreateLoad(i64, B.CreateStructGEP(slotTy, slot, kN));
+    }
+    return v;
+  }
+
+  // An ABI slot holding `v` (for helper calls).
+  void store_slot(Value* slot, const LVal& v, TypeKind t) {
+    B.CreateStore(B.CreateSelect(v.present, B.getInt64(1 + value_kind(t)), B.getInt64(0)),
+                  B.CreateStructGEP(slotTy, slot, kPresent));
+    B.CreateStore(v.i ? v.i : B.getInt64(0), B.CreateStructGEP(slotTy, slot, kI));
+    B.CreateStore(v.d ? v.d : ConstantFP::get(f64, 0.0), B.CreateStructGEP(slotTy, slot, kD));
+    B.CreateStore(v.s ? v.s : ConstantPointerNull::get(cast<PointerType>(ptr)), B.CreateStructGEP(slotTy, slot, kS));
+    B.CreateStore(v.n ? v.n : B.getInt64(0), B.CreateStructGEP(slotTy, slot, kN));
+  }
+
+  Value* as_double(const LVal& v, TypeKind t) { return uses_d(t) ? v.d : B.CreateSIToFP(v.i, f64); }
+
+  LVal literal(const check::Value& x) {
+    using K = check::Value::Kind;
+    LVal v;
+    v.present = B.getInt1(x.kind != K::Missing);
+    switch (x.kind) {
+      case K::Bool: v.i = B.getInt64(x.b); break;
+      case K::Int:
+      case K::Time:
+      case K::Enum: v.i = B.getInt64(x.i); break;
+      case K::Number:
+      case K::Duration: v.d = ConstantFP::get(f64, x.d); break;
+      case K::String: {
+        Constant* data = ConstantDataArray::getString(C, x.s, false);
+        auto* g = new GlobalVariable(*M, data->getType(), true, GlobalValue::PrivateLinkage, data, "str");
+        v.s = g;
+        v.n = B.getInt64(static_cast<int64_t>(x.s.size()));
+        break;
+      }
+      case K::Missing: break;
+    }
+    return v;
+  }
+
+  Value* floor_days(Value* secs) {
+    Value* pos = B.CreateSDiv(secs, B.getInt64(86400));
+    Value* neg = B.CreateNeg(B.CreateSDiv(B.CreateAdd(B.CreateNeg(secs), B.getInt64(86399)), B.getInt64(86400)));
+    return B.CreateSelect(B.CreateICmpSGE(secs, B.getInt64(0)), pos, neg);
+  }
+
+  LVal from_tri(Value* t) {
+    LVal v;
+    v.present = B.CreateICmpNE(t, tri(kTriUnknown));
+    v.i = B.CreateZExt(B.CreateICmpEQ(t, tri(kTriTrue)), i64);
+    return v;
+  }
+
+  LVal value(const Node* n) {
+    switch (n->op) {
+      case Op::Literal: return literal(n->lit);
+      case Op::LeadField: return load_slot(lead_, n->slot, n->type.kind);
+      case Op::EventField:
+        if (!event_) return literal(check::Value::missing());
+        return load_slot(event_, n->slot, n->type.kind);
+      case Op::Neg: {
+        LVal a = value(n->kids[0]);
+        if (n->type.is(TypeKind::Int)) a.i = B.CreateNeg(a.i);
+        else a.d = B.CreateFNeg(a.d);
+        return a;
+      }
+      case Op::Add:
+      case Op::Sub:
+      case Op::Mul:
+      case Op::Div: return arithmetic(n);
+      case Op::Call: {
+        AllocaInst* args = local(ArrayType::get(slotTy, 2), "args");
+        AllocaInst* out = local(slotTy, "out");
+        for (size_t i = 0; i < n->kids.size(); ++i)
+          store_slot(B.CreateConstGEP2_64(ArrayType::get(slotTy, 2), args, 0, i), value(n->kids[i]), n->kids[i]->type.kind);
+        B.CreateCall(call_, {B.getInt64(n->slot), args, B.getInt64(static_cast<int64_t>(n->kids.size())), as_of_, scratch_, out});
+        return load_slot(out, 0, n->type.kind);
+      }
+      case Op::EmailDomain: {
+        LVal a = value(n->kids[0]);
+        AllocaInst* out = local(slotTy, "domain");
+        B.CreateCall(domain_, {a.s, a.n, scratch_, out});
+        LVal r = load_slot(out, 0, TypeKind::String);
+        r.present = B.CreateAnd(a.present, r.present);
+        return r;
+      }
+      case Op::CountEvents: {
+        LVal v;
+        v.present = B.getTrue();
+        v.i = count(*n->query);
+        return v;
+      }
+      case Op::SumEvents: {
+        AllocaInst* sum = local(f64, "sum");
+        B.CreateStore(ConstantFP::get(f64, 0.0), sum);
+        TypeKind ft = m_.event.fields[n->slot].type.kind;
+        for_each_match(*n->query, [&](Value* idx) {
+          Value* ev = B.CreateGEP(slotTy, events_, B.CreateMul(idx, B.getInt64(event_fields_)));
+          LVal f = load_slot(ev, n->slot, ft);
+          Value* add = B.CreateFAdd(B.CreateLoad(f64, sum), as_double(f, ft));
+          B.CreateStore(B.CreateSelect(f.present, add, B.CreateLoad(f64, sum)), sum);
+        });
+        LVal v;
+        v.present = B.getTrue();
+        v.d = B.CreateLoad(f64, sum);
+        return v;
+      }
+      case Op::DaysSinceLast: {
+        AllocaInst* last = local(i64, "last");
+        B.CreateStore(B.getInt64(-1), last);
+        for_each_match(*n->query, [&](Value* idx) { B.CreateStore(idx, last); });
+        Value* l = B.CreateLoad(i64, last);
+        Value* found = B.CreateICmpSGE(l, B.getInt64(0));
+        Value* safe = B.CreateSelect(found, l, B.getInt64(0));
+        Value* t = B.CreateSelect(found, B.CreateLoad(i64, B.CreateGEP(i64, times_, safe)), as_of_);
+        LVal v;
+        v.present = found;
+        v.i = floor_days(B.CreateSub(as_of_, t));
+        return v;
+      }
+      case Op::DaysSinceTime: {
+        LVal t = value(n->kids[0]);
+        LVal v;
+        v.present = t.present;
+        v.i = floor_days(B.CreateSub(as_of_, t.i));
+        return v;
+      }
+      case Op::ScoreRef:
+      case Op::TotalRef: {
+        Value* c = n->op == Op::ScoreRef ? score_cents_[n->slot] : total_;
+        LVal v;
+        v.present = B.getTrue();
+        v.d = B.CreateFDiv(B.CreateSIToFP(c, f64), ConstantFP::get(f64, 100.0));
+        return v;
+      }
+      default: return from_tri(test(n));
+    }
+  }
+
+  LVal arithmetic(const Node* n) {
+    LVal a = value(n->kids[0]), b = value(n->kids[1]);
+    LVal r;
+    r.present = B.CreateAnd(a.present, b.present);
+    if (n->type.is(TypeKind::Int)) {
+      r.i = n->op == Op::Add ? B.CreateAdd(a.i, b.i) : n->op == Op::Sub ? B.CreateSub(a.i, b.i) : B.CreateMul(a.i, b.i);
+      return r;
+    }
+    Value* x = as_double(a, n->kids[0]->type.kind);
+    Value* y = as_double(b, n->kids[1]->type.kind);
+    switch (n->op) {
+      case Op::Add: r.d = B.CreateFAdd(x, y); break;
+      case Op::Sub: r.d = B.CreateFSub(x, y); break;
+      case Op::Mul: r.d = B.CreateFMul(x, y); break;
+      default:
+        r.present = B.CreateAnd(r.present, B.CreateFCmpUNE(y, ConstantFP::get(f64, 0.0)));
+        r.d = B.CreateFDiv(x, y);
+    }
+    Value* finite = B.CreateFCmpONE(B.CreateUnaryIntrinsic(Intrinsic::fabs, r.d), ConstantFP::getInfinity(f64));
+    r.present = B.CreateAnd(r.present, finite);
+    return r;
+  }
+
+  // The interpreter's compare(a, b): < 0, 0 or > 0, as the pair (less, greater) of i1s.
+  std::pair<Value*, Value*> compare(const LVal& a, TypeKind at, const LVal& b, TypeKind bt) {
+    switch (at) {
+      case TypeKind::String: return {B.getFalse(), B.CreateICmpEQ(B.CreateCall(str_ieq_, {a.s, a.n, b.s, b.n}), B.getInt64(0))};
+      case TypeKind::Bool:
+      case TypeKind::Enum: return {B.getFalse(), B.CreateICmpNE(a.i, b.i)};
+      default: {
+        Value* x = as_double(a, at);
+        Value* y = as_double(b, bt);
+        return {B.CreateFCmpOLT(x, y), B.CreateFCmpOGT(x, y)};
+      }
+    }
+  }
+
+  Value* cmp_truth(check::Cmp op, std::pair<Value*, Value*> c) {
+    auto [lt, gt] = c;
+    switch (op) {
+      case check::Cmp::Eq: return B.CreateNot(B.CreateOr(lt, gt));
+      case check::Cmp::Ne: return B.CreateOr(lt, gt);
+      case check::Cmp::Lt: return lt;
+      case check::Cmp::Le: return B.CreateNot(gt);
+      case check::Cmp::Gt: return gt;
+      case check::Cmp::Ge: return B.CreateNot(lt);
+    }
+    return B.getFalse();
+  }
+
+  Value* count(const check::EventQuery& q) {
+    AllocaInst* c = local(i64, "count");
+    B.CreateStore(B.getInt64(0), c);
+    for_each_match(q, [&](Value*) { B.CreateStore(B.CreateAdd(B.CreateLoad(i64, c), B.getInt64(1)), c); });
+    return B.CreateLoad(i64, c);
+  }
+
+  // and/or evaluate their right side only when the left does not decide, like the interpreter.
+  Value* logic(const Node* n, bool is_and) {
+    Value* a = test(n->kids[0]);
+    BasicBlock* from = B.GetInsertBlock();
+    BasicBlock* rhs = block(is_and ? "and.rhs" : "or.rhs");
+    BasicBlock* done = block(is_and ? "and.done" : "or.done");
+    Value* decided = B.CreateICmpEQ(a, tri(is_and ? kTriFalse : kTriTrue));
+    B.CreateCondBr(decided, done, rhs);
+    B.SetInsertPoint(rhs);
+    Value* b = test(n->kids[1]);
+    Value* both = B.CreateAnd(B.CreateICmpEQ(a, tri(is_and ? kTriTrue : kTriFalse)),
+                              B.CreateICmpEQ(b, tri(is_and ? kTriTrue : kTriFalse)));
+    Value* r = B.CreateSelect(B.CreateICmpEQ(b, tri(is_and ? kTriFalse : kTriTrue)), b,
+                              B.CreateSelect(both, tri(is_and ? kTriTrue : kTriFalse), tri(kTriUnknown)));
+    BasicBlock* rhs_end = B.GetInsertBlock();
+    B.CreateBr(done);
+    B.SetInsertPoint(done);
+    PHINode* phi = B.CreatePHI(i8, 2);
+    phi->addIncoming(a, from);
+    phi->addIncoming(r, rhs_end);
+    return phi;
+  }
+
+  Value* test(const Node* n) {
+    switch (n->op) {
+      case Op::Not: {
+        Value* t = test(n->kids[0]);
+        return B.CreateSelect(B.CreateICmpEQ(t, tri(kTriUnknown)), t, B.CreateXor(t, tri(1)));
+      }
+      case Op::And: return logic(n, true);
+      case Op::Or: return logic(n, false);
+      case Op::Compare: {
+        LVal a = value(n->kids[0]), b = value(n->kids[1]);
+        Value* truth = cmp_truth(n->cmp, compare(a, n->kids[0]->type.kind, b, n->kids[1]->type.kind));
+        return tri_of(B.CreateAnd(a.present, b.present), truth);
+      }
+      case Op::IsMissing: {
+        LVal a = value(n->kids[0]);
+        return B.CreateZExt(n->negated ? a.present : B.CreateNot(a.present), i8);
+      }
+      case Op::InSet: {
+        LVal a = value(n->kids[0]);
+        TypeKind t = n->kids[0]->type.kind;
+        Value* found;
+        if (t == TypeKind::String) {
+          found = B.CreateICmpNE(B.CreateCall(in_strings_, {address(n), a.s, a.n}), B.getInt64(0));
+        } else {
+          found = B.getFalse();
+          for (const check::Value& item : n->set) {
+            LVal x = literal(item);
+            TypeKind it = t == TypeKind::Bool || t == TypeKind::Enum ? t
+                          : item.kind == check::Value::Kind::Int ? TypeKind::Int : TypeKind::Number;
+            if (item.kind == check::Value::Kind::Duration) it = TypeKind::Duration;
+            found = B.CreateOr(found, cmp_truth(check::Cmp::Eq, compare(a, t, x, it)));
+          }
+        }
+        return tri_of(a.present, n->negated ? B.CreateNot(found) : found);
+      }
+      case Op::InPages: {
+        LVal a = value(n->kids[0]);
+        Value* found = B.CreateICmpNE(B.CreateCall(in_pages_, {address(n), a.s, a.n}), B.getInt64(0));
+        return tri_of(a.present, n->negated ? B.CreateNot(found) : found);
+      }
+      case Op::Between: {
+        LVal a = value(n->kids[0]), lo = value(n->kids[1]), hi = value(n->kids[2]);
+        TypeKind at = n->kids[0]->type.kind, lt = n->kids[1]->type.kind, ht = n->kids[2]->type.kind;
+        Value* in = B.CreateAnd(cmp_truth(check::Cmp::Le, compare(lo, lt, a, at)), cmp_truth(check::Cmp::Le, compare(a, at, hi, ht)));
+        Value* present = B.CreateAnd(a.present, B.CreateAnd(lo.present, hi.present));
+        return tri_of(present, n->negated ? B.CreateNot(in) : in);
+      }
+      case Op::Contains:
+      case Op::StartsWith:
+      case Op::EndsWith: {
+        LVal a = value(n->kids[0]), b = value(n->kids[1]);
+        int64_t op = n->op == Op::Contains ? 0 : n->op == Op::StartsWith ? 1 : 2;
+        Value* r = B.CreateCall(text_op_, {B.getInt64(op), a.s, a.n, b.s, b.n});
+        return tri_of(B.CreateAnd(a.present, b.present), B.CreateICmpNE(r, B.getInt64(0)));
+      }
+      case Op::Matches: {
+        LVal a = value(n->kids[0]);
+        Value* r = B.CreateCall(regex_, {address(n), a.s, a.n});
+        return tri_of(a.present, B.CreateICmpNE(r, B.getInt64(0)));
+      }
+      case Op::AnyEvents: {
+        Value* c = count(*n->query);
+        Value* in = B.CreateAnd(B.CreateICmpSGE(c, B.getInt64(n->freq_lo)), B.CreateICmpSLE(c, B.getInt64(n->freq_hi)));
+        return B.CreateZExt(in, i8);
+      }
+      case Op::TimeWithin: {
+        LVal t = value(n->kids[0]);
+        Value* from = B.CreateFSub(B.CreateSIToFP(as_of_, f64), ConstantFP::get(f64, n->span_seconds));
+        Value* in = B.CreateAnd(B.CreateFCmpOGE(B.CreateSIToFP(t.i, f64), from), B.CreateICmpSLE(t.i, as_of_));
+        return tri_of(t.present, in);
+      }
+      case Op::Truthy: {
+        LVal v = value(n->kids[0]);
+        return tri_of(v.present, B.CreateICmpNE(v.i, B.getInt64(0)));
+      }
+      case Op::Literal:
+        if (n->lit.kind == check::Value::Kind::Bool) return tri(n->lit.b ? kTriTrue : kTriFalse);
+        return tri(kTriUnknown);
+      default: {
+        if (!n->type.is(TypeKind::Bool)) return tri(kTriUnknown);
+        LVal v = value(n);
+        return tri_of(v.present, B.CreateICmpNE(v.i, B.getInt64(0)));
+      }
+    }
+  }
+
+  const check::CheckedModel& m_;
+  LLVMContext& C;
+  std::unique_ptr<Module> M;
+  IRBuilder<> B;
+  Type *i1, *i8, *i64, *f64, *ptr;
+  StructType *slotTy, *ruleTy, *callTy;
+  FunctionCallee window_, decay_, cents_, str_ieq_, text_op_, in_strings_, in_pages_, regex_, domain_, call_;
+  Function* fn_ = nullptr;
+  BasicBlock* entry_ = nullptr;
+  Value *lead_ = nullptr, *events_ = nullptr, *times_ = nullptr, *n_events_ = nullptr, *as_of_ = nullptr,
+        *scratch_ = nullptr;
+  Value* event_ = nullptr;  // the current event's first slot, inside an event filter
+  int64_t event_fields_ = 0;
+  std::vector<Value*> score_cents_;
+  Value* total_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<llvm::Module> lower(const check::CheckedModel& m, llvm::LLVMContext& ctx) { return Lowerer(m, ctx).run(); }
+
+}  // namespace rubric::lower

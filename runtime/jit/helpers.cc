@@ -1,0 +1,132 @@
+// The runtime helpers compiled scoring code calls (compiler/lower/abi.h). Each reuses the
+// interpreter's own function for the same job, so both back ends compute identical results.
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <deque>
+#include <string>
+
+#include "compiler/check/model.h"
+#include "compiler/lower/abi.h"
+#include "compiler/source/text.h"
+#include "runtime/builtins/builtins.h"
+#include "runtime/interp/interp.h"
+#include "runtime/jit/scratch.h"
+
+using rubric::check::Node;
+using rubric::check::Value;
+
+namespace {
+
+Value to_value(const RbSlot& s) {
+  if (!s.present) return Value::missing();
+  Value v;
+  v.kind = static_cast<Value::Kind>(s.present - 1);
+  switch (v.kind) {
+    case Value::Kind::Bool: v.b = s.i != 0; break;
+    case Value::Kind::Int:
+    case Value::Kind::Time:
+    case Value::Kind::Enum: v.i = s.i; break;
+    case Value::Kind::Number:
+    case Value::Kind::Duration: v.d = s.d; break;
+    case Value::Kind::String: v.s.assign(s.s, static_cast<size_t>(s.n)); break;
+    case Value::Kind::Missing: break;
+  }
+  return v;
+}
+
+}  // namespace
+
+namespace rubric::jit {
+
+RbSlot to_slot(const Value& v, Scratch* scratch) {
+  RbSlot s{0, 0, nullptr, 0, 0};
+  if (v.is_missing()) return s;
+  s.present = 1 + static_cast<int64_t>(v.kind);
+  switch (v.kind) {
+    case Value::Kind::Bool: s.i = v.b; break;
+    case Value::Kind::Int:
+    case Value::Kind::Time:
+    case Value::Kind::Enum: s.i = v.i; break;
+    case Value::Kind::Number:
+    case Value::Kind::Duration: s.d = v.d; break;
+    case Value::Kind::String: {
+      const std::string& str = scratch ? scratch->keep(v.s) : v.s;
+      s.s = str.data();
+      s.n = static_cast<int64_t>(str.size());
+      break;
+    }
+    case Value::Kind::Missing: break;
+  }
+  return s;
+}
+
+}  // namespace rubric::jit
+
+extern "C" {
+
+void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end) {
+  const int64_t* e = std::upper_bound(times, times + n, as_of);
+  const int64_t* b = times;
+  if (window_seconds >= 0) {
+    double from = double(as_of) - window_seconds;
+    b = std::lower_bound(times, e, from, [](int64_t t, double f) { return double(t) < f; });
+  }
+  *begin = b - times;
+  *end = e - times;
+}
+
+double rb_decay(const void* decay, int64_t age) {
+  return rubric::interp::decay_factor(*static_cast<const rubric::check::Decay*>(decay), age);
+}
+
+int64_t rb_to_cents(double points) { return rubric::interp::to_cents(points); }
+
+int64_t rb_str_ieq(const char* a, int64_t an, const char* b, int64_t bn) {
+  return rubric::text::iequals(std::string_view(a, an), std::string_view(b, bn));
+}
+
+int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t bn) {
+  std::string_view x(a, an), y(b, bn);
+  switch (op) {
+    case 0: return rubric::builtins::contains_icase(x, y);
+    case 1: return rubric::builtins::starts_with_icase(x, y);
+    default: return rubric::builtins::ends_with_icase(x, y);
+  }
+}
+
+int64_t rb_in_strings(const void* node, const char* s, int64_t n) {
+  const Node* x = static_cast<const Node*>(node);
+  return x->string_set.count(rubric::text::to_lower(std::string_view(s, n))) > 0;
+}
+
+int64_t rb_in_pages(const void* node, const char* s, int64_t n) {
+  const Node* x = static_cast<const Node*>(node);
+  std::string_view v(s, n);
+  return std::any_of(x->patterns.begin(), x->patterns.end(),
+                     [&](const std::string& p) { return rubric::builtins::glob_match(p, v); });
+}
+
+int64_t rb_regex(const void* node, const char* s, int64_t n) {
+  return RE2::PartialMatch(re2::StringPiece(s, n), *static_cast<const Node*>(node)->regex);
+}
+
+void rb_email_domain(const char* s, int64_t n, void* scratch, RbSlot* out) {
+  std::string d = rubric::builtins::email_domain(std::string_view(s, n));
+  *out = rubric::jit::to_slot(d.empty() ? Value::missing() : Value::string(std::move(d)),
+                              static_cast<rubric::jit::Scratch*>(scratch));
+}
+
+void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, void* scratch, RbSlot* out) {
+  Value vals[2];
+  for (int64_t i = 0; i < nargs; ++i) {
+    vals[i] = to_value(args[i]);
+    if (vals[i].is_missing()) {
+      *out = RbSlot{0, 0, nullptr, 0, 0};
+      return;
+    }
+  }
+  Value r = rubric::builtins::registry().fns[builtin](vals, as_of);
+  *out = rubric::jit::to_slot(r, static_cast<rubric::jit::Scratch*>(scratch));
+}
+}
