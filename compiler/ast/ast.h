@@ -34,6 +34,7 @@ struct Frequency {
   int lo = 0;
   int hi = 0;
   SourceRange range;
+  bool bad = false;  // a count that is not a whole number up to a billion
 };
 
 struct Expr;

@@ -23,7 +23,19 @@ int Schema::index_of(std::string_view name) const {
   return -1;
 }
 
+int64_t to_cents(double points) {
+  constexpr double kLimit = 1e15;  // hundredths
+  double c = points * 100.0;
+  if (!(c == c)) return 0;
+  if (c > kLimit) return static_cast<int64_t>(kLimit);
+  if (c < -kLimit) return -static_cast<int64_t>(kLimit);
+  return std::llround(std::round(c * 1e6) / 1e6);
+}
+
 namespace {
+
+// Larger points could overflow a sum of hundredths.
+constexpr double kMaxPoints = 1e9;
 
 // Points and caps are kept to cents; more decimals would be silently rounded away.
 bool cents_exact(double v) { return std::abs(v * 100 - std::round(v * 100)) < 1e-6; }
@@ -63,6 +75,8 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
       }
     }
   }
+  for (auto bound : {score.ceiling, score.floor})
+    if (bound && std::abs(*bound) > kMaxPoints) c.error(diag::Kind::E0309, d.name_range, "a score's floor and ceiling go up to 1000000000");
   if (score.ceiling && score.floor && *score.floor > *score.ceiling) {
     c.error(diag::Kind::E0408, d.name_range, fmt::format("`{}` has a floor ({}) above its ceiling ({})", d.name, *score.floor, *score.ceiling));
   }
@@ -76,6 +90,8 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
     out.each = r.each;
     out.cap = r.cap;
     if (!cents_exact(r.points)) c.error(diag::Kind::E0309, r.points_range, "points can have at most two decimals");
+    if (std::abs(r.points) > kMaxPoints || (r.cap && *r.cap > kMaxPoints))
+      c.error(diag::Kind::E0309, r.points_range, "points and caps go up to 1000000000"); 
     if (r.cap && (*r.cap <= 0 || !cents_exact(*r.cap))) {
       c.error(diag::Kind::E0309, r.points_range, "a cap must be above zero, with at most two decimals");
     }
@@ -130,7 +146,9 @@ void Checker::run() {
           check_score(*this, d, m_.scores[it->second]);
         break;
       case ast::DeclKind::Total: {
-        const Node* t = value(*d.body, Ctx{Scope::Outcome});
+        Ctx ctx{Scope::Outcome};
+        ctx.in_total = true;
+        const Node* t = value(*d.body, ctx);
         if (t->type.is(TypeKind::Error)) break;
         if (!t->type.numeric()) {
           error(diag::Kind::E0301, d.body->range, fmt::format("the total must be a number, and `{}` is not", text_of(d.body->range)));

@@ -16,6 +16,7 @@ struct CheckInput {
   const ast::Module* model = nullptr;             // the user's file
   std::vector<const ast::Module*> libraries;      // stdlib: behaviours, checked only when used
   std::vector<std::string> poisoned_names;        // declarations dropped after syntax errors
+  bool syntax_errors = false;                     // the parser reported errors: sections may be lost
   const source::SourceManager* sources = nullptr;
 };
 

@@ -20,6 +20,7 @@ struct Ctx {
   // Inside a behaviour body: the parameter's name and the page group or set bound to it.
   std::string param;
   const Node* param_value = nullptr;
+  bool in_total = false;  // checking the `total = ...` line
 };
 
 // What a phrase names. `node` is set for values; `behaviour` for event behaviours.

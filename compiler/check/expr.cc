@@ -166,6 +166,11 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
           help("a predicate cannot be defined in terms of itself");
           return {error_node(e.range), nullptr, nullptr, true};
         }
+        if (defines_in_progress_.size() >= 100) {
+          error(diag::Kind::E0104, e.range, "predicates are nested more than 100 deep here");
+          help("a predicate may use others, but not in a chain this long");
+          return {error_node(e.range), nullptr, nullptr, true};
+        }
         defines_in_progress_.insert(x);
         const Node* body = condition(*it->second->body, Ctx{Scope::Lead});
         defines_in_progress_.erase(x);
@@ -348,6 +353,10 @@ const Node* Checker::activity(const ast::Expr& e, const Ctx& ctx, bool allow_fre
     Node* n = make(Op::AnyEvents, Type{TypeKind::Bool}, e.range);
     n->query = q;
     using FK = ast::Frequency::Kind;
+    if (e.freq.bad) {
+      error(diag::Kind::E0309, e.freq.range, "a count of times must be a whole number, at most 1000000000");
+      return error_node(e.range);
+    }
     if (e.freq.kind != FK::None && !allow_freq) {
       error(diag::Kind::E0304, e.freq.range, "a frequency does not belong here");
       return error_node(e.range);
@@ -637,14 +646,18 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
       return activity(e, ctx, true);
     case K::Never: {
       const ast::Expr& act = *e.kids[0];
-      const Node* n = activity(act, ctx, false);
-      if (n->type.is(TypeKind::Error)) return n;
-      if (n->op != Op::AnyEvents) {
+      // `never` counts a behaviour's events; a predicate or field is negated with `not`.
+      Resolved r = resolve(*act.kids[0], ctx);
+      if (r.error) return error_node(e.range);
+      if (!r.behaviour) {
         error(diag::Kind::E0304, act.range, fmt::format("`never` needs a behaviour, and `{}` is not one", text_of(act.kids[0]->range)));
-        help("for a field, write `not ...` instead");
+        help(fmt::format("write `not {}` instead", text_of(act.kids[0]->range)));
         return error_node(e.range);
       }
-      Node* m = const_cast<Node*>(n);
+      const Node* n = activity(act, ctx, false);
+      if (n->type.is(TypeKind::Error) || n->op != Op::AnyEvents) return error_node(e.range);
+      Node* m = make(Op::AnyEvents, n->type, e.range);  // a copy: `n` may be a predicate's shared body
+      *m = *n;
       m->freq_lo = 0;
       m->freq_hi = 0;
       m->range = e.range;
@@ -664,6 +677,10 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
   switch (e.kind) {
     case K::Number: {
       Node* n;
+      if (!std::isfinite(e.number) || e.number > 1e15) {
+        error(diag::Kind::E0309, e.range, fmt::format("`{}` is too large; numbers go up to 10^15", text_of(e.range)));
+        return error_node(e.range);
+      }
       if (!e.text.empty()) {
         double u = unit_seconds(e.text);
         if (u == 0) {
@@ -697,8 +714,12 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
       return n;
     }
     case K::Total: {
+      if (ctx.in_total) {
+        error(diag::Kind::E0208, e.range, "the total cannot be defined in terms of itself");
+        return error_node(e.range);
+      }
       if (ctx.scope != Scope::Outcome) {
-        error(diag::Kind::E0201, e.range, "`total` is only known in `tiers` sections");
+        error(diag::Kind::E0201, e.range, "`total` is only known in `tiers` sections and the `total` line");
         return error_node(e.range);
       }
       return make(Op::TotalRef, Type{TypeKind::Number}, e.range);
@@ -709,6 +730,13 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
       if (!a->type.numeric() && !a->type.is(TypeKind::Duration)) {
         error(diag::Kind::E0301, e.range, fmt::format("`-` needs a number, and `{}` is {}", text_of(e.kids[0]->range), describe(a->type)));
         return error_node(e.range);
+      }
+      if (a->op == Op::Literal) {
+        Node* lit = make(Op::Literal, a->type, e.range);
+        lit->lit = a->lit;
+        if (lit->lit.kind == Value::Kind::Int) lit->lit.i = -lit->lit.i;
+        else lit->lit.d = -lit->lit.d;
+        return lit;
       }
       Node* n = make(Op::Neg, a->type, e.range);
       n->kids = {a};

@@ -186,6 +186,11 @@ struct CheckedModel {
   std::deque<EnumType> enums;
 };
 
+// Points in hundredths, rounded half away from zero: the one rounding rule of the language,
+// used by every back end. Binary noise below a millionth of a cent is removed first, so that
+// 1.005 rounds to 1.01; results saturate at ±10^13 points so that sums cannot overflow.
+int64_t to_cents(double points);
+
 // A readable dump of the checked model for `rubric check --emit=checked`.
 std::string print(const CheckedModel& m);
 

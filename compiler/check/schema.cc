@@ -48,6 +48,9 @@ Type Checker::field_type(const ast::FieldDecl& f, double& unit) {
         error(diag::Kind::E0202, v.range, fmt::format("`{}` is listed twice in the values of `{}`", v.name, f.name));
         continue;
       }
+      for (size_t k = 0; k < e.raw.size(); ++k)
+        if (v.raw && e.raw[k] && text::iequals(*v.raw, *e.raw[k]))
+          error(diag::Kind::E0202, v.range, fmt::format("the raw text {} is given to both `{}` and `{}`", text::json_string(*v.raw), e.values[k], v.name));
       if (v.fallback) {
         if (e.fallback >= 0) {
           error(diag::Kind::E0202, v.range, fmt::format("`{}` has two `otherwise` values", f.name));
@@ -162,11 +165,11 @@ void Checker::declare_names() {
     for (const ast::Decl& d : lib->decls)
       if (d.kind == ast::DeclKind::Behaviour) behaviours_.push_back(&d);
   }
-  if (!lead && !poisoned("lead")) {
+  if (!lead && !poisoned("lead") && !in_.syntax_errors) {
     error(diag::Kind::E0403, {in_.model->file, 0, 1}, "this model has no `lead:` section");
     help("start with `lead:` and one field per line, like `email: string`");
   }
-  if (m_.scores.empty() && !poisoned("score")) {
+  if (m_.scores.empty() && !poisoned("score") && !in_.syntax_errors) {
     error(diag::Kind::E0409, {in_.model->file, 0, 1}, "this model has no `score` section");
     help("add one, like `score fit:` followed by rules such as `employees > 500: +10`");
   }
@@ -201,6 +204,17 @@ void Checker::check_schema() {
           continue;
         }
         m_.key_field = static_cast<int>(i);
+      }
+      // Output columns are named after the key, scores and tier sets: keep them apart.
+      std::vector<std::pair<std::string, SourceRange>> columns;
+      if (m_.key_field >= 0) columns.emplace_back(m_.lead.fields[m_.key_field].name, m_.lead.fields[m_.key_field].range);
+      for (const ast::Decl& x : in_.model->decls)
+        if (x.kind == ast::DeclKind::Score || x.kind == ast::DeclKind::Tiers) columns.emplace_back(x.name, x.name_range);
+      for (const auto& [name, r] : columns) {
+        bool reserved = name == "disqualified" || name == "error" || name == "explain" || (m_.key_field < 0 && name == "row");
+        if (!reserved) continue;
+        error(diag::Kind::E0202, r, fmt::format("`{}` is already a column of the output", name));
+        help("choose another name");
       }
       for (const auto& f : m_.lead.fields)
         if (declared_.count(f.name)) {

@@ -30,6 +30,7 @@ Compilation compile_source(std::string name, std::string text) {
   in.model = &user.module;
   in.libraries = {&prelude.module};
   in.poisoned_names = user.poisoned_names;
+  in.syntax_errors = user.diagnostics.has_errors();
   in.sources = c.sources.get();
   check::CheckResult checked = check::check(in);
   c.diagnostics.append(checked.diagnostics);

@@ -152,7 +152,7 @@ class Lowerer {
   }
 
  private:
-  static int64_t interp_cents(double points) { return std::llround(points * 100.0); }
+  static int64_t interp_cents(double points) { return check::to_cents(points); }
 
   Value* smax(Value* a, Value* b) { return B.CreateSelect(B.CreateICmpSGT(a, b), a, b); }
   Value* smin(Value* a, Value* b) { return B.CreateSelect(B.CreateICmpSLT(a, b), a, b); }
@@ -426,7 +426,12 @@ class Lowerer {
     LVal r;
     r.present = B.CreateAnd(a.present, b.present);
     if (n->type.is(TypeKind::Int)) {
-      r.i = n->op == Op::Add ? B.CreateAdd(a.i, b.i) : n->op == Op::Sub ? B.CreateSub(a.i, b.i) : B.CreateMul(a.i, b.i);
+      Intrinsic::ID id = n->op == Op::Add   ? Intrinsic::sadd_with_overflow
+                         : n->op == Op::Sub ? Intrinsic::ssub_with_overflow
+                                            : Intrinsic::smul_with_overflow;
+      Value* res = B.CreateBinaryIntrinsic(id, a.i, b.i);
+      r.i = B.CreateExtractValue(res, 0);
+      r.present = B.CreateAnd(r.present, B.CreateNot(B.CreateExtractValue(res, 1)));
       return r;
     }
     Value* x = as_double(a, n->kids[0]->type.kind);

@@ -4,12 +4,14 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "RubricLexer.h"
 #include "RubricParser.h"
 #include "antlr4-runtime.h"
+#include "compiler/source/text.h"
 
 namespace rubric::parse {
 
@@ -23,6 +25,7 @@ namespace {
 
 constexpr int kMaxSyntaxErrors = 50;
 constexpr int kMaxNesting = 100;
+constexpr int kMaxOperatorsPerLine = 500;
 
 // ANTLR counts characters in code points; diagnostics need byte offsets.
 class OffsetMap {
@@ -171,12 +174,20 @@ std::string unquote(const std::string& s) {
   return out;
 }
 
+// Out-of-range numbers become infinity, for the checker to reject with a location.
 double number(const antlr4::Token* t) {
   if (!t) return 0;
-  const std::string& s = t->getText();
-  double d = 0;
-  std::from_chars(s.data(), s.data() + s.size(), d);
-  return d;
+  return std::strtod(t->getText().c_str(), nullptr);
+}
+
+// A count of times: whole and at most a billion, else `bad` is set for the checker.
+int count(const antlr4::Token* t, bool& bad) {
+  double d = number(t);
+  if (d != std::floor(d) || d > 1e9) {
+    bad = true;
+    return 0;
+  }
+  return static_cast<int>(d);
 }
 
 // Builds ast nodes from parse-tree contexts. Contexts with syntax errors never reach it.
@@ -479,14 +490,17 @@ class Builder {
     if (c->freq && c->freqAfter) e->freq_twice = true;
     if (f) {
       using FK = ast::Frequency::Kind;
-      e->freq.range = range(f);
-      if (auto* x = dynamic_cast<P::AtLeastFreqContext*>(f)) e->freq = {FK::AtLeast, int(number(x->n)), 0, range(f)};
-      if (auto* x = dynamic_cast<P::AtMostFreqContext*>(f)) e->freq = {FK::AtMost, 0, int(number(x->n)), range(f)};
-      if (auto* x = dynamic_cast<P::ExactlyFreqContext*>(f))
-        e->freq = {FK::Exactly, int(number(x->n)), int(number(x->n)), range(f)};
+      bool bad = false;
+      if (auto* x = dynamic_cast<P::AtLeastFreqContext*>(f)) e->freq = {FK::AtLeast, count(x->n, bad), 0, range(f)};
+      if (auto* x = dynamic_cast<P::AtMostFreqContext*>(f)) e->freq = {FK::AtMost, 0, count(x->n, bad), range(f)};
+      if (auto* x = dynamic_cast<P::ExactlyFreqContext*>(f)) {
+        int n = count(x->n, bad);
+        e->freq = {FK::Exactly, n, n, range(f)};
+      }
       if (auto* x = dynamic_cast<P::BetweenFreqContext*>(f))
-        e->freq = {FK::Between, int(number(x->lo)), int(number(x->hi)), range(f)};
+        e->freq = {FK::Between, count(x->lo, bad), count(x->hi, bad), range(f)};
       if (dynamic_cast<P::OnceFreqContext*>(f)) e->freq = {FK::Exactly, 1, 1, range(f)};
+      e->freq.bad = bad;
     }
     return e;
   }
@@ -569,10 +583,22 @@ class Builder {
   const OffsetMap& offsets_;
 };
 
-// Deep nesting would overflow ANTLR's recursive descent; refuse it before parsing.
+// Deep nesting would overflow the recursive parser, checker and back ends; refuse it before
+// parsing: brackets more than 100 deep, or more than 500 operators on one line (each may nest).
 bool too_deep(antlr4::CommonTokenStream& tokens, ErrorListener& listener, diag::DiagnosticList& diags) {
   int depth = 0;
+  int operators = 0;
   for (antlr4::Token* t : tokens.getTokens()) {
+    size_t type = t->getType();
+    if (type == P::NL) operators = 0;
+    if (type == P::NOT || type == P::AND || type == P::OR || type == P::NEVER || t->getText() == "-" ||
+        t->getText() == "+" || t->getText() == "*" || t->getText() == "/" || t->getText() == "(" || t->getText() == "{")
+      ++operators;
+    if (operators > kMaxOperatorsPerLine) {
+      diags.add(diag::Kind::E0104, listener.range_of(t), fmt::format("more than {} operators on one line", kMaxOperatorsPerLine));
+      diags.help("split the condition into named parts with `define`");
+      return true;
+    }
     if (t->getText() == "(" || t->getText() == "{") ++depth;
     if (t->getText() == ")" || t->getText() == "}") --depth;
     if (depth > kMaxNesting) {
@@ -585,12 +611,34 @@ bool too_deep(antlr4::CommonTokenStream& tokens, ErrorListener& listener, diag::
   return false;
 }
 
+// Invalid UTF-8 is reported once, where it starts, and each bad byte is read as `?` so that the
+// rest of the file still parses with the same byte offsets.
+std::string valid_utf8(const std::string& raw, uint32_t file, diag::DiagnosticList& diags) {
+  std::string out = raw;
+  bool reported = false;
+  for (size_t i = 0; i < out.size();) {
+    size_t n = text::utf8_length(out, i);
+    if (n) {
+      i += n;
+      continue;
+    }
+    if (!reported) {
+      diags.add(diag::Kind::E0102, {file, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)},
+                fmt::format("this file is not UTF-8 text: byte 0x{:02X} here", static_cast<unsigned char>(out[i])));
+      diags.help("save the file as UTF-8");
+      reported = true;
+    }
+    out[i++] = '?';
+  }
+  return out;
+}
+
 }  // namespace
 
 ParseResult parse(const source::SourceManager& sm, uint32_t file) {
   ParseResult result;
   result.module.file = file;
-  const std::string& text = sm.file(file).text();
+  const std::string text = valid_utf8(sm.file(file).text(), file, result.diagnostics);
   OffsetMap offsets(text);
   ErrorListener listener(result.diagnostics, file, offsets, text);
   try {

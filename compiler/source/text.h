@@ -9,6 +9,8 @@ namespace rubric::text {
 // Appends `s` to `out` as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view s);
 std::string json_string(std::string_view s);
+// The length of the valid UTF-8 sequence starting at s[i], or 0 if there is none.
+size_t utf8_length(std::string_view s, size_t i);
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 

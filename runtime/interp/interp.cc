@@ -16,7 +16,7 @@ using check::Node;
 using check::Op;
 using check::TypeKind;
 
-int64_t to_cents(double points) { return std::llround(points * 100.0); }
+int64_t to_cents(double points) { return check::to_cents(points); }
 
 namespace {
 
@@ -133,11 +133,12 @@ class Eval {
     Value a = value(n->kids[0]), b = value(n->kids[1]);
     if (a.is_missing() || b.is_missing()) return Value::missing();
     if (n->type.is(TypeKind::Int)) {
-      switch (n->op) {
-        case Op::Add: return Value::integer(a.i + b.i);
-        case Op::Sub: return Value::integer(a.i - b.i);
-        default: return Value::integer(a.i * b.i);
-      }
+      // A whole-number result that does not fit is missing, like division by zero.
+      int64_t r = 0;
+      bool overflow = n->op == Op::Add   ? __builtin_add_overflow(a.i, b.i, &r)
+                      : n->op == Op::Sub ? __builtin_sub_overflow(a.i, b.i, &r)
+                                         : __builtin_mul_overflow(a.i, b.i, &r);
+      return overflow ? Value::missing() : Value::integer(r);
     }
     double x = a.as_double(), y = b.as_double(), r;
     switch (n->op) {

@@ -16,6 +16,12 @@ class CsvParser {
  public:
   CsvParser(std::istream& in) : in_(in) {}
 
+  // Skips a UTF-8 byte order mark, which many tools write before the header.
+  void skip_bom() {
+    more();
+    if (buf_.compare(pos_, 3, "\xEF\xBB\xBF") == 0) pos_ += 3;
+  }
+
   char detect_delimiter() {
     fill_until_newline();
     int counts[4] = {};
@@ -31,12 +37,15 @@ class CsvParser {
     return cands[best];
   }
 
-  // Reads one record; false at end of input. `error` is set for an unterminated quote.
-  bool next(char delim, std::vector<std::string>& fields, int64_t& start_line, std::string& error) {
+  // Reads one record; false at end of input. `error` is set for an unterminated quote, and
+  // `blank` for a line with nothing on it (not even quotes).
+  bool next(char delim, std::vector<std::string>& fields, int64_t& start_line, std::string& error, bool& blank) {
     fields.clear();
     error.clear();
+    blank = false;
     if (!more()) return false;
     start_line = line_;
+    bool any = false;
     std::string field;
     bool quoted = false, was_quoted = false;
     while (true) {
@@ -46,6 +55,7 @@ class CsvParser {
         return true;
       }
       char c = buf_[pos_++];
+      if (c != '\n' && c != '\r') any = true;
       if (quoted) {
         if (c == '"') {
           if (more() && buf_[pos_] == '"') {
@@ -70,6 +80,7 @@ class CsvParser {
         if (c == '\r' && more() && buf_[pos_] == '\n') ++pos_;
         ++line_;
         fields.push_back(std::move(field));
+        blank = !any;
         return true;
       } else {
         field += c;
@@ -108,15 +119,20 @@ class CsvReader : public RecordReader {
   CsvReader(std::istream& in, const check::CheckedModel& m) : parser_(in), model_(m), decoder_(m) {}
 
   bool open(char delimiter, std::string& fatal) {
+    parser_.skip_bom();
     delim_ = delimiter ? delimiter : parser_.detect_delimiter();
     std::vector<std::string> header;
     int64_t line;
     std::string err;
-    if (!parser_.next(delim_, header, line, err)) {
+    bool blank;
+    if (!parser_.next(delim_, header, line, err, blank)) {
       fatal = "the input is empty: expected a header line naming the columns";
       return false;
     }
-    if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0].erase(0, 3);  // byte order mark
+    if (!err.empty()) {
+      fatal = "the header line: " + err;
+      return false;
+    }
     columns_ = header.size();
     while (columns_ > 0 && header[columns_ - 1].empty()) --columns_;  // trailing delimiter
     std::vector<std::string> names(header.begin(), header.begin() + static_cast<long>(columns_));
@@ -145,10 +161,11 @@ class CsvReader : public RecordReader {
     std::vector<std::string>& cells = cells_;
     std::string err;
     int64_t line = 0;
+    bool blank;
     do {
-      if (!parser_.next(delim_, cells, line, err)) return false;
-    } while (cells.size() == 1 && cells[0].empty() && err.empty());  // blank line: no record
-    out.reset(model_.lead.fields.size(), line, ++count_);
+      if (!parser_.next(delim_, cells, line, err, blank)) return false;
+    } while (blank);  // an empty line is no record; a line holding `""` is one
+    out.reset(model_.lead.fields.size(), line, ++count_, model_.key_field >= 0);
     if (model_.key_field >= 0 && slots_[model_.key_field] >= 0 && static_cast<size_t>(slots_[model_.key_field]) < cells.size())
       out.key = cells[slots_[model_.key_field]];
     if (!err.empty()) {

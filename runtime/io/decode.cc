@@ -29,8 +29,10 @@ bool parse_double(std::string_view s, double& d) {
 
 std::string shown(std::string_view raw) {
   constexpr size_t kMax = 40;
-  std::string s(raw.substr(0, kMax));
-  return text::json_string(s) + (raw.size() > kMax ? "..." : "");
+  size_t cut = std::min(raw.size(), kMax);
+  while (cut > 0 && cut < raw.size() && (static_cast<unsigned char>(raw[cut]) & 0xC0) == 0x80) --cut;  // not mid-character
+  std::string s(raw.substr(0, cut));
+  return text::json_string(s) + (raw.size() > cut ? "..." : "");
 }
 
 }  // namespace

@@ -40,8 +40,9 @@ class JsonlReader : public RecordReader {
       if (!std::getline(in_, line)) return false;
       ++line_no_;
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // byte order mark
     } while (line.find_first_not_of(" \t") == std::string::npos);
-    out.reset(model_.lead.fields.size(), line_no_, ++count_);
+    out.reset(model_.lead.fields.size(), line_no_, ++count_, model_.key_field >= 0);
     element doc;
     if (auto err = parser_.parse(line.data(), line.size(), true).get(doc)) {
       out.errors.push_back(fmt::format("this line is not valid JSON: {}", simdjson::error_message(err)));

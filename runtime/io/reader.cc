@@ -13,13 +13,13 @@ std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::Checked
   return open_csv_reader(in, model, opts.delimiter, fatal);
 }
 
-void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number) {
+void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number, bool keyed) {
   record.fields.assign(fields, check::Value());
   record.events.clear();
   errors.clear();
   line = at_line;
   number = at_number;
-  key = std::to_string(at_number);
+  key = keyed ? std::string() : std::to_string(at_number);
 }
 
 }  // namespace rubric::io

@@ -19,9 +19,9 @@ struct InputRecord {
   std::string key;                  // the key field's raw text, or the record number
   std::vector<std::string> errors;  // "field `employees`: expected a number, found \"ten\""
   bool ok() const { return errors.empty(); }
-  // Starts record `number` on `line` with `fields` missing values, no events and no errors; the
-  // key defaults to the record number.
-  void reset(size_t fields, int64_t line, int64_t number);
+  // Starts record `number` on `line` with `fields` missing values, no events and no errors. The
+  // key starts empty when the model has a key field (`keyed`), else it is the record number.
+  void reset(size_t fields, int64_t line, int64_t number, bool keyed);
 };
 
 class RecordReader {

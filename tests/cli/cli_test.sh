@@ -66,6 +66,12 @@ for r in rows:
     pts=sum(h["points"] for h in r["explain"] if h["score"]=="fit")
     assert r["fit"]==max(0,min(60,round(pts,2))), (r["id"], r["fit"], pts)
 ' "$TMP/out" && ok || fail "jsonl output parses and fit equals its explained rules"
+for backend in interp jit auto; do
+  "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend "$backend" -o "$TMP/$backend.csv" 2>/dev/null
+done
+cmp -s "$TMP/interp.csv" "$TMP/jit.csv" && cmp -s "$TMP/interp.csv" "$TMP/auto.csv" && ok || fail "backends give different bytes"
+expect_exit 0 "emit llvm" -- "$RUBRIC" check "$B2B" --emit llvm
+contains "$TMP/out" "define void @rubric_score(ptr" "emit llvm"
 cat examples/b2b/leads.jsonl | "$RUBRIC" score "$B2B" --input - --as-of 2026-11-01 >"$TMP/stdin.csv" 2>/dev/null
 lines "$TMP/stdin.csv" 301 "stdin input"
 expect_exit 0 "output file" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01T00:00:00Z -o "$TMP/o.csv"
@@ -116,6 +122,11 @@ expect_exit 0 "empty jsonl" -- "$RUBRIC" score "$B2B" --input "$TMP/empty.jsonl"
 contains "$TMP/err" "0 scored, 0 errors" "empty summary"
 
 # Things that stop a run before it starts exit 2 with a message.
+expect_exit 2 "input is a folder" -- "$RUBRIC" score "$B2B" --input "$TMP"
+contains "$TMP/err" "is a folder" "folder message"
+expect_exit 2 "bad delimiter" -- "$RUBRIC" score "$B2B" --input "$TMP/in.csv" --delimiter xx
+contains "$TMP/err" "--delimiter xx is not a delimiter" "bad delimiter message"
+expect_exit 0 "named delimiter" -- "$RUBRIC" score "$B2B" --input "$TMP/in.csv" --delimiter comma --as-of 2026-11-01
 expect_exit 2 "no input file" -- "$RUBRIC" score "$B2B" --input "$TMP/nope.jsonl"
 contains "$TMP/err" "cannot open" "no input message"
 expect_exit 2 "bad as-of" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of yesterday

@@ -22,6 +22,8 @@ same "$TMP/leads.jsonl" examples/b2b/leads.jsonl "generated leads"
 "$RUBRIC" score examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain -o "$TMP/b2b.csv" 2>"$TMP/err" \
   && ok || fail "b2b exit code"
 same "$TMP/b2b.csv" examples/b2b/expected.csv "b2b scores"
+"$RUBRIC" score examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit -o "$TMP/b2b.jit.csv" 2>/dev/null
+same "$TMP/b2b.jit.csv" examples/b2b/expected.csv "b2b scores with the JIT"
 
 # The real datasets: every row scored, none lost, and the head of the output as expected.
 run_dataset() {  # run_dataset NAME MODEL DATA ROWS
@@ -30,6 +32,8 @@ run_dataset() {  # run_dataset NAME MODEL DATA ROWS
   "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 -o "$TMP/$name.csv" 2>"$TMP/$name.err" && ok || fail "$name exit code"
   grep -qx "$rows scored, 0 errors" "$TMP/$name.err" && ok || { fail "$name summary"; cat "$TMP/$name.err"; }
   [ "$(($(wc -l <"$TMP/$name.csv") - 1))" -eq "$rows" ] && ok || fail "$name: output rows"
+  "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 --backend jit -o "$TMP/$name.jit.csv" 2>/dev/null
+  cmp -s "$TMP/$name.csv" "$TMP/$name.jit.csv" && ok || fail "$name: the JIT and the interpreter differ"
   head -n 101 "$TMP/$name.csv" >"$TMP/$name.head.csv"
   same "$TMP/$name.head.csv" "$(dirname "$model")/expected_head.csv" "$name first 100 rows"
 }

@@ -79,3 +79,24 @@ TEST_CASE("blank lines are not records", "[io]") {
   auto rows = read_all("id,Full Name,Total Visits\na,x,1\n\nb,y,2\n");
   CHECK(rows.size() == 2);
 }
+
+TEST_CASE("a header whose quote never ends stops the run instead of swallowing the rows", "[io]") {
+  std::string fatal;
+  auto rows = read_all("id,\"Full Name,Total Visits\na,x,1\n", &fatal);
+  CHECK(rows.empty());
+  CHECK(fatal.find("never ends") != std::string::npos);
+}
+
+TEST_CASE("a byte order mark before a quoted header is skipped", "[io]") {
+  auto rows = read_all("\xEF\xBB\xBF\"id\",\"Full Name\",\"Total Visits\"\r\n\"a\",\"x\",2\r\n");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].ok());
+  CHECK(rows[0].key == "a");
+}
+
+TEST_CASE("a row holding an empty quoted value is a record, not a blank line", "[io]") {
+  auto rows = read_all("id,Full Name,Total Visits\na,,\n\"\",,\n\nb,,\n");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1].errors.at(0) == "field `id` (column \"id\") is required and is missing");
+  CHECK(rows[1].key.empty());
+}

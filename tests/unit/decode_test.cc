@@ -1,6 +1,7 @@
 // Raw values to typed values: missing texts, booleans, enums with raw texts and fallbacks.
 #include <catch2/catch.hpp>
 
+#include "compiler/source/text.h"
 #include "runtime/io/decode.h"
 #include "tests/unit/helpers.h"
 
@@ -41,4 +42,11 @@ TEST_CASE("points print without trailing zeros", "[io]") {
   CHECK(io::format_points(25) == "0.25");
   CHECK(io::format_points(-5) == "-0.05");
   CHECK(io::format_points(0) == "0");
+}
+
+TEST_CASE("JSON strings are always valid UTF-8", "[io]") {
+  CHECK(text::json_string("caf\xC3\xA9") == "\"caf\xC3\xA9\"");
+  CHECK(text::json_string("bad \xFF\x93 bytes") == "\"bad \xEF\xBF\xBD\xEF\xBF\xBD bytes\"");
+  CHECK(text::json_string("cut \xC3") == "\"cut \xEF\xBF\xBD\"");
+  CHECK(text::json_string("tab\tquote\"") == "\"tab\\tquote\\\"\"");
 }

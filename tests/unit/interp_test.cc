@@ -64,6 +64,8 @@ TEST_CASE("points round to hundredths, half away from zero", "[interp]") {
   CHECK(interp::to_cents(0.125) == 13);
   CHECK(interp::to_cents(-0.125) == -13);
   CHECK(interp::to_cents(2.5) == 250);
+  CHECK(interp::to_cents(2.01 * 0.5) == 101);  // 1.005 in binary is just below; noise is removed first
+  CHECK(interp::to_cents(1e300) == 1000000000000000);  // saturates instead of overflowing
 }
 
 TEST_CASE("a condition on a missing value is unknown, and unknown never fires", "[interp]") {

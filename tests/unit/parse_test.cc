@@ -80,3 +80,18 @@ TEST_CASE("invalid UTF-8 and binary junk give a message, not a crash", "[parse]"
   auto c = test::compile(junk);
   CHECK(c.diagnostics.has_errors());
 }
+
+TEST_CASE("invalid UTF-8 is reported where it is and the rest still checks", "[parse]") {
+  auto c = test::compile("// caf\xE9 (Windows-1252)\nlead:\n  id: string\nscore s:\n  idd is present: +1\n");
+  std::string out = test::diagnostics(c);
+  CHECK(out.find("test.rubric:1:7: error[E0102]: this file is not UTF-8 text: byte 0xE9 here") != std::string::npos);
+  CHECK(out.find("test.rubric:5:3: error[E0201]: `idd`") != std::string::npos);
+}
+
+TEST_CASE("a chain of predicates too deep for the stack is refused", "[check]") {
+  std::string m = "lead:\n  a: int\ndefine d0: a > 1\n";
+  for (int i = 1; i < 5000; ++i) m += "define d" + std::to_string(i) + ": d" + std::to_string(i - 1) + "\n";
+  m += "score s:\n  d4999: +1\n";
+  auto c = test::compile(m);
+  CHECK(test::diagnostics(c).find("error[E0104]: predicates are nested more than 100 deep") != std::string::npos);
+}

@@ -149,10 +149,23 @@ int run_score(const ScoreArgs& a) {
   std::string fmt_in = a.input_format;
   if (fmt_in.empty()) fmt_in = (ends_with(a.input, ".csv") || ends_with(a.input, ".tsv") || ends_with(a.input, ".txt")) ? "csv" : "jsonl";
   ropts.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
-  if (!a.delimiter.empty()) ropts.delimiter = a.delimiter == "tab" || a.delimiter == "\\t" ? '\t' : a.delimiter[0];
+  if (!a.delimiter.empty()) {
+    static const std::pair<const char*, char> kNames[] = {{"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}};
+    for (const auto& [name, c] : kNames)
+      if (a.delimiter == name) ropts.delimiter = c;
+    if (!ropts.delimiter && a.delimiter.size() == 1 && a.delimiter[0] != '"' && a.delimiter[0] != '\n') ropts.delimiter = a.delimiter[0];
+    if (!ropts.delimiter) {
+      std::cerr << fmt::format("rubric: --delimiter {} is not a delimiter; give one character like ';' or tab, comma, semicolon, pipe\n", a.delimiter);
+      return kCannotRun;
+    }
+  }
   std::ifstream file;
   std::istream* in = &std::cin;
   if (a.input != "-") {
+    if (std::filesystem::is_directory(a.input)) {
+      std::cerr << "rubric: " << a.input << " is a folder, not a file of leads\n";
+      return kCannotRun;
+    }
     file.open(a.input, std::ios::binary);
     if (!file) {
       std::cerr << "rubric: cannot open " << a.input << "\n";
@@ -195,6 +208,10 @@ int run_score(const ScoreArgs& a) {
   rubric::io::RunStats stats = rubric::io::run_scoring(*reader, *scorer, writer, opts, std::cerr);
   out->flush();
   if (tty && stats.scored + stats.errors >= opts.progress_every) std::cerr << "\r";
+  if (in->bad()) {
+    std::cerr << "rubric: reading " << a.input << " failed part way; the output is incomplete\n";
+    return kCannotRun;
+  }
   if (!*out) {
     std::cerr << "rubric: writing the output failed\n";
     return kCannotRun;
