@@ -35,6 +35,7 @@ struct RbCall {
   int64_t n_events;
   int64_t as_of;
   void* scratch;         // host-owned space for strings made during the call
+  const void* const* refs;  // the model's objects the code uses, in lower::referenced_objects order
   int64_t* scores;       // out: per score, hundredths
   int64_t* tiers;        // out: per tier set, the chosen tier or -1
   RbRuleOut* rules;      // out: per rule of every score, in model order
@@ -44,8 +45,9 @@ struct RbCall {
 
 typedef void (*RbScoreFn)(RbCall*);
 
-// Helpers the generated code calls (runtime/jit/helpers.cc). `node` arguments are the
-// addresses of check::Node objects of the model the code was compiled from.
+// Helpers the generated code calls (runtime/jit/helpers.cc). `node` and `decay` arguments come
+// from RbCall::refs: objects of the model the code was compiled from (no address is baked
+// into the code, so compiled objects can be cached and loaded by another process).
 void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end);
 double rb_decay(const void* decay, int64_t age);
 int64_t rb_to_cents(double points);

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 
 #include "compiler/lower/abi.h"
 
@@ -20,6 +21,16 @@ namespace rubric::lower {
 using check::Node;
 using check::Op;
 using check::TypeKind;
+
+std::vector<const void*> referenced_objects(const check::CheckedModel& m) {
+  std::vector<const void*> refs;
+  for (const Node& n : m.nodes)
+    if (n.op == Op::Matches || n.op == Op::InPages ||
+        (n.op == Op::InSet && !n.kids.empty() && n.kids[0]->type.is(TypeKind::String)))
+      refs.push_back(&n);
+  for (const check::Score& s : m.scores) refs.push_back(&s.decay);
+  return refs;
+}
 
 size_t rule_count(const check::CheckedModel& m) {
   size_t n = 0;
@@ -34,7 +45,7 @@ using namespace llvm;
 constexpr int kTriFalse = 0, kTriTrue = 1, kTriUnknown = 2;
 // Field numbers of RbSlot and RbCall.
 enum SlotField { kI, kD, kS, kN, kPresent };
-enum CallField { kLead, kEvents, kTimes, kNEvents, kAsOf, kScratch, kScores, kTiers, kRules, kTotal, kDisq };
+enum CallField { kLead, kEvents, kTimes, kNEvents, kAsOf, kScratch, kRefs, kScores, kTiers, kRules, kTotal, kDisq };
 
 // A lowered value: `present` is i1; the payload fields used depend on the type.
 struct LVal {
@@ -73,7 +84,9 @@ class Lowerer {
     ptr = PointerType::getUnqual(C);
     slotTy = StructType::create(C, {i64, f64, ptr, i64, i64}, "RbSlot");
     ruleTy = StructType::create(C, {i64, i64, i64}, "RbRuleOut");
-    callTy = StructType::create(C, {ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, i64, i64}, "RbCall");
+    callTy = StructType::create(C, {ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i64, i64}, "RbCall");
+    std::vector<const void*> refs = referenced_objects(m);
+    for (size_t i = 0; i < refs.size(); ++i) ref_index_[refs[i]] = static_cast<int64_t>(i);
     auto fn = [&](const char* name, Type* ret, std::vector<Type*> args) {
       return M->getOrInsertFunction(name, FunctionType::get(ret, args, false));
     };
@@ -104,6 +117,7 @@ class Lowerer {
     n_events_ = field(kNEvents, i64);
     as_of_ = field(kAsOf, i64);
     scratch_ = field(kScratch, ptr);
+    refs_ = field(kRefs, ptr);
     Value* scores_out = field(kScores, ptr);
     Value* tiers_out = field(kTiers, ptr);
     Value* rules_out = field(kRules, ptr);
@@ -160,8 +174,11 @@ class Lowerer {
   Value* tri_of(Value* present, Value* truth) {
     return B.CreateSelect(present, B.CreateZExt(truth, i8), tri(kTriUnknown));
   }
+  // A model object, read from RbCall::refs (never a baked-in address).
   Value* address(const void* p) {
-    return ConstantExpr::getIntToPtr(ConstantInt::get(i64, reinterpret_cast<uint64_t>(p)), ptr);
+    auto it = ref_index_.find(p);
+    if (it == ref_index_.end()) throw std::logic_error("lowering: an object missing from referenced_objects");
+    return B.CreateLoad(ptr, B.CreateGEP(ptr, refs_, B.getInt64(it->second)));
   }
   AllocaInst* local(Type* t, const char* name) {
     IRBuilder<> eb(entry_, entry_->begin());
@@ -602,7 +619,8 @@ class Lowerer {
   Function* fn_ = nullptr;
   BasicBlock* entry_ = nullptr;
   Value *lead_ = nullptr, *events_ = nullptr, *times_ = nullptr, *n_events_ = nullptr, *as_of_ = nullptr,
-        *scratch_ = nullptr;
+        *scratch_ = nullptr, *refs_ = nullptr;
+  std::unordered_map<const void*, int64_t> ref_index_;
   Value* event_ = nullptr;  // the current event's first slot, inside an event filter
   int64_t event_fields_ = 0;
   std::vector<Value*> score_cents_;

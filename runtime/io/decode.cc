@@ -50,8 +50,12 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
 bool Decoder::decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
   switch (f.type.kind) {
     case TypeKind::Int:
-      if (d != std::floor(d) || std::abs(d) > 9e15) {
+      if (d != std::floor(d)) {
         error = fmt::format("expected a whole number, found {}", raw);
+        return false;
+      }
+      if (std::abs(d) > 9e15) {
+        error = fmt::format("{} is too large for a whole number (at most 9000000000000000)", raw);
         return false;
       }
       out = Value::integer(static_cast<int64_t>(d));

@@ -1,6 +1,7 @@
 // ORC LLJIT wrapper: one JIT per process, a JITDylib of runtime helpers every model links
 // against, and one JITDylib per compiled model. IR is optimised at O1 and code generated at O2
-// (measured: as fast as IR O2 and quicker to compile).
+// (as fast as IR O2 and quicker to compile). Models are compiled to object files, the same
+// pipeline as ahead-of-time builds, which is what lets them be cached in memory and on disk.
 #include "runtime/jit/jit.h"
 
 #include <llvm/ExecutionEngine/Orc/Core.h>
@@ -9,12 +10,19 @@
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
+#include <fmt/format.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <map>
 #include <chrono>
 #include <mutex>
 
@@ -136,33 +144,103 @@ std::string emit_llvm(const check::CheckedModel& model) {
   return print_module(*lower::lower(model, ctx));
 }
 
+namespace {
+
+// FNV-1a, 64 bits: enough to name cache files; the key text itself is long and exact.
+uint64_t fnv1a(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::mutex memory_mu;
+std::map<std::string, std::weak_ptr<JitModel>> memory_cache;
+
+// Machine code for `module` as an object file, with the engine's target machine (host CPU).
+bool emit_object(llvm::Module& module, llvm::TargetMachine* tm, llvm::SmallVector<char, 0>& out, std::string* error) {
+  llvm::raw_svector_ostream os(out);
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    if (error) *error = "this target cannot emit object files";
+    return false;
+  }
+  pm.run(module);
+  return true;
+}
+
+}  // namespace
+
 std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::CheckedModel> model, std::string* error,
-                                            CompileTimes* times) {
+                                            CompileTimes* times, const CompileOptions& options) {
   Engine& engine = Engine::get();
   if (!engine.ok()) {
     if (error) *error = "the JIT could not start: " + engine.error();
     return nullptr;
   }
   CompileTimes t;
-  auto start = Clock::now();
-  auto ctx = std::make_unique<llvm::LLVMContext>();
-  std::unique_ptr<llvm::Module> module;
-  try {
-    module = lower::lower(*model, *ctx);
-  } catch (const std::exception& e) {
-    if (error) *error = e.what();
-    return nullptr;
+  llvm::TargetMachine* tm = engine.target();
+  // The key: what the model is, which Rubric compiled it, and for which CPU.
+  std::string key;
+  if (!options.identity.empty()) {
+    key = fmt::format("{}\n{}\n{}\n{}\n{}", RUBRIC_VERSION, tm->getTargetTriple().str(), tm->getTargetCPU().str(),
+                      tm->getTargetFeatureString().str(), options.identity);
+    std::lock_guard<std::mutex> lock(memory_mu);
+    if (auto hit = memory_cache[key].lock()) {
+      t.source = CompileTimes::Source::MemoryCache;
+      if (times) *times = t;
+      return hit;
+    }
   }
-  t.lower_ms = ms_since(start);
+  std::string file;
+  if (!key.empty() && !options.cache_dir.empty())
+    file = fmt::format("{}/rubric-{:016x}-{:016x}.o", options.cache_dir, fnv1a(key), fnv1a(options.identity));
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  if (!file.empty()) {
+    auto start = Clock::now();
+    auto mb = llvm::MemoryBuffer::getFile(file);
+    if (mb) {
+      object = std::move(*mb);
+      t.source = CompileTimes::Source::DiskCache;
+      t.link_ms = ms_since(start);
+    }
+  }
   std::lock_guard<std::mutex> lock(engine.mutex());
+  if (!object) {
+    auto start = Clock::now();
+    llvm::LLVMContext ctx;
+    std::unique_ptr<llvm::Module> module;
+    try {
+      module = lower::lower(*model, ctx);
+    } catch (const std::exception& e) {
+      if (error) *error = e.what();
+      return nullptr;
+    }
+    module->setDataLayout(tm->createDataLayout());
+    module->setTargetTriple(tm->getTargetTriple().str());
+    t.lower_ms = ms_since(start);
+    start = Clock::now();
+    optimize(*module, tm);
+    t.optimize_ms = ms_since(start);
+    start = Clock::now();
+    llvm::SmallVector<char, 0> bytes;
+    if (!emit_object(*module, tm, bytes, error)) return nullptr;
+    t.codegen_ms = ms_since(start);
+    object = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "rubric_model");
+    if (!file.empty()) {
+      // Written under a temporary name and renamed, so a reader never sees half a file.
+      std::error_code ec;
+      llvm::sys::fs::create_directories(options.cache_dir);
+      std::string tmp = file + fmt::format(".tmp{}", ::getpid());
+      llvm::raw_fd_ostream os(tmp, ec);
+      if (!ec) {
+        os.write(bytes.data(), bytes.size());
+        os.close();
+        if (os.has_error() || llvm::sys::fs::rename(tmp, file)) llvm::sys::fs::remove(tmp);
+      }
+    }
+  }
+  auto start = Clock::now();
   llvm::orc::LLJIT& jit = engine.jit();
-  module->setDataLayout(jit.getDataLayout());
-  module->setTargetTriple(jit.getTargetTriple().str());
-  start = Clock::now();
-  optimize(*module, engine.target());
-  t.optimize_ms = ms_since(start);
-  std::string ir = print_module(*module);
-  start = Clock::now();
   std::string name = "rubric_model_" + std::to_string(next_id++);
   auto jd = jit.createJITDylib(name);
   if (!jd) {
@@ -170,22 +248,28 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     return nullptr;
   }
   jd->addToLinkOrder(engine.runtime());
-  if (auto err = jit.addIRModule(*jd, llvm::orc::ThreadSafeModule(std::move(module), std::move(ctx)))) {
+  if (auto err = jit.addObjectFile(*jd, std::move(object))) {
     if (error) *error = to_string(std::move(err));
     return nullptr;
   }
   auto sym = jit.lookup(*jd, lower::kEntryName);
   if (!sym) {
-    if (error) *error = to_string(sym.takeError());
+    if (error) *error = "the compiled model could not be loaded: " + to_string(sym.takeError());
     return nullptr;
   }
-  t.codegen_ms = ms_since(start);
+  t.link_ms += ms_since(start);
   if (times) *times = t;
-  return std::make_shared<JitModel>(std::move(model), sym->toPtr<RbScoreFn>(), name, std::move(ir));
+  auto result = std::make_shared<JitModel>(std::move(model), sym->toPtr<RbScoreFn>(), name);
+  if (!key.empty()) {
+    std::lock_guard<std::mutex> mlock(memory_mu);
+    memory_cache[key] = result;
+  }
+  return result;
 }
 
-JitModel::JitModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::string dylib, std::string ir)
-    : model_(std::move(model)), fn_(fn), dylib_(std::move(dylib)), ir_(std::move(ir)), rules_(lower::rule_count(*model_)) {}
+JitModel::JitModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::string dylib)
+    : model_(std::move(model)), fn_(fn), dylib_(std::move(dylib)), rules_(lower::rule_count(*model_)),
+      refs_(lower::referenced_objects(*model_)) {}
 
 JitModel::~JitModel() {
   Engine& engine = Engine::get();
@@ -215,7 +299,7 @@ interp::Outcome JitModel::score(const interp::Record& record, int64_t as_of, boo
   rules.assign(rules_, RbRuleOut{0, 0, 0});
   scratch.clear();
   RbCall call{lead.data(), events.data(), times.data(), static_cast<int64_t>(record.events.size()), as_of, &scratch,
-              scores.data(), tiers.data(), rules.data(), 0, -1};
+              refs_.data(), scores.data(), tiers.data(), rules.data(), 0, -1};
   fn_(&call);
   interp::Outcome out;
   out.scores = scores;

@@ -12,11 +12,21 @@
 
 namespace rubric::jit {
 
-// Where compile time went, in milliseconds.
+// Where compile time went, in milliseconds, and which cache served the code.
 struct CompileTimes {
   double lower_ms = 0;     // CheckedModel → LLVM IR
   double optimize_ms = 0;  // IR optimisation (O1)
-  double codegen_ms = 0;   // machine code and linking (codegen at O2)
+  double codegen_ms = 0;   // machine code (codegen at O2)
+  double link_ms = 0;      // loading the object into the JIT and finding the entry point
+  enum class Source { Compiled, MemoryCache, DiskCache } source = Source::Compiled;
+};
+
+struct CompileOptions {
+  // What identifies the model for caching: its source text, for instance. Empty: no caching.
+  std::string identity;
+  // Keep compiled objects here, keyed by the identity, the Rubric version and the host CPU and
+  // its features; empty: no disk cache. The folder is created when missing.
+  std::string cache_dir;
 };
 
 // A model compiled to native code. Immutable and thread-safe; keeps its CheckedModel alive,
@@ -24,22 +34,20 @@ struct CompileTimes {
 class JitModel : public interp::Scorer {
  public:
   // Compiles `model`; on failure returns null and says why in `error`.
+  // With an identity, a model compiled before in this process is shared, not compiled again.
   static std::shared_ptr<JitModel> compile(std::shared_ptr<const check::CheckedModel> model, std::string* error,
-                                           CompileTimes* times = nullptr);
+                                           CompileTimes* times = nullptr, const CompileOptions& options = {});
   ~JitModel() override;
   interp::Outcome score(const interp::Record& record, int64_t as_of, bool explain) const override;
   const check::CheckedModel& model() const { return *model_; }
-  // The optimised IR, for `--emit llvm`.
-  const std::string& ir() const { return ir_; }
-
-  JitModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::string dylib, std::string ir);
+  JitModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::string dylib);
 
  private:
   std::shared_ptr<const check::CheckedModel> model_;
   RbScoreFn fn_;
   std::string dylib_;
-  std::string ir_;
   size_t rules_;
+  std::vector<const void*> refs_;
 };
 
 // The unoptimised IR of a model, for `rubric check --emit llvm`.

@@ -85,6 +85,7 @@ struct ScoreArgs {
   std::string model, input, output = "-", as_of, format = "csv", input_format, on_error = "row";
   std::string delimiter;
   std::string backend = "auto";
+  std::string cache_dir;
   bool explain = false;
 };
 
@@ -93,7 +94,8 @@ struct ScoreArgs {
 constexpr uintmax_t kJitBreakEvenBytes = 4 << 20;
 
 // The scorer for --backend; null (after a message) when the JIT cannot be used.
-std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, std::shared_ptr<const rubric::check::CheckedModel> model) {
+std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c) {
+  std::shared_ptr<const rubric::check::CheckedModel> model = c.model;
   bool jit = a.backend == "jit";
   if (a.backend == "auto") {
     std::error_code ec;
@@ -102,7 +104,10 @@ std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, std::
   }
   if (!jit) return std::make_unique<rubric::interp::Interpreter>(model);
   std::string err;
-  auto compiled = rubric::jit::JitModel::compile(model, &err);
+  rubric::jit::CompileOptions copts;
+  copts.identity = c.sources->file(1).text();  // the model's own text keys the caches
+  copts.cache_dir = a.cache_dir;
+  auto compiled = rubric::jit::JitModel::compile(model, &err, nullptr, copts);
   if (!compiled) {
     std::cerr << "rubric: the JIT failed: " << err << "\n";
     if (a.backend == "jit") return nullptr;
@@ -196,7 +201,7 @@ int run_score(const ScoreArgs& a) {
   wopts.format = a.format == "jsonl" ? rubric::io::OutputFormat::Jsonl : rubric::io::OutputFormat::Csv;
   wopts.explain = a.explain;
   rubric::io::ResultWriter writer(*out, *c.model, wopts);
-  std::unique_ptr<rubric::interp::Scorer> scorer = choose_backend(a, c.model);
+  std::unique_ptr<rubric::interp::Scorer> scorer = choose_backend(a, c);
   if (!scorer) return kCannotRun;
   rubric::io::RunOptions opts;
   opts.as_of = as_of;
@@ -249,6 +254,7 @@ int main(int argc, char** argv) {
   score->add_flag("--explain", sa.explain, "add the rules that gave points to each row");
   score->add_option("--backend", sa.backend, "interp, jit (LLVM native code) or auto (by input size)")
       ->check(CLI::IsMember({"interp", "jit", "auto"}));
+  score->add_option("--cache-dir", sa.cache_dir, "keep compiled models in this folder and reuse them (JIT only)");
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
       ->check(CLI::IsMember({"row", "skip"}));
 
