@@ -103,60 +103,90 @@ class Lowerer {
   }
 
   std::unique_ptr<Module> run() {
-    Function* f = Function::Create(FunctionType::get(Type::getVoidTy(C), {ptr}, false), Function::ExternalLinkage,
-                                   kEntryName, M.get());
-    f->addFnAttr(Attribute::NoUnwind);
-    fn_ = f;
-    entry_ = BasicBlock::Create(C, "entry", f);
-    B.SetInsertPoint(entry_);
-    Value* call = f->getArg(0);
-    auto field = [&](CallField k, Type* t) { return B.CreateLoad(t, B.CreateStructGEP(callTy, call, k)); };
-    lead_ = field(kLead, ptr);
-    events_ = field(kEvents, ptr);
-    times_ = field(kTimes, ptr);
-    n_events_ = field(kNEvents, i64);
-    as_of_ = field(kAsOf, i64);
-    scratch_ = field(kScratch, ptr);
-    refs_ = field(kRefs, ptr);
-    Value* scores_out = field(kScores, ptr);
-    Value* tiers_out = field(kTiers, ptr);
-    Value* rules_out = field(kRules, ptr);
     event_fields_ = static_cast<int64_t>(m_.event.fields.size());
-
+    index_event_work();
+    // Each rule and each disqualifier or tier condition is a function of its own: LLVM's
+    // passes grow faster than linearly with function size, and a 1000-rule model in one
+    // function took seconds to compile.
+    std::vector<Function*> rules;
     size_t k = 0;
-    for (size_t s = 0; s < m_.scores.size(); ++s) {
-      const check::Score& score = m_.scores[s];
-      Value* sum = B.getInt64(0);
+    for (const check::Score& score : m_.scores) {
       for (const check::Rule& r : score.rules) {
-        auto [cents, events, flags] = r.each ? each_rule(score, r) : live_rule(r);
-        Value* out = B.CreateGEP(ruleTy, rules_out, B.getInt64(k++));
+        Function* f = begin_function(fmt_name("rule", k), Type::getVoidTy(C));
+        auto [cents, events, flags] = r.each ? each_rule(r) : live_rule(r);
+        Value* out = B.CreateGEP(ruleTy, field(kRules, ptr), B.getInt64(static_cast<int64_t>(k++)));
         B.CreateStore(cents, B.CreateStructGEP(ruleTy, out, 0));
         B.CreateStore(events, B.CreateStructGEP(ruleTy, out, 1));
         B.CreateStore(flags, B.CreateStructGEP(ruleTy, out, 2));
-        sum = B.CreateAdd(sum, cents);
+        B.CreateRetVoid();
+        rules.push_back(f);
+      }
+    }
+    auto condition_function = [&](const Node* cond, const std::string& name) -> Function* {
+      if (!cond) return nullptr;
+      Function* f = begin_function(name, i8);
+      B.CreateRet(test(cond));
+      return f;
+    };
+    std::vector<Function*> disq;
+    for (size_t i = 0; i < m_.disqualifiers.size(); ++i)
+      disq.push_back(condition_function(m_.disqualifiers[i].cond, fmt_name("disqualify", i)));
+    std::vector<std::vector<Function*>> tiers(m_.tier_sets.size());
+    for (size_t t = 0; t < m_.tier_sets.size(); ++t)
+      for (size_t i = 0; i < m_.tier_sets[t].tiers.size(); ++i)
+        tiers[t].push_back(condition_function(m_.tier_sets[t].tiers[i].cond, fmt_name("tier", t * 1000 + i)));
+
+    Function* main = Function::Create(FunctionType::get(Type::getVoidTy(C), {ptr}, false), Function::ExternalLinkage,
+                                      kEntryName, M.get());
+    main->addFnAttr(Attribute::NoUnwind);
+    fn_ = main;
+    entry_ = BasicBlock::Create(C, "entry", main);
+    B.SetInsertPoint(entry_);
+    Value* call = main->getArg(0);
+    call_arg_ = call;
+    load_inputs();
+    // What every behaviour found, from one pass over the events: counts, last matches, sums and
+    // per-event points live in two arrays the rule and condition functions read.
+    qi_ = B.CreateAlloca(i64, B.getInt64(static_cast<int64_t>(std::max<size_t>(1, qi_size()))), "qi");
+    qd_ = B.CreateAlloca(f64, B.getInt64(static_cast<int64_t>(std::max<size_t>(1, qd_size()))), "qd");
+    event_pass();
+    Value* scores_out = field(kScores, ptr);
+    Value* tiers_out = field(kTiers, ptr);
+    Value* rules_out = field(kRules, ptr);
+    k = 0;
+    for (size_t s = 0; s < m_.scores.size(); ++s) {
+      const check::Score& score = m_.scores[s];
+      Value* sum = B.getInt64(0);
+      for (size_t r = 0; r < score.rules.size(); ++r, ++k) {
+        B.CreateCall(rules[k], {call, qi_, qd_});
+        Value* out = B.CreateGEP(ruleTy, rules_out, B.getInt64(static_cast<int64_t>(k)));
+        sum = B.CreateAdd(sum, B.CreateLoad(i64, B.CreateStructGEP(ruleTy, out, 0)));
       }
       if (score.floor) sum = smax(sum, B.getInt64(interp_cents(*score.floor)));
       if (score.ceiling) sum = smin(sum, B.getInt64(interp_cents(*score.ceiling)));
-      B.CreateStore(sum, B.CreateGEP(i64, scores_out, B.getInt64(s)));
-      score_cents_.push_back(sum);
+      B.CreateStore(sum, B.CreateGEP(i64, scores_out, B.getInt64(static_cast<int64_t>(s))));
     }
+    Value* total;
     if (m_.total) {
-      LVal t = value(m_.total);
+      LVal t = value(m_.total);  // reads the scores just stored
       Value* c = B.CreateCall(cents_, {as_double(t, m_.total->type.kind)});
-      total_ = B.CreateSelect(t.present, c, B.getInt64(0));
+      total = B.CreateSelect(t.present, c, B.getInt64(0));
     } else {
-      total_ = B.getInt64(0);
-      for (Value* s : score_cents_) total_ = B.CreateAdd(total_, s);
+      total = B.getInt64(0);
+      for (size_t s = 0; s < m_.scores.size(); ++s)
+        total = B.CreateAdd(total, B.CreateLoad(i64, B.CreateGEP(i64, scores_out, B.getInt64(static_cast<int64_t>(s)))));
     }
-    B.CreateStore(total_, B.CreateStructGEP(callTy, call, kTotal));
+    B.CreateStore(total, B.CreateStructGEP(callTy, call, kTotal));
     // The first true disqualifier wins; later ones are not evaluated.
-    Value* disq = first_true(m_.disqualifiers.size(), [&](size_t i) { return m_.disqualifiers[i].cond; }, nullptr);
-    B.CreateStore(disq, B.CreateStructGEP(callTy, call, kDisq));
-    Value* qualified = B.CreateICmpSLT(disq, B.getInt64(0));
-    for (size_t t = 0; t < m_.tier_sets.size(); ++t) {
-      const auto& tiers = m_.tier_sets[t].tiers;
-      Value* chosen = first_true(tiers.size(), [&](size_t i) { return tiers[i].cond; }, qualified);
-      B.CreateStore(chosen, B.CreateGEP(i64, tiers_out, B.getInt64(t)));
+    auto is_true = [&](Function* f) -> Value* {
+      return f ? B.CreateICmpEQ(B.CreateCall(f, {call, qi_, qd_}), tri(kTriTrue)) : nullptr;
+    };
+    Value* d = first_true(disq.size(), [&](size_t i) { return is_true(disq[i]); }, nullptr);
+    B.CreateStore(d, B.CreateStructGEP(callTy, call, kDisq));
+    Value* qualified = B.CreateICmpSLT(d, B.getInt64(0));
+    for (size_t t = 0; t < tiers.size(); ++t) {
+      Value* chosen = first_true(tiers[t].size(), [&](size_t i) { return is_true(tiers[t][i]); }, qualified);
+      B.CreateStore(chosen, B.CreateGEP(i64, tiers_out, B.getInt64(static_cast<int64_t>(t))));
     }
     B.CreateRetVoid();
     std::string err;
@@ -168,6 +198,156 @@ class Lowerer {
  private:
   static int64_t interp_cents(double points) { return check::to_cents(points); }
 
+  static std::string fmt_name(const char* what, size_t i) { return std::string(what) + "." + std::to_string(i); }
+
+  // Starts `ret name(RbCall*, i64* qi, double* qd)`, internal and never inlined.
+  Function* begin_function(const std::string& name, Type* ret) {
+    Function* f = Function::Create(FunctionType::get(ret, {ptr, ptr, ptr}, false), Function::InternalLinkage, name, M.get());
+    f->addFnAttr(Attribute::NoUnwind);
+    f->addFnAttr(Attribute::NoInline);
+    fn_ = f;
+    entry_ = BasicBlock::Create(C, "entry", f);
+    B.SetInsertPoint(entry_);
+    call_arg_ = f->getArg(0);
+    qi_ = f->getArg(1);
+    qd_ = f->getArg(2);
+    load_inputs();
+    return f;
+  }
+
+  // A function's inputs are loaded from RbCall in its entry block, once, when first used.
+  void load_inputs() {
+    inputs_.clear();
+    event_ = nullptr;
+  }
+  Value* input(CallField k, Type* t) {
+    Value*& v = inputs_[k];
+    if (!v) {
+      IRBuilder<> eb(entry_, entry_->getFirstInsertionPt());
+      v = eb.CreateLoad(t, eb.CreateStructGEP(callTy, call_arg_, k));
+    }
+    return v;
+  }
+  Value* lead() { return input(kLead, ptr); }
+  Value* events() { return input(kEvents, ptr); }
+  Value* times() { return input(kTimes, ptr); }
+  Value* n_events() { return input(kNEvents, i64); }
+  Value* as_of() { return input(kAsOf, i64); }
+  Value* scratch() { return input(kScratch, ptr); }
+  Value* refs() { return input(kRefs, ptr); }
+
+  // The event pass's work: every query (count and last match), every `sum of` and every `each`
+  // rule gets a slot in qi (i64) or qd (double).
+  void index_event_work() {
+    for (const check::EventQuery& q : m_.queries) {
+      query_index_[&q] = static_cast<int64_t>(queries_.size());
+      queries_.push_back(&q);
+    }
+    for (const Node& n : m_.nodes)
+      if (n.op == Op::SumEvents) {
+        sum_index_[&n] = static_cast<int64_t>(sums_.size());
+        sums_.push_back(&n);
+      }
+    for (const check::Score& s : m_.scores)
+      for (const check::Rule& r : s.rules)
+        if (r.each) {
+          each_index_[&r] = static_cast<int64_t>(eaches_.size());
+          eaches_.push_back({&r, &s});
+        }
+  }
+  // qi: counts[Q], decayed[R], last[Q]; qd: sums[S], points[R].
+  size_t qi_size() const { return 2 * queries_.size() + eaches_.size(); }
+  size_t qd_size() const { return sums_.size() + eaches_.size(); }
+  Value* qi_at(int64_t i) { return B.CreateGEP(i64, qi_, B.getInt64(i)); }
+  Value* qd_at(int64_t i) { return B.CreateGEP(f64, qd_, B.getInt64(i)); }
+  Value* count_slot(const check::EventQuery* q) { return qi_at(query_index_.at(q)); }
+  Value* last_slot(const check::EventQuery* q) {
+    return qi_at(static_cast<int64_t>(queries_.size() + eaches_.size()) + query_index_.at(q));
+  }
+  Value* decayed_slot(const check::Rule* r) { return qi_at(static_cast<int64_t>(queries_.size()) + each_index_.at(r)); }
+  Value* sum_slot(const Node* n) { return qd_at(sum_index_.at(n)); }
+  Value* points_slot(const check::Rule* r) { return qd_at(static_cast<int64_t>(sums_.size()) + each_index_.at(r)); }
+
+  // One pass over the events every behaviour can see, oldest first. Each distinct filter is
+  // tested once per event; each query adds the events in its window that its filter accepts,
+  // in the same order (and with the same arithmetic) as the interpreter's separate passes.
+  void event_pass() {
+    const DataLayout& dl = M->getDataLayout();
+    (void)dl;
+    B.CreateMemSet(qi_, B.getInt8(0), B.getInt64(static_cast<int64_t>(8 * (queries_.size() + eaches_.size()))), MaybeAlign(8));
+    B.CreateMemSet(B.CreateGEP(i64, qi_, B.getInt64(static_cast<int64_t>(queries_.size() + eaches_.size()))),
+                   B.getInt8(0xFF), B.getInt64(static_cast<int64_t>(8 * queries_.size())), MaybeAlign(8));  // last = -1
+    B.CreateMemSet(qd_, B.getInt8(0), B.getInt64(static_cast<int64_t>(8 * qd_size())), MaybeAlign(8));  // +0.0
+    if (queries_.empty()) return;
+    double widest = 0;
+    for (const check::EventQuery* q : queries_) widest = q->window_seconds < 0 || widest < 0 ? -1 : std::max(widest, q->window_seconds);
+    AllocaInst* begin = B.CreateAlloca(i64, nullptr, "begin");
+    AllocaInst* end = B.CreateAlloca(i64, nullptr, "end");
+    AllocaInst* idx = B.CreateAlloca(i64, nullptr, "idx");
+    B.CreateCall(window_, {times(), n_events(), as_of(), ConstantFP::get(f64, widest), begin, end});
+    B.CreateStore(B.CreateLoad(i64, begin), idx);
+    Value* stop = B.CreateLoad(i64, end);
+    Value* as_of_f = B.CreateSIToFP(as_of(), f64);
+    BasicBlock* head = block("pass.head");
+    BasicBlock* body = block("pass.body");
+    BasicBlock* exit = block("pass.exit");
+    B.CreateBr(head);
+    B.SetInsertPoint(head);
+    Value* i = B.CreateLoad(i64, idx);
+    B.CreateCondBr(B.CreateICmpSLT(i, stop), body, exit);
+    B.SetInsertPoint(body);
+    event_ = B.CreateGEP(slotTy, events(), B.CreateMul(i, B.getInt64(event_fields_)));
+    Value* t = B.CreateLoad(i64, B.CreateGEP(i64, times(), i));
+    Value* tf = B.CreateSIToFP(t, f64);
+    std::unordered_map<const Node*, Value*> accepted;
+    std::unordered_map<const check::EventQuery*, Value*> in;
+    for (const check::EventQuery* q : queries_) {
+      Value*& a = accepted[q->filter];
+      if (!a) a = B.CreateICmpEQ(test(q->filter), tri(kTriTrue));
+      Value* ok = a;
+      if (q->window_seconds >= 0)
+        ok = B.CreateAnd(ok, B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, q->window_seconds))));
+      in[q] = ok;
+      Value* c = count_slot(q);
+      B.CreateStore(B.CreateAdd(B.CreateLoad(i64, c), B.CreateZExt(ok, i64)), c);
+      Value* l = last_slot(q);
+      B.CreateStore(B.CreateSelect(ok, i, B.CreateLoad(i64, l)), l);
+    }
+    for (const Node* n : sums_) {
+      TypeKind ft = m_.event.fields[n->slot].type.kind;
+      LVal f = load_slot(event_, n->slot, ft);
+      Value* sum = sum_slot(n);
+      Value* old = B.CreateLoad(f64, sum);
+      Value* add = B.CreateFAdd(old, as_double(f, ft));
+      B.CreateStore(B.CreateSelect(B.CreateAnd(in.at(n->query), f.present), add, old), sum);
+    }
+    for (const auto& [r, score] : eaches_) {
+      Value* pts = points_slot(r);
+      if (score->decay.kind == check::Decay::Kind::None) {
+        Value* old = B.CreateLoad(f64, pts);
+        Value* add = B.CreateFAdd(old, B.CreateFMul(ConstantFP::get(f64, r->points), ConstantFP::get(f64, 1.0)));
+        B.CreateStore(B.CreateSelect(in.at(r->query), add, old), pts);
+        continue;
+      }
+      // Decay needs a call per matching event: only then.
+      BasicBlock* hit = block("pass.decay");
+      BasicBlock* next = block("pass.next");
+      B.CreateCondBr(in.at(r->query), hit, next);
+      B.SetInsertPoint(hit);
+      Value* f = B.CreateCall(decay_, {address(&score->decay), B.CreateSub(as_of(), t)});
+      Value* dec = decayed_slot(r);
+      B.CreateStore(B.CreateOr(B.CreateLoad(i64, dec), B.CreateZExt(B.CreateFCmpOLT(f, ConstantFP::get(f64, 1.0)), i64)), dec);
+      B.CreateStore(B.CreateFAdd(B.CreateLoad(f64, pts), B.CreateFMul(ConstantFP::get(f64, r->points), f)), pts);
+      B.CreateBr(next);
+      B.SetInsertPoint(next);
+    }
+    event_ = nullptr;
+    B.CreateStore(B.CreateAdd(i, B.getInt64(1)), idx);
+    B.CreateBr(head);
+    B.SetInsertPoint(exit);
+  }
+  Value* field(CallField k, Type* t) { return B.CreateLoad(t, B.CreateStructGEP(callTy, call_arg_, k)); }
+
   Value* smax(Value* a, Value* b) { return B.CreateSelect(B.CreateICmpSGT(a, b), a, b); }
   Value* smin(Value* a, Value* b) { return B.CreateSelect(B.CreateICmpSLT(a, b), a, b); }
   Value* tri(int t) { return ConstantInt::get(i8, t); }
@@ -178,7 +358,7 @@ class Lowerer {
   Value* address(const void* p) {
     auto it = ref_index_.find(p);
     if (it == ref_index_.end()) throw std::logic_error("lowering: an object missing from referenced_objects");
-    return B.CreateLoad(ptr, B.CreateGEP(ptr, refs_, B.getInt64(it->second)));
+    return B.CreateLoad(ptr, B.CreateGEP(ptr, refs(), B.getInt64(it->second)));
   }
   AllocaInst* local(Type* t, const char* name) {
     IRBuilder<> eb(entry_, entry_->begin());
@@ -188,7 +368,7 @@ class Lowerer {
 
   // Index of the first item whose condition is true (a null condition is true), else -1;
   // nothing when `gate` is false. Stops at the first true one, as the interpreter does.
-  Value* first_true(size_t n, const std::function<const Node*(size_t)>& cond, Value* gate) {
+  Value* first_true(size_t n, const std::function<Value*(size_t)>& is_true, Value* gate) {
     AllocaInst* result = local(i64, "first");
     B.CreateStore(B.getInt64(-1), result);
     BasicBlock* done = block("first.done");
@@ -198,14 +378,13 @@ class Lowerer {
       B.SetInsertPoint(go);
     }
     for (size_t i = 0; i < n; ++i) {
-      const Node* c = cond(i);
-      if (!c) {
+      Value* yes = is_true(i);
+      if (!yes) {
         B.CreateStore(B.getInt64(static_cast<int64_t>(i)), result);
         B.CreateBr(done);
         B.SetInsertPoint(block("first.dead"));
         break;
       }
-      Value* yes = B.CreateICmpEQ(test(c), tri(kTriTrue));
       BasicBlock* hit = block("first.hit");
       BasicBlock* next = block("first.next");
       B.CreateCondBr(yes, hit, next);
@@ -225,21 +404,10 @@ class Lowerer {
     return {cents, B.getInt64(0), B.CreateZExt(fired, i64)};
   }
 
-  std::tuple<Value*, Value*, Value*> each_rule(const check::Score& score, const check::Rule& r) {
-    AllocaInst* points = local(f64, "points");
-    AllocaInst* count = local(i64, "count");
-    AllocaInst* decayed = local(i1, "decayed");
-    B.CreateStore(ConstantFP::get(f64, 0.0), points);
-    B.CreateStore(B.getInt64(0), count);
-    B.CreateStore(B.getFalse(), decayed);
-    for_each_match(*r.query, [&](Value* idx) {
-      B.CreateStore(B.CreateAdd(B.CreateLoad(i64, count), B.getInt64(1)), count);
-      Value* age = B.CreateSub(as_of_, B.CreateLoad(i64, B.CreateGEP(i64, times_, idx)));
-      Value* f = B.CreateCall(decay_, {address(&score.decay), age});
-      B.CreateStore(B.CreateOr(B.CreateLoad(i1, decayed), B.CreateFCmpOLT(f, ConstantFP::get(f64, 1.0))), decayed);
-      Value* p = B.CreateFMul(ConstantFP::get(f64, r.points), f);
-      B.CreateStore(B.CreateFAdd(B.CreateLoad(f64, points), p), points);
-    });
+  std::tuple<Value*, Value*, Value*> each_rule(const check::Rule& r) {
+    Value* points = points_slot(&r);
+    Value* count = count_slot(r.query);
+    Value* decayed = B.CreateICmpNE(B.CreateLoad(i64, decayed_slot(&r)), B.getInt64(0));
     Value* n = B.CreateLoad(i64, count);
     Value* ok = B.CreateAnd(B.CreateICmpNE(n, B.getInt64(0)),
                             B.CreateAnd(B.CreateICmpSGE(n, B.getInt64(r.freq_lo)), B.CreateICmpSLE(n, B.getInt64(r.freq_hi))));
@@ -255,40 +423,8 @@ class Lowerer {
     Value* cents = B.CreateSelect(ok, B.CreateCall(cents_, {pts}), B.getInt64(0));
     Value* flags = B.CreateOr(B.getInt64(kRbFired),
                               B.CreateOr(B.CreateShl(B.CreateZExt(capped, i64), 1),
-                                         B.CreateShl(B.CreateZExt(B.CreateLoad(i1, decayed), i64), 2)));
+                                         B.CreateShl(B.CreateZExt(decayed, i64), 2)));
     return {cents, n, B.CreateSelect(ok, flags, B.getInt64(0))};
-  }
-
-  // Calls `body(index)` for each event in the query's window that its filter finds true.
-  void for_each_match(const check::EventQuery& q, const std::function<void(Value*)>& body) {
-    AllocaInst* begin = local(i64, "begin");
-    AllocaInst* end = local(i64, "end");
-    AllocaInst* idx = local(i64, "idx");
-    B.CreateCall(window_, {times_, n_events_, as_of_, ConstantFP::get(f64, q.window_seconds), begin, end});
-    B.CreateStore(B.CreateLoad(i64, begin), idx);
-    Value* stop = B.CreateLoad(i64, end);
-    BasicBlock* head = block("ev.head");
-    BasicBlock* loop = block("ev.body");
-    BasicBlock* match = block("ev.match");
-    BasicBlock* next = block("ev.next");
-    BasicBlock* exit = block("ev.exit");
-    B.CreateBr(head);
-    B.SetInsertPoint(head);
-    Value* i = B.CreateLoad(i64, idx);
-    B.CreateCondBr(B.CreateICmpSLT(i, stop), loop, exit);
-    B.SetInsertPoint(loop);
-    Value* saved = event_;
-    event_ = B.CreateGEP(slotTy, events_, B.CreateMul(i, B.getInt64(event_fields_)));
-    Value* yes = B.CreateICmpEQ(test(q.filter), tri(kTriTrue));
-    event_ = saved;
-    B.CreateCondBr(yes, match, next);
-    B.SetInsertPoint(match);
-    body(i);
-    B.CreateBr(next);
-    B.SetInsertPoint(next);
-    B.CreateStore(B.CreateAdd(i, B.getInt64(1)), idx);
-    B.CreateBr(head);
-    B.SetInsertPoint(exit);
   }
 
   LVal load_slot(Value* base, int64_t index, TypeKind t) {
@@ -355,7 +491,7 @@ class Lowerer {
   LVal value(const Node* n) {
     switch (n->op) {
       case Op::Literal: return literal(n->lit);
-      case Op::LeadField: return load_slot(lead_, n->slot, n->type.kind);
+      case Op::LeadField: return load_slot(lead(), n->slot, n->type.kind);
       case Op::EventField:
         if (!event_) return literal(check::Value::missing());
         return load_slot(event_, n->slot, n->type.kind);
@@ -374,13 +510,13 @@ class Lowerer {
         AllocaInst* out = local(slotTy, "out");
         for (size_t i = 0; i < n->kids.size(); ++i)
           store_slot(B.CreateConstGEP2_64(ArrayType::get(slotTy, 2), args, 0, i), value(n->kids[i]), n->kids[i]->type.kind);
-        B.CreateCall(call_, {B.getInt64(n->slot), args, B.getInt64(static_cast<int64_t>(n->kids.size())), as_of_, scratch_, out});
+        B.CreateCall(call_, {B.getInt64(n->slot), args, B.getInt64(static_cast<int64_t>(n->kids.size())), as_of(), scratch(), out});
         return load_slot(out, 0, n->type.kind);
       }
       case Op::EmailDomain: {
         LVal a = value(n->kids[0]);
         AllocaInst* out = local(slotTy, "domain");
-        B.CreateCall(domain_, {a.s, a.n, scratch_, out});
+        B.CreateCall(domain_, {a.s, a.n, scratch(), out});
         LVal r = load_slot(out, 0, TypeKind::String);
         r.present = B.CreateAnd(a.present, r.present);
         return r;
@@ -392,43 +528,32 @@ class Lowerer {
         return v;
       }
       case Op::SumEvents: {
-        AllocaInst* sum = local(f64, "sum");
-        B.CreateStore(ConstantFP::get(f64, 0.0), sum);
-        TypeKind ft = m_.event.fields[n->slot].type.kind;
-        for_each_match(*n->query, [&](Value* idx) {
-          Value* ev = B.CreateGEP(slotTy, events_, B.CreateMul(idx, B.getInt64(event_fields_)));
-          LVal f = load_slot(ev, n->slot, ft);
-          Value* add = B.CreateFAdd(B.CreateLoad(f64, sum), as_double(f, ft));
-          B.CreateStore(B.CreateSelect(f.present, add, B.CreateLoad(f64, sum)), sum);
-        });
         LVal v;
         v.present = B.getTrue();
-        v.d = B.CreateLoad(f64, sum);
+        v.d = B.CreateLoad(f64, sum_slot(n));
         return v;
       }
       case Op::DaysSinceLast: {
-        AllocaInst* last = local(i64, "last");
-        B.CreateStore(B.getInt64(-1), last);
-        for_each_match(*n->query, [&](Value* idx) { B.CreateStore(idx, last); });
-        Value* l = B.CreateLoad(i64, last);
+        Value* l = B.CreateLoad(i64, last_slot(n->query));
         Value* found = B.CreateICmpSGE(l, B.getInt64(0));
         Value* safe = B.CreateSelect(found, l, B.getInt64(0));
-        Value* t = B.CreateSelect(found, B.CreateLoad(i64, B.CreateGEP(i64, times_, safe)), as_of_);
+        Value* t = B.CreateSelect(found, B.CreateLoad(i64, B.CreateGEP(i64, times(), safe)), as_of());
         LVal v;
         v.present = found;
-        v.i = floor_days(B.CreateSub(as_of_, t));
+        v.i = floor_days(B.CreateSub(as_of(), t));
         return v;
       }
       case Op::DaysSinceTime: {
         LVal t = value(n->kids[0]);
         LVal v;
         v.present = t.present;
-        v.i = floor_days(B.CreateSub(as_of_, t.i));
+        v.i = floor_days(B.CreateSub(as_of(), t.i));
         return v;
       }
       case Op::ScoreRef:
       case Op::TotalRef: {
-        Value* c = n->op == Op::ScoreRef ? score_cents_[n->slot] : total_;
+        Value* c = n->op == Op::ScoreRef ? B.CreateLoad(i64, B.CreateGEP(i64, field(kScores, ptr), B.getInt64(n->slot)))
+                                         : field(kTotal, i64);
         LVal v;
         v.present = B.getTrue();
         v.d = B.CreateFDiv(B.CreateSIToFP(c, f64), ConstantFP::get(f64, 100.0));
@@ -493,12 +618,7 @@ class Lowerer {
     return B.getFalse();
   }
 
-  Value* count(const check::EventQuery& q) {
-    AllocaInst* c = local(i64, "count");
-    B.CreateStore(B.getInt64(0), c);
-    for_each_match(q, [&](Value*) { B.CreateStore(B.CreateAdd(B.CreateLoad(i64, c), B.getInt64(1)), c); });
-    return B.CreateLoad(i64, c);
-  }
+  Value* count(const check::EventQuery& q) { return B.CreateLoad(i64, count_slot(&q)); }
 
   // and/or evaluate their right side only when the left does not decide, like the interpreter.
   Value* logic(const Node* n, bool is_and) {
@@ -590,8 +710,8 @@ class Lowerer {
       }
       case Op::TimeWithin: {
         LVal t = value(n->kids[0]);
-        Value* from = B.CreateFSub(B.CreateSIToFP(as_of_, f64), ConstantFP::get(f64, n->span_seconds));
-        Value* in = B.CreateAnd(B.CreateFCmpOGE(B.CreateSIToFP(t.i, f64), from), B.CreateICmpSLE(t.i, as_of_));
+        Value* from = B.CreateFSub(B.CreateSIToFP(as_of(), f64), ConstantFP::get(f64, n->span_seconds));
+        Value* in = B.CreateAnd(B.CreateFCmpOGE(B.CreateSIToFP(t.i, f64), from), B.CreateICmpSLE(t.i, as_of()));
         return tri_of(t.present, in);
       }
       case Op::Truthy: {
@@ -618,13 +738,18 @@ class Lowerer {
   FunctionCallee window_, decay_, cents_, str_ieq_, text_op_, in_strings_, in_pages_, regex_, domain_, call_;
   Function* fn_ = nullptr;
   BasicBlock* entry_ = nullptr;
-  Value *lead_ = nullptr, *events_ = nullptr, *times_ = nullptr, *n_events_ = nullptr, *as_of_ = nullptr,
-        *scratch_ = nullptr, *refs_ = nullptr;
+  std::unordered_map<int, Value*> inputs_;  // the current function's loaded inputs
   std::unordered_map<const void*, int64_t> ref_index_;
   Value* event_ = nullptr;  // the current event's first slot, inside an event filter
   int64_t event_fields_ = 0;
-  std::vector<Value*> score_cents_;
-  Value* total_ = nullptr;
+  Value* call_arg_ = nullptr;  // the current function's RbCall*
+  Value *qi_ = nullptr, *qd_ = nullptr;  // the event pass's results
+  std::vector<const check::EventQuery*> queries_;
+  std::vector<const Node*> sums_;
+  std::vector<std::pair<const check::Rule*, const check::Score*>> eaches_;
+  std::unordered_map<const check::EventQuery*, int64_t> query_index_;
+  std::unordered_map<const Node*, int64_t> sum_index_;
+  std::unordered_map<const check::Rule*, int64_t> each_index_;
 };
 
 }  // namespace

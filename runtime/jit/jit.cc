@@ -55,7 +55,7 @@ class Engine {
   std::mutex& mutex() { return mu_; }
   llvm::orc::LLJIT& jit() { return *jit_; }
   llvm::orc::JITDylib& runtime() { return *runtime_; }
-  llvm::TargetMachine* target() { return tm_.get(); }
+  llvm::TargetMachine* target(bool large) { return large ? fast_tm_.get() : tm_.get(); }
 
  private:
   Engine() {
@@ -66,13 +66,19 @@ class Engine {
       error_ = to_string(jtmb.takeError());
       return;
     }
+    // Two code generators: O2 for the usual model, and the fast instruction selector for
+    // large ones, where O2 alone took seconds (docs/performance.md).
+    jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::None);
+    auto fast = jtmb->createTargetMachine();
     jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
     auto tm = jtmb->createTargetMachine();
-    if (!tm) {
-      error_ = to_string(tm.takeError());
+    if (!tm || !fast) {
+      error_ = !tm ? to_string(tm.takeError()) : to_string(fast.takeError());
+      if (tm) llvm::consumeError(fast.takeError());
       return;
     }
     tm_ = std::move(*tm);
+    fast_tm_ = std::move(*fast);
     auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
     if (!jit) {
       error_ = to_string(jit.takeError());
@@ -109,12 +115,17 @@ class Engine {
 
   std::mutex mu_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
-  std::unique_ptr<llvm::TargetMachine> tm_;
+  std::unique_ptr<llvm::TargetMachine> tm_, fast_tm_;
   llvm::orc::JITDylib* runtime_ = nullptr;
   std::string error_;
 };
 
-void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
+// Models with more rules than this compile with a lighter pipeline (see docs/performance.md).
+constexpr size_t kLargeModelRules = 200;
+
+// IR optimisation: LLVM's O1 pipeline, or for large models just promoting locals to registers,
+// removing redundant loads and simplifying control flow.
+void optimize(llvm::Module& m, llvm::TargetMachine* tm, bool large) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -125,7 +136,16 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1).run(m, mam);
+  if (!large) {
+    pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1).run(m, mam);
+    return;
+  }
+  llvm::ModulePassManager mpm;
+  if (auto err = pb.parsePassPipeline(mpm, "function(sroa,early-cse,simplifycfg)")) {
+    llvm::consumeError(std::move(err));
+    return;
+  }
+  mpm.run(m, mam);
 }
 
 std::string print_module(const llvm::Module& m) {
@@ -178,7 +198,8 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     return nullptr;
   }
   CompileTimes t;
-  llvm::TargetMachine* tm = engine.target();
+  bool large = lower::rule_count(*model) > kLargeModelRules;
+  llvm::TargetMachine* tm = engine.target(large);
   // The key: what the model is, which Rubric compiled it, and for which CPU.
   std::string key;
   if (!options.identity.empty()) {
@@ -219,7 +240,7 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     module->setTargetTriple(tm->getTargetTriple().str());
     t.lower_ms = ms_since(start);
     start = Clock::now();
-    optimize(*module, tm);
+    optimize(*module, tm, large);
     t.optimize_ms = ms_since(start);
     start = Clock::now();
     llvm::SmallVector<char, 0> bytes;

@@ -71,7 +71,7 @@ for backend in interp jit auto; do
 done
 cmp -s "$TMP/interp.csv" "$TMP/jit.csv" && cmp -s "$TMP/interp.csv" "$TMP/auto.csv" && ok || fail "backends give different bytes"
 expect_exit 0 "emit llvm" -- "$RUBRIC" check "$B2B" --emit llvm
-contains "$TMP/out" "define void @rubric_score(ptr" "emit llvm"
+contains "$TMP/out" "@rubric_score(ptr" "emit llvm"
 cat examples/b2b/leads.jsonl | "$RUBRIC" score "$B2B" --input - --as-of 2026-11-01 >"$TMP/stdin.csv" 2>/dev/null
 lines "$TMP/stdin.csv" 301 "stdin input"
 expect_exit 0 "output file" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01T00:00:00Z -o "$TMP/o.csv"
