@@ -24,7 +24,14 @@ bool ends_with_icase(std::string_view s, std::string_view p) {
 }
 
 bool glob_match(std::string_view pat, std::string_view s) {
-  // Iterative matcher with one backtrack point: linear in practice, never exponential.
+  // The usual page patterns, `*text*`, `text*` and `*text`, are plain case-insensitive searches.
+  if (pat.size() >= 2 && pat.find('*', 1) == pat.size() - 1) {
+    if (pat.front() == '*') return contains_icase(s, pat.substr(1, pat.size() - 2));
+    return starts_with_icase(s, pat.substr(0, pat.size() - 1));
+  }
+  if (pat.size() >= 1 && pat.front() == '*' && pat.find('*', 1) == std::string_view::npos)
+    return ends_with_icase(s, pat.substr(1));
+  // Anything else: an iterative matcher with one backtrack point, never exponential.
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < s.size()) {
     if (p < pat.size() && pat[p] != '*' && fold(pat[p]) == fold(s[t])) {

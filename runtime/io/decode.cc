@@ -35,6 +35,13 @@ std::string shown(std::string_view raw) {
   return text::json_string(s) + (raw.size() > cut ? "..." : "");
 }
 
+// Text into `out`, reusing the buffer its string already has (records are read into the same
+// objects again and again).
+void set_text(Value& out, std::string_view raw) {
+  out.kind = Value::Kind::String;
+  out.s.assign(raw.data(), raw.size());
+}
+
 }  // namespace
 
 bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
@@ -62,7 +69,7 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
       return true;
     case TypeKind::Number: out = Value::number(d); return true;
     case TypeKind::Duration: out = Value::duration(d * f.unit_seconds); return true;
-    case TypeKind::String: out = Value::string(std::string(raw)); return true;
+    case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Bool:
       if (d == 0 || d == 1) {
         out = Value::boolean(d == 1);
@@ -81,7 +88,7 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
   }
   std::string_view t = trim(raw);
   switch (f.type.kind) {
-    case TypeKind::String: out = Value::string(std::string(raw)); return true;
+    case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Bool: {
       static constexpr const char* kTrue[] = {"true", "yes", "y", "1"};
       static constexpr const char* kFalse[] = {"false", "no", "n", "0"};

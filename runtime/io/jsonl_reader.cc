@@ -42,6 +42,7 @@ class JsonlReader : public RecordReader {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // byte order mark
     } while (line.find_first_not_of(" \t") == std::string::npos);
+    for (interp::Event& e : out.record.events) spare_.push_back(std::move(e));
     out.reset(model_.lead.fields.size(), line_no_, ++count_, model_.key_field >= 0);
     element doc;
     if (auto err = parser_.parse(line.data(), line.size(), true).get(doc)) {
@@ -72,12 +73,18 @@ class JsonlReader : public RecordReader {
             out.errors.push_back(fmt::format("{} must be an object, found {}", where, json_kind(ev.type())));
             continue;
           }
-          interp::Event& e = out.record.events.emplace_back();
-          e.fields.assign(model_.event.fields.size(), check::Value());
+          // Event objects are recycled from earlier records, with their string buffers.
+          if (spare_.empty()) spare_.emplace_back();
+          out.record.events.push_back(std::move(spare_.back()));
+          spare_.pop_back();
+          interp::Event& e = out.record.events.back();
+          e.fields.resize(model_.event.fields.size());
+          for (check::Value& v : e.fields) v.kind = check::Value::Kind::Missing;
           size_t before = out.errors.size();
           read_fields(eo, model_.event, e.fields, where + ".", out.errors);
           const check::Value& t = e.fields[model_.event_time_field];
           if (out.errors.size() != before || t.is_missing()) {
+            spare_.push_back(std::move(out.record.events.back()));
             out.record.events.pop_back();
             continue;
           }
@@ -137,6 +144,7 @@ class JsonlReader : public RecordReader {
   Decoder decoder_;
   simdjson::dom::parser parser_;
   std::string line_;
+  std::vector<interp::Event> spare_;  // events of earlier records, kept for their buffers
   int64_t line_no_ = 0;
   int64_t count_ = 0;
 };

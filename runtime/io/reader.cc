@@ -14,8 +14,10 @@ std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::Checked
 }
 
 void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number, bool keyed) {
-  record.fields.assign(fields, check::Value());
-  record.events.clear();
+  // Values are reset, not destroyed, so their string buffers serve the next record too.
+  record.fields.resize(fields);
+  for (check::Value& v : record.fields) v.kind = check::Value::Kind::Missing;
+  record.events.clear();  // readers with events refill `spare` first (see jsonl_reader.cc)
   errors.clear();
   line = at_line;
   number = at_number;

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "runtime/builtins/builtins.h"
 #include "tests/unit/helpers.h"
 
 using namespace rubric;
@@ -101,4 +102,18 @@ TEST_CASE("sum of, count of and days since over events", "[interp]") {
   REQUIRE(c.ok());
   std::string ev = view("/pricing", "2026-10-28T12:00:00Z", 60) + "," + view("/pricing", "2026-10-20", 50) + "," + view("/home", "2026-10-01");
   CHECK(test::score(c, lead(ev)).scores[0] == 700);
+}
+
+TEST_CASE("page globs: any text for *, whole-text match, ignoring case", "[interp]") {
+  using builtins::glob_match;
+  CHECK(glob_match("*/pricing*", "https://acme.io/PRICING/team"));
+  CHECK_FALSE(glob_match("*/pricing*", "https://acme.io/price"));
+  CHECK(glob_match("/docs/*", "/Docs/api"));
+  CHECK_FALSE(glob_match("/docs/*", "x/docs/api"));
+  CHECK(glob_match("*.pdf", "/whitepapers/ROI.PDF"));
+  CHECK(glob_match("/a*b*c", "/aXXbYYc"));
+  CHECK_FALSE(glob_match("/a*b*c", "/aXXbYYcd"));
+  CHECK(glob_match("/exact", "/EXACT"));
+  CHECK_FALSE(glob_match("/exact", "/exactly"));
+  CHECK(glob_match("*", ""));
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Builds Rubric with release flags, runs every benchmark in one go and writes the figures, with
+# this command, into docs/performance.md. Run on demand (it takes a few minutes and ~3 GB of
+# disk for the generated data); never part of the tests.
+#   bench/run.sh            # 1,000,000 generated leads
+#   LEADS=200000 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LEADS="${LEADS:-1000000}"
+OUT=build-release/bench-data
+DOC=docs/performance.md
+mkdir -p "$OUT"
+
+echo "== building (Release)"
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-release -j"$(nproc)" --target rubric rubric-bench rubric-parse-only rubric-gen-leads >/dev/null
+BIN=build-release
+RUBRIC=$BIN/tools/rubric/rubric
+
+echo "== generating $LEADS leads and 100000 leads (seed 42)"
+[ -f "$OUT/leads-$LEADS.jsonl" ] || $BIN/tools/gen_leads/rubric-gen-leads --count "$LEADS" --seed 42 --output "$OUT/leads-$LEADS.jsonl"
+[ -f "$OUT/leads-100000.jsonl" ] || $BIN/tools/gen_leads/rubric-gen-leads --count 100000 --seed 42 --output "$OUT/leads-100000.jsonl"
+BANK=../shared/datasets/uci_bank_marketing/bank-full.csv
+if [ ! -f "$OUT/bank-1m.csv" ]; then
+  head -n 1 "$BANK" >"$OUT/bank-1m.csv"
+  for _ in $(seq 23); do tail -n +2 "$BANK" >>"$OUT/bank-1m.csv"; done
+fi
+CSV_ROWS=$(($(wc -l <"$OUT/bank-1m.csv") - 1))
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# seconds for one run of a command (output discarded), median of 3
+timed() {
+  for _ in 1 2 3; do
+    local s e
+    s=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    e=$(date +%s.%N)
+    awk -v a="$s" -v b="$e" 'BEGIN {printf "%.4f\n", b - a}'
+  done | median
+}
+rss_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+
+echo "== kernel and compile latency"
+KERNEL=$($BIN/bench/rubric-bench --leads "$OUT/leads-$LEADS.jsonl" --max-leads 200000 --passes 5)
+XED=$($BIN/bench/rubric-bench --kernel-only --model examples/xeducation/xeducation.rubric \
+  --leads ../shared/datasets/x_education_leads/Leads.csv --passes 7)
+
+echo "== end to end (median of 3 runs)"
+J=$OUT/leads-$LEADS.jsonl
+T_PARSE=$(timed $BIN/bench/rubric-parse-only "$J")
+T_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)
+T_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend interp -o /dev/null)
+T_CSV_PARSE=$(timed $BIN/bench/rubric-parse-only "$OUT/bank-1m.csv")
+T_CSV_JIT=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit -o /dev/null)
+T_CSV_INTERP=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend interp -o /dev/null)
+
+echo "== memory"
+RSS_100K=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/leads-100000.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
+RSS_1M=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)
+
+rate() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", a / b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100 * a / b}'; }
+R_PARSE=$(rate "$LEADS" "$T_PARSE"); R_JIT=$(rate "$LEADS" "$T_JIT"); R_INTERP=$(rate "$LEADS" "$T_INTERP")
+R_CSV_PARSE=$(rate "$CSV_ROWS" "$T_CSV_PARSE"); R_CSV_JIT=$(rate "$CSV_ROWS" "$T_CSV_JIT"); R_CSV_INTERP=$(rate "$CSV_ROWS" "$T_CSV_INTERP")
+SIZE_MB=$(($(stat -c %s "$J") / 1000000))
+
+{
+  echo "# Performance"
+  echo
+  echo "Measured by \`bench/run.sh\` (LEADS=$LEADS) on $(date -u +%Y-%m-%d), $(nproc) cores,"
+  echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Release build (g++ -O3), LLVM 19."
+  echo "All figures come from one run of the script; rates are medians of repeated passes or runs."
+  echo "Single thread throughout. Re-run the script to reproduce; the numbers move with the machine,"
+  echo "the ratios much less."
+  echo
+  echo "Data: \`rubric-gen-leads --count $LEADS --seed 42\` ($SIZE_MB MB of JSON Lines, about 20"
+  echo "events per lead), the real X Education \`Leads.csv\` (9,240 rows) and UCI \`bank-full.csv\` repeated"
+  echo "to $CSV_ROWS rows. Sources of the real data: ../shared/datasets/README.md."
+  echo
+  echo "$KERNEL"
+  echo
+  echo "### Kernel on the real X Education file"
+  echo
+  echo "| model | JIT leads/s | interpreter leads/s | JIT speed-up |"
+  echo "|---|---:|---:|---:|"
+  echo "$XED"
+  echo
+  echo "## End to end: \`rubric score\` against a parse-only pass (the I/O ceiling)"
+  echo
+  echo "| input | parse only, leads/s | rubric score --backend jit | % of parse-only | --backend interp | % of parse-only |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| $LEADS leads, JSON Lines (B2B model) | $R_PARSE | $R_JIT | $(pct "$R_JIT" "$R_PARSE") | $R_INTERP | $(pct "$R_INTERP" "$R_PARSE") |"
+  echo "| $CSV_ROWS rows, CSV (bank model) | $R_CSV_PARSE | $R_CSV_JIT | $(pct "$R_CSV_JIT" "$R_CSV_PARSE") | $R_CSV_INTERP | $(pct "$R_CSV_INTERP" "$R_CSV_PARSE") |"
+  echo
+  echo "The parse-only pass for JSON Lines parses each line with simdjson and reads every field the"
+  echo "model uses (lead fields and every event's fields); for CSV it splits the file into fields."
+  echo "\`rubric score\` also decodes and checks every value, scores, and writes CSV output."
+  echo
+  echo "## Memory (peak RSS, \`rubric score --backend jit\`, output to /dev/null)"
+  echo
+  echo "| leads | peak RSS |"
+  echo "|---:|---:|"
+  echo "| 100000 | $((RSS_100K / 1024)) MiB |"
+  echo "| $LEADS | $((RSS_1M / 1024)) MiB |"
+  echo
+  echo "1M / 100k: $(ratio "$RSS_1M" "$RSS_100K") (target: within 1.10). Scoring streams one record at a time."
+  echo
+  echo "## Reproduce"
+  echo
+  echo '```sh'
+  echo "LEADS=$LEADS bench/run.sh"
+  echo '```'
+} >"$DOC.figures"
+echo "== figures written to $DOC.figures"
+cat "$DOC.figures"
