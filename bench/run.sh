@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Rubric with release flags, runs every benchmark in one go and writes the figures, with
-# this command, into docs/performance.md. Run on demand (it takes a few minutes and ~3 GB of
+# this command, into docs/performance.md (between its figure markers; the analysis stays). Run on demand (it takes a few minutes and ~3 GB of
 # disk for the generated data); never part of the tests.
 #   bench/run.sh            # 1,000,000 generated leads
 #   LEADS=200000 bench/run.sh
@@ -66,8 +66,6 @@ R_CSV_PARSE=$(rate "$CSV_ROWS" "$T_CSV_PARSE"); R_CSV_JIT=$(rate "$CSV_ROWS" "$T
 SIZE_MB=$(($(stat -c %s "$J") / 1000000))
 
 {
-  echo "# Performance"
-  echo
   echo "Measured by \`bench/run.sh\` (LEADS=$LEADS) on $(date -u +%Y-%m-%d), $(nproc) cores,"
   echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Release build (g++ -O3), LLVM 19."
   echo "All figures come from one run of the script; rates are medians of repeated passes or runs."
@@ -111,6 +109,15 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo '```sh'
   echo "LEADS=$LEADS bench/run.sh"
   echo '```'
-} >"$DOC.figures"
-echo "== figures written to $DOC.figures"
-cat "$DOC.figures"
+} >"$OUT/figures.md"
+# Replace the figures between the markers; the analysis below them is kept.
+python3 - "$DOC" "$OUT/figures.md" <<'PY'
+import sys
+doc, fig = sys.argv[1], open(sys.argv[2]).read()
+begin, end = "<!-- figures:begin (written by bench/run.sh) -->", "<!-- figures:end -->"
+s = open(doc).read() if __import__("os").path.exists(doc) else "# Performance\n\n" + begin + "\n" + end + "\n"
+i, j = s.index(begin) + len(begin), s.index(end)
+open(doc, "w").write(s[:i] + "\n" + fig + s[j:])
+PY
+echo "== figures written into $DOC"
+cat "$OUT/figures.md"

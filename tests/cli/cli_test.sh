@@ -126,7 +126,8 @@ expect_exit 2 "input is a folder" -- "$RUBRIC" score "$B2B" --input "$TMP"
 contains "$TMP/err" "is a folder" "folder message"
 expect_exit 2 "bad delimiter" -- "$RUBRIC" score "$B2B" --input "$TMP/in.csv" --delimiter xx
 contains "$TMP/err" "--delimiter xx is not a delimiter" "bad delimiter message"
-expect_exit 0 "named delimiter" -- "$RUBRIC" score "$B2B" --input "$TMP/in.csv" --delimiter comma --as-of 2026-11-01
+expect_exit 0 "named delimiter" -- "$RUBRIC" score "$B2B" --input "$TMP/in.csv" --delimiter comma --as-of 2026-11-01 --output-delimiter ';'
+head -1 "$TMP/out" | grep -q '^id;fit;engagement;total;temperature;grade;disqualified;error' && ok || fail "output delimiter"
 expect_exit 2 "no input file" -- "$RUBRIC" score "$B2B" --input "$TMP/nope.jsonl"
 contains "$TMP/err" "cannot open" "no input message"
 expect_exit 2 "bad as-of" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of yesterday

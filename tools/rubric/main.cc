@@ -83,24 +83,28 @@ int run_check(const std::vector<std::string>& files, const std::string& format, 
 
 struct ScoreArgs {
   std::string model, input, output = "-", as_of, format = "csv", input_format, on_error = "row";
-  std::string delimiter;
+  std::string delimiter, output_delimiter;
   std::string backend = "auto";
   std::string cache_dir;
   bool explain = false;
 };
 
-// `auto` uses the interpreter below this input size: compiling costs more than it saves
-// (see docs/performance.md for the measured break-even).
-constexpr uintmax_t kJitBreakEvenBytes = 4 << 20;
+// `auto` uses the interpreter below these input sizes, where starting LLVM and compiling
+// (~130 ms) costs more than the JIT saves per lead; measured break-evens in docs/performance.md:
+// ~80k leads of JSON Lines with events (~170 MB), ~400k CSV rows (~40 MB).
+constexpr uintmax_t kJitBreakEvenJsonl = 128u << 20;
+constexpr uintmax_t kJitBreakEvenCsv = 32u << 20;
 
 // The scorer for --backend; null (after a message) when the JIT cannot be used.
-std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c) {
+std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c, bool csv) {
   std::shared_ptr<const rubric::check::CheckedModel> model = c.model;
   bool jit = a.backend == "jit";
   if (a.backend == "auto") {
+    // Standard input has no size: assume a long stream.
     std::error_code ec;
-    uintmax_t size = a.input == "-" ? kJitBreakEvenBytes : std::filesystem::file_size(a.input, ec);
-    jit = !ec && size >= kJitBreakEvenBytes;
+    uintmax_t limit = csv ? kJitBreakEvenCsv : kJitBreakEvenJsonl;
+    uintmax_t size = a.input == "-" ? limit : std::filesystem::file_size(a.input, ec);
+    jit = !ec && size >= limit;
   }
   if (!jit) return std::make_unique<rubric::interp::Interpreter>(model);
   std::string err;
@@ -123,6 +127,15 @@ std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const
   auto s = std::make_unique<Shared>();
   s->m = std::move(compiled);
   return s;
+}
+
+// A delimiter given as one character or by name; 0 when it is neither.
+char parse_delimiter(const std::string& s) {
+  static const std::pair<const char*, char> kNames[] = {{"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}};
+  for (const auto& [name, c] : kNames)
+    if (s == name) return c;
+  if (s.size() == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r') return s[0];
+  return 0;
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -155,10 +168,7 @@ int run_score(const ScoreArgs& a) {
   if (fmt_in.empty()) fmt_in = (ends_with(a.input, ".csv") || ends_with(a.input, ".tsv") || ends_with(a.input, ".txt")) ? "csv" : "jsonl";
   ropts.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
   if (!a.delimiter.empty()) {
-    static const std::pair<const char*, char> kNames[] = {{"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}};
-    for (const auto& [name, c] : kNames)
-      if (a.delimiter == name) ropts.delimiter = c;
-    if (!ropts.delimiter && a.delimiter.size() == 1 && a.delimiter[0] != '"' && a.delimiter[0] != '\n') ropts.delimiter = a.delimiter[0];
+    ropts.delimiter = parse_delimiter(a.delimiter);
     if (!ropts.delimiter) {
       std::cerr << fmt::format("rubric: --delimiter {} is not a delimiter; give one character like ';' or tab, comma, semicolon, pipe\n", a.delimiter);
       return kCannotRun;
@@ -200,8 +210,16 @@ int run_score(const ScoreArgs& a) {
   rubric::io::WriterOptions wopts;
   wopts.format = a.format == "jsonl" ? rubric::io::OutputFormat::Jsonl : rubric::io::OutputFormat::Csv;
   wopts.explain = a.explain;
+  if (!a.output_delimiter.empty()) {
+    char d = parse_delimiter(a.output_delimiter);
+    if (!d) {
+      std::cerr << fmt::format("rubric: --output-delimiter {} is not a delimiter; give one character like ';' or tab, comma, semicolon, pipe\n", a.output_delimiter);
+      return kCannotRun;
+    }
+    wopts.delimiter = d;
+  }
   rubric::io::ResultWriter writer(*out, *c.model, wopts);
-  std::unique_ptr<rubric::interp::Scorer> scorer = choose_backend(a, c);
+  std::unique_ptr<rubric::interp::Scorer> scorer = choose_backend(a, c, ropts.format == rubric::io::InputFormat::Csv);
   if (!scorer) return kCannotRun;
   rubric::io::RunOptions opts;
   opts.as_of = as_of;
@@ -250,6 +268,7 @@ int main(int argc, char** argv) {
   score->add_option("--input-format", sa.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   score->add_option("--delimiter", sa.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
+  score->add_option("--output-delimiter", sa.output_delimiter, "CSV output delimiter, e.g. ';' for spreadsheets (default: ,)");
   score->add_option("-o,--output", sa.output, "output file (default: standard output)");
   score->add_flag("--explain", sa.explain, "add the rules that gave points to each row");
   score->add_option("--backend", sa.backend, "interp, jit (LLVM native code) or auto (by input size)")
