@@ -1,14 +1,11 @@
-// The tree-walking interpreter over checked nodes, with Kleene three-valued conditions:
-// anything computed from a missing value is unknown, and only a true condition counts.
+// The tree-walking interpreter: the reference every other back end must match. One walk of the
+// checked tree per record; the meaning of each operation on values is in apply.cc.
 #include "runtime/interp/interp.h"
-
-#include <re2/re2.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "compiler/source/text.h"
-#include "runtime/builtins/builtins.h"
+#include "runtime/interp/apply.h"
 
 namespace rubric::interp {
 
@@ -20,11 +17,6 @@ int64_t to_cents(double points) { return check::to_cents(points); }
 
 namespace {
 
-enum class Tri : uint8_t { False, True, Unknown };
-
-Tri tri(bool b) { return b ? Tri::True : Tri::False; }
-Tri negate(Tri t) { return t == Tri::Unknown ? t : (t == Tri::True ? Tri::False : Tri::True); }
-
 struct Frame {
   const Record& record;
   const Event* event = nullptr;
@@ -33,8 +25,7 @@ struct Frame {
   int64_t total = 0;
 };
 
-int64_t floor_days(int64_t secs) { return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400); }
-
+// Walks the checked tree for one record; the meaning of each operation is in apply.cc.
 class Eval {
  public:
   explicit Eval(Frame& f) : f_(f) {}
@@ -71,30 +62,18 @@ class Eval {
       case Op::Literal: return n->lit;
       case Op::LeadField: return f_.record.fields[n->slot];
       case Op::EventField: return f_.event ? f_.event->fields[n->slot] : Value::missing();
-      case Op::Neg: {
-        Value a = value(n->kids[0]);
-        if (a.is_missing()) return a;
-        if (a.kind == Value::Kind::Int) a.i = -a.i;
-        else a.d = -a.d;
-        return a;
-      }
+      case Op::Neg:
       case Op::Add:
       case Op::Sub:
       case Op::Mul:
-      case Op::Div: return arithmetic(n);
-      case Op::Call: {
-        Value args[2];
-        for (size_t i = 0; i < n->kids.size(); ++i) {
-          args[i] = value(n->kids[i]);
-          if (args[i].is_missing()) return Value::missing();
-        }
-        return builtins::registry().fns[n->slot](args, f_.as_of);
-      }
-      case Op::EmailDomain: {
-        Value a = value(n->kids[0]);
-        if (a.is_missing()) return a;
-        std::string d = builtins::email_domain(a.s);
-        return d.empty() ? Value::missing() : Value::string(std::move(d));
+      case Op::Div:
+      case Op::Call:
+      case Op::EmailDomain:
+      case Op::DaysSinceTime: {
+        Value tmp[2];
+        const Value* ptrs[2];
+        for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = operand(n->kids[i], tmp[i]);
+        return apply_value(n, ptrs, f_.as_of);
       }
       case Op::CountEvents: return Value::integer(count(*n->query));
       case Op::SumEvents: {
@@ -115,147 +94,46 @@ class Eval {
             return Value::integer(floor_days(f_.as_of - f_.record.events[i - 1].time));
         return Value::missing();
       }
-      case Op::DaysSinceTime: {
-        Value t = value(n->kids[0]);
-        if (t.is_missing()) return t;
-        return Value::integer(floor_days(f_.as_of - t.i));
-      }
       case Op::ScoreRef: return Value::number(double((*f_.scores)[n->slot]) / 100.0);
       case Op::TotalRef: return Value::number(double(f_.total) / 100.0);
-      default: {
-        Tri t = test(n);
-        return t == Tri::Unknown ? Value::missing() : Value::boolean(t == Tri::True);
-      }
-    }
-  }
-
-  Value arithmetic(const Node* n) {
-    Value a = value(n->kids[0]), b = value(n->kids[1]);
-    if (a.is_missing() || b.is_missing()) return Value::missing();
-    if (n->type.is(TypeKind::Int)) {
-      // A whole-number result that does not fit is missing, like division by zero.
-      int64_t r = 0;
-      bool overflow = n->op == Op::Add   ? __builtin_add_overflow(a.i, b.i, &r)
-                      : n->op == Op::Sub ? __builtin_sub_overflow(a.i, b.i, &r)
-                                         : __builtin_mul_overflow(a.i, b.i, &r);
-      return overflow ? Value::missing() : Value::integer(r);
-    }
-    double x = a.as_double(), y = b.as_double(), r;
-    switch (n->op) {
-      case Op::Add: r = x + y; break;
-      case Op::Sub: r = x - y; break;
-      case Op::Mul: r = x * y; break;
-      default:
-        if (y == 0) return Value::missing();
-        r = x / y;
-    }
-    if (!std::isfinite(r)) return Value::missing();
-    return n->type.is(TypeKind::Duration) ? Value::duration(r) : Value::number(r);
-  }
-
-  static int compare(const Value& a, const Value& b) {
-    switch (a.kind) {
-      case Value::Kind::String: return text::iequals(a.s, b.s) ? 0 : 1;
-      case Value::Kind::Bool: return a.b == b.b ? 0 : 1;
-      case Value::Kind::Enum: return a.i == b.i ? 0 : 1;
-      default: {
-        double x = a.as_double(), y = b.as_double();
-        return x < y ? -1 : x > y ? 1 : 0;
-      }
+      default: return from_tri(test(n));
     }
   }
 
   Tri test(const Node* n) {
     switch (n->op) {
-      case Op::Not: return negate(test(n->kids[0]));
+      case Op::Not: return not3(test(n->kids[0]));
       case Op::And: {
         Tri a = test(n->kids[0]);
-        if (a == Tri::False) return a;
-        Tri b = test(n->kids[1]);
-        if (b == Tri::False) return b;
-        return (a == Tri::True && b == Tri::True) ? Tri::True : Tri::Unknown;
+        return a == Tri::False ? a : and3(a, test(n->kids[1]));  // the right side only when needed
       }
       case Op::Or: {
         Tri a = test(n->kids[0]);
-        if (a == Tri::True) return a;
-        Tri b = test(n->kids[1]);
-        if (b == Tri::True) return b;
-        return (a == Tri::False && b == Tri::False) ? Tri::False : Tri::Unknown;
-      }
-      case Op::Compare: {
-        Value a = value(n->kids[0]), b = value(n->kids[1]);
-        if (a.is_missing() || b.is_missing()) return Tri::Unknown;
-        int c = compare(a, b);
-        switch (n->cmp) {
-          case check::Cmp::Eq: return tri(c == 0);
-          case check::Cmp::Ne: return tri(c != 0);
-          case check::Cmp::Lt: return tri(c < 0);
-          case check::Cmp::Le: return tri(c <= 0);
-          case check::Cmp::Gt: return tri(c > 0);
-          case check::Cmp::Ge: return tri(c >= 0);
-        }
-        return Tri::Unknown;
-      }
-      case Op::IsMissing: {
-        bool missing = value(n->kids[0]).is_missing();
-        return tri(n->negated ? !missing : missing);
-      }
-      case Op::InSet: {
-        Value a = value(n->kids[0]);
-        if (a.is_missing()) return Tri::Unknown;
-        bool found = false;
-        if (a.kind == Value::Kind::String) {
-          found = n->string_set.count(text::to_lower(a.s)) > 0;
-        } else {
-          for (const Value& v : n->set)
-            if (compare(a, v) == 0) found = true;
-        }
-        return tri(found != n->negated);
-      }
-      case Op::InPages: {
-        Value a = value(n->kids[0]);
-        if (a.is_missing()) return Tri::Unknown;
-        bool found = std::any_of(n->patterns.begin(), n->patterns.end(),
-                                 [&](const std::string& p) { return builtins::glob_match(p, a.s); });
-        return tri(found != n->negated);
-      }
-      case Op::Between: {
-        Value a = value(n->kids[0]), lo = value(n->kids[1]), hi = value(n->kids[2]);
-        if (a.is_missing() || lo.is_missing() || hi.is_missing()) return Tri::Unknown;
-        bool in = compare(lo, a) <= 0 && compare(a, hi) <= 0;
-        return tri(in != n->negated);
-      }
-      case Op::Contains:
-      case Op::StartsWith:
-      case Op::EndsWith: {
-        Value a = value(n->kids[0]), b = value(n->kids[1]);
-        if (a.is_missing() || b.is_missing()) return Tri::Unknown;
-        if (n->op == Op::Contains) return tri(builtins::contains_icase(a.s, b.s));
-        if (n->op == Op::StartsWith) return tri(builtins::starts_with_icase(a.s, b.s));
-        return tri(builtins::ends_with_icase(a.s, b.s));
-      }
-      case Op::Matches: {
-        Value a = value(n->kids[0]);
-        if (a.is_missing()) return Tri::Unknown;
-        return tri(regex_search(*n->regex, a.s));
+        return a == Tri::True ? a : or3(a, test(n->kids[1]));
       }
       case Op::AnyEvents: {
         int64_t c = count(*n->query);
         return tri(c >= n->freq_lo && c <= n->freq_hi);
       }
-      case Op::TimeWithin: {
-        Value t = value(n->kids[0]);
-        if (t.is_missing()) return Tri::Unknown;
-        return tri(double(t.i) >= double(f_.as_of) - n->span_seconds && t.i <= f_.as_of);
-      }
-      case Op::Truthy: {
-        Value v = value(n->kids[0]);
-        if (v.is_missing()) return Tri::Unknown;
-        return tri(v.b);
-      }
       case Op::Literal:
         if (n->lit.kind == Value::Kind::Bool) return tri(n->lit.b);
         return Tri::Unknown;
+      case Op::Compare:
+      case Op::IsMissing:
+      case Op::InSet:
+      case Op::InPages:
+      case Op::Between:
+      case Op::Contains:
+      case Op::StartsWith:
+      case Op::EndsWith:
+      case Op::Matches:
+      case Op::TimeWithin:
+      case Op::Truthy: {
+        Value tmp[3];
+        const Value* ptrs[3];
+        for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = operand(n->kids[i], tmp[i]);
+        return apply_test(n, ptrs, f_.as_of);
+      }
       default: {
         Value v = value(n);
         return v.kind == Value::Kind::Bool ? tri(v.b) : Tri::Unknown;
@@ -263,7 +141,19 @@ class Eval {
     }
   }
 
-  static bool regex_search(const re2::RE2& re, const std::string& s) { return RE2::PartialMatch(s, re); }
+  // An operand's value: stored values (fields, literals) are referenced, others computed into `tmp`.
+  const Value* operand(const Node* k, Value& tmp) {
+    switch (k->op) {
+      case Op::Literal: return &k->lit;
+      case Op::LeadField: return &f_.record.fields[k->slot];
+      case Op::EventField:
+        if (f_.event) return &f_.event->fields[k->slot];
+        break;
+      default: break;
+    }
+    tmp = value(k);
+    return &tmp;
+  }
 
  private:
   Frame& f_;

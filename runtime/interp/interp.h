@@ -35,6 +35,10 @@ class Scorer {
  public:
   virtual ~Scorer() = default;
   virtual Outcome score(const Record& record, int64_t as_of, bool explain) const = 0;
+  // Scores records[0..n) into out[0..n); back ends that work on batches override it.
+  virtual void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const {
+    for (size_t i = 0; i < n; ++i) out[i] = score(*records[i], as_of, explain);
+  }
 };
 
 class Interpreter : public Scorer {

@@ -66,10 +66,11 @@ for r in rows:
     pts=sum(h["points"] for h in r["explain"] if h["score"]=="fit")
     assert r["fit"]==max(0,min(60,round(pts,2))), (r["id"], r["fit"], pts)
 ' "$TMP/out" && ok || fail "jsonl output parses and fit equals its explained rules"
-for backend in interp jit auto; do
+for backend in interp batch jit auto; do
   "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend "$backend" -o "$TMP/$backend.csv" 2>/dev/null
 done
-cmp -s "$TMP/interp.csv" "$TMP/jit.csv" && cmp -s "$TMP/interp.csv" "$TMP/auto.csv" && ok || fail "backends give different bytes"
+cmp -s "$TMP/interp.csv" "$TMP/jit.csv" && cmp -s "$TMP/interp.csv" "$TMP/auto.csv" && cmp -s "$TMP/interp.csv" "$TMP/batch.csv" \
+  && ok || fail "backends give different bytes"
 expect_exit 0 "emit llvm" -- "$RUBRIC" check "$B2B" --emit llvm
 contains "$TMP/out" "@rubric_score(ptr" "emit llvm"
 cat examples/b2b/leads.jsonl | "$RUBRIC" score "$B2B" --input - --as-of 2026-11-01 >"$TMP/stdin.csv" 2>/dev/null

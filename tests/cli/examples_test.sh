@@ -32,8 +32,10 @@ run_dataset() {  # run_dataset NAME MODEL DATA ROWS
   "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 -o "$TMP/$name.csv" 2>"$TMP/$name.err" && ok || fail "$name exit code"
   grep -qx "$rows scored, 0 errors" "$TMP/$name.err" && ok || { fail "$name summary"; cat "$TMP/$name.err"; }
   [ "$(($(wc -l <"$TMP/$name.csv") - 1))" -eq "$rows" ] && ok || fail "$name: output rows"
-  "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 --backend jit -o "$TMP/$name.jit.csv" 2>/dev/null
-  cmp -s "$TMP/$name.csv" "$TMP/$name.jit.csv" && ok || fail "$name: the JIT and the interpreter differ"
+  for backend in jit interp; do
+    "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 --backend $backend -o "$TMP/$name.$backend.csv" 2>/dev/null
+    cmp -s "$TMP/$name.csv" "$TMP/$name.$backend.csv" && ok || fail "$name: --backend $backend differs from the default"
+  done
   head -n 101 "$TMP/$name.csv" >"$TMP/$name.head.csv"
   same "$TMP/$name.head.csv" "$(dirname "$model")/expected_head.csv" "$name first 100 rows"
 }

@@ -1,6 +1,7 @@
 // Differential test: generates random models (every kind of condition, rule, decay, cap, total
-// and tier) and random leads with events from a seed, scores each lead with the interpreter
-// and the JIT, and requires identical outcomes field by field, explanations included.
+// and tier) and random leads with events from a seed, scores each lead with the interpreter,
+// the batch interpreter and the JIT, and requires identical outcomes field by field,
+// explanations included.
 //   rubric-difftest [--models N] [--leads N] [--seed S] [--print-model]
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "compiler/driver/driver.h"
+#include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/reader.h"
 #include "runtime/jit/jit.h"
@@ -222,6 +224,7 @@ int main(int argc, char** argv) {
       continue;
     }
     rubric::interp::Interpreter interp(c.model);
+    rubric::interp::BatchInterpreter batch(c.model);
     std::string json;
     for (int l = 0; l < leads; ++l) json += lead_json(r, l) + "\n";
     std::istringstream in(json);
@@ -229,6 +232,8 @@ int main(int argc, char** argv) {
     auto reader = rubric::io::open_reader(in, *c.model, {}, fatal);
     rubric::io::InputRecord rec;
     bool ok = true;
+    std::vector<rubric::interp::Record> all;
+    std::vector<int64_t> as_ofs;
     while (reader->next(rec)) {
       if (!rec.ok()) {
         std::cout << fmt::format("FAIL model {} lead {} did not read: {}\n", m, rec.number, rec.errors[0]);
@@ -236,13 +241,30 @@ int main(int argc, char** argv) {
         break;
       }
       int64_t as_of = 1793491200 + r.range(-86400 * 20, 86400 * 20);  // around 2026-11-01
+      all.push_back(rec.record);
       auto a = interp.score(rec.record, as_of, true);
       auto b = jit->score(rec.record, as_of, true);
-      if (!same(a, b)) {
-        std::cout << fmt::format("FAIL model {} lead {} as-of {}:\n  interp {}\n  jit    {}\n{}\n", m, rec.number, as_of,
-                                 describe(a), describe(b), text);
+      auto d = batch.score(rec.record, as_of, true);
+      if (!same(a, b) || !same(a, d)) {
+        std::cout << fmt::format("FAIL model {} lead {} as-of {}:\n  interp {}\n  jit    {}\n  batch  {}\n{}\n", m, rec.number,
+                                 as_of, describe(a), describe(b), describe(d), text);
         ok = false;
         break;
+      }
+    }
+    // The batch interpreter again, on all the leads as one batch (one as-of time).
+    if (ok) {
+      std::vector<const rubric::interp::Record*> ptrs;
+      for (const auto& x : all) ptrs.push_back(&x);
+      std::vector<rubric::interp::Outcome> outs(ptrs.size());
+      batch.score_batch(ptrs.data(), ptrs.size(), 1793491200, true, outs.data());
+      for (size_t i = 0; i < ptrs.size() && ok; ++i) {
+        auto a = interp.score(*ptrs[i], 1793491200, true);
+        if (!same(a, outs[i])) {
+          std::cout << fmt::format("FAIL model {} lead {} in a batch:\n  interp {}\n  batch  {}\n{}\n", m, i + 1, describe(a),
+                                   describe(outs[i]), text);
+          ok = false;
+        }
       }
     }
     (ok ? passed : failed)++;

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "compiler/driver/driver.h"
+#include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/pipeline.h"
 #include "runtime/io/time.h"
@@ -90,7 +91,10 @@ std::vector<std::string> actual_lines(const std::string& name, const std::string
     return out;
   }
   std::string jit_rows = run(*jit);
+  std::string batch_rows = run(rubric::interp::BatchInterpreter(c.model));
   if (jit_rows != interp_rows) problem = "the JIT and the interpreter disagree:\n--- interp\n" + interp_rows + "--- jit\n" + jit_rows;
+  if (batch_rows != interp_rows)
+    problem = "the batch interpreter and the interpreter disagree:\n--- interp\n" + interp_rows + "--- batch\n" + batch_rows;
   std::vector<std::string> lines = split_lines(interp_rows);
   for (size_t i = 1; i < lines.size(); ++i) out.push_back(kExpect + " " + lines[i]);
   return out;

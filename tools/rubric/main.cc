@@ -11,6 +11,7 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/driver/driver.h"
+#include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
 #include "runtime/io/pipeline.h"
@@ -89,7 +90,7 @@ struct ScoreArgs {
   bool explain = false;
 };
 
-// `auto` uses the interpreter below these input sizes, where starting LLVM and compiling
+// `auto` uses the batch interpreter below these input sizes, where starting LLVM and compiling
 // (~130 ms) costs more than the JIT saves per lead; measured break-evens in docs/performance.md:
 // ~80k leads of JSON Lines with events (~170 MB), ~400k CSV rows (~40 MB).
 constexpr uintmax_t kJitBreakEvenJsonl = 128u << 20;
@@ -106,7 +107,8 @@ std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const
     uintmax_t size = a.input == "-" ? limit : std::filesystem::file_size(a.input, ec);
     jit = !ec && size >= limit;
   }
-  if (!jit) return std::make_unique<rubric::interp::Interpreter>(model);
+  if (a.backend == "interp") return std::make_unique<rubric::interp::Interpreter>(model);
+  if (!jit) return std::make_unique<rubric::interp::BatchInterpreter>(model);
   std::string err;
   rubric::jit::CompileOptions copts;
   copts.identity = c.sources->file(1).text();  // the model's own text keys the caches
@@ -115,8 +117,8 @@ std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const
   if (!compiled) {
     std::cerr << "rubric: the JIT failed: " << err << "\n";
     if (a.backend == "jit") return nullptr;
-    std::cerr << "rubric: using the interpreter instead\n";
-    return std::make_unique<rubric::interp::Interpreter>(model);
+    std::cerr << "rubric: using the batch interpreter instead\n";
+    return std::make_unique<rubric::interp::BatchInterpreter>(model);
   }
   struct Shared : rubric::interp::Scorer {
     std::shared_ptr<rubric::jit::JitModel> m;
@@ -271,8 +273,9 @@ int main(int argc, char** argv) {
   score->add_option("--output-delimiter", sa.output_delimiter, "CSV output delimiter, e.g. ';' for spreadsheets (default: ,)");
   score->add_option("-o,--output", sa.output, "output file (default: standard output)");
   score->add_flag("--explain", sa.explain, "add the rules that gave points to each row");
-  score->add_option("--backend", sa.backend, "interp, jit (LLVM native code) or auto (by input size)")
-      ->check(CLI::IsMember({"interp", "jit", "auto"}));
+  score->add_option("--backend", sa.backend,
+                    "interp (reference), batch (batch interpreter), jit (LLVM native code), auto (batch or jit by input size)")
+      ->check(CLI::IsMember({"interp", "batch", "jit", "auto"}));
   score->add_option("--cache-dir", sa.cache_dir, "keep compiled models in this folder and reuse them (JIT only)");
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
       ->check(CLI::IsMember({"row", "skip"}));

@@ -1,0 +1,39 @@
+// The meaning of each operation on values already computed, shared by the tree-walking and the
+// batch interpreter so that they cannot drift apart. Kleene logic: a missing operand gives
+// missing or unknown, and only true counts.
+#pragma once
+
+#include <cstdint>
+
+#include "compiler/check/model.h"
+
+namespace rubric::interp {
+
+using check::Value;
+
+enum class Tri : uint8_t { False, True, Unknown };
+
+inline Tri tri(bool b) { return b ? Tri::True : Tri::False; }
+inline Tri not3(Tri t) { return t == Tri::Unknown ? t : (t == Tri::True ? Tri::False : Tri::True); }
+inline Tri and3(Tri a, Tri b) {
+  if (a == Tri::False || b == Tri::False) return Tri::False;
+  return a == Tri::True && b == Tri::True ? Tri::True : Tri::Unknown;
+}
+inline Tri or3(Tri a, Tri b) {
+  if (a == Tri::True || b == Tri::True) return Tri::True;
+  return a == Tri::False && b == Tri::False ? Tri::False : Tri::Unknown;
+}
+inline Value from_tri(Tri t) { return t == Tri::Unknown ? Value::missing() : Value::boolean(t == Tri::True); }
+
+// Whole days from `secs` seconds, rounded down (also for negative spans).
+int64_t floor_days(int64_t secs);
+// < 0, 0 or > 0; text ignores case, and booleans and enums compare only for equality.
+int compare(const Value& a, const Value& b);
+
+// Neg, Add, Sub, Mul, Div, Call, EmailDomain and DaysSinceTime, from their operands' values.
+Value apply_value(const check::Node* n, const Value* const* kids, int64_t as_of);
+// Compare, IsMissing, InSet, InPages, Between, Contains, StartsWith, EndsWith, Matches,
+// TimeWithin and Truthy, from their operands' values.
+Tri apply_test(const check::Node* n, const Value* const* kids, int64_t as_of);
+
+}  // namespace rubric::interp
