@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "compiler/check/model.h"
 
@@ -35,6 +37,9 @@ bool starts_with_icase(std::string_view s, std::string_view prefix);
 bool ends_with_icase(std::string_view s, std::string_view suffix);
 // `*` matches any run of characters; both sides already lower case.
 bool glob_match(std::string_view pattern, std::string_view text);
+// Whether `s`, lower-cased, is in `set` (whose strings are lower case); allocates nothing once
+// warm, so it can run once per record.
+bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s);
 // The part after the last `@`, lower case; empty when there is no `@`.
 std::string email_domain(std::string_view email);
 

@@ -7,12 +7,24 @@
 namespace rubric::builtins {
 
 namespace {
-char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-bool eq(char a, char b) { return fold(a) == fold(b); }
+inline char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 }  // namespace
 
 bool contains_icase(std::string_view hay, std::string_view needle) {
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), eq) != hay.end();
+  // Scans for the needle's first letter in either case, then compares the rest folded: this
+  // runs for every page of every event, so it avoids a generic search with a callback.
+  if (needle.empty()) return true;
+  if (needle.size() > hay.size()) return false;
+  char lo = fold(needle[0]);
+  char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
+  size_t last = hay.size() - needle.size();
+  for (size_t i = 0; i <= last; ++i) {
+    if (hay[i] != lo && hay[i] != up) continue;
+    size_t k = 1;
+    while (k < needle.size() && fold(hay[i + k]) == fold(needle[k])) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
 }
 
 bool starts_with_icase(std::string_view s, std::string_view p) {
@@ -49,6 +61,13 @@ bool glob_match(std::string_view pat, std::string_view s) {
   }
   while (p < pat.size() && pat[p] == '*') ++p;
   return p == pat.size();
+}
+
+bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s) {
+  thread_local std::string key;
+  key.assign(s.data(), s.size());
+  for (char& c : key) c = fold(c);
+  return set.count(key) > 0;
 }
 
 std::string email_domain(std::string_view email) {

@@ -110,7 +110,7 @@ Tri apply_test(const Node* n, const Value* const* kids, int64_t as_of) {
       if (a.is_missing()) return Tri::Unknown;
       bool found = false;
       if (a.kind == Value::Kind::String) {
-        found = n->string_set.count(text::to_lower(a.s)) > 0;
+        found = builtins::in_lower_set(n->string_set, a.s);
       } else {
         for (const Value& v : n->set)
           if (compare(a, v) == 0) found = true;

@@ -96,8 +96,7 @@ int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t
 }
 
 int64_t rb_in_strings(const void* node, const char* s, int64_t n) {
-  const Node* x = static_cast<const Node*>(node);
-  return x->string_set.count(rubric::text::to_lower(std::string_view(s, n))) > 0;
+  return rubric::builtins::in_lower_set(static_cast<const Node*>(node)->string_set, std::string_view(s, n));
 }
 
 int64_t rb_in_pages(const void* node, const char* s, int64_t n) {

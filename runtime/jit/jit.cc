@@ -226,7 +226,8 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     }
   }
   std::lock_guard<std::mutex> lock(engine.mutex());
-  if (!object) {
+  // Machine code for the model, as an object file (and into the disk cache when asked).
+  auto build = [&]() -> std::unique_ptr<llvm::MemoryBuffer> {
     auto start = Clock::now();
     llvm::LLVMContext ctx;
     std::unique_ptr<llvm::Module> module;
@@ -246,7 +247,6 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     llvm::SmallVector<char, 0> bytes;
     if (!emit_object(*module, tm, bytes, error)) return nullptr;
     t.codegen_ms = ms_since(start);
-    object = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "rubric_model");
     if (!file.empty()) {
       // Written under a temporary name and renamed, so a reader never sees half a file.
       std::error_code ec;
@@ -259,28 +259,48 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
         if (os.has_error() || llvm::sys::fs::rename(tmp, file)) llvm::sys::fs::remove(tmp);
       }
     }
-  }
-  auto start = Clock::now();
+    return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "rubric_model");
+  };
+  // Loads an object into a fresh JITDylib; on failure removes the dylib and says why.
   llvm::orc::LLJIT& jit = engine.jit();
-  std::string name = "rubric_model_" + std::to_string(next_id++);
-  auto jd = jit.createJITDylib(name);
-  if (!jd) {
-    if (error) *error = to_string(jd.takeError());
+  std::string name;
+  auto load = [&](std::unique_ptr<llvm::MemoryBuffer> obj, std::string& why) -> RbScoreFn {
+    name = "rubric_model_" + std::to_string(next_id++);
+    auto jd = jit.createJITDylib(name);
+    if (!jd) {
+      why = to_string(jd.takeError());
+      return nullptr;
+    }
+    jd->addToLinkOrder(engine.runtime());
+    llvm::Error err = jit.addObjectFile(*jd, std::move(obj));
+    if (!err) {
+      auto sym = jit.lookup(*jd, lower::kEntryName);
+      if (sym) return sym->toPtr<RbScoreFn>();
+      err = sym.takeError();
+    }
+    why = "the compiled model could not be loaded: " + to_string(std::move(err));
+    llvm::consumeError(jit.getExecutionSession().removeJITDylib(*jd));
     return nullptr;
+  };
+  if (!object && !(object = build())) return nullptr;
+  auto start = Clock::now();
+  std::string why;
+  RbScoreFn fn = load(std::move(object), why);
+  if (!fn && t.source == CompileTimes::Source::DiskCache) {
+    // A damaged or foreign cache file: compile afresh and replace it.
+    llvm::sys::fs::remove(file);
+    t.source = CompileTimes::Source::Compiled;
+    if (!(object = build())) return nullptr;
+    start = Clock::now();
+    fn = load(std::move(object), why);
   }
-  jd->addToLinkOrder(engine.runtime());
-  if (auto err = jit.addObjectFile(*jd, std::move(object))) {
-    if (error) *error = to_string(std::move(err));
-    return nullptr;
-  }
-  auto sym = jit.lookup(*jd, lower::kEntryName);
-  if (!sym) {
-    if (error) *error = "the compiled model could not be loaded: " + to_string(sym.takeError());
+  if (!fn) {
+    if (error) *error = why;
     return nullptr;
   }
   t.link_ms += ms_since(start);
   if (times) *times = t;
-  auto result = std::make_shared<JitModel>(std::move(model), sym->toPtr<RbScoreFn>(), name);
+  auto result = std::make_shared<JitModel>(std::move(model), fn, name);
   if (!key.empty()) {
     std::lock_guard<std::mutex> mlock(memory_mu);
     memory_cache[key] = result;

@@ -71,6 +71,14 @@ for backend in interp batch jit auto; do
 done
 cmp -s "$TMP/interp.csv" "$TMP/jit.csv" && cmp -s "$TMP/interp.csv" "$TMP/auto.csv" && cmp -s "$TMP/interp.csv" "$TMP/batch.csv" \
   && ok || fail "backends give different bytes"
+# The disk cache: a second run loads the compiled model; a damaged cache file is rebuilt.
+"$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c1.csv" 2>/dev/null
+ls "$TMP"/cache/rubric-*.o >/dev/null 2>&1 && ok || fail "no object in the cache folder"
+"$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c2.csv" 2>/dev/null
+cmp -s "$TMP/c1.csv" "$TMP/interp.csv" && cmp -s "$TMP/c2.csv" "$TMP/interp.csv" && ok || fail "cached model output differs"
+for f in "$TMP"/cache/rubric-*.o; do printf 'garbage' >"$f"; done
+expect_exit 0 "damaged cache" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c3.csv"
+cmp -s "$TMP/c3.csv" "$TMP/interp.csv" && ok || fail "output after a damaged cache differs"
 expect_exit 0 "emit llvm" -- "$RUBRIC" check "$B2B" --emit llvm
 contains "$TMP/out" "@rubric_score(ptr" "emit llvm"
 cat examples/b2b/leads.jsonl | "$RUBRIC" score "$B2B" --input - --as-of 2026-11-01 >"$TMP/stdin.csv" 2>/dev/null
