@@ -261,6 +261,7 @@ class BatchRun {
 
   void score(bool explain, Outcome* out) {
     const check::CheckedModel& m = *bi_.model_;
+    for (size_t i = 0; i < n_; ++i) out[i] = Outcome();  // callers reuse their outcomes
     event_pass();
     scores_.assign(n_, std::vector<int64_t>(m.scores.size(), 0));
     std::vector<Tri> t;

@@ -174,6 +174,13 @@ double decay_factor(const check::Decay& d, int64_t age) {
 
 Interpreter::Interpreter(std::shared_ptr<const check::CheckedModel> model) : model_(std::move(model)) {}
 
+check::Value Interpreter::evaluate(const check::Node* node, const Record& record, int64_t as_of,
+                                   const Outcome& outcome) const {
+  Frame frame{record, nullptr, as_of, &outcome.scores, outcome.total};
+  Eval ev(frame);
+  return ev.value(node);
+}
+
 Outcome Interpreter::score(const Record& record, int64_t as_of, bool explain) const {
   const check::CheckedModel& m = *model_;
   Outcome out;

@@ -47,6 +47,10 @@ class Interpreter : public Scorer {
   // `as_of` is seconds since the epoch; events after it are ignored.
   Outcome score(const Record& record, int64_t as_of, bool explain) const override;
   const check::CheckedModel& model() const { return *model_; }
+  // One condition or value of this model for `record`, as the scoring saw it (for explanations);
+  // `outcome` supplies the scores and total that tier conditions read. A condition gives a
+  // boolean Value, or missing when unknown.
+  check::Value evaluate(const check::Node* node, const Record& record, int64_t as_of, const Outcome& outcome) const;
 
  private:
   std::shared_ptr<const check::CheckedModel> model_;

@@ -8,6 +8,8 @@
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <fmt/format.h>
@@ -26,6 +28,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "build_id.h"
 #include "compiler/lower/lower.h"
 #include "runtime/jit/scratch.h"
 
@@ -203,9 +206,11 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   // The key: what the model is, which Rubric compiled it, and for which CPU.
   std::string key;
   if (!options.identity.empty()) {
-    key = fmt::format("{}\n{}\n{}\n{}\n{}", RUBRIC_VERSION, tm->getTargetTriple().str(), tm->getTargetCPU().str(),
-                      tm->getTargetFeatureString().str(), options.identity);
+    key = fmt::format("rubric {} build {}\n{}\n{}\n{}\n{}", RUBRIC_VERSION, RUBRIC_BUILD_ID, tm->getTargetTriple().str(),
+                      tm->getTargetCPU().str(), tm->getTargetFeatureString().str(), options.identity);
     std::lock_guard<std::mutex> lock(memory_mu);
+    for (auto it = memory_cache.begin(); it != memory_cache.end();)  // forget models nobody holds
+      it = it->second.expired() && it->first != key ? memory_cache.erase(it) : std::next(it);
     if (auto hit = memory_cache[key].lock()) {
       t.source = CompileTimes::Source::MemoryCache;
       if (times) *times = t;
@@ -215,6 +220,9 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   std::string file;
   if (!key.empty() && !options.cache_dir.empty())
     file = fmt::format("{}/rubric-{:016x}-{:016x}.o", options.cache_dir, fnv1a(key), fnv1a(options.identity));
+  // Every object carries its full key (the symbol `rubric_key`): a loaded object is used only
+  // when that key matches exactly, so a hash collision, a file of another model, or one an
+  // older Rubric compiled is rebuilt instead of run.
   std::unique_ptr<llvm::MemoryBuffer> object;
   if (!file.empty()) {
     auto start = Clock::now();
@@ -239,6 +247,8 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     }
     module->setDataLayout(tm->createDataLayout());
     module->setTargetTriple(tm->getTargetTriple().str());
+    llvm::Constant* key_text = llvm::ConstantDataArray::getString(ctx, key, true);
+    new llvm::GlobalVariable(*module, key_text->getType(), true, llvm::GlobalValue::ExternalLinkage, key_text, "rubric_key");
     t.lower_ms = ms_since(start);
     start = Clock::now();
     optimize(*module, tm, large);
@@ -247,19 +257,21 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     llvm::SmallVector<char, 0> bytes;
     if (!emit_object(*module, tm, bytes, error)) return nullptr;
     t.codegen_ms = ms_since(start);
-    if (!file.empty()) {
-      // Written under a temporary name and renamed, so a reader never sees half a file.
-      std::error_code ec;
-      llvm::sys::fs::create_directories(options.cache_dir);
-      std::string tmp = file + fmt::format(".tmp{}", ::getpid());
-      llvm::raw_fd_ostream os(tmp, ec);
-      if (!ec) {
-        os.write(bytes.data(), bytes.size());
-        os.close();
-        if (os.has_error() || llvm::sys::fs::rename(tmp, file)) llvm::sys::fs::remove(tmp);
-      }
-    }
     return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "rubric_model");
+  };
+  // Writes `bytes` to `path` under a temporary name and renames it, so no reader sees half a file.
+  auto write_file = [&](const std::string& path, llvm::StringRef bytes) {
+    std::error_code ec;
+    std::string tmp = path + fmt::format(".tmp{}", ::getpid());
+    llvm::raw_fd_ostream os(tmp, ec);
+    if (ec) return false;
+    os.write(bytes.data(), bytes.size());
+    os.close();
+    if (os.has_error() || llvm::sys::fs::rename(tmp, path)) {
+      llvm::sys::fs::remove(tmp);
+      return false;
+    }
+    return true;
   };
   // Loads an object into a fresh JITDylib; on failure removes the dylib and says why.
   llvm::orc::LLJIT& jit = engine.jit();
@@ -274,9 +286,16 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     jd->addToLinkOrder(engine.runtime());
     llvm::Error err = jit.addObjectFile(*jd, std::move(obj));
     if (!err) {
-      auto sym = jit.lookup(*jd, lower::kEntryName);
-      if (sym) return sym->toPtr<RbScoreFn>();
-      err = sym.takeError();
+      auto stored = jit.lookup(*jd, "rubric_key");
+      if (!stored) {
+        err = stored.takeError();
+      } else if (key != stored->toPtr<const char*>()) {
+        err = llvm::createStringError(llvm::inconvertibleErrorCode(), "the object was compiled for another model or Rubric");
+      } else {
+        auto sym = jit.lookup(*jd, lower::kEntryName);
+        if (sym) return sym->toPtr<RbScoreFn>();
+        err = sym.takeError();
+      }
     }
     why = "the compiled model could not be loaded: " + to_string(std::move(err));
     llvm::consumeError(jit.getExecutionSession().removeJITDylib(*jd));
@@ -285,18 +304,25 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   if (!object && !(object = build())) return nullptr;
   auto start = Clock::now();
   std::string why;
+  // The object is kept for the disk cache only once it has loaded and linked.
+  std::string bytes = t.source == CompileTimes::Source::Compiled && !file.empty() ? object->getBuffer().str() : "";
   RbScoreFn fn = load(std::move(object), why);
   if (!fn && t.source == CompileTimes::Source::DiskCache) {
     // A damaged or foreign cache file: compile afresh and replace it.
     llvm::sys::fs::remove(file);
     t.source = CompileTimes::Source::Compiled;
     if (!(object = build())) return nullptr;
+    bytes = object->getBuffer().str();
     start = Clock::now();
     fn = load(std::move(object), why);
   }
   if (!fn) {
     if (error) *error = why;
     return nullptr;
+  }
+  if (!bytes.empty()) {
+    llvm::sys::fs::create_directories(options.cache_dir);
+    write_file(file, bytes);
   }
   t.link_ms += ms_since(start);
   if (times) *times = t;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end tests of the `rubric` command: exit codes, messages, and bad input that must never
-# crash Rubric or lose a row. Usage: cli_test.sh RUBRIC_BINARY REPO_ROOT
+# crash Rubric or lose a row. Usage: cli_test.sh RUBRIC_BINARY REPO_ROOT GEN_LEADS_BINARY
 set -u
 RUBRIC="$1"
 ROOT="$2"
+GEN="$3"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
@@ -71,6 +72,14 @@ for backend in interp batch jit auto; do
 done
 cmp -s "$TMP/interp.csv" "$TMP/jit.csv" && cmp -s "$TMP/interp.csv" "$TMP/auto.csv" && cmp -s "$TMP/interp.csv" "$TMP/batch.csv" \
   && ok || fail "backends give different bytes"
+# More than one batch (1024 leads) with explanations: every back end gives the same rows.
+"$GEN" --count 2500 --seed 3 >"$TMP/many.jsonl"
+for backend in interp batch jit; do
+  "$RUBRIC" score "$B2B" --input "$TMP/many.jsonl" --as-of 2026-11-01 --explain --backend "$backend" -o "$TMP/many.$backend.csv" 2>/dev/null
+done
+cmp -s "$TMP/many.interp.csv" "$TMP/many.batch.csv" && cmp -s "$TMP/many.interp.csv" "$TMP/many.jit.csv" \
+  && ok || fail "2500 leads with --explain: back ends differ"
+
 # The disk cache: a second run loads the compiled model; a damaged cache file is rebuilt.
 "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c1.csv" 2>/dev/null
 ls "$TMP"/cache/rubric-*.o >/dev/null 2>&1 && ok || fail "no object in the cache folder"
@@ -79,6 +88,14 @@ cmp -s "$TMP/c1.csv" "$TMP/interp.csv" && cmp -s "$TMP/c2.csv" "$TMP/interp.csv"
 for f in "$TMP"/cache/rubric-*.o; do printf 'garbage' >"$f"; done
 expect_exit 0 "damaged cache" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c3.csv"
 cmp -s "$TMP/c3.csv" "$TMP/interp.csv" && ok || fail "output after a damaged cache differs"
+# An object compiled for another model, dropped in the cache under this model's name, is rebuilt.
+printf 'id,email,job_title\r\nx,a@b.com,VP\r\n' >"$TMP/small.csv"
+printf 'lead:\n  id: string key\n  job_title: optional string\nscore s:\n  job_title is present: +1\n' >"$TMP/other.rubric"
+"$RUBRIC" score "$TMP/other.rubric" --input "$TMP/small.csv" --as-of 2026-11-01 --backend jit --cache-dir "$TMP/other" -o /dev/null 2>/dev/null
+ls "$TMP"/other/rubric-*.o >/dev/null 2>&1 && ok || fail "the other model was not cached"
+for f in "$TMP"/cache/rubric-*.o; do cp "$TMP"/other/rubric-*.o "$f"; done
+expect_exit 0 "foreign cache object" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c4.csv"
+cmp -s "$TMP/c4.csv" "$TMP/interp.csv" && ok || fail "output after a foreign cache object differs"
 expect_exit 0 "emit llvm" -- "$RUBRIC" check "$B2B" --emit llvm
 contains "$TMP/out" "@rubric_score(ptr" "emit llvm"
 cat examples/b2b/leads.jsonl | "$RUBRIC" score "$B2B" --input - --as-of 2026-11-01 >"$TMP/stdin.csv" 2>/dev/null

@@ -257,6 +257,8 @@ int main(int argc, char** argv) {
       std::vector<const rubric::interp::Record*> ptrs;
       for (const auto& x : all) ptrs.push_back(&x);
       std::vector<rubric::interp::Outcome> outs(ptrs.size());
+      // Twice into the same outcomes, as the scoring loop reuses them between batches.
+      batch.score_batch(ptrs.data(), ptrs.size(), 1793491200, true, outs.data());
       batch.score_batch(ptrs.data(), ptrs.size(), 1793491200, true, outs.data());
       for (size_t i = 0; i < ptrs.size() && ok; ++i) {
         auto a = interp.score(*ptrs[i], 1793491200, true);

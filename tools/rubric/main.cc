@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "compiler/ast/ast.h"
 #include "compiler/driver/driver.h"
 #include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
+#include "runtime/io/explain.h"
 #include "runtime/io/pipeline.h"
 #include "runtime/io/time.h"
 
@@ -246,6 +248,71 @@ int run_score(const ScoreArgs& a) {
   return stats.errors ? kFindings : kOk;
 }
 
+const char* kExplainHelp = R"(Explain one lead's scores rule by rule: whether each rule fired, the values it saw,
+its points with decay and caps, and why the lead got its tier.
+
+Example:
+  rubric explain examples/b2b/b2b.rubric --lead '{"id": "L1", "email": "ann@acme.io", "job_title": "VP Sales"}'
+  rubric explain examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01)";
+
+struct ExplainArgs {
+  std::string model, lead, input, id, as_of;
+};
+
+int run_explain(const ExplainArgs& a) {
+  std::string err;
+  rubric::driver::Compilation c = rubric::driver::compile_file(a.model, &err);
+  if (!err.empty()) {
+    std::cerr << "rubric: " << err << "\n";
+    return kCannotRun;
+  }
+  if (!c.ok()) {
+    print_diagnostics(c, "text");
+    return kCannotRun;
+  }
+  int64_t as_of;
+  if (a.as_of.empty()) {
+    as_of = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  } else if (auto t = rubric::io::parse_time(a.as_of)) {
+    as_of = *t;
+  } else {
+    std::cerr << fmt::format("rubric: --as-of {} is not a time; write 2026-11-01 or 2026-11-01T09:30:00Z\n", a.as_of);
+    return kCannotRun;
+  }
+  std::istringstream text(a.lead + "\n");
+  std::ifstream file;
+  std::istream* in = &text;
+  rubric::io::ReaderOptions ropts;
+  if (!a.input.empty()) {
+    file.open(a.input, std::ios::binary);
+    if (!file) {
+      std::cerr << "rubric: cannot open " << a.input << "\n";
+      return kCannotRun;
+    }
+    in = &file;
+    if (ends_with(a.input, ".csv")) ropts.format = rubric::io::InputFormat::Csv;
+  }
+  std::string fatal;
+  auto reader = rubric::io::open_reader(*in, *c.model, ropts, fatal);
+  if (!reader) {
+    std::cerr << "rubric: " << fatal << "\n";
+    return kCannotRun;
+  }
+  rubric::interp::Interpreter interp(c.model);
+  rubric::io::InputRecord rec;
+  while (reader->next(rec)) {
+    if (!a.id.empty() && rec.key != a.id) continue;
+    if (!rec.ok()) {
+      std::cerr << fmt::format("rubric: line {}: {}\n", rec.line, rec.errors.front());
+      return kFindings;
+    }
+    std::cout << rubric::io::explain_lead(*c.model, interp, rec.record, as_of, *c.sources);
+    return kOk;
+  }
+  std::cerr << (a.id.empty() ? std::string("rubric: no lead to explain\n") : fmt::format("rubric: no lead with key {}\n", a.id));
+  return kFindings;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -280,6 +347,14 @@ int main(int argc, char** argv) {
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
       ->check(CLI::IsMember({"row", "skip"}));
 
+  ExplainArgs ea;
+  CLI::App* explain = app.add_subcommand("explain", kExplainHelp);
+  explain->add_option("model", ea.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
+  explain->add_option("--lead", ea.lead, "the lead as one JSON object");
+  explain->add_option("-i,--input", ea.input, "or a .jsonl/.csv file of leads (the first, or the one with --id)");
+  explain->add_option("--id", ea.id, "the key of the lead to explain in --input");
+  explain->add_option("--as-of", ea.as_of, "the scoring time, ISO 8601 (default: now)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -288,6 +363,13 @@ int main(int argc, char** argv) {
   }
   try {
     if (check->parsed()) return run_check(files, check_format, emit);
+    if (explain->parsed()) {
+      if (ea.lead.empty() == ea.input.empty()) {
+        std::cerr << "rubric: explain needs either --lead JSON or --input FILE\n";
+        return kCannotRun;
+      }
+      return run_explain(ea);
+    }
     return run_score(sa);
   } catch (const std::exception& e) {
     std::cerr << "rubric: internal error: " << e.what() << "\n";
