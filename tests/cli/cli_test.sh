@@ -103,6 +103,18 @@ lines "$TMP/stdin.csv" 301 "stdin input"
 expect_exit 0 "output file" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01T00:00:00Z -o "$TMP/o.csv"
 lines "$TMP/o.csv" 301 "output file rows"
 
+# explain: one lead rule by rule, with the values seen and the tier decision.
+expect_exit 0 "explain" -- "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01
+contains "$TMP/out" "fit: 40" "explain score"
+contains "$TMP/out" "employees = 1888" "explain value seen"
+contains "$TMP/out" "visited pricing within 7 days: 1 matching event" "explain events seen"
+contains "$TMP/out" "temperature: hot  because total >= 70 and fit >= 25  (total = 79.24; fit = 40)" "explain tier"
+expect_exit 0 "explain --lead" -- "$RUBRIC" explain "$B2B" --lead '{"id": "x", "email": "a@gmail.com"}' --as-of 2026-11-01
+contains "$TMP/out" "yes          -10  free email address" "explain a lead given inline"
+contains "$TMP/out" "unknown           mid-market company" "explain an unknown rule"
+expect_exit 1 "explain unknown id" -- "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id nobody
+expect_exit 2 "explain without a lead" -- "$RUBRIC" explain "$B2B"
+
 # Bad records: an error row each (or none with --on-error skip), line numbers on stderr, exit 1.
 cat >"$TMP/bad.jsonl" <<'JSON'
 {"id": "good", "email": "a@b.com"}
