@@ -79,6 +79,10 @@ for backend in interp batch jit; do
 done
 cmp -s "$TMP/many.interp.csv" "$TMP/many.batch.csv" && cmp -s "$TMP/many.interp.csv" "$TMP/many.jit.csv" \
   && ok || fail "2500 leads with --explain: back ends differ"
+for backend in interp batch jit; do
+  "$RUBRIC" score "$B2B" --input "$TMP/many.jsonl" --as-of 2026-11-01 --explain --backend "$backend" --threads 3 -o "$TMP/many.t.csv" 2>/dev/null
+  cmp -s "$TMP/many.interp.csv" "$TMP/many.t.csv" && ok || fail "--threads 3 with $backend changes the output"
+done
 
 # The disk cache: a second run loads the compiled model; a damaged cache file is rebuilt.
 "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c1.csv" 2>/dev/null

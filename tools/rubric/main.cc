@@ -89,6 +89,7 @@ struct ScoreArgs {
   std::string delimiter, output_delimiter;
   std::string backend = "auto";
   std::string cache_dir;
+  int threads = 1;
   bool explain = false;
 };
 
@@ -229,6 +230,7 @@ int run_score(const ScoreArgs& a) {
   opts.as_of = as_of;
   opts.explain = a.explain;
   opts.skip_errors = a.on_error == "skip";
+  opts.threads = a.threads;
   opts.input_name = a.input == "-" ? "<stdin>" : a.input;
   bool tty = stderr_is_tty();
   if (tty) opts.progress = [](int64_t n) { std::cerr << fmt::format("\r{} leads read...", n) << std::flush; };
@@ -343,6 +345,8 @@ int main(int argc, char** argv) {
   score->add_option("--backend", sa.backend,
                     "interp (reference), batch (batch interpreter), jit (LLVM native code), auto (batch or jit by input size)")
       ->check(CLI::IsMember({"interp", "batch", "jit", "auto"}));
+  score->add_option("--threads", sa.threads, "scoring threads (default 1); rows stay in input order")
+      ->check(CLI::Range(1, 256));
   score->add_option("--cache-dir", sa.cache_dir, "keep compiled models in this folder and reuse them (JIT only)");
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
       ->check(CLI::IsMember({"row", "skip"}));
