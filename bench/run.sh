@@ -50,6 +50,9 @@ J=$OUT/leads-$LEADS.jsonl
 T_PARSE=$(timed $BIN/bench/rubric-parse-only "$J")
 T_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)
 T_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend interp -o /dev/null)
+T_BATCH=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend batch -o /dev/null)
+T_JIT2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit --threads 2 -o /dev/null)
+T_BATCH2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend batch --threads 2 -o /dev/null)
 T_CSV_PARSE=$(timed $BIN/bench/rubric-parse-only "$OUT/bank-1m.csv")
 T_CSV_JIT=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit -o /dev/null)
 T_CSV_INTERP=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend interp -o /dev/null)
@@ -62,6 +65,7 @@ rate() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", a / b}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100 * a / b}'; }
 R_PARSE=$(rate "$LEADS" "$T_PARSE"); R_JIT=$(rate "$LEADS" "$T_JIT"); R_INTERP=$(rate "$LEADS" "$T_INTERP")
+R_BATCH=$(rate "$LEADS" "$T_BATCH"); R_JIT2=$(rate "$LEADS" "$T_JIT2"); R_BATCH2=$(rate "$LEADS" "$T_BATCH2")
 R_CSV_PARSE=$(rate "$CSV_ROWS" "$T_CSV_PARSE"); R_CSV_JIT=$(rate "$CSV_ROWS" "$T_CSV_JIT"); R_CSV_INTERP=$(rate "$CSV_ROWS" "$T_CSV_INTERP")
 SIZE_MB=$(($(stat -c %s "$J") / 1000000))
 
@@ -90,6 +94,14 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "|---|---:|---:|---:|---:|---:|"
   echo "| $LEADS leads, JSON Lines (B2B model) | $R_PARSE | $R_JIT | $(pct "$R_JIT" "$R_PARSE") | $R_INTERP | $(pct "$R_INTERP" "$R_PARSE") |"
   echo "| $CSV_ROWS rows, CSV (bank model) | $R_CSV_PARSE | $R_CSV_JIT | $(pct "$R_CSV_JIT" "$R_CSV_PARSE") | $R_CSV_INTERP | $(pct "$R_CSV_INTERP" "$R_CSV_PARSE") |"
+  echo
+  echo "### Other back ends and threads (JSON Lines, same file)"
+  echo
+  echo "| rubric score | leads/s | % of parse-only |"
+  echo "|---|---:|---:|"
+  echo "| --backend batch | $R_BATCH | $(pct "$R_BATCH" "$R_PARSE") |"
+  echo "| --backend jit --threads 2 | $R_JIT2 | $(pct "$R_JIT2" "$R_PARSE") |"
+  echo "| --backend batch --threads 2 | $R_BATCH2 | $(pct "$R_BATCH2" "$R_PARSE") |"
   echo
   echo "The parse-only pass for JSON Lines parses each line with simdjson and reads every field the"
   echo "model uses (lead fields and every event's fields); for CSV it splits the file into fields."
