@@ -52,6 +52,37 @@ static Value arithmetic(const Node* n, const Value& a, const Value& b) {
   return n->type.is(TypeKind::Duration) ? Value::duration(r) : Value::number(r);
 }
 
+bool is_value_op(Op op) {
+  switch (op) {
+    case Op::Neg:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Call:
+    case Op::EmailDomain:
+    case Op::DaysSinceTime: return true;
+    default: return false;
+  }
+}
+
+bool is_test_op(Op op) {
+  switch (op) {
+    case Op::Compare:
+    case Op::IsMissing:
+    case Op::InSet:
+    case Op::InPages:
+    case Op::Between:
+    case Op::Contains:
+    case Op::StartsWith:
+    case Op::EndsWith:
+    case Op::Matches:
+    case Op::TimeWithin:
+    case Op::Truthy: return true;
+    default: return false;
+  }
+}
+
 Value apply_value(const Node* n, const Value* const* kids, int64_t as_of) {
   switch (n->op) {
     case Op::Neg: {

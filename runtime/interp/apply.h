@@ -30,6 +30,10 @@ int64_t floor_days(int64_t secs);
 // < 0, 0 or > 0; text ignores case, and booleans and enums compare only for equality.
 int compare(const Value& a, const Value& b);
 
+// Whether apply_value / apply_test compute `op` (from operand values alone).
+bool is_value_op(check::Op op);
+bool is_test_op(check::Op op);
+
 // Neg, Add, Sub, Mul, Div, Call, EmailDomain and DaysSinceTime, from their operands' values.
 Value apply_value(const check::Node* n, const Value* const* kids, int64_t as_of);
 // Compare, IsMissing, InSet, InPages, Between, Contains, StartsWith, EndsWith, Matches,

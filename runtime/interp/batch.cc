@@ -40,7 +40,7 @@ Tri event_test(const Node* n, const Event& e, int64_t as_of) {
     }
     case Op::Literal: return n->lit.kind == Value::Kind::Bool ? tri(n->lit.b) : Tri::Unknown;
     default: {
-      if (n->kids.empty() || n->kids.size() > 3) {
+      if (!is_test_op(n->op)) {
         Value v = event_value(n, e, as_of);
         return v.kind == Value::Kind::Bool ? tri(v.b) : Tri::Unknown;
       }
@@ -53,22 +53,15 @@ Tri event_test(const Node* n, const Event& e, int64_t as_of) {
 }
 
 Value event_value(const Node* n, const Event& e, int64_t as_of) {
+  if (is_value_op(n->op)) {
+    Value tmp[2];
+    const Value* ptrs[2];
+    for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = event_operand(n->kids[i], e, as_of, tmp[i]);
+    return apply_value(n, ptrs, as_of);
+  }
   switch (n->op) {
     case Op::Literal: return n->lit;
     case Op::EventField: return e.fields[n->slot];
-    case Op::Neg:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul:
-    case Op::Div:
-    case Op::Call:
-    case Op::EmailDomain:
-    case Op::DaysSinceTime: {
-      Value tmp[2];
-      const Value* ptrs[2];
-      for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = event_operand(n->kids[i], e, as_of, tmp[i]);
-      return apply_value(n, ptrs, as_of);
-    }
     default: return from_tri(event_test(n, e, as_of));
   }
 }
@@ -143,6 +136,18 @@ class BatchRun {
 
   void value(const Node* nd, Col& out, size_t depth = 0) {
     out.at.resize(n_);
+    if (is_value_op(nd->op)) {
+      size_t nk = nd->kids.size();
+      for (size_t k = 0; k < nk; ++k) value(nd->kids[k], col(depth + 1, k), depth + 1);
+      out.own.resize(n_);
+      const Value* ptrs[2];
+      for (size_t i = 0; i < n_; ++i) {
+        for (size_t k = 0; k < nk; ++k) ptrs[k] = col(depth + 1, k).at[i];
+        out.own[i] = apply_value(nd, ptrs, as_of_);
+      }
+      for (size_t i = 0; i < n_; ++i) out.at[i] = &out.own[i];
+      return;
+    }
     switch (nd->op) {
       case Op::Literal:
         std::fill(out.at.begin(), out.at.end(), &nd->lit);
@@ -150,24 +155,6 @@ class BatchRun {
       case Op::LeadField:
         for (size_t i = 0; i < n_; ++i) out.at[i] = &recs_[i]->fields[nd->slot];
         return;
-      case Op::Neg:
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Div:
-      case Op::Call:
-      case Op::EmailDomain:
-      case Op::DaysSinceTime: {
-        size_t nk = nd->kids.size();
-        for (size_t k = 0; k < nk; ++k) value(nd->kids[k], col(depth + 1, k), depth + 1);
-        out.own.resize(n_);
-        const Value* ptrs[2];
-        for (size_t i = 0; i < n_; ++i) {
-          for (size_t k = 0; k < nk; ++k) ptrs[k] = col(depth + 1, k).at[i];
-          out.own[i] = apply_value(nd, ptrs, as_of_);
-        }
-        break;
-      }
       case Op::CountEvents:
         out.own.resize(n_);
         for (size_t i = 0; i < n_; ++i) out.own[i] = Value::integer(count(i, nd->query));
@@ -208,6 +195,16 @@ class BatchRun {
 
   void test(const Node* nd, std::vector<Tri>& out, size_t depth = 0) {
     out.resize(n_);
+    if (is_test_op(nd->op)) {
+      size_t nk = nd->kids.size();
+      for (size_t k = 0; k < nk; ++k) value(nd->kids[k], col(depth + 1, k), depth + 1);
+      const Value* ptrs[3];
+      for (size_t i = 0; i < n_; ++i) {
+        for (size_t k = 0; k < nk; ++k) ptrs[k] = col(depth + 1, k).at[i];
+        out[i] = apply_test(nd, ptrs, as_of_);
+      }
+      return;
+    }
     switch (nd->op) {
       case Op::Not:
         test(nd->kids[0], out, depth + 1);
@@ -230,26 +227,6 @@ class BatchRun {
       case Op::Literal:
         std::fill(out.begin(), out.end(), nd->lit.kind == Value::Kind::Bool ? tri(nd->lit.b) : Tri::Unknown);
         return;
-      case Op::Compare:
-      case Op::IsMissing:
-      case Op::InSet:
-      case Op::InPages:
-      case Op::Between:
-      case Op::Contains:
-      case Op::StartsWith:
-      case Op::EndsWith:
-      case Op::Matches:
-      case Op::TimeWithin:
-      case Op::Truthy: {
-        size_t nk = nd->kids.size();
-        for (size_t k = 0; k < nk; ++k) value(nd->kids[k], col(depth + 1, k), depth + 1);
-        const Value* ptrs[3];
-        for (size_t i = 0; i < n_; ++i) {
-          for (size_t k = 0; k < nk; ++k) ptrs[k] = col(depth + 1, k).at[i];
-          out[i] = apply_test(nd, ptrs, as_of_);
-        }
-        return;
-      }
       default: {
         Col& v = col(depth + 1, 0);
         value(nd, v, depth + 1);

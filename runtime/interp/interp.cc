@@ -58,23 +58,16 @@ class Eval {
   }
 
   Value value(const Node* n) {
+    if (is_value_op(n->op)) {
+      Value tmp[2];
+      const Value* ptrs[2];
+      for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = operand(n->kids[i], tmp[i]);
+      return apply_value(n, ptrs, f_.as_of);
+    }
     switch (n->op) {
       case Op::Literal: return n->lit;
       case Op::LeadField: return f_.record.fields[n->slot];
       case Op::EventField: return f_.event ? f_.event->fields[n->slot] : Value::missing();
-      case Op::Neg:
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Div:
-      case Op::Call:
-      case Op::EmailDomain:
-      case Op::DaysSinceTime: {
-        Value tmp[2];
-        const Value* ptrs[2];
-        for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = operand(n->kids[i], tmp[i]);
-        return apply_value(n, ptrs, f_.as_of);
-      }
       case Op::CountEvents: return Value::integer(count(*n->query));
       case Op::SumEvents: {
         auto [b, e] = window(*n->query);
@@ -101,6 +94,12 @@ class Eval {
   }
 
   Tri test(const Node* n) {
+    if (is_test_op(n->op)) {
+      Value tmp[3];
+      const Value* ptrs[3];
+      for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = operand(n->kids[i], tmp[i]);
+      return apply_test(n, ptrs, f_.as_of);
+    }
     switch (n->op) {
       case Op::Not: return not3(test(n->kids[0]));
       case Op::And: {
@@ -118,22 +117,6 @@ class Eval {
       case Op::Literal:
         if (n->lit.kind == Value::Kind::Bool) return tri(n->lit.b);
         return Tri::Unknown;
-      case Op::Compare:
-      case Op::IsMissing:
-      case Op::InSet:
-      case Op::InPages:
-      case Op::Between:
-      case Op::Contains:
-      case Op::StartsWith:
-      case Op::EndsWith:
-      case Op::Matches:
-      case Op::TimeWithin:
-      case Op::Truthy: {
-        Value tmp[3];
-        const Value* ptrs[3];
-        for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = operand(n->kids[i], tmp[i]);
-        return apply_test(n, ptrs, f_.as_of);
-      }
       default: {
         Value v = value(n);
         return v.kind == Value::Kind::Bool ? tri(v.b) : Tri::Unknown;

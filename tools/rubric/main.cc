@@ -156,31 +156,45 @@ char parse_delimiter(const std::string& s) {
   return 0;
 }
 
+// Compiles the model at `path` for scoring; on failure prints why and returns false.
+bool load_model(const std::string& path, rubric::driver::Compilation& c) {
+  std::string err;
+  c = rubric::driver::compile_file(path, &err);
+  if (!err.empty()) {
+    std::cerr << "rubric: " << err << "\n";
+    return false;
+  }
+  if (!c.ok()) {
+    print_diagnostics(c, "text");
+    std::cerr << "rubric: the model has errors; nothing was scored\n";
+    return false;
+  }
+  return true;
+}
+
+// --as-of as seconds since the epoch (empty: now); on failure prints why and returns false.
+bool parse_as_of(const std::string& text, int64_t& out) {
+  if (text.empty()) {
+    out = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return true;
+  }
+  if (auto t = rubric::io::parse_time(text)) {
+    out = *t;
+    return true;
+  }
+  std::cerr << fmt::format("rubric: --as-of {} is not a time; write 2026-11-01 or 2026-11-01T09:30:00Z\n", text);
+  return false;
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 int run_score(const ScoreArgs& a) {
-  std::string err;
-  rubric::driver::Compilation c = rubric::driver::compile_file(a.model, &err);
-  if (!err.empty()) {
-    std::cerr << "rubric: " << err << "\n";
-    return kCannotRun;
-  }
-  if (!c.ok()) {
-    print_diagnostics(c, "text");
-    std::cerr << "rubric: the model has errors; nothing was scored\n";
-    return kCannotRun;
-  }
+  rubric::driver::Compilation c;
+  if (!load_model(a.model, c)) return kCannotRun;
   int64_t as_of;
-  if (a.as_of.empty()) {
-    as_of = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  } else if (auto t = rubric::io::parse_time(a.as_of)) {
-    as_of = *t;
-  } else {
-    std::cerr << fmt::format("rubric: --as-of {} is not a time; write 2026-11-01 or 2026-11-01T09:30:00Z\n", a.as_of);
-    return kCannotRun;
-  }
+  if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   rubric::io::ReaderOptions ropts;
   std::string fmt_in = a.input_format;
   if (fmt_in.empty()) fmt_in = (ends_with(a.input, ".csv") || ends_with(a.input, ".tsv") || ends_with(a.input, ".txt")) ? "csv" : "jsonl";
@@ -275,25 +289,10 @@ struct ExplainArgs {
 };
 
 int run_explain(const ExplainArgs& a) {
-  std::string err;
-  rubric::driver::Compilation c = rubric::driver::compile_file(a.model, &err);
-  if (!err.empty()) {
-    std::cerr << "rubric: " << err << "\n";
-    return kCannotRun;
-  }
-  if (!c.ok()) {
-    print_diagnostics(c, "text");
-    return kCannotRun;
-  }
+  rubric::driver::Compilation c;
+  if (!load_model(a.model, c)) return kCannotRun;
   int64_t as_of;
-  if (a.as_of.empty()) {
-    as_of = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  } else if (auto t = rubric::io::parse_time(a.as_of)) {
-    as_of = *t;
-  } else {
-    std::cerr << fmt::format("rubric: --as-of {} is not a time; write 2026-11-01 or 2026-11-01T09:30:00Z\n", a.as_of);
-    return kCannotRun;
-  }
+  if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   std::istringstream text(a.lead + "\n");
   std::ifstream file;
   std::istream* in = &text;
