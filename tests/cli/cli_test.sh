@@ -119,6 +119,15 @@ contains "$TMP/out" "unknown           mid-market company" "explain an unknown r
 expect_exit 1 "explain unknown id" -- "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id nobody
 expect_exit 2 "explain without a lead" -- "$RUBRIC" explain "$B2B"
 
+# diff: tier moves and the rules behind the largest changes, before a model is published.
+sed 's/hot: total >= 70 and fit >= 25/hot: total >= 60 and fit >= 25/; s/+30 each, at most 30 "demo request"/+40 each, at most 40 "demo request"/' \
+  "$B2B" >"$TMP/changed.rubric"
+expect_exit 0 "diff" -- "$RUBRIC" diff "$B2B" "$TMP/changed.rubric" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --top 3
+contains "$TMP/out" "temperature: 12 leads change tier" "diff tier moves"
+contains "$TMP/out" "engagement: demo request: 29.72 -> 39.62" "diff names the rule behind a change"
+expect_exit 0 "diff of a model with itself" -- "$RUBRIC" diff "$B2B" "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01
+contains "$TMP/out" "0 leads change total" "diff of identical models"
+
 # Bad records: an error row each (or none with --on-error skip), line numbers on stderr, exit 1.
 cat >"$TMP/bad.jsonl" <<'JSON'
 {"id": "good", "email": "a@b.com"}

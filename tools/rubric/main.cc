@@ -15,6 +15,7 @@
 #include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
+#include "runtime/io/diff.h"
 #include "runtime/io/explain.h"
 #include "runtime/io/pipeline.h"
 #include "runtime/io/time.h"
@@ -327,6 +328,38 @@ int run_explain(const ExplainArgs& a) {
   return kFindings;
 }
 
+const char* kDiffHelp = R"(Before publishing a changed model: score the same leads with the old and the new model and
+show how many move between tiers, the largest score changes and the rules that caused them.
+
+Example:
+  rubric diff old.rubric examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01)";
+
+struct DiffArgs {
+  std::string old_model, new_model, input, as_of, input_format;
+  size_t top = 10;
+};
+
+int run_diff(const DiffArgs& a) {
+  rubric::driver::Compilation before, after;
+  if (!load_model(a.old_model, before) || !load_model(a.new_model, after)) return kCannotRun;
+  rubric::io::DiffInput d;
+  d.old_model = before.model;
+  d.new_model = after.model;
+  d.input = a.input;
+  if (!parse_as_of(a.as_of, d.as_of)) return kCannotRun;
+  d.as_of_text = rubric::io::format_time(d.as_of);
+  std::string fmt_in = a.input_format.empty() ? (ends_with(a.input, ".csv") ? "csv" : "jsonl") : a.input_format;
+  d.reader.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
+  d.top = a.top;
+  std::string report, err;
+  if (!rubric::io::diff_models(d, report, err)) {
+    std::cerr << "rubric: " << err << "\n";
+    return kCannotRun;
+  }
+  std::cout << report;
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -371,6 +404,16 @@ int main(int argc, char** argv) {
   explain->add_option("--id", ea.id, "the key of the lead to explain in --input");
   explain->add_option("--as-of", ea.as_of, "the scoring time, ISO 8601 (default: now)");
 
+  DiffArgs da;
+  CLI::App* diff = app.add_subcommand("diff", kDiffHelp);
+  diff->add_option("old", da.old_model, "the model as it is (.rubric)")->required()->check(CLI::ExistingFile);
+  diff->add_option("new", da.new_model, "the changed model (.rubric)")->required()->check(CLI::ExistingFile);
+  diff->add_option("-i,--input", da.input, "leads: .csv or .jsonl")->required()->check(CLI::ExistingFile);
+  diff->add_option("--as-of", da.as_of, "the scoring time, ISO 8601 (default: now)");
+  diff->add_option("--input-format", da.input_format, "csv or jsonl (default: from the file name)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -379,6 +422,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (check->parsed()) return run_check(files, check_format, emit);
+    if (diff->parsed()) return run_diff(da);
     if (explain->parsed()) {
       if (ea.lead.empty() == ea.input.empty()) {
         std::cerr << "rubric: explain needs either --lead JSON or --input FILE\n";
