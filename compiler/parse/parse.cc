@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include "RubricLexer.h"
@@ -670,6 +671,139 @@ ParseResult parse(const source::SourceManager& sm, uint32_t file) {
     result.diagnostics.add(diag::Kind::E0101, {file, 0, 1}, "the file could not be read");
   }
   return result;
+}
+
+
+// rubric fmt: the canonical layout, from the token stream (comments included) so that only
+// white space changes. Sections start at column 0, their items are indented two spaces, lines
+// that continue a set or a condition four; one space between tokens except around brackets,
+// commas and colons; at most one blank line in a row.
+namespace {
+
+bool is_section_start(size_t type) {
+  switch (type) {
+    case P::MODEL: case P::MISSING: case P::LEAD: case P::EVENT: case P::PAGES: case P::CONST:
+    case P::DEFINE: case P::BEHAVIOUR: case P::SCORE: case P::TOTAL: case P::TIERS: case P::DISQUALIFY:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool opens_items(size_t type) {
+  return type == P::LEAD || type == P::EVENT || type == P::SCORE || type == P::TIERS || type == P::DISQUALIFY;
+}
+
+// Whether a `+` or `-` after `prev` is a sign (no space after it) rather than an operator.
+bool is_sign_context(const antlr4::Token* prev) {
+  if (!prev) return true;
+  const std::string t = prev->getText();
+  size_t type = prev->getType();
+  if (type == P::IDENT || type == P::NUMBER || type == P::STRING || type == P::TOTAL || t == ")" || t == "}" ||
+      type == P::TRUE || type == P::FALSE)
+    return false;
+  return true;
+}
+
+std::string format_line(const std::vector<antlr4::Token*>& toks, bool behaviour_line) {
+  std::string out;
+  const antlr4::Token* prev = nullptr;
+  bool glue_next = false;  // after a sign, `(`, `{` or `<` of a behaviour parameter
+  for (antlr4::Token* t : toks) {
+    const std::string text = t->getText();
+    if (t->getType() == P::COMMENT) {
+      out += (out.empty() ? "" : "  ") + text;
+      prev = t;
+      continue;
+    }
+    bool space = !out.empty() && !glue_next;
+    if (text == "," || text == ":" || text == ")" || text == "}" || text == "%") space = false;
+    if (text == "(" && prev && prev->getType() == P::IDENT && !behaviour_line) space = false;  // a call: lower(x)
+    if (behaviour_line && text == ">") space = false;
+    out += (space ? " " : "") + text;
+    glue_next = text == "(" || text == "{" || (behaviour_line && text == "<") ||
+                ((text == "+" || text == "-") && is_sign_context(prev));
+    prev = t;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> format_source(const std::string& text) {
+  try {
+    antlr4::ANTLRInputStream input(text);
+    rubric_antlr::RubricLexer lexer(&input);
+    lexer.removeErrorListeners();
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    // Lines of significant tokens and comments, with the blank lines before each.
+    struct Line {
+      std::vector<antlr4::Token*> toks;
+      int blanks_before = 0;
+    };
+    std::vector<Line> lines(1);
+    for (antlr4::Token* t : tokens.getTokens()) {
+      size_t type = t->getType();
+      if (type == P::UNKNOWN_CHAR) return std::nullopt;  // not Rubric: leave the file alone
+      if (type == P::WS || type == antlr4::Token::EOF) continue;
+      if (type == P::NL) {
+        int newlines = 0;
+        for (char c : t->getText()) newlines += c == '\n';
+        lines.push_back({});
+        lines.back().blanks_before = std::min(1, newlines - 1);
+        if (lines[lines.size() - 2].toks.empty()) lines.back().blanks_before = std::max(lines.back().blanks_before, lines[lines.size() - 2].blanks_before);
+        continue;
+      }
+      lines.back().toks.push_back(t);
+    }
+    // Indentation: item sections indent their lines; a line that continues the one before
+    // (open brackets, or ending in `and`, `or` or `,`) indents two more.
+    std::string out;
+    bool in_items = false;
+    int depth = 0;       // open ( and { across lines
+    bool continues = false;
+    std::vector<size_t> order;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      Line& line = lines[i];
+      if (line.toks.empty()) continue;
+      bool comment_only = line.toks.size() == 1 && line.toks[0]->getType() == P::COMMENT;
+      size_t first = line.toks[0]->getType();
+      int indent;
+      bool closes = line.toks[0]->getText() == "}" || line.toks[0]->getText() == ")";
+      if (closes && depth > 0) {
+        indent = in_items ? 2 : 0;  // a closing bracket lines up with the line that opened it
+      } else if (continues || depth > 0) {
+        indent = in_items ? 4 : 2;
+      } else if (comment_only) {
+        // A comment takes the indentation of the code line after it.
+        size_t j = i + 1;
+        while (j < lines.size() && (lines[j].toks.empty() || (lines[j].toks.size() == 1 && lines[j].toks[0]->getType() == P::COMMENT))) ++j;
+        bool next_is_section = j >= lines.size() || is_section_start(lines[j].toks[0]->getType());
+        indent = (!next_is_section && in_items) ? 2 : 0;
+      } else if (is_section_start(first)) {
+        indent = 0;
+        in_items = opens_items(first);
+      } else {
+        indent = in_items ? 2 : 0;
+      }
+      if (!out.empty() && line.blanks_before > 0) out += "\n";
+      out += std::string(indent, ' ') + format_line(line.toks, first == P::BEHAVIOUR) + "\n";
+      if (!comment_only) {
+        for (antlr4::Token* t : line.toks) {
+          if (t->getText() == "(" || t->getText() == "{") ++depth;
+          if (t->getText() == ")" || t->getText() == "}") --depth;
+        }
+        antlr4::Token* last = nullptr;
+        for (antlr4::Token* t : line.toks)
+          if (t->getType() != P::COMMENT) last = t;
+        continues = last && (last->getType() == P::AND || last->getType() == P::OR || last->getText() == ",");
+      }
+    }
+    return out;
+  } catch (...) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace rubric::parse

@@ -2,6 +2,9 @@
 // The only entry point; ANTLR is an implementation detail of parse.cc.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/source/source.h"
@@ -19,5 +22,10 @@ struct ParseResult {
 // Parses file `file` of `sm`. Never throws; a declaration with a syntax error is left out of the
 // module and reported, the rest of the file is still parsed.
 ParseResult parse(const source::SourceManager& sm, uint32_t file);
+
+// `rubric fmt`: the text in Rubric's canonical layout. Only white space changes, comments are
+// kept, and formatting formatted text changes nothing. Nothing when the text holds characters
+// Rubric cannot read (the file is then left as it is).
+std::optional<std::string> format_source(const std::string& text);
 
 }  // namespace rubric::parse

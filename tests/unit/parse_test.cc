@@ -1,6 +1,9 @@
 // The parse phase: Rubric's AST from text, and syntax errors in Rubric's own words.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "compiler/parse/parse.h"
 #include "tests/unit/helpers.h"
 
@@ -94,4 +97,47 @@ TEST_CASE("a chain of predicates too deep for the stack is refused", "[check]") 
   m += "score s:\n  d4999: +1\n";
   auto c = test::compile(m);
   CHECK(test::diagnostics(c).find("error[E0104]: predicates are nested more than 100 deep") != std::string::npos);
+}
+
+namespace {
+std::string ast_of(const std::string& text) {
+  source::SourceManager sm;
+  auto r = parse::parse(sm, sm.add("t.rubric", text));
+  return ast::print(r.module);
+}
+}  // namespace
+
+TEST_CASE("fmt gives the canonical layout and keeps comments", "[parse]") {
+  std::string messy =
+      "// messy\nlead :\n      id : string key\n  employees:optional int\n\n\n\nscore   fit ,at most 60:\n"
+      " employees>5:+10 \"big\"   # note\n   employees between 1 and 3 and\n employees>0 :  -2.5\n"
+      "  count(employees) > 1: +1\n\nbehaviour  visited   thing < group > : kind is page_view\n";
+  auto out = parse::format_source(messy);
+  REQUIRE(out);
+  CHECK(*out ==
+        "// messy\nlead:\n  id: string key\n  employees: optional int\n\nscore fit, at most 60:\n"
+        "  employees > 5: +10 \"big\"  # note\n  employees between 1 and 3 and\n    employees > 0: -2.5\n"
+        "  count(employees) > 1: +1\n\nbehaviour visited thing <group>: kind is page_view\n");
+  CHECK_FALSE(parse::format_source("lead:\n  a @ b\n"));  // not Rubric: left alone
+}
+
+TEST_CASE("fmt is idempotent and never changes the parsed model, over every .rubric file", "[parse]") {
+  std::filesystem::path root = std::filesystem::path(RUBRIC_TESTS_DIR).parent_path();
+  int files = 0;
+  for (const char* dir : {"examples", "stdlib", "tests"}) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root / dir)) {
+      if (e.path().extension() != ".rubric") continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      std::string text = ss.str();
+      auto once = parse::format_source(text);
+      if (!once) continue;
+      ++files;
+      INFO(e.path());
+      CHECK(parse::format_source(*once) == once);
+      CHECK(ast_of(*once) == ast_of(text));
+    }
+  }
+  CHECK(files > 20);
 }

@@ -12,6 +12,7 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/driver/driver.h"
+#include "compiler/parse/parse.h"
 #include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
@@ -360,6 +361,41 @@ int run_diff(const DiffArgs& a) {
   return kOk;
 }
 
+const char* kFmtHelp = R"(Rewrite models in Rubric's canonical layout (comments kept; scores never change).
+
+Example:
+  rubric fmt examples/b2b/b2b.rubric
+  rubric fmt --check examples/*/*.rubric     # list files that are not formatted; exit 1 if any)";
+
+int run_fmt(const std::vector<std::string>& files, bool check_only) {
+  int status = kOk;
+  for (const std::string& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    auto formatted = rubric::parse::format_source(text);
+    if (!formatted) {
+      std::cerr << "rubric: " << path << " holds text Rubric cannot read; run `rubric check` on it\n";
+      status = kCannotRun;
+      continue;
+    }
+    if (*formatted == text) continue;
+    if (check_only) {
+      std::cout << path << "\n";
+      if (status == kOk) status = kFindings;
+      continue;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << *formatted;
+    if (!out) {
+      std::cerr << "rubric: cannot write " << path << "\n";
+      status = kCannotRun;
+    }
+  }
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -414,6 +450,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"csv", "jsonl"}));
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
 
+  std::vector<std::string> fmt_files;
+  bool fmt_check = false;
+  CLI::App* fmt_cmd = app.add_subcommand("fmt", kFmtHelp);
+  fmt_cmd->add_option("files", fmt_files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
+  fmt_cmd->add_flag("--check", fmt_check, "only list the files that are not formatted (exit 1 if any)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -423,6 +465,7 @@ int main(int argc, char** argv) {
   try {
     if (check->parsed()) return run_check(files, check_format, emit);
     if (diff->parsed()) return run_diff(da);
+    if (fmt_cmd->parsed()) return run_fmt(fmt_files, fmt_check);
     if (explain->parsed()) {
       if (ea.lead.empty() == ea.input.empty()) {
         std::cerr << "rubric: explain needs either --lead JSON or --input FILE\n";
