@@ -129,6 +129,75 @@ std::string render_json(const DiagnosticList& list, const source::SourceManager&
   return out;
 }
 
+std::string render_sarif(const DiagnosticList& list, const source::SourceManager& sm, std::string_view version,
+                         std::string_view docs_uri) {
+  std::vector<Kind> kinds;
+  for (const Diagnostic& d : list.items())
+    if (std::find(kinds.begin(), kinds.end(), d.kind) == kinds.end()) kinds.push_back(d.kind);
+  std::string out = "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n";
+  out += "  \"runs\": [{\n    \"tool\": {\"driver\": {\"name\": \"rubric\", \"version\": " + text::json_string(version) +
+         ", \"informationUri\": " + text::json_string(docs_uri) + ", \"rules\": [";
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    const KindInfo& k = info(kinds[i]);
+    out += fmt::format("{}\n      {{\"id\": \"{}\", \"name\": \"{}\", \"shortDescription\": {{\"text\": {}}}, "
+                       "\"helpUri\": {}, \"defaultConfiguration\": {{\"level\": \"{}\"}}}}",
+                       i ? "," : "", k.id, k.name, text::json_string(k.summary),
+                       text::json_string(fmt::format("{}#{}", docs_uri, text::to_lower(k.id))), severity_word(k.severity));
+  }
+  out += "]}},\n    \"results\": [";
+  bool first = true;
+  for (const Diagnostic& d : list.items()) {
+    const KindInfo& k = info(d.kind);
+    std::string message = d.message;
+    for (const Note& n : d.notes) message += (n.type == Note::Type::Help ? "; help: " : "; note: ") + n.text;
+    out += first ? "\n      {" : ",\n      {";
+    first = false;
+    out += fmt::format("\"ruleId\": \"{}\", \"level\": \"{}\", \"message\": {{\"text\": {}}}", k.id, severity_word(k.severity),
+                       text::json_string(message));
+    if (d.range.valid()) {
+      const source::SourceFile& f = sm.file(d.range.file);
+      source::LineCol b = f.line_col(d.range.begin), e = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
+      out += fmt::format(", \"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": {}}}, "
+                         "\"region\": {{\"startLine\": {}, \"startColumn\": {}, \"endLine\": {}, \"endColumn\": {}}}}}}}]",
+                         text::json_string(f.name()), b.line, b.column, e.line, e.column + 1);
+    }
+    out += "}";
+  }
+  out += first ? "]\n  }]\n}\n" : "\n    ]\n  }]\n}\n";
+  return out;
+}
+
+std::string render_github(const DiagnosticList& list, const source::SourceManager& sm) {
+  // Workflow commands escape %, CR and LF in the message, and also , and : in properties.
+  auto escape = [](std::string_view s, bool property) {
+    std::string out;
+    for (char c : s) {
+      if (c == '%') out += "%25";
+      else if (c == '\r') out += "%0D";
+      else if (c == '\n') out += "%0A";
+      else if (property && c == ':') out += "%3A";
+      else if (property && c == ',') out += "%2C";
+      else out += c;
+    }
+    return out;
+  };
+  std::string out;
+  for (const Diagnostic& d : list.items()) {
+    const KindInfo& k = info(d.kind);
+    std::string message = d.message;
+    for (const Note& n : d.notes) message += (n.type == Note::Type::Help ? "\nhelp: " : "\nnote: ") + n.text;
+    out += fmt::format("::{} ", severity_word(k.severity));
+    if (d.range.valid()) {
+      const source::SourceFile& f = sm.file(d.range.file);
+      source::LineCol b = f.line_col(d.range.begin), e = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
+      out += fmt::format("file={},line={},col={},endLine={},endColumn={},", escape(f.name(), true), b.line, b.column, e.line,
+                         e.column + 1);
+    }
+    out += fmt::format("title={}::{}\n", escape(fmt::format("{} {}", k.id, k.name), true), escape(message, false));
+  }
+  return out;
+}
+
 static size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;

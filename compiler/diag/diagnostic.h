@@ -66,6 +66,13 @@ std::string render_text(const DiagnosticList& list, const source::SourceManager&
 // end_line, end_column, message, notes.
 std::string render_json(const DiagnosticList& list, const source::SourceManager& sm);
 
+// SARIF 2.1.0 (what GitHub code scanning reads): one run of the tool `rubric`, a rule per kind
+// that occurs (with a link to its documentation under `docs_uri`), a result per diagnostic.
+std::string render_sarif(const DiagnosticList& list, const source::SourceManager& sm, std::string_view version,
+                         std::string_view docs_uri);
+// GitHub Actions workflow commands: `::warning file=F,line=L,col=C,...,title=ID name::message`.
+std::string render_github(const DiagnosticList& list, const source::SourceManager& sm);
+
 // The closest candidate within a small edit distance, or empty ("did you mean").
 std::string closest_name(std::string_view wrong, const std::vector<std::string>& candidates);
 

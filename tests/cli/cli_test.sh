@@ -128,6 +128,40 @@ contains "$TMP/out" "engagement: demo request: 29.72 -> 39.62" "diff names the r
 expect_exit 0 "diff of a model with itself" -- "$RUBRIC" diff "$B2B" "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01
 contains "$TMP/out" "0 leads change total" "diff of identical models"
 
+# lint: every format; warnings pass unless --strict; SARIF has the structure code scanning reads.
+expect_exit 0 "lint examples" -- "$RUBRIC" lint --strict examples/b2b/b2b.rubric examples/xeducation/xeducation.rubric examples/bank/bank.rubric
+contains "$TMP/err" "0 errors, 0 warnings in 3 files" "lint summary"
+expect_exit 0 "lint warnings" -- "$RUBRIC" lint tests/lint/every_lint.rubric
+contains "$TMP/err" "warning[L0101]" "lint text"
+expect_exit 1 "lint strict" -- "$RUBRIC" lint --strict tests/lint/every_lint.rubric
+expect_exit 1 "lint errors" -- "$RUBRIC" lint tests/check/fail_five_mistakes.rubric
+expect_exit 0 "lint sarif" -- "$RUBRIC" lint --format sarif tests/lint/every_lint.rubric
+python3 - "$TMP/out" <<'PY' && ok || fail "SARIF structure"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] == "2.1.0" and len(d["runs"]) == 1
+run = d["runs"][0]
+rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
+assert run["tool"]["driver"]["name"] == "rubric" and len(rules) == 9, rules
+for r in run["results"]:
+    assert r["ruleId"] in rules and r["level"] == "warning" and r["message"]["text"]
+    region = r["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] >= 1 and region["startColumn"] >= 1 and region["endLine"] >= region["startLine"]
+assert len(run["results"]) == 13, len(run["results"])
+PY
+expect_exit 0 "lint json" -- "$RUBRIC" lint --format json tests/lint/every_lint.rubric
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==13 and all(x["severity"]=="warning" for x in d)' "$TMP/out" \
+  && ok || fail "lint json"
+expect_exit 0 "lint github" -- "$RUBRIC" lint --format github tests/lint/every_lint.rubric
+contains "$TMP/out" "::warning file=tests/lint/every_lint.rubric,line=20,col=3," "github annotation"
+
+# fmt --check lists files that are not formatted.
+printf 'lead:\n      id : string key\nscore s:\n  id is present:+1\n' >"$TMP/ugly.rubric"
+expect_exit 1 "fmt check" -- "$RUBRIC" fmt --check "$TMP/ugly.rubric"
+contains "$TMP/out" "ugly.rubric" "fmt check lists the file"
+expect_exit 0 "fmt" -- "$RUBRIC" fmt "$TMP/ugly.rubric"
+expect_exit 0 "fmt check after fmt" -- "$RUBRIC" fmt --check "$TMP/ugly.rubric"
+
 # Bad records: an error row each (or none with --on-error skip), line numbers on stderr, exit 1.
 cat >"$TMP/bad.jsonl" <<'JSON'
 {"id": "good", "email": "a@b.com"}

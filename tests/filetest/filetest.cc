@@ -4,8 +4,9 @@
 //   // AS-OF: 2026-11-01            (scoring tests)
 //   // INPUT: {"id": "a", ...}      (one JSON lead per line)
 //   // EXPECT: <the CSV output row for that lead, with --explain>
-// A `fail_` file must be rejected; any other must check clean. `--update` rewrites the
-// CHECK:STDERR and EXPECT lines from what Rubric does now.
+// A `fail_` file must be rejected; any other must check clean. Files in a `lint` folder also
+// show the lints' findings. `--update` rewrites the CHECK:STDERR and EXPECT lines from what
+// Rubric does now.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <sstream>
 
 #include "compiler/driver/driver.h"
+#include "compiler/lint/lint.h"
 #include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/pipeline.h"
@@ -46,10 +48,12 @@ std::string after(const std::string& line, const std::string& prefix) {
 bool starts(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
 // What Rubric does with the file now, as expectation lines.
-std::vector<std::string> actual_lines(const std::string& name, const std::string& text, std::string& problem) {
+std::vector<std::string> actual_lines(const std::string& name, const std::string& text, bool lint, std::string& problem) {
   std::vector<std::string> out;
   rubric::driver::Compilation c = rubric::driver::compile_source(name, text);
-  for (const std::string& l : split_lines(rubric::diag::render_text(c.diagnostics, *c.sources, false)))
+  rubric::diag::DiagnosticList found = c.diagnostics;
+  if (lint && c.ok()) found.append(rubric::lint::lint(c.module, *c.model, *c.sources));
+  for (const std::string& l : split_lines(rubric::diag::render_text(found, *c.sources, false)))
     out.push_back(kCheck + (l.empty() ? "" : " " + l));
   bool fail = starts(name, "fail_");
   if (fail && c.ok()) problem = "a fail_ file must be rejected, and it checked clean";
@@ -111,7 +115,9 @@ bool run(const std::filesystem::path& path, bool update) {
     else kept.push_back(l);
   }
   std::string problem;
-  std::vector<std::string> actual = actual_lines(path.filename().string(), text, problem);
+  // Files under a `lint` folder also get the lints' findings.
+  bool lint = path.parent_path().filename() == "lint";
+  std::vector<std::string> actual = actual_lines(path.filename().string(), text, lint, problem);
   if (update) {
     while (!kept.empty() && kept.back().empty()) kept.pop_back();
     std::ofstream o(path, std::ios::binary);

@@ -12,6 +12,7 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/driver/driver.h"
+#include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"
 #include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
@@ -396,6 +397,52 @@ int run_fmt(const std::vector<std::string>& files, bool check_only) {
   return status;
 }
 
+const char* kLintHelp = R"(Find what compiles but is probably not meant: rules that can never fire, tiers that can
+never be chosen, points over a ceiling, conditions counted twice, unused names, literal regexes,
+reversed bounds, windows past the decay, empty sets. Each finding has an id documented in
+docs/lints.md; silence one on its line with `# lint:ignore L0105`.
+
+Example:
+  rubric lint examples/*/*.rubric
+  rubric lint --strict --format sarif model.rubric > rubric.sarif   # for GitHub code scanning
+
+Exit codes: 0 clean (warnings allowed), 1 errors (or warnings with --strict), 2 could not run.)";
+
+int run_lint(const std::vector<std::string>& files, const std::string& format, bool strict) {
+  int status = kOk;
+  rubric::diag::DiagnosticList all;
+  auto sources = std::make_shared<rubric::source::SourceManager>();
+  std::vector<rubric::driver::Compilation> keep;  // their sources outlive rendering
+  std::string text_out;
+  size_t warnings = 0, errors = 0;
+  for (const std::string& f : files) {
+    std::string err;
+    rubric::driver::Compilation c = rubric::driver::compile_file(f, &err);
+    if (!err.empty()) {
+      std::cerr << "rubric: " << err << "\n";
+      status = kCannotRun;
+      continue;
+    }
+    rubric::diag::DiagnosticList found = c.diagnostics;
+    if (c.ok()) found.append(rubric::lint::lint(c.module, *c.model, *c.sources));
+    errors += found.error_count();
+    warnings += found.items().size() - found.error_count();
+    if (found.has_errors() && status == kOk) status = kFindings;
+    if (strict && !found.items().empty() && status == kOk) status = kFindings;
+    if (format == "text") text_out += rubric::diag::render_text(found, *c.sources, stderr_is_tty());
+    else if (format == "json") std::cout << rubric::diag::render_json(found, *c.sources);
+    else if (format == "github") std::cout << rubric::diag::render_github(found, *c.sources);
+    else std::cout << rubric::diag::render_sarif(found, *c.sources, "0.1.0", "https://example.invalid/rubric/docs/lints.md");
+    keep.push_back(std::move(c));
+  }
+  if (format == "text") {
+    std::cerr << text_out;
+    std::cerr << fmt::format("{} error{}, {} warning{} in {} file{}\n", errors, errors == 1 ? "" : "s", warnings,
+                             warnings == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
+  }
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -456,6 +503,15 @@ int main(int argc, char** argv) {
   fmt_cmd->add_option("files", fmt_files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
   fmt_cmd->add_flag("--check", fmt_check, "only list the files that are not formatted (exit 1 if any)");
 
+  std::vector<std::string> lint_files;
+  std::string lint_format = "text";
+  bool lint_strict = false;
+  CLI::App* lint_cmd = app.add_subcommand("lint", kLintHelp);
+  lint_cmd->add_option("files", lint_files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
+  lint_cmd->add_option("--format", lint_format, "text (stderr), json, sarif or github (stdout)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+  lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -466,6 +522,7 @@ int main(int argc, char** argv) {
     if (check->parsed()) return run_check(files, check_format, emit);
     if (diff->parsed()) return run_diff(da);
     if (fmt_cmd->parsed()) return run_fmt(fmt_files, fmt_check);
+    if (lint_cmd->parsed()) return run_lint(lint_files, lint_format, lint_strict);
     if (explain->parsed()) {
       if (ea.lead.empty() == ea.input.empty()) {
         std::cerr << "rubric: explain needs either --lead JSON or --input FILE\n";
