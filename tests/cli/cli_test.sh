@@ -157,10 +157,19 @@ contains "$TMP/out" "::warning file=tests/lint/every_lint.rubric,line=20,col=3,"
 
 # fmt --check lists files that are not formatted.
 printf 'lead:\n      id : string key\nscore s:\n  id is present:+1\n' >"$TMP/ugly.rubric"
+cp "$TMP/ugly.rubric" "$TMP/ugly.rubric.orig"
 expect_exit 1 "fmt check" -- "$RUBRIC" fmt --check "$TMP/ugly.rubric"
 contains "$TMP/out" "ugly.rubric" "fmt check lists the file"
 expect_exit 0 "fmt" -- "$RUBRIC" fmt "$TMP/ugly.rubric"
 expect_exit 0 "fmt check after fmt" -- "$RUBRIC" fmt --check "$TMP/ugly.rubric"
+
+# The pre-commit hook from examples/ci refuses a staged model that is not formatted.
+if command -v git >/dev/null; then
+  mkdir -p "$TMP/hook" && (cd "$TMP/hook" && git init -q && cp "$ROOT/$B2B" good.rubric && git add good.rubric)
+  (cd "$TMP/hook" && RUBRIC="$RUBRIC" bash "$ROOT/examples/ci/pre-commit" >/dev/null 2>&1) && ok || fail "hook on a clean model"
+  cp "$TMP/ugly.rubric.orig" "$TMP/hook/ugly.rubric" && (cd "$TMP/hook" && git add ugly.rubric)
+  (cd "$TMP/hook" && RUBRIC="$RUBRIC" bash "$ROOT/examples/ci/pre-commit" >/dev/null 2>&1) && fail "hook let an unformatted model through" || ok
+fi
 
 # Bad records: an error row each (or none with --on-error skip), line numbers on stderr, exit 1.
 cat >"$TMP/bad.jsonl" <<'JSON'
