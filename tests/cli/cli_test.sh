@@ -2,9 +2,10 @@
 # End-to-end tests of the `rubric` command: exit codes, messages, and bad input that must never
 # crash Rubric or lose a row. Usage: cli_test.sh RUBRIC_BINARY REPO_ROOT GEN_LEADS_BINARY
 set -u
-RUBRIC="$1"
-ROOT="$2"
-GEN="$3"
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+RUBRIC="$(abs "$1")"
+ROOT="$(cd "$2" && pwd)"
+GEN="$(abs "$3")"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
