@@ -19,6 +19,33 @@ decl
   | TOTAL '=' val=value                                                  # TotalSection
   | TIERS name=IDENT ':' (NL+ tiers+=tierDecl)*                          # TiersSection
   | DISQUALIFY ':' (NL+ reasons+=disqualifyDecl)*                        # DisqualifySection
+  | TEST name=STRING ':' (NL+ items+=testItem)*                          # TestSection
+  ;
+
+// A test case beside the rules: a lead given field by field, its events so long before the
+// test's as-of time, and what scoring it must give.
+//   test "a VP at a software company is hot":
+//     as of "2026-11-01"
+//     given job_title = "VP Sales", employees = 1200
+//     given event kind = page_view, page = "/pricing", 2 days ago
+//     expect fit = 45
+//     expect temperature is hot
+//     expect fired "decision maker"
+testItem
+  : AS_OF when=STRING                                                        # AsOfItem
+  | GIVEN EVENT fields+=assignment (',' fields+=assignment)* ',' ago=NUMBER unit=IDENT AGO   # GivenEventItem
+  | GIVEN fields+=assignment (',' fields+=assignment)*                       # GivenLeadItem
+  | EXPECT TOTAL '=' val=testValue                                           # ExpectTotalItem
+  | EXPECT neg=NOT? what=IDENT (op=('=' | IS) val=testValue | label=STRING)?  # ExpectItem
+  ;
+
+assignment : name=IDENT '=' val=testValue ;
+
+testValue
+  : signedNumber                                    # NumberTestValue
+  | STRING                                          # StringTestValue
+  | IDENT                                           # NameTestValue
+  | lit=(TRUE | FALSE)                              # BoolTestValue
   ;
 
 // employees: optional int from "Employees" missing "n/a"
@@ -126,6 +153,7 @@ IGNORING_CASE : 'ignoring' [ \t]+ 'case' ;
 COUNT_OF      : 'count' [ \t]+ 'of' ;
 SUM_OF        : 'sum' [ \t]+ 'of' ;
 DAYS_SINCE    : 'days' [ \t]+ 'since' ;
+AS_OF         : 'as' [ \t]+ 'of' ;
 
 MODEL      : 'model' ;
 MISSING    : 'missing' ;
@@ -140,6 +168,10 @@ SCORE      : 'score' ;
 TOTAL      : 'total' ;
 TIERS      : 'tiers' ;
 DISQUALIFY : 'disqualify' ;
+TEST       : 'test' ;
+GIVEN      : 'given' ;
+EXPECT     : 'expect' ;
+AGO        : 'ago' ;
 OPTIONAL   : 'optional' ;
 ENUM       : 'enum' ;
 FROM       : 'from' ;

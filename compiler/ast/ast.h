@@ -123,6 +123,43 @@ struct Reason {
   std::string reason;
 };
 
+// A value in a test case: `45`, `"VP Sales"`, `page_view`, `true`.
+struct TestValue {
+  enum class Kind { Number, String, Name, Bool } kind = Kind::Number;
+  double number = 0;
+  std::string text;  // String and Name
+  bool flag = false;
+  SourceRange range;
+};
+
+struct Assignment {
+  std::string name;
+  SourceRange name_range;
+  TestValue value;
+};
+
+// `given f = v, ...` (the lead) or `given event f = v, ..., 2 days ago`.
+struct Given {
+  bool event = false;
+  std::vector<Assignment> fields;
+  double ago = 0;
+  std::string unit;
+  SourceRange unit_range;
+  SourceRange range;
+};
+
+// `expect fit = 45`, `expect total = 60`, `expect temperature is hot`, `expect not disqualified`,
+// `expect disqualified is "student"`, `expect fired "label"`, `expect not fired "label"`.
+struct Expectation {
+  bool total = false;
+  bool negated = false;
+  std::string what;  // a score, a tier set, `disqualified` or `fired`
+  SourceRange what_range;
+  std::optional<TestValue> value;
+  std::optional<std::string> label;
+  SourceRange range;
+};
+
 // One top-level declaration; which members matter depends on `kind`.
 struct Decl {
   DeclKind kind;
@@ -139,6 +176,10 @@ struct Decl {
   std::vector<Rule> rules;           // Score
   std::vector<Tier> tiers;           // Tiers
   std::vector<Reason> reasons;       // Disqualify
+  std::string as_of;                 // Test
+  SourceRange as_of_range;
+  std::vector<Given> givens;
+  std::vector<Expectation> expects;
 
   Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
 };

@@ -112,6 +112,14 @@ std::string print(const Module& m) {
     }
     for (const Tier& t : d.tiers)
       out += fmt::format("\n  (tier {} {})", t.name, t.fallback ? "otherwise" : expr(t.cond.get()));
+    for (const Given& g : d.givens) {
+      out += fmt::format("\n  (given{}", g.event ? " event" : "");
+      for (const Assignment& a : g.fields) out += " " + a.name;
+      if (g.event) out += fmt::format(" {} {} ago", num(g.ago), g.unit);
+      out += ")";
+    }
+    for (const Expectation& e : d.expects)
+      out += fmt::format("\n  (expect{} {}{})", e.negated ? " not" : "", e.what, e.label ? " " + text::json_string(*e.label) : "");
     for (const Reason& r : d.reasons)
       out += fmt::format("\n  (reason {} {})", text::json_string(r.reason), expr(r.cond.get()));
     if (d.body) out += "\n  " + expr(d.body.get());

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "compiler/check/checker.h"
 
@@ -123,6 +124,135 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
   }
 }
 
+// A test case: field names against the schema, values against their types, expectations
+// against the model's scores, tier sets, tiers and rule labels.
+static void check_test(Checker& c, const ast::Decl& d) {
+  TestCase t;
+  t.name = d.name;
+  t.range = d.range;
+  t.line = c.line_of(d.range);
+  t.as_of = d.as_of;
+  if (d.as_of.empty()) {
+    c.error(diag::Kind::E0403, d.name_range, fmt::format("the test \"{}\" has no `as of` time", d.name));
+    c.help("add a line like `as of \"2026-11-01\"`; event times are counted back from it");
+  }
+  auto fields = [&](const std::vector<ast::Assignment>& list, const Schema& schema, const char* where,
+                    std::vector<TestCase::Field>& out) {
+    for (const ast::Assignment& a : list) {
+      int idx = schema.index_of(a.name);
+      if (idx < 0) {
+        std::vector<std::string> names;
+        for (const auto& f : schema.fields) names.push_back(f.name);
+        c.error(diag::Kind::E0201, a.name_range, fmt::format("`{}` is not a field of `{}`", a.name, where));
+        std::string best = diag::closest_name(a.name, names);
+        if (!best.empty()) c.help(fmt::format("did you mean `{}`?", best));
+        continue;
+      }
+      TestCase::Field f;
+      f.column = schema.fields[idx].column;
+      switch (a.value.kind) {
+        case ast::TestValue::Kind::Number: f.kind = Value::Kind::Number; f.number = a.value.number; break;
+        case ast::TestValue::Kind::Bool: f.kind = Value::Kind::Bool; f.flag = a.value.flag; break;
+        default: f.kind = Value::Kind::String; f.text = a.value.text;
+      }
+      out.push_back(std::move(f));
+    }
+  };
+  double unit_seconds(std::string_view u);
+  for (const ast::Given& g : d.givens) {
+    if (!g.event) {
+      fields(g.fields, c.m_.lead, "lead", t.lead);
+      continue;
+    }
+    if (!c.m_.has_events) {
+      c.error(diag::Kind::E0407, g.range, "this test gives an event, and the model has no `event:` section");
+      continue;
+    }
+    TestCase::GivenEvent ev;
+    fields(g.fields, c.m_.event, "event", ev.fields);
+    double u = unit_seconds(g.unit);
+    if (u == 0) {
+      c.error(diag::Kind::E0205, g.unit_range, fmt::format("`{}` is not a time unit", g.unit));
+      continue;
+    }
+    ev.seconds_ago = g.ago * u;
+    t.events.push_back(std::move(ev));
+  }
+  for (const ast::Expectation& e : d.expects) {
+    TestCase::Expect x;
+    x.negated = e.negated;
+    x.source = c.text_of(e.range);
+    x.line = c.line_of(e.range);
+    auto number = [&](const char* what) {
+      if (!e.value || e.value->kind != ast::TestValue::Kind::Number) {
+        c.error(diag::Kind::E0301, e.range, fmt::format("`expect {}` needs a number, like `expect {} = 45`", what, what));
+        return false;
+      }
+      x.number = e.value->number;
+      return true;
+    };
+    if (e.total) {
+      x.kind = TestCase::Expect::Kind::Total;
+      if (!number("total")) continue;
+    } else if (e.what == "fired") {
+      x.kind = TestCase::Expect::Kind::Fired;
+      if (!e.label) {
+        c.error(diag::Kind::E0101, e.range, "`expect fired` needs a rule's label, like `expect fired \"decision maker\"`");
+        continue;
+      }
+      bool known = false;
+      std::vector<std::string> labels;
+      for (const Score& s : c.m_.scores)
+        for (const Rule& r : s.rules) {
+          known |= r.label == *e.label;
+          labels.push_back(r.label);
+        }
+      if (!known) {
+        c.error(diag::Kind::E0201, e.range, fmt::format("no rule has the label \"{}\"", *e.label));
+        std::string best = diag::closest_name(*e.label, labels);
+        if (!best.empty()) c.help(fmt::format("did you mean \"{}\"?", best));
+        continue;
+      }
+      x.text = *e.label;
+    } else if (e.what == "disqualified") {
+      x.kind = TestCase::Expect::Kind::Disqualified;
+      if (e.value) x.text = e.value->text;
+    } else {
+      int score = -1, tiers = -1;
+      for (size_t i = 0; i < c.m_.scores.size(); ++i)
+        if (c.m_.scores[i].name == e.what) score = static_cast<int>(i);
+      for (size_t i = 0; i < c.m_.tier_sets.size(); ++i)
+        if (c.m_.tier_sets[i].name == e.what) tiers = static_cast<int>(i);
+      if (score >= 0) {
+        x.kind = TestCase::Expect::Kind::Score;
+        x.index = score;
+        if (!number(e.what.c_str())) continue;
+      } else if (tiers >= 0) {
+        x.kind = TestCase::Expect::Kind::Tier;
+        x.index = tiers;
+        if (!e.value || (e.value->kind != ast::TestValue::Kind::Name && e.value->kind != ast::TestValue::Kind::String)) {
+          c.error(diag::Kind::E0301, e.range, fmt::format("`expect {}` needs a tier, like `expect {} is {}`", e.what, e.what,
+                                                          c.m_.tier_sets[tiers].tiers.front().name));
+          continue;
+        }
+        x.text = e.value->text;
+        const auto& list = c.m_.tier_sets[tiers].tiers;
+        if (x.text != "disqualified" &&
+            std::none_of(list.begin(), list.end(), [&](const Tier& tier) { return tier.name == x.text; })) {
+          c.error(diag::Kind::E0201, e.value->range, fmt::format("`{}` is not a tier of `{}`", x.text, e.what));
+          continue;
+        }
+      } else {
+        c.error(diag::Kind::E0201, e.what_range,
+                fmt::format("`{}` is not a score, a tier set, `total`, `disqualified` or `fired`", e.what));
+        continue;
+      }
+    }
+    t.expects.push_back(std::move(x));
+  }
+  c.m_.tests.push_back(std::move(t));
+}
+
 void Checker::run() {
   declare_names();
   check_schema();
@@ -196,6 +326,9 @@ void Checker::run() {
         break;
     }
   }
+  // Tests last: they name scores and tiers declared anywhere in the file.
+  for (const ast::Decl& d : in_.model->decls)
+    if (d.kind == ast::DeclKind::Test) check_test(*this, d);
 }
 
 CheckResult check(const CheckInput& input) {

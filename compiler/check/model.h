@@ -166,6 +166,37 @@ struct Disqualifier {
   const Node* cond = nullptr;
 };
 
+// A test case written beside the rules (`test "name":`), with names checked against the model.
+struct TestCase {
+  std::string name;
+  SourceRange range;
+  int line = 0;
+  std::string as_of;  // ISO 8601 text
+  struct Field {
+    std::string column;  // the JSON key the field is read from
+    Value::Kind kind;    // Number, String, Bool (names are strings)
+    double number = 0;
+    std::string text;
+    bool flag = false;
+  };
+  std::vector<Field> lead;
+  struct GivenEvent {
+    std::vector<Field> fields;
+    double seconds_ago = 0;
+  };
+  std::vector<GivenEvent> events;
+  struct Expect {
+    enum class Kind { Score, Total, Tier, Disqualified, Fired } kind;
+    int index = -1;  // the score or tier set
+    bool negated = false;
+    double number = 0;  // Score, Total
+    std::string text;   // Tier name, disqualification reason (empty: any), rule label
+    std::string source; // the expectation as written
+    int line = 0;
+  };
+  std::vector<Expect> expects;
+};
+
 // The checked, immutable form of a model. Safe to share between threads once built.
 struct CheckedModel {
   std::string name;
@@ -180,6 +211,7 @@ struct CheckedModel {
   const Node* total = nullptr;  // null: the sum of all scores
   std::vector<TierSet> tier_sets;
   std::vector<Disqualifier> disqualifiers;
+  std::vector<TestCase> tests;
 
   std::deque<Node> nodes;
   std::deque<EventQuery> queries;

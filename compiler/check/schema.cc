@@ -156,6 +156,7 @@ void Checker::declare_names() {
         declare(d.name, d.name_range);
         break;
       case ast::DeclKind::Disqualify:
+      case ast::DeclKind::Test:
         break;
     }
   }

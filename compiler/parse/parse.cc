@@ -289,6 +289,16 @@ class Builder {
       }
       return out;
     }
+    if (auto* d = dynamic_cast<P::TestSectionContext*>(c)) {
+      ast::Decl out(DeclKind::Test, range(c->getStart()));
+      out.name = unquote(d->name->getText());
+      out.name_range = range(d->name);
+      for (auto* item : d->items) {
+        if (has_error(item)) continue;
+        test_item(item, out);
+      }
+      return out;
+    }
     auto* d = dynamic_cast<P::DisqualifySectionContext*>(c);
     ast::Decl out(DeclKind::Disqualify, range(c->getStart()));
     for (auto* r : d->reasons) {
@@ -302,7 +312,7 @@ class Builder {
   static bool has_items(P::DeclContext* c) {
     return dynamic_cast<P::LeadSectionContext*>(c) || dynamic_cast<P::EventSectionContext*>(c) ||
            dynamic_cast<P::ScoreSectionContext*>(c) || dynamic_cast<P::TiersSectionContext*>(c) ||
-           dynamic_cast<P::DisqualifySectionContext*>(c);
+           dynamic_cast<P::DisqualifySectionContext*>(c) || dynamic_cast<P::TestSectionContext*>(c);
   }
 
   // The section header (everything before its first item) parsed cleanly.
@@ -310,7 +320,8 @@ class Builder {
     if (c->exception) return false;
     for (auto* child : c->children) {
       if (dynamic_cast<P::FieldDeclContext*>(child) || dynamic_cast<P::RuleDeclContext*>(child) ||
-          dynamic_cast<P::TierDeclContext*>(child) || dynamic_cast<P::DisqualifyDeclContext*>(child))
+          dynamic_cast<P::TierDeclContext*>(child) || dynamic_cast<P::DisqualifyDeclContext*>(child) ||
+          dynamic_cast<P::TestItemContext*>(child))
         break;
       if (has_error(child)) return false;
     }
@@ -318,6 +329,67 @@ class Builder {
   }
 
  private:
+  ast::TestValue test_value(P::TestValueContext* c) {
+    ast::TestValue v;
+    v.range = range(c);
+    if (auto* x = dynamic_cast<P::NumberTestValueContext*>(c)) {
+      v.number = (x->signedNumber()->neg ? -1 : 1) * number(x->signedNumber()->NUMBER()->getSymbol());
+    } else if (auto* x = dynamic_cast<P::StringTestValueContext*>(c)) {
+      v.kind = ast::TestValue::Kind::String;
+      v.text = unquote(x->STRING()->getText());
+    } else if (auto* x = dynamic_cast<P::NameTestValueContext*>(c)) {
+      v.kind = ast::TestValue::Kind::Name;
+      v.text = x->IDENT()->getText();
+    } else if (auto* x = dynamic_cast<P::BoolTestValueContext*>(c)) {
+      v.kind = ast::TestValue::Kind::Bool;
+      v.flag = x->lit->getType() == P::TRUE;
+    }
+    return v;
+  }
+
+  std::vector<ast::Assignment> assignments(const std::vector<P::AssignmentContext*>& list) {
+    std::vector<ast::Assignment> out;
+    for (auto* a : list) out.push_back({a->name->getText(), range(a->name), test_value(a->val)});
+    return out;
+  }
+
+  void test_item(P::TestItemContext* c, ast::Decl& out) {
+    if (auto* x = dynamic_cast<P::AsOfItemContext*>(c)) {
+      out.as_of = unquote(x->when->getText());
+      out.as_of_range = range(x->when);
+    } else if (auto* x = dynamic_cast<P::GivenEventItemContext*>(c)) {
+      ast::Given g;
+      g.event = true;
+      g.fields = assignments(x->fields);
+      g.ago = number(x->ago);
+      g.unit = x->unit->getText();
+      g.unit_range = range(x->unit);
+      g.range = range(c);
+      out.givens.push_back(std::move(g));
+    } else if (auto* x = dynamic_cast<P::GivenLeadItemContext*>(c)) {
+      ast::Given g;
+      g.fields = assignments(x->fields);
+      g.range = range(c);
+      out.givens.push_back(std::move(g));
+    } else if (auto* x = dynamic_cast<P::ExpectTotalItemContext*>(c)) {
+      ast::Expectation e;
+      e.total = true;
+      e.what = "total";
+      e.value = test_value(x->val);
+      e.range = range(c);
+      out.expects.push_back(std::move(e));
+    } else if (auto* x = dynamic_cast<P::ExpectItemContext*>(c)) {
+      ast::Expectation e;
+      e.negated = x->neg != nullptr;
+      e.what = x->what->getText();
+      e.what_range = range(x->what);
+      if (x->val) e.value = test_value(x->val);
+      if (x->label) e.label = unquote(x->label->getText());
+      e.range = range(c);
+      out.expects.push_back(std::move(e));
+    }
+  }
+
   ast::Decl named(DeclKind k, antlr4::ParserRuleContext* c, antlr4::Token* name) {
     return named(k, c->getStart(), name, range(c));
   }
@@ -684,6 +756,7 @@ bool is_section_start(size_t type) {
   switch (type) {
     case P::MODEL: case P::MISSING: case P::LEAD: case P::EVENT: case P::PAGES: case P::CONST:
     case P::DEFINE: case P::BEHAVIOUR: case P::SCORE: case P::TOTAL: case P::TIERS: case P::DISQUALIFY:
+    case P::TEST:
       return true;
     default:
       return false;
@@ -691,7 +764,8 @@ bool is_section_start(size_t type) {
 }
 
 bool opens_items(size_t type) {
-  return type == P::LEAD || type == P::EVENT || type == P::SCORE || type == P::TIERS || type == P::DISQUALIFY;
+  return type == P::LEAD || type == P::EVENT || type == P::SCORE || type == P::TIERS || type == P::DISQUALIFY ||
+         type == P::TEST;
 }
 
 // Whether a `+` or `-` after `prev` is a sign (no space after it) rather than an operator.

@@ -55,6 +55,11 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
 }
 
 bool Decoder::decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
+  // `missing "-1"` applies to a JSON number as much as to CSV text.
+  if (is_missing(f, raw)) {
+    out = Value::missing();
+    return true;
+  }
   switch (f.type.kind) {
     case TypeKind::Int:
       if (d != std::floor(d)) {

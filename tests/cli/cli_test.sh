@@ -172,6 +172,24 @@ if command -v git >/dev/null; then
   (cd "$TMP/hook" && RUBRIC="$RUBRIC" bash "$ROOT/examples/ci/pre-commit" >/dev/null 2>&1) && fail "hook let an unformatted model through" || ok
 fi
 
+# test: passing and failing cases, expected against actual, JUnit XML.
+expect_exit 0 "test examples" -- "$RUBRIC" test "$B2B" --junit "$TMP/junit.xml"
+contains "$TMP/out" "3 passed, 0 failed" "test summary"
+cp "$B2B" "$TMP/failing.rubric"
+printf '\ntest "wrong on purpose":\n  as of "2026-11-01"\n  given email = "a@b.io", employees = 300\n  expect fit = 99\n  expect temperature is hot\n' >>"$TMP/failing.rubric"
+expect_exit 1 "failing test" -- "$RUBRIC" test "$TMP/failing.rubric" --junit "$TMP/junit2.xml"
+contains "$TMP/out" 'expected `expect fit = 99`, got fit = 10' "test shows expected and actual"
+contains "$TMP/out" "rules that fired: fit: mid-market company +15" "test shows the rules that fired"
+contains "$TMP/out" "3 passed, 1 failed" "failing test summary"
+python3 - "$TMP/junit.xml" "$TMP/junit2.xml" <<'PY' && ok || fail "JUnit XML"
+import sys, xml.etree.ElementTree as ET
+a = ET.parse(sys.argv[1]).getroot()
+assert a.tag == "testsuites" and a.find("testsuite").get("tests") == "3" and a.find("testsuite").get("failures") == "0"
+b = ET.parse(sys.argv[2]).getroot().find("testsuite")
+assert b.get("tests") == "4" and b.get("failures") == "1"
+assert len([c for c in b.findall("testcase") if c.find("failure") is not None]) == 1
+PY
+
 # Bad records: an error row each (or none with --on-error skip), line numbers on stderr, exit 1.
 cat >"$TMP/bad.jsonl" <<'JSON'
 {"id": "good", "email": "a@b.com"}

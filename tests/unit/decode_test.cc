@@ -50,3 +50,16 @@ TEST_CASE("JSON strings are always valid UTF-8", "[io]") {
   CHECK(text::json_string("cut \xC3") == "\"cut \xEF\xBF\xBD\"");
   CHECK(text::json_string("tab\tquote\"") == "\"tab\\tquote\\\"\"");
 }
+
+TEST_CASE("missing texts apply to JSON numbers too", "[io]") {
+  auto c = test::compile("lead:\n  id: string key\n  pdays: optional duration in days missing \"-1\"\nscore s:\n  pdays < 5 days: +1\n");
+  REQUIRE(c.ok());
+  std::istringstream in("{\"id\": \"a\", \"pdays\": -1}\n{\"id\": \"b\", \"pdays\": 3}\n");
+  std::string fatal;
+  auto reader = io::open_reader(in, *c.model, {}, fatal);
+  io::InputRecord rec;
+  REQUIRE(reader->next(rec));
+  CHECK(rec.record.fields[1].is_missing());
+  REQUIRE(reader->next(rec));
+  CHECK(rec.record.fields[1].d == 3 * 86400);
+}

@@ -20,6 +20,7 @@
 #include "runtime/io/diff.h"
 #include "runtime/io/explain.h"
 #include "runtime/io/pipeline.h"
+#include "runtime/io/test_runner.h"
 #include "runtime/io/time.h"
 
 namespace rubric {
@@ -443,6 +444,42 @@ int run_lint(const std::vector<std::string>& files, const std::string& format, b
   return status;
 }
 
+const char* kTestHelp = R"(Run the test cases written beside a model's rules (`test "name":` sections): each gives a
+lead and its events, and says what scoring it must give. Failures show expected and actual
+values and the rules that fired.
+
+Example:
+  rubric test examples/*/*.rubric
+  rubric test examples/b2b/b2b.rubric --junit build/rubric-tests.xml)";
+
+int run_test_cmd(const std::vector<std::string>& files, const std::string& junit) {
+  int status = kOk, passed = 0, failed = 0;
+  std::string suites;
+  for (const std::string& f : files) {
+    rubric::driver::Compilation c;
+    if (!load_model(f, c)) {
+      status = kCannotRun;
+      continue;
+    }
+    rubric::io::TestReport r = rubric::io::run_tests(c.model, f);
+    std::cout << r.text;
+    passed += r.passed;
+    failed += r.failed;
+    suites += r.junit;
+  }
+  std::cout << fmt::format("{} passed, {} failed\n", passed, failed);
+  if (!junit.empty()) {
+    std::ofstream out(junit, std::ios::binary);
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n" << suites << "</testsuites>\n";
+    if (!out) {
+      std::cerr << "rubric: cannot write " << junit << "\n";
+      return kCannotRun;
+    }
+  }
+  if (failed && status == kOk) status = kFindings;
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -512,6 +549,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
 
+  std::vector<std::string> test_files;
+  std::string junit;
+  CLI::App* test_cmd = app.add_subcommand("test", kTestHelp);
+  test_cmd->add_option("files", test_files, "model files (.rubric) with test sections")->required()->check(CLI::ExistingFile);
+  test_cmd->add_option("--junit", junit, "also write the results as JUnit XML to this file");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -523,6 +566,7 @@ int main(int argc, char** argv) {
     if (diff->parsed()) return run_diff(da);
     if (fmt_cmd->parsed()) return run_fmt(fmt_files, fmt_check);
     if (lint_cmd->parsed()) return run_lint(lint_files, lint_format, lint_strict);
+    if (test_cmd->parsed()) return run_test_cmd(test_files, junit);
     if (explain->parsed()) {
       if (ea.lead.empty() == ea.input.empty()) {
         std::cerr << "rubric: explain needs either --lead JSON or --input FILE\n";
