@@ -1,0 +1,102 @@
+// Rubric's C++ embedding API. A ModelBuilder (options) compiles model text into an immutable,
+// thread-safe Model; a Model scores leads (one JSON record, or many JSON Lines at once) at a
+// given time. Shaped like cel-cpp: builder -> compiled program -> per-call input.
+//
+// Ownership and lifetime: CompileResult::model is a shared_ptr; a Model lives while any copy
+// of it does, and all scoring state is per call. Thread safety: one Model may score from any
+// number of threads at once. No exception crosses this API: problems come back as
+// diagnostics or as Result::error.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rubric {
+
+enum class Backend {
+  Auto,         // the tree-walking interpreter, or the batch one for models over 200 rules
+  Interpreter,  // the reference tree walker
+  Batch,        // the batch interpreter
+  Jit,          // native code through LLVM (falls back to the interpreter if LLVM fails)
+};
+
+// One problem found while compiling, as `rubric check` prints it.
+struct Diagnostic {
+  std::string id;        // "E0201"
+  std::string severity;  // "error" or "warning"
+  std::string file;
+  int line = 0, column = 0;
+  std::string message;
+  std::vector<std::string> notes;  // "help: ..." and "note: ..."
+};
+
+// A rule that gave points, for explanations.
+struct RuleResult {
+  std::string score, label;
+  double points = 0;
+  int64_t events = 0;
+  bool capped = false, decayed = false;
+  int line = 0;  // the rule's line in the model
+};
+
+// The scoring of one lead. `error` is set (and nothing else) when the record could not be read.
+struct Result {
+  std::string key;
+  std::vector<std::pair<std::string, double>> scores;  // in model order
+  double total = 0;
+  std::vector<std::pair<std::string, std::string>> tiers;  // tier set -> tier ("disqualified")
+  std::string disqualified;                                // the reason, or empty
+  std::string error;
+  std::vector<RuleResult> rules;  // with explain only
+  bool ok() const { return error.empty(); }
+};
+
+class Model;
+
+struct CompileResult {
+  std::shared_ptr<const Model> model;    // null when there are errors
+  std::vector<Diagnostic> diagnostics;   // every error and warning
+  std::string text;                      // the diagnostics rendered with carets
+  bool ok() const { return model != nullptr; }
+};
+
+// Compile options. Cheap to copy; build_* may be called from any thread.
+class ModelBuilder {
+ public:
+  ModelBuilder& backend(Backend b);
+  ModelBuilder& cache_dir(std::string dir);  // JIT: keep compiled code here
+  CompileResult build_source(std::string name, std::string text) const;
+  CompileResult build_file(const std::string& path) const;
+
+ private:
+  Backend backend_ = Backend::Auto;
+  std::string cache_dir_;
+};
+
+class Model {
+ public:
+  // Scores one lead given as a JSON object (events in an `events` array). `as_of` is seconds
+  // since 1970-01-01T00:00:00Z.
+  Result score_json(std::string_view json, int64_t as_of, bool explain = false) const;
+  // Scores JSON Lines, one result per non-blank line, in order, on `threads` threads.
+  std::vector<Result> score_jsonl(std::string_view lines, int64_t as_of, bool explain = false, int threads = 1) const;
+  const std::vector<std::string>& score_names() const;
+  const std::vector<std::string>& tier_set_names() const;
+  Backend backend() const;
+
+  // ISO 8601 text ("2026-11-01", "2026-11-01T09:30:00Z") as seconds since the epoch; -1 if not a time.
+  static int64_t parse_time(std::string_view iso);
+
+  struct Impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+  ~Model();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rubric

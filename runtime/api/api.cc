@@ -1,0 +1,201 @@
+// The C++ embedding API (include/rubric/rubric.hpp) over the driver, the readers and the
+// back ends.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "compiler/driver/driver.h"
+#include "include/rubric/rubric.hpp"
+#include "runtime/interp/batch.h"
+#include "runtime/interp/interp.h"
+#include "runtime/io/reader.h"
+#include "runtime/io/time.h"
+#include "runtime/jit/jit.h"
+
+namespace rubric {
+
+struct Model::Impl {
+  std::shared_ptr<const check::CheckedModel> model;
+  std::unique_ptr<interp::Scorer> scorer;
+  std::shared_ptr<jit::JitModel> jit;  // keeps the compiled code alive
+  Backend backend = Backend::Auto;
+  std::vector<std::string> score_names, tier_set_names;
+};
+
+namespace {
+
+std::vector<Diagnostic> convert(const diag::DiagnosticList& list, const source::SourceManager& sm) {
+  std::vector<Diagnostic> out;
+  for (const diag::Diagnostic& d : list.items()) {
+    Diagnostic x;
+    const diag::KindInfo& k = diag::info(d.kind);
+    x.id = std::string(k.id);
+    x.severity = k.severity == diag::Severity::Error ? "error" : "warning";
+    if (d.range.valid()) {
+      const source::SourceFile& f = sm.file(d.range.file);
+      source::LineCol lc = f.line_col(d.range.begin);
+      x.file = f.name();
+      x.line = lc.line;
+      x.column = lc.column;
+    }
+    x.message = d.message;
+    for (const diag::Note& n : d.notes) x.notes.push_back((n.type == diag::Note::Type::Help ? "help: " : "note: ") + n.text);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+Result to_result(const check::CheckedModel& m, const io::InputRecord& rec, const interp::Outcome* o) {
+  Result r;
+  r.key = rec.key;
+  if (!o) {
+    for (const auto& e : rec.errors) r.error += (r.error.empty() ? "" : "; ") + e;
+    return r;
+  }
+  for (size_t s = 0; s < m.scores.size(); ++s) r.scores.emplace_back(m.scores[s].name, double(o->scores[s]) / 100.0);
+  r.total = double(o->total) / 100.0;
+  for (size_t t = 0; t < m.tier_sets.size(); ++t)
+    r.tiers.emplace_back(m.tier_sets[t].name, o->tiers[t] < 0 ? "disqualified" : m.tier_sets[t].tiers[o->tiers[t]].name);
+  if (o->disqualifier >= 0) r.disqualified = m.disqualifiers[o->disqualifier].reason;
+  for (const auto& h : o->hits) {
+    const check::Rule& rule = m.scores[h.score].rules[h.rule];
+    r.rules.push_back({m.scores[h.score].name, rule.label, double(h.cents) / 100.0, h.events, h.capped, h.decayed, rule.line});
+  }
+  return r;
+}
+
+}  // namespace
+
+ModelBuilder& ModelBuilder::backend(Backend b) {
+  backend_ = b;
+  return *this;
+}
+
+ModelBuilder& ModelBuilder::cache_dir(std::string dir) {
+  cache_dir_ = std::move(dir);
+  return *this;
+}
+
+CompileResult ModelBuilder::build_source(std::string name, std::string text) const {
+  CompileResult out;
+  std::string identity = text;
+  driver::Compilation c = driver::compile_source(std::move(name), std::move(text));
+  out.diagnostics = convert(c.diagnostics, *c.sources);
+  out.text = diag::render_text(c.diagnostics, *c.sources, false);
+  if (!c.ok()) return out;
+  auto impl = std::make_unique<Model::Impl>();
+  impl->model = c.model;
+  impl->backend = backend_;
+  size_t rules = 0;
+  for (const auto& s : c.model->scores) rules += s.rules.size();
+  if (backend_ == Backend::Jit) {
+    jit::CompileOptions opts;
+    opts.identity = identity;
+    opts.cache_dir = cache_dir_;
+    std::string err;
+    impl->jit = jit::JitModel::compile(c.model, &err, nullptr, opts);
+    if (!impl->jit) {
+      out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
+      impl->backend = Backend::Interpreter;
+    }
+  }
+  if (impl->jit) {
+    struct Shared : interp::Scorer {
+      std::shared_ptr<jit::JitModel> m;
+      interp::Outcome score(const interp::Record& r, int64_t as_of, bool explain) const override {
+        return m->score(r, as_of, explain);
+      }
+    };
+    auto s = std::make_unique<Shared>();
+    s->m = impl->jit;
+    impl->scorer = std::move(s);
+  } else if (impl->backend == Backend::Batch || (impl->backend == Backend::Auto && rules > 200)) {
+    impl->scorer = std::make_unique<interp::BatchInterpreter>(c.model);
+  } else {
+    impl->scorer = std::make_unique<interp::Interpreter>(c.model);
+  }
+  for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
+  for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);
+  out.model = std::make_shared<Model>(std::move(impl));
+  return out;
+}
+
+CompileResult ModelBuilder::build_file(const std::string& path) const {
+  std::string err;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    CompileResult out;
+    out.diagnostics.push_back({"E0000", "error", path, 0, 0, "cannot open " + path, {}});
+    out.text = "cannot open " + path + "\n";
+    return out;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return build_source(path, ss.str());
+}
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+const std::vector<std::string>& Model::score_names() const { return impl_->score_names; }
+const std::vector<std::string>& Model::tier_set_names() const { return impl_->tier_set_names; }
+Backend Model::backend() const { return impl_->backend; }
+
+int64_t Model::parse_time(std::string_view iso) {
+  auto t = io::parse_time(iso);
+  return t ? *t : -1;
+}
+
+Result Model::score_json(std::string_view json, int64_t as_of, bool explain) const {
+  std::vector<Result> r = score_jsonl(std::string(json) + "\n", as_of, explain, 1);
+  if (r.empty()) {
+    Result empty;
+    empty.error = "no record: the text is blank";
+    return empty;
+  }
+  return std::move(r.front());
+}
+
+std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bool explain, int threads) const {
+  std::vector<Result> out;
+  try {
+    std::istringstream in{std::string(lines)};
+    std::string fatal;
+    auto reader = io::open_reader(in, *impl_->model, {}, fatal);
+    std::vector<io::InputRecord> recs;
+    io::InputRecord rec;
+    while (reader->next(rec)) recs.push_back(rec);
+    std::vector<const interp::Record*> good;
+    std::vector<size_t> where;
+    for (size_t i = 0; i < recs.size(); ++i)
+      if (recs[i].ok()) {
+        good.push_back(&recs[i].record);
+        where.push_back(i);
+      }
+    std::vector<interp::Outcome> outcomes(good.size());
+    size_t parts = std::max<size_t>(1, std::min<size_t>(threads, good.size() / 64 + 1));
+    std::vector<std::thread> workers;
+    size_t per = (good.size() + parts - 1) / parts;
+    for (size_t p = 0; p < parts; ++p) {
+      size_t from = p * per;
+      if (from >= good.size()) break;
+      size_t len = std::min(per, good.size() - from);
+      workers.emplace_back([&, from, len] {
+        impl_->scorer->score_batch(good.data() + from, len, as_of, explain, outcomes.data() + from);
+      });
+    }
+    for (auto& w : workers) w.join();
+    std::vector<const interp::Outcome*> by_record(recs.size(), nullptr);
+    for (size_t k = 0; k < where.size(); ++k) by_record[where[k]] = &outcomes[k];
+    for (size_t i = 0; i < recs.size(); ++i) out.push_back(to_result(*impl_->model, recs[i], by_record[i]));
+  } catch (const std::exception& e) {
+    Result r;
+    r.error = std::string("internal error: ") + e.what();
+    out.assign(1, r);
+  }
+  return out;
+}
+
+}  // namespace rubric

@@ -1,0 +1,67 @@
+// The C++ embedding API: diagnostics, scoring one record and many, every back end, threads.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <atomic>
+#include <thread>
+
+#include "include/rubric/rubric.hpp"
+
+TEST_CASE("compile errors come back as structured diagnostics", "[api]") {
+  rubric::CompileResult c = rubric::ModelBuilder().build_source("m.rubric", "lead:\n  id: string key\nscore s:\n  idd > 1: +1\n");
+  REQUIRE_FALSE(c.ok());
+  REQUIRE(c.diagnostics.size() == 1);
+  CHECK(c.diagnostics[0].id == "E0201");
+  CHECK(c.diagnostics[0].line == 4);
+  CHECK(c.diagnostics[0].column == 3);
+  CHECK(c.diagnostics[0].notes.at(0) == "help: did you mean `id`?");
+  CHECK(c.text.find("m.rubric:4:3: error[E0201]") != std::string::npos);
+}
+
+TEST_CASE("every back end scores the B2B leads alike, on several threads", "[api]") {
+  std::ifstream in(std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/leads.jsonl");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  int64_t as_of = rubric::Model::parse_time("2026-11-01");
+  REQUIRE(as_of > 0);
+  std::vector<std::vector<rubric::Result>> runs;
+  for (rubric::Backend b : {rubric::Backend::Interpreter, rubric::Backend::Batch, rubric::Backend::Jit}) {
+    auto c = rubric::ModelBuilder().backend(b).build_file(std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/b2b.rubric");
+    REQUIRE(c.ok());
+    CHECK(c.model->score_names() == std::vector<std::string>{"fit", "engagement"});
+    runs.push_back(c.model->score_jsonl(ss.str(), as_of, true, 3));
+  }
+  REQUIRE(runs[0].size() == 300);
+  for (size_t i = 0; i < 300; ++i) {
+    for (size_t r = 1; r < runs.size(); ++r) {
+      CHECK(runs[r][i].total == runs[0][i].total);
+      CHECK(runs[r][i].tiers == runs[0][i].tiers);
+      CHECK(runs[r][i].rules.size() == runs[0][i].rules.size());
+    }
+  }
+  CHECK(runs[0][12].key == "L0000013");
+  CHECK(runs[0][12].total == Approx(79.24));
+}
+
+TEST_CASE("one model scores from many threads at once", "[api]") {
+  auto c = rubric::ModelBuilder().backend(rubric::Backend::Jit).build_source(
+      "m.rubric", "lead:\n  id: string key\n  n: optional int\nscore s:\n  n > 10: +5 \"big\"\n  n > 100: +7 \"bigger\"\n");
+  REQUIRE(c.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        int n = (i * 7 + t) % 300;
+        rubric::Result r = c.model->score_json("{\"id\": \"x\", \"n\": " + std::to_string(n) + "}", 0);
+        double want = (n > 10 ? 5 : 0) + (n > 100 ? 7 : 0);
+        if (!r.ok() || r.total != want) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(wrong == 0);
+  rubric::Result bad = c.model->score_json("{\"n\": \"ten\"}", 0);
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.error.find("`id` is required") != std::string::npos);
+}
