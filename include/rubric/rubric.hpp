@@ -8,6 +8,7 @@
 // diagnostics or as Result::error.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -97,6 +98,22 @@ class Model {
 
  private:
   std::unique_ptr<Impl> impl_;
+};
+
+// A model that can be replaced while other threads score with it (hot reload). Each scoring
+// call takes the current model once, so a result always comes from one model entirely, old or
+// new; replacing never waits for scoring, and scoring never takes a lock of ours (the swap
+// itself is an atomic shared_ptr). Thread-safe.
+class LiveModel {
+ public:
+  explicit LiveModel(std::shared_ptr<const Model> model);
+  // Publishes `model` for every later call; calls already running finish with the old one.
+  void replace(std::shared_ptr<const Model> model);
+  std::shared_ptr<const Model> current() const;
+  Result score_json(std::string_view json, int64_t as_of, bool explain = false) const;
+
+ private:
+  std::atomic<std::shared_ptr<const Model>> model_;
 };
 
 }  // namespace rubric

@@ -198,4 +198,15 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bo
   return out;
 }
 
+LiveModel::LiveModel(std::shared_ptr<const Model> model) : model_(std::move(model)) {}
+
+void LiveModel::replace(std::shared_ptr<const Model> model) { model_.store(std::move(model)); }
+
+std::shared_ptr<const Model> LiveModel::current() const { return model_.load(); }
+
+Result LiveModel::score_json(std::string_view json, int64_t as_of, bool explain) const {
+  std::shared_ptr<const Model> m = model_.load();  // one model for the whole call
+  return m->score_json(json, as_of, explain);
+}
+
 }  // namespace rubric

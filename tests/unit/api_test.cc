@@ -65,3 +65,36 @@ TEST_CASE("one model scores from many threads at once", "[api]") {
   CHECK_FALSE(bad.ok());
   CHECK(bad.error.find("`id` is required") != std::string::npos);
 }
+
+TEST_CASE("a model swapped while threads score never gives a torn result", "[api]") {
+  // Two models whose two scores move together: a result mixing them would show 1/20 or 10/2.
+  auto a = rubric::ModelBuilder().backend(rubric::Backend::Jit).build_source(
+      "a.rubric", "lead:\n  id: string key\nscore s:\n  id is present: +1\nscore t:\n  id is present: +2\n");
+  auto b = rubric::ModelBuilder().backend(rubric::Backend::Batch).build_source(
+      "b.rubric", "lead:\n  id: string key\nscore s:\n  id is present: +10\nscore t:\n  id is present: +20\n");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  rubric::LiveModel live(a.model);
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0}, scored{0}, from_b{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&] {
+      while (!stop) {
+        rubric::Result r = live.score_json("{\"id\": \"x\"}", 0);
+        double s = r.scores.at(0).second, u = r.scores.at(1).second;
+        if (!((s == 1 && u == 2) || (s == 10 && u == 20))) ++torn;
+        from_b += s == 10;
+        ++scored;
+      }
+    });
+  for (int i = 0; i < 400; ++i) {
+    live.replace(i % 2 ? a.model : b.model);
+    std::this_thread::yield();
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  CHECK(torn == 0);
+  CHECK(scored > 0);
+  INFO("results from the second model: " << from_b << " of " << scored);
+}
