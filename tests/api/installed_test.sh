@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs Rubric into a temporary prefix, builds examples/embed against it as a separate CMake
+# project with find_package(rubric), and runs both programs. Usage: installed_test.sh BUILD_DIR REPO
+set -euo pipefail
+BUILD="$1"
+ROOT="$2"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+cmake --install "$BUILD" --prefix "$TMP/prefix" >/dev/null
+test -f "$TMP/prefix/include/rubric/rubric.h" && test -f "$TMP/prefix/lib/cmake/rubric/rubricConfig.cmake"
+cmake -S "$ROOT/examples/embed" -B "$TMP/build" -G Ninja -DCMAKE_PREFIX_PATH="$TMP/prefix" >/dev/null
+cmake --build "$TMP/build" >/dev/null
+out=$("$TMP/build/score_leads" "$ROOT/examples/b2b/b2b.rubric" "$ROOT/examples/b2b/leads.jsonl")
+echo "$out"
+[ "$out" = "300 leads scored, 45 hot" ]
+out=$("$TMP/build/score_leads_c" "$ROOT/examples/b2b/b2b.rubric")
+echo "$out"
+[ "$out" = "total 35.00, temperature cold" ]
+echo "1 passed, 0 failed"
