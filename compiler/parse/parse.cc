@@ -684,6 +684,18 @@ bool too_deep(antlr4::CommonTokenStream& tokens, ErrorListener& listener, diag::
   return false;
 }
 
+// A text's tokens, all of them (comments and white space on the hidden channel). The lexer
+// never fails: anything it does not know becomes an UNKNOWN_CHAR token.
+struct Lexed {
+  explicit Lexed(const std::string& text) : input(text), lexer(&input), tokens(&lexer) {
+    lexer.removeErrorListeners();
+    tokens.fill();
+  }
+  antlr4::ANTLRInputStream input;
+  rubric_antlr::RubricLexer lexer;
+  antlr4::CommonTokenStream tokens;
+};
+
 // Invalid UTF-8 is reported once, where it starts, and each bad byte is read as `?` so that the
 // rest of the file still parses with the same byte offsets.
 std::string valid_utf8(const std::string& raw, uint32_t file, diag::DiagnosticList& diags) {
@@ -715,11 +727,8 @@ ParseResult parse(const source::SourceManager& sm, uint32_t file) {
   OffsetMap offsets(text);
   ErrorListener listener(result.diagnostics, file, offsets, text);
   try {
-    antlr4::ANTLRInputStream input(text);
-    rubric_antlr::RubricLexer lexer(&input);
-    lexer.removeErrorListeners();
-    antlr4::CommonTokenStream tokens(&lexer);
-    tokens.fill();
+    Lexed lexed(text);
+    antlr4::CommonTokenStream& tokens = lexed.tokens;
     if (too_deep(tokens, listener, result.diagnostics)) return result;
     rubric_antlr::RubricParser parser(&tokens);
     parser.removeErrorListeners();
@@ -806,11 +815,8 @@ std::string format_line(const std::vector<antlr4::Token*>& toks, bool behaviour_
 
 std::optional<std::string> format_source(const std::string& text) {
   try {
-    antlr4::ANTLRInputStream input(text);
-    rubric_antlr::RubricLexer lexer(&input);
-    lexer.removeErrorListeners();
-    antlr4::CommonTokenStream tokens(&lexer);
-    tokens.fill();
+    Lexed lexed(text);
+    antlr4::CommonTokenStream& tokens = lexed.tokens;
     // Lines of significant tokens and comments, with the blank lines before each.
     struct Line {
       std::vector<antlr4::Token*> toks;

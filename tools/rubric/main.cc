@@ -73,14 +73,21 @@ int print_diagnostics(const rubric::driver::Compilation& c, const std::string& f
   return c.diagnostics.has_errors() ? kFindings : kOk;
 }
 
+// Compiles the file at `path`; false (after saying so) only when it cannot be read.
+bool read_model(const std::string& path, rubric::driver::Compilation& c) {
+  std::string err;
+  c = rubric::driver::compile_file(path, &err);
+  if (err.empty()) return true;
+  std::cerr << "rubric: " << err << "\n";
+  return false;
+}
+
 int run_check(const std::vector<std::string>& files, const std::string& format, const std::string& emit) {
   int status = kOk;
   size_t errors = 0;
   for (const std::string& f : files) {
-    std::string err;
-    rubric::driver::Compilation c = rubric::driver::compile_file(f, &err);
-    if (!err.empty()) {
-      std::cerr << "rubric: " << err << "\n";
+    rubric::driver::Compilation c;
+    if (!read_model(f, c)) {
       status = kCannotRun;
       continue;
     }
@@ -162,12 +169,7 @@ char parse_delimiter(const std::string& s) {
 
 // Compiles the model at `path` for scoring; on failure prints why and returns false.
 bool load_model(const std::string& path, rubric::driver::Compilation& c) {
-  std::string err;
-  c = rubric::driver::compile_file(path, &err);
-  if (!err.empty()) {
-    std::cerr << "rubric: " << err << "\n";
-    return false;
-  }
+  if (!read_model(path, c)) return false;
   if (!c.ok()) {
     print_diagnostics(c, "text");
     std::cerr << "rubric: the model has errors; nothing was scored\n";
@@ -411,16 +413,11 @@ Exit codes: 0 clean (warnings allowed), 1 errors (or warnings with --strict), 2 
 
 int run_lint(const std::vector<std::string>& files, const std::string& format, bool strict) {
   int status = kOk;
-  rubric::diag::DiagnosticList all;
-  auto sources = std::make_shared<rubric::source::SourceManager>();
-  std::vector<rubric::driver::Compilation> keep;  // their sources outlive rendering
   std::string text_out;
   size_t warnings = 0, errors = 0;
   for (const std::string& f : files) {
-    std::string err;
-    rubric::driver::Compilation c = rubric::driver::compile_file(f, &err);
-    if (!err.empty()) {
-      std::cerr << "rubric: " << err << "\n";
+    rubric::driver::Compilation c;
+    if (!read_model(f, c)) {
       status = kCannotRun;
       continue;
     }
@@ -434,7 +431,6 @@ int run_lint(const std::vector<std::string>& files, const std::string& format, b
     else if (format == "json") std::cout << rubric::diag::render_json(found, *c.sources);
     else if (format == "github") std::cout << rubric::diag::render_github(found, *c.sources);
     else std::cout << rubric::diag::render_sarif(found, *c.sources, "0.1.0", "https://example.invalid/rubric/docs/lints.md");
-    keep.push_back(std::move(c));
   }
   if (format == "text") {
     std::cerr << text_out;
