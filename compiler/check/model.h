@@ -213,6 +213,13 @@ struct CheckedModel {
   std::vector<Disqualifier> disqualifiers;
   std::vector<TestCase> tests;
 
+  // All the rules of all scores (the length of RbCall::rules, and what sizes a model).
+  size_t rule_count() const {
+    size_t n = 0;
+    for (const Score& s : scores) n += s.rules.size();
+    return n;
+  }
+
   std::deque<Node> nodes;
   std::deque<EventQuery> queries;
   std::deque<EnumType> enums;

@@ -32,12 +32,6 @@ std::vector<const void*> referenced_objects(const check::CheckedModel& m) {
   return refs;
 }
 
-size_t rule_count(const check::CheckedModel& m) {
-  size_t n = 0;
-  for (const auto& s : m.scores) n += s.rules.size();
-  return n;
-}
-
 namespace {
 
 using namespace llvm;

@@ -22,9 +22,6 @@ inline constexpr const char* kEntryName = "rubric_score";
 // string sets, page globs, decay settings), so `m` must outlive the compiled code.
 std::unique_ptr<llvm::Module> lower(const check::CheckedModel& m, llvm::LLVMContext& ctx);
 
-// The number of rules of every score together: the length of RbCall::rules.
-size_t rule_count(const check::CheckedModel& m);
-
 // The model objects compiled code reaches through RbCall::refs, in index order: nodes with a
 // regex, a string set or page globs (in node order), then each score's decay settings.
 std::vector<const void*> referenced_objects(const check::CheckedModel& m);

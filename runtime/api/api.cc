@@ -8,7 +8,6 @@
 
 #include "compiler/driver/driver.h"
 #include "include/rubric/rubric.hpp"
-#include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/reader.h"
 #include "runtime/io/time.h"
@@ -18,8 +17,7 @@ namespace rubric {
 
 struct Model::Impl {
   std::shared_ptr<const check::CheckedModel> model;
-  std::unique_ptr<interp::Scorer> scorer;
-  std::shared_ptr<jit::JitModel> jit;  // keeps the compiled code alive
+  std::shared_ptr<const interp::Scorer> scorer;  // a JIT scorer keeps its compiled code alive
   Backend backend = Backend::Auto;
   std::vector<std::string> score_names, tier_set_names;
 };
@@ -88,33 +86,18 @@ CompileResult ModelBuilder::build_source(std::string name, std::string text) con
   auto impl = std::make_unique<Model::Impl>();
   impl->model = c.model;
   impl->backend = backend_;
-  size_t rules = 0;
-  for (const auto& s : c.model->scores) rules += s.rules.size();
-  if (backend_ == Backend::Jit) {
-    jit::CompileOptions opts;
-    opts.identity = identity;
-    opts.cache_dir = cache_dir_;
-    std::string err;
-    impl->jit = jit::JitModel::compile(c.model, &err, nullptr, opts);
-    if (!impl->jit) {
-      out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
-      impl->backend = Backend::Interpreter;
-    }
-  }
-  if (impl->jit) {
-    struct Shared : interp::Scorer {
-      std::shared_ptr<jit::JitModel> m;
-      interp::Outcome score(const interp::Record& r, int64_t as_of, bool explain) const override {
-        return m->score(r, as_of, explain);
-      }
-    };
-    auto s = std::make_unique<Shared>();
-    s->m = impl->jit;
-    impl->scorer = std::move(s);
-  } else if (impl->backend == Backend::Batch || (impl->backend == Backend::Auto && rules > 200)) {
-    impl->scorer = std::make_unique<interp::BatchInterpreter>(c.model);
-  } else {
-    impl->scorer = std::make_unique<interp::Interpreter>(c.model);
+  jit::CompileOptions opts;
+  opts.identity = identity;
+  opts.cache_dir = cache_dir_;
+  jit::ScorerKind kind = backend_ == Backend::Jit           ? jit::ScorerKind::Jit
+                         : backend_ == Backend::Batch       ? jit::ScorerKind::Batch
+                         : backend_ == Backend::Interpreter ? jit::ScorerKind::Interpreter
+                                                            : jit::ScorerKind::Interpreted;
+  std::string err;
+  impl->scorer = jit::make_scorer(c.model, kind, opts, &err);
+  if (!err.empty()) {
+    out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
+    impl->backend = Backend::Interpreter;
   }
   for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
   for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);

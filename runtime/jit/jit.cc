@@ -30,6 +30,7 @@
 
 #include "build_id.h"
 #include "compiler/lower/lower.h"
+#include "runtime/interp/batch.h"
 #include "runtime/jit/scratch.h"
 
 namespace rubric::jit {
@@ -162,6 +163,17 @@ std::atomic<uint64_t> next_id{0};
 
 }  // namespace
 
+std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
+                                                  const CompileOptions& options, std::string* jit_error) {
+  if (kind == ScorerKind::Jit) {
+    if (auto compiled = JitModel::compile(model, jit_error, nullptr, options)) return compiled;
+    kind = ScorerKind::Interpreted;
+  }
+  if (kind == ScorerKind::Interpreted) kind = model->rule_count() > 200 ? ScorerKind::Batch : ScorerKind::Interpreter;
+  if (kind == ScorerKind::Batch) return std::make_shared<interp::BatchInterpreter>(std::move(model));
+  return std::make_shared<interp::Interpreter>(std::move(model));
+}
+
 std::string emit_llvm(const check::CheckedModel& model) {
   llvm::LLVMContext ctx;
   return print_module(*lower::lower(model, ctx));
@@ -201,7 +213,7 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     return nullptr;
   }
   CompileTimes t;
-  bool large = lower::rule_count(*model) > kLargeModelRules;
+  bool large = model->rule_count() > kLargeModelRules;
   llvm::TargetMachine* tm = engine.target(large);
   // The key: what the model is, which Rubric compiled it, and for which CPU.
   std::string key;
@@ -335,7 +347,7 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
 }
 
 JitModel::JitModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::string dylib)
-    : model_(std::move(model)), fn_(fn), dylib_(std::move(dylib)), rules_(lower::rule_count(*model_)),
+    : model_(std::move(model)), fn_(fn), dylib_(std::move(dylib)), rules_(model_->rule_count()),
       refs_(lower::referenced_objects(*model_)) {}
 
 JitModel::~JitModel() {

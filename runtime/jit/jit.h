@@ -50,6 +50,15 @@ class JitModel : public interp::Scorer {
   std::vector<const void*> refs_;
 };
 
+// How a model is scored. `Interpreted` is the tree walker for models of up to 200 rules and the
+// batch interpreter above (where it measured 2-3x faster, docs/performance.md).
+enum class ScorerKind { Interpreter, Batch, Jit, Interpreted };
+
+// The scorer of `kind` for `model`. For Jit, when compiling fails, `jit_error` says why and the
+// Interpreted choice is returned instead (every scorer gives identical results).
+std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
+                                                  const CompileOptions& options, std::string* jit_error);
+
 // The unoptimised IR of a model, for `rubric check --emit llvm`.
 std::string emit_llvm(const check::CheckedModel& model);
 

@@ -14,7 +14,6 @@
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"
-#include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
 #include "runtime/io/diff.h"
@@ -22,15 +21,6 @@
 #include "runtime/io/pipeline.h"
 #include "runtime/io/test_runner.h"
 #include "runtime/io/time.h"
-
-namespace rubric {
-// All the rules of all scores.
-size_t lower_rule_count(const check::CheckedModel& m) {
-  size_t n = 0;
-  for (const auto& s : m.scores) n += s.rules.size();
-  return n;
-}
-}  // namespace rubric
 
 namespace {
 
@@ -113,49 +103,37 @@ struct ScoreArgs {
   bool explain = false;
 };
 
-// `auto` uses an interpreter below these input sizes, where starting LLVM and compiling
+// `auto` uses an interpreter (ScorerKind::Interpreted) below these input sizes, where starting LLVM and compiling
 // (~130 ms) costs more than the JIT saves per lead; measured break-evens in docs/performance.md:
 // ~80k leads of JSON Lines with events (~170 MB), ~400k CSV rows (~40 MB).
 constexpr uintmax_t kJitBreakEvenJsonl = 128u << 20;
 constexpr uintmax_t kJitBreakEvenCsv = 32u << 20;
 
-// The scorer for --backend; null (after a message) when the JIT cannot be used.
-std::unique_ptr<rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c, bool csv) {
-  std::shared_ptr<const rubric::check::CheckedModel> model = c.model;
-  bool jit = a.backend == "jit";
+// The scorer for --backend; null (after a message) when --backend jit cannot be used.
+std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c,
+                                                             bool csv) {
+  using rubric::jit::ScorerKind;
+  ScorerKind kind = a.backend == "jit" ? ScorerKind::Jit : a.backend == "batch" ? ScorerKind::Batch
+                    : a.backend == "interp"                                    ? ScorerKind::Interpreter
+                                                                               : ScorerKind::Interpreted;
   if (a.backend == "auto") {
     // Standard input has no size: assume a long stream.
     std::error_code ec;
     uintmax_t limit = csv ? kJitBreakEvenCsv : kJitBreakEvenJsonl;
     uintmax_t size = a.input == "-" ? limit : std::filesystem::file_size(a.input, ec);
-    jit = !ec && size >= limit;
+    if (!ec && size >= limit) kind = ScorerKind::Jit;
   }
-  // Below the break-even: the tree walker for ordinary models, the batch interpreter for large
-  // ones, where it is 2-3x faster (measured in docs/performance.md).
-  bool large = rubric::lower_rule_count(*model) > 200;
-  if (a.backend == "interp" || (!jit && a.backend == "auto" && !large))
-    return std::make_unique<rubric::interp::Interpreter>(model);
-  if (!jit) return std::make_unique<rubric::interp::BatchInterpreter>(model);
-  std::string err;
   rubric::jit::CompileOptions copts;
   copts.identity = c.sources->file(1).text();  // the model's own text keys the caches
   copts.cache_dir = a.cache_dir;
-  auto compiled = rubric::jit::JitModel::compile(model, &err, nullptr, copts);
-  if (!compiled) {
+  std::string err;
+  auto scorer = rubric::jit::make_scorer(c.model, kind, copts, &err);
+  if (!err.empty()) {
     std::cerr << "rubric: the JIT failed: " << err << "\n";
     if (a.backend == "jit") return nullptr;
-    std::cerr << "rubric: using the batch interpreter instead\n";
-    return std::make_unique<rubric::interp::BatchInterpreter>(model);
+    std::cerr << "rubric: using the interpreter instead\n";
   }
-  struct Shared : rubric::interp::Scorer {
-    std::shared_ptr<rubric::jit::JitModel> m;
-    rubric::interp::Outcome score(const rubric::interp::Record& r, int64_t as_of, bool explain) const override {
-      return m->score(r, as_of, explain);
-    }
-  };
-  auto s = std::make_unique<Shared>();
-  s->m = std::move(compiled);
-  return s;
+  return scorer;
 }
 
 // A delimiter given as one character or by name; 0 when it is neither.
@@ -257,7 +235,7 @@ int run_score(const ScoreArgs& a) {
     wopts.delimiter = d;
   }
   rubric::io::ResultWriter writer(*out, *c.model, wopts);
-  std::unique_ptr<rubric::interp::Scorer> scorer = choose_backend(a, c, ropts.format == rubric::io::InputFormat::Csv);
+  std::shared_ptr<const rubric::interp::Scorer> scorer = choose_backend(a, c, ropts.format == rubric::io::InputFormat::Csv);
   if (!scorer) return kCannotRun;
   rubric::io::RunOptions opts;
   opts.as_of = as_of;
