@@ -28,9 +28,9 @@ class Linter {
     for (const check::Score& s : m_.scores) {
       std::map<std::string, int> seen;  // condition text → line
       for (const check::Rule& r : s.rules) {
-        if (r.cond) walk(r.cond, r.range);
+        if (r.cond) walk(r.cond);
         impossible(r.cond ? r.cond : r.query->filter, r.range);
-        if (r.each && r.query->filter) walk(r.query->filter, r.range);
+        if (r.each && r.query->filter) walk(r.query->filter);
         over_ceiling(s, r);
         past_decay(s, r);
         std::string cond = normalized(rule_condition_text(r));
@@ -42,7 +42,7 @@ class Linter {
       }
     }
     for (const check::Disqualifier& d : m_.disqualifiers) {
-      walk(d.cond, d.range);
+      walk(d.cond);
       impossible(d.cond, d.range);
     }
     for (const check::TierSet& t : m_.tier_sets) unreachable_tiers(t);
@@ -105,7 +105,7 @@ class Linter {
   }
 
   // Node-level lints: literal regexes, reversed `between`, empty sets.
-  void walk(const Node* n, source::SourceRange rule) {
+  void walk(const Node* n) {
     if (!n) return;
     if (n->op == Op::Matches && n->regex) {
       const std::string& p = n->regex->pattern();
@@ -119,8 +119,7 @@ class Linter {
           "write the smaller bound first");
     if (n->op == Op::InSet && n->set.empty() && n->string_set.empty())
       add(Kind::L0109, n->range, fmt::format("`{}` tests an empty set, so it is {} true", text(n->range), n->negated ? "always" : "never"));
-    for (const Node* k : n->kids) walk(k, rule);
-    (void)rule;
+    for (const Node* k : n->kids) walk(k);
   }
 
   // Bounds a conjunction puts on one numeric field: an empty interval means it can never hold.

@@ -59,17 +59,16 @@ class Explainer {
       case Op::DaysSinceTime:
       case Op::Call:
       case Op::EmailDomain: {
-        Value v = interp_.evaluate(n, r_, as_of_, o_);
         std::string what(sm_.text(n->range));
         if (n->op == Op::AnyEvents) {
           // Show how many events the behaviour found, not just yes/no.
           Node count = *n;
           count.op = Op::CountEvents;
           count.type = check::Type{check::TypeKind::Int};
-          fact = fmt::format("{}: {} matching event{}", what, interp_.evaluate(&count, r_, as_of_, o_).i,
-                             interp_.evaluate(&count, r_, as_of_, o_).i == 1 ? "" : "s");
+          int64_t events = interp_.evaluate(&count, r_, as_of_, o_).i;
+          fact = fmt::format("{}: {} matching event{}", what, events, events == 1 ? "" : "s");
         } else {
-          fact = fmt::format("{} = {}", what, show(v, n->type));
+          fact = fmt::format("{} = {}", what, show(interp_.evaluate(n, r_, as_of_, o_), n->type));
         }
         break;
       }
