@@ -2,34 +2,10 @@
 # End-to-end tests of the `rubric` command: exit codes, messages, and bad input that must never
 # crash Rubric or lose a row. Usage: cli_test.sh RUBRIC_BINARY REPO_ROOT GEN_LEADS_BINARY
 set -u
-abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
-RUBRIC="$(abs "$1")"
 ROOT="$(cd "$2" && pwd)"
+. "$ROOT/tests/cli/lib.sh"
+RUBRIC="$(abs "$1")"
 GEN="$(abs "$3")"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-cd "$ROOT"
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-# expect_exit CODE NAME -- command...
-expect_exit() {
-  local want="$1" name="$2"
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else fail "$name: exit $got, expected $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
-}
-contains() {  # contains FILE TEXT NAME
-  if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in $1"; sed 's/^/  | /' "$1" | head -8; fi
-}
-lines() {  # lines FILE N NAME
-  local n
-  n=$(wc -l <"$1")
-  if [ "$n" -eq "$2" ]; then ok; else fail "$3: $n lines, expected $2"; fi
-}
 
 B2B=examples/b2b/b2b.rubric
 
@@ -248,5 +224,4 @@ contains "$TMP/err" "--as-of yesterday is not a time" "bad as-of message"
 expect_exit 2 "bad model" -- "$RUBRIC" score tests/check/fail_five_mistakes.rubric --input examples/b2b/leads.jsonl
 contains "$TMP/err" "nothing was scored" "bad model message"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -2,19 +2,10 @@
 # Runs every example end to end and compares with its expected output; the real datasets are
 # read from ../shared/datasets as they are. Usage: examples_test.sh RUBRIC GEN_LEADS REPO_ROOT
 set -u
-RUBRIC="$1"
-GEN="$2"
-ROOT="$3"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-cd "$ROOT"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-same() {  # same ACTUAL EXPECTED NAME
-  if cmp -s "$1" "$2"; then ok; else fail "$3 differs from $2"; diff "$2" "$1" | head -10; fi
-}
+ROOT="$(cd "$3" && pwd)"
+. "$ROOT/tests/cli/lib.sh"
+RUBRIC="$(abs "$1")"
+GEN="$(abs "$2")"
 
 # B2B: the generator reproduces the checked-in leads, and scoring them gives the expected rows.
 "$GEN" --count 300 --seed 42 --as-of 2026-11-01T00:00:00Z >"$TMP/leads.jsonl"
@@ -44,5 +35,4 @@ run_dataset() {  # run_dataset NAME MODEL DATA ROWS
 [ -f examples/bank/bank.rubric ] && run_dataset bank examples/bank/bank.rubric \
   ../shared/datasets/uci_bank_marketing/bank-full.csv 45211
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
