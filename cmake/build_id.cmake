@@ -1,11 +1,10 @@
 # Writes OUT: a header defining RUBRIC_BUILD_ID, a hash of every source that shapes compiled
-# scoring code (lowering, ABI, runtime helpers, interpreters, built-ins, stdlib). Cached objects
-# are keyed by it, so a rebuilt Rubric never loads code an older one compiled.
-file(GLOB_RECURSE files ${ROOT}/compiler/lower/* ${ROOT}/compiler/check/* ${ROOT}/runtime/jit/* ${ROOT}/runtime/interp/*
-     ${ROOT}/runtime/builtins/* ${ROOT}/stdlib/*.rubric)
-list(SORT files)
+# scoring code (cmake/build_id_sources.cmake). Cached and ahead-of-time objects carry it, so a
+# rebuilt Rubric never runs code an older one compiled.
+set(RUBRIC_ROOT ${ROOT})
+include(${CMAKE_CURRENT_LIST_DIR}/build_id_sources.cmake)
 set(all "")
-foreach(f ${files})
+foreach(f ${RUBRIC_BUILD_ID_SOURCES})
   file(SHA256 ${f} h)
   string(APPEND all "${h}")
 endforeach()

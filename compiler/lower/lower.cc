@@ -15,22 +15,13 @@
 #include <unordered_map>
 
 #include "compiler/lower/abi.h"
+#include "compiler/lower/refs.h"
 
 namespace rubric::lower {
 
 using check::Node;
 using check::Op;
 using check::TypeKind;
-
-std::vector<const void*> referenced_objects(const check::CheckedModel& m) {
-  std::vector<const void*> refs;
-  for (const Node& n : m.nodes)
-    if (n.op == Op::Matches || n.op == Op::InPages ||
-        (n.op == Op::InSet && !n.kids.empty() && n.kids[0]->type.is(TypeKind::String)))
-      refs.push_back(&n);
-  for (const check::Score& s : m.scores) refs.push_back(&s.decay);
-  return refs;
-}
 
 namespace {
 

@@ -22,8 +22,4 @@ inline constexpr const char* kEntryName = "rubric_score";
 // string sets, page globs, decay settings), so `m` must outlive the compiled code.
 std::unique_ptr<llvm::Module> lower(const check::CheckedModel& m, llvm::LLVMContext& ctx);
 
-// The model objects compiled code reaches through RbCall::refs, in index order: nodes with a
-// regex, a string set or page globs (in node order), then each score's decay settings.
-std::vector<const void*> referenced_objects(const check::CheckedModel& m);
-
 }  // namespace rubric::lower

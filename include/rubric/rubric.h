@@ -30,7 +30,22 @@ typedef struct rubric_result rubric_result;
  * message, rendered like `rubric check` (empty when clean). */
 rubric_status rubric_compile(const char* name, const char* text, rubric_backend backend, rubric_model** model,
                              char** diagnostics);
+/* Compiles a .rubric file, or loads a shared object `rubric build MODEL -o model.so` made (its
+ * compiled code scores unless `backend` names an interpreter; the shared object must come from
+ * this build of Rubric, or RUBRIC_COMPILE_ERROR and the diagnostics say so). */
 rubric_status rubric_compile_file(const char* path, rubric_backend backend, rubric_model** model, char** diagnostics);
+
+/* An ahead-of-time model linked into the program: `rubric build MODEL -o model.o --name NAME`
+ * makes an object exporting NAME; declare it with RUBRIC_LINKED_MODEL(NAME), link model.o and
+ * pass &NAME here, with "NAME" (or any name) for messages. */
+typedef struct rubric_linked_model rubric_linked_model;
+#ifdef __cplusplus
+#define RUBRIC_LINKED_MODEL(name) extern "C" const rubric_linked_model name
+#else
+#define RUBRIC_LINKED_MODEL(name) extern const rubric_linked_model name
+#endif
+rubric_status rubric_load_linked(const rubric_linked_model* linked, const char* name, rubric_model** model,
+                                 char** diagnostics);
 void rubric_model_free(rubric_model* model);
 
 /* Scores one JSON record at `as_of` (ISO 8601). A record that cannot be read still gives a

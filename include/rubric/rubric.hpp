@@ -16,13 +16,18 @@
 #include <utility>
 #include <vector>
 
+// An ahead-of-time model linked into the program (include/rubric/rubric.h).
+struct rubric_linked_model;
+
 namespace rubric {
 
 enum class Backend {
   Auto,         // the tree-walking interpreter, or the batch one for models over 200 rules
   Interpreter,  // the reference tree walker
   Batch,        // the batch interpreter
-  Jit,          // native code through LLVM (falls back to the interpreter if LLVM fails)
+  Jit,          // native code through LLVM (falls back to the interpreter if LLVM fails, or in
+                // librubric_runtime, which is built without LLVM)
+  Native,       // a model compiled ahead of time by `rubric build` (chosen on loading one)
 };
 
 // One problem found while compiling, as `rubric check` prints it.
@@ -71,7 +76,14 @@ class ModelBuilder {
   ModelBuilder& backend(Backend b);
   ModelBuilder& cache_dir(std::string dir);  // JIT: keep compiled code here
   CompileResult build_source(std::string name, std::string text) const;
+  // Compiles a .rubric file, or loads a shared object `rubric build MODEL -o model.so` made.
+  // A loaded model scores with its compiled code (Backend::Native) unless the backend was set
+  // to an interpreter; it loads only into the Rubric build that compiled it (else an error says
+  // so). The shared object stays loaded while the Model lives.
   CompileResult build_file(const std::string& path) const;
+  // Loads a model linked into the program (`rubric build MODEL -o model.o --name NAME`, then
+  // RUBRIC_LINKED_MODEL(NAME) from rubric.h and build_linked(&NAME, "NAME")).
+  CompileResult build_linked(const rubric_linked_model* linked, const std::string& name) const;
 
  private:
   Backend backend_ = Backend::Auto;

@@ -12,6 +12,7 @@
 #include "runtime/io/reader.h"
 #include "runtime/io/time.h"
 #include "runtime/jit/jit.h"
+#include "runtime/native/native.h"
 
 namespace rubric {
 
@@ -76,28 +77,35 @@ ModelBuilder& ModelBuilder::cache_dir(std::string dir) {
   return *this;
 }
 
-CompileResult ModelBuilder::build_source(std::string name, std::string text) const {
+namespace {
+
+// A compiled front end, and a scorer when one was loaded ahead of time, as a CompileResult.
+CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer> native, Backend backend,
+                     const std::string& identity, const std::string& cache_dir) {
   CompileResult out;
-  std::string identity = text;
-  driver::Compilation c = driver::compile_source(std::move(name), std::move(text));
   out.diagnostics = convert(c.diagnostics, *c.sources);
   out.text = diag::render_text(c.diagnostics, *c.sources, false);
   if (!c.ok()) return out;
   auto impl = std::make_unique<Model::Impl>();
   impl->model = c.model;
-  impl->backend = backend_;
-  jit::CompileOptions opts;
-  opts.identity = identity;
-  opts.cache_dir = cache_dir_;
-  jit::ScorerKind kind = backend_ == Backend::Jit           ? jit::ScorerKind::Jit
-                         : backend_ == Backend::Batch       ? jit::ScorerKind::Batch
-                         : backend_ == Backend::Interpreter ? jit::ScorerKind::Interpreter
-                                                            : jit::ScorerKind::Interpreted;
-  std::string err;
-  impl->scorer = jit::make_scorer(c.model, kind, opts, &err);
-  if (!err.empty()) {
-    out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
-    impl->backend = Backend::Interpreter;
+  impl->backend = backend;
+  if (native && (backend == Backend::Auto || backend == Backend::Native || backend == Backend::Jit)) {
+    impl->scorer = std::move(native);
+    impl->backend = Backend::Native;
+  } else {
+    jit::CompileOptions opts;
+    opts.identity = identity;
+    opts.cache_dir = cache_dir;
+    jit::ScorerKind kind = backend == Backend::Jit           ? jit::ScorerKind::Jit
+                           : backend == Backend::Batch       ? jit::ScorerKind::Batch
+                           : backend == Backend::Interpreter ? jit::ScorerKind::Interpreter
+                                                             : jit::ScorerKind::Interpreted;
+    std::string err;
+    impl->scorer = jit::make_scorer(c.model, kind, opts, &err);
+    if (!err.empty()) {
+      out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
+      impl->backend = Backend::Interpreter;
+    }
   }
   for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
   for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);
@@ -105,18 +113,38 @@ CompileResult ModelBuilder::build_source(std::string name, std::string text) con
   return out;
 }
 
+// A compiled model that could not be loaded, as a CompileResult with one error.
+CompileResult load_error(const std::string& file, const std::string& message) {
+  CompileResult out;
+  out.diagnostics.push_back({"E0000", "error", file, 0, 0, message, {}});
+  out.text = message + "\n";
+  return out;
+}
+
+CompileResult from_loaded(native::Loaded loaded, const std::string& file, Backend backend) {
+  if (!loaded.scorer) return load_error(file, loaded.error);
+  std::string identity = loaded.compilation.sources->file(1).text();
+  return finish(std::move(loaded.compilation), std::move(loaded.scorer), backend, identity, "");
+}
+
+}  // namespace
+
+CompileResult ModelBuilder::build_source(std::string name, std::string text) const {
+  std::string identity = text;
+  return finish(driver::compile_source(std::move(name), std::move(text)), nullptr, backend_, identity, cache_dir_);
+}
+
 CompileResult ModelBuilder::build_file(const std::string& path) const {
-  std::string err;
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    CompileResult out;
-    out.diagnostics.push_back({"E0000", "error", path, 0, 0, "cannot open " + path, {}});
-    out.text = "cannot open " + path + "\n";
-    return out;
-  }
+  if (!in) return load_error(path, "cannot open " + path);
+  if (native::is_elf_file(path)) return from_loaded(native::load_shared_object(path), path, backend_);
   std::stringstream ss;
   ss << in.rdbuf();
   return build_source(path, ss.str());
+}
+
+CompileResult ModelBuilder::build_linked(const rubric_linked_model* linked, const std::string& name) const {
+  return from_loaded(native::load_linked(reinterpret_cast<const RbModelInfo*>(linked), name), name, backend_);
 }
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

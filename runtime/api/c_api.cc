@@ -86,6 +86,16 @@ rubric_status rubric_compile_file(const char* path, rubric_backend backend, rubr
   }
 }
 
+rubric_status rubric_load_linked(const rubric_linked_model* linked, const char* name, rubric_model** model,
+                                 char** diagnostics) {
+  if (!linked || !model) return RUBRIC_BAD_ARGUMENT;
+  try {
+    return compile(rubric::ModelBuilder().build_linked(linked, name ? name : "linked model"), model, diagnostics);
+  } catch (...) {
+    return RUBRIC_INTERNAL;
+  }
+}
+
 void rubric_model_free(rubric_model* model) { delete model; }
 
 rubric_status rubric_score_json(const rubric_model* model, const char* json, const char* as_of, int explain,

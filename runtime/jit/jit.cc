@@ -28,24 +28,15 @@
 #include <chrono>
 #include <mutex>
 
-#include "build_id.h"
 #include "compiler/lower/lower.h"
+#include "runtime/jit/codegen.h"
 #include "runtime/interp/batch.h"
-#include "runtime/jit/scratch.h"
 
 namespace rubric::jit {
 
+using namespace codegen;
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-
-std::string to_string(llvm::Error e) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << e;
-  return os.str();
-}
 
 // The process's one JIT. Creating an LLJIT costs tens of milliseconds; models share it.
 class Engine {
@@ -101,16 +92,9 @@ class Engine {
       syms[jit_->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void*>(fn)),
                                            llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
     };
-    add("rb_window", &rb_window);
-    add("rb_decay", &rb_decay);
-    add("rb_to_cents", &rb_to_cents);
-    add("rb_str_ieq", &rb_str_ieq);
-    add("rb_text_op", &rb_text_op);
-    add("rb_in_strings", &rb_in_strings);
-    add("rb_in_pages", &rb_in_pages);
-    add("rb_regex", &rb_regex);
-    add("rb_email_domain", &rb_email_domain);
-    add("rb_call", &rb_call);
+#define RB_ADD(name) add(#name, &name);
+    RB_HELPERS(RB_ADD)
+#undef RB_ADD
     if (auto err = runtime_->define(llvm::orc::absoluteSymbols(std::move(syms)))) {
       error_ = to_string(std::move(err));
       jit_.reset();
@@ -123,34 +107,6 @@ class Engine {
   llvm::orc::JITDylib* runtime_ = nullptr;
   std::string error_;
 };
-
-// Models with more rules than this compile with a lighter pipeline (see docs/performance.md).
-constexpr size_t kLargeModelRules = 200;
-
-// IR optimisation: LLVM's O1 pipeline, or for large models just promoting locals to registers,
-// removing redundant loads and simplifying control flow.
-void optimize(llvm::Module& m, llvm::TargetMachine* tm, bool large) {
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(tm);
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  if (!large) {
-    pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1).run(m, mam);
-    return;
-  }
-  llvm::ModulePassManager mpm;
-  if (auto err = pb.parsePassPipeline(mpm, "function(sroa,early-cse,simplifycfg)")) {
-    llvm::consumeError(std::move(err));
-    return;
-  }
-  mpm.run(m, mam);
-}
 
 std::string print_module(const llvm::Module& m) {
   std::string s;
@@ -169,9 +125,7 @@ std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::C
     if (auto compiled = JitModel::compile(model, jit_error, nullptr, options)) return compiled;
     kind = ScorerKind::Interpreted;
   }
-  if (kind == ScorerKind::Interpreted) kind = model->rule_count() > 200 ? ScorerKind::Batch : ScorerKind::Interpreter;
-  if (kind == ScorerKind::Batch) return std::make_shared<interp::BatchInterpreter>(std::move(model));
-  return std::make_shared<interp::Interpreter>(std::move(model));
+  return make_interpreter(std::move(model), kind);
 }
 
 std::string emit_llvm(const check::CheckedModel& model) {
@@ -191,18 +145,6 @@ uint64_t fnv1a(std::string_view s) {
 std::mutex memory_mu;
 std::map<std::string, std::weak_ptr<JitModel>> memory_cache;
 
-// Machine code for `module` as an object file, with the engine's target machine (host CPU).
-bool emit_object(llvm::Module& module, llvm::TargetMachine* tm, llvm::SmallVector<char, 0>& out, std::string* error) {
-  llvm::raw_svector_ostream os(out);
-  llvm::legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    if (error) *error = "this target cannot emit object files";
-    return false;
-  }
-  pm.run(module);
-  return true;
-}
-
 }  // namespace
 
 std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::CheckedModel> model, std::string* error,
@@ -218,8 +160,8 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   // The key: what the model is, which Rubric compiled it, and for which CPU.
   std::string key;
   if (!options.identity.empty()) {
-    key = fmt::format("rubric {} build {}\n{}\n{}\n{}\n{}", RUBRIC_VERSION, RUBRIC_BUILD_ID, tm->getTargetTriple().str(),
-                      tm->getTargetCPU().str(), tm->getTargetFeatureString().str(), options.identity);
+    key = native::build_key_prefix() + fmt::format("{}\n{}\n{}\n{}", tm->getTargetTriple().str(), tm->getTargetCPU().str(),
+                                                   tm->getTargetFeatureString().str(), options.identity);
     std::lock_guard<std::mutex> lock(memory_mu);
     for (auto it = memory_cache.begin(); it != memory_cache.end();)  // forget models nobody holds
       it = it->second.expired() && it->first != key ? memory_cache.erase(it) : std::next(it);
@@ -248,27 +190,12 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   std::lock_guard<std::mutex> lock(engine.mutex());
   // Machine code for the model, as an object file (and into the disk cache when asked).
   auto build = [&]() -> std::unique_ptr<llvm::MemoryBuffer> {
-    auto start = Clock::now();
-    llvm::LLVMContext ctx;
-    std::unique_ptr<llvm::Module> module;
-    try {
-      module = lower::lower(*model, ctx);
-    } catch (const std::exception& e) {
-      if (error) *error = e.what();
-      return nullptr;
-    }
-    module->setDataLayout(tm->createDataLayout());
-    module->setTargetTriple(tm->getTargetTriple().str());
-    llvm::Constant* key_text = llvm::ConstantDataArray::getString(ctx, key, true);
-    new llvm::GlobalVariable(*module, key_text->getType(), true, llvm::GlobalValue::ExternalLinkage, key_text, "rubric_key");
-    t.lower_ms = ms_since(start);
-    start = Clock::now();
-    optimize(*module, tm, large);
-    t.optimize_ms = ms_since(start);
-    start = Clock::now();
     llvm::SmallVector<char, 0> bytes;
-    if (!emit_object(*module, tm, bytes, error)) return nullptr;
-    t.codegen_ms = ms_since(start);
+    auto add_key = [&](llvm::Module& module) {
+      llvm::Constant* text = llvm::ConstantDataArray::getString(module.getContext(), key, true);
+      new llvm::GlobalVariable(module, text->getType(), true, llvm::GlobalValue::ExternalLinkage, text, "rubric_key");
+    };
+    if (!compile_object(*model, tm, large, add_key, bytes, t, error)) return nullptr;
     return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "rubric_model");
   };
   // Writes `bytes` to `path` under a temporary name and renames it, so no reader sees half a file.
@@ -338,66 +265,20 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   }
   t.link_ms += ms_since(start);
   if (times) *times = t;
-  auto result = std::make_shared<JitModel>(std::move(model), fn, name);
+  // The code's owner: removing the dylib frees it, once the last JitModel holding it is gone.
+  std::shared_ptr<void> code(new std::string(name), [](void* p) {
+    std::unique_ptr<std::string> dylib(static_cast<std::string*>(p));
+    Engine& engine = Engine::get();
+    std::lock_guard<std::mutex> lock(engine.mutex());
+    if (auto* jd = engine.jit().getExecutionSession().getJITDylibByName(*dylib))
+      llvm::consumeError(engine.jit().getExecutionSession().removeJITDylib(*jd));
+  });
+  auto result = std::make_shared<JitModel>(std::move(model), fn, std::move(code));
   if (!key.empty()) {
     std::lock_guard<std::mutex> mlock(memory_mu);
     memory_cache[key] = result;
   }
   return result;
-}
-
-JitModel::JitModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::string dylib)
-    : model_(std::move(model)), fn_(fn), dylib_(std::move(dylib)), rules_(model_->rule_count()),
-      refs_(lower::referenced_objects(*model_)) {}
-
-JitModel::~JitModel() {
-  Engine& engine = Engine::get();
-  std::lock_guard<std::mutex> lock(engine.mutex());
-  if (auto* jd = engine.jit().getExecutionSession().getJITDylibByName(dylib_))
-    llvm::consumeError(engine.jit().getExecutionSession().removeJITDylib(*jd));
-}
-
-interp::Outcome JitModel::score(const interp::Record& record, int64_t as_of, bool explain) const {
-  // Per-thread buffers: the record laid out as slots, and the outputs.
-  thread_local std::vector<RbSlot> lead, events;
-  thread_local std::vector<int64_t> times, scores, tiers;
-  thread_local std::vector<RbRuleOut> rules;
-  thread_local Scratch scratch;
-  const check::CheckedModel& m = *model_;
-  lead.resize(record.fields.size());
-  for (size_t i = 0; i < record.fields.size(); ++i) lead[i] = to_slot(record.fields[i], nullptr);
-  size_t per = m.event.fields.size();
-  events.resize(record.events.size() * per);
-  times.resize(record.events.size());
-  for (size_t e = 0; e < record.events.size(); ++e) {
-    times[e] = record.events[e].time;
-    for (size_t f = 0; f < per; ++f) events[e * per + f] = to_slot(record.events[e].fields[f], nullptr);
-  }
-  scores.assign(m.scores.size(), 0);
-  tiers.assign(m.tier_sets.size(), -1);
-  rules.assign(rules_, RbRuleOut{0, 0, 0});
-  scratch.clear();
-  RbCall call{lead.data(), events.data(), times.data(), static_cast<int64_t>(record.events.size()), as_of, &scratch,
-              refs_.data(), scores.data(), tiers.data(), rules.data(), 0, -1};
-  fn_(&call);
-  interp::Outcome out;
-  out.scores = scores;
-  out.total = call.total;
-  out.disqualifier = static_cast<int>(call.disqualifier);
-  out.tiers.assign(tiers.begin(), tiers.end());
-  if (explain) {
-    size_t k = 0;
-    for (size_t s = 0; s < m.scores.size(); ++s) {
-      for (size_t r = 0; r < m.scores[s].rules.size(); ++r, ++k) {
-        const RbRuleOut& o = rules[k];
-        if (!(o.flags & kRbFired)) continue;
-        interp::RuleHit h{static_cast<int>(s), static_cast<int>(r), o.cents, o.events, (o.flags & kRbCapped) != 0,
-                          (o.flags & kRbDecayed) != 0};
-        out.hits.push_back(h);
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace rubric::jit

@@ -9,6 +9,7 @@
 #include "compiler/check/model.h"
 #include "compiler/lower/abi.h"
 #include "runtime/interp/interp.h"
+#include "runtime/native/native.h"
 
 namespace rubric::jit {
 
@@ -29,25 +30,15 @@ struct CompileOptions {
   std::string cache_dir;
 };
 
-// A model compiled to native code. Immutable and thread-safe; keeps its CheckedModel alive,
-// since the code refers to it. Frees its code when the last reference goes.
-class JitModel : public interp::Scorer {
+// A model compiled to native code in this process. Immutable and thread-safe; keeps its
+// CheckedModel alive, since the code refers to it. Frees its code when the last reference goes.
+class JitModel : public native::NativeModel {
  public:
   // Compiles `model`; on failure returns null and says why in `error`.
   // With an identity, a model compiled before in this process is shared, not compiled again.
   static std::shared_ptr<JitModel> compile(std::shared_ptr<const check::CheckedModel> model, std::string* error,
                                            CompileTimes* times = nullptr, const CompileOptions& options = {});
-  ~JitModel() override;
-  interp::Outcome score(const interp::Record& record, int64_t as_of, bool explain) const override;
-  const check::CheckedModel& model() const { return *model_; }
-  JitModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::string dylib);
-
- private:
-  std::shared_ptr<const check::CheckedModel> model_;
-  RbScoreFn fn_;
-  std::string dylib_;
-  size_t rules_;
-  std::vector<const void*> refs_;
+  using NativeModel::NativeModel;
 };
 
 // How a model is scored. `Interpreted` is the tree walker for models of up to 200 rules and the
@@ -59,7 +50,29 @@ enum class ScorerKind { Interpreter, Batch, Jit, Interpreted };
 std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
                                                   const CompileOptions& options, std::string* jit_error);
 
+// The interpreter `kind` names (Interpreter, Batch, or Interpreted's choice by size).
+std::shared_ptr<const interp::Scorer> make_interpreter(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind);
+
 // The unoptimised IR of a model, for `rubric check --emit llvm`.
 std::string emit_llvm(const check::CheckedModel& model);
+
+// Ahead-of-time compilation (`rubric build`): an object file exporting one RbModelInfo named
+// `name` (compiler/lower/abi.h), position-independent, for `cpu` (empty: the architecture's
+// baseline, so it runs on any machine of that kind; "native": this machine's CPU). `model_name`
+// and `source` are embedded so the loader can compile the text again.
+struct BuildOptions {
+  std::string name = "rubric_model";
+  std::string cpu;
+  std::string model_name, source;
+};
+struct BuildOutput {
+  std::string object;  // the object file's bytes
+  std::string target;  // "x86_64-pc-linux-gnu, CPU x86-64"
+  CompileTimes times;
+};
+bool build_object(const check::CheckedModel& model, const BuildOptions& options, BuildOutput& out, std::string* error);
+// Links `object` into the shared object `path` with the system's C compiler driver ($CC, or
+// cc), which must be installed where models are built (not where they run).
+bool link_shared_object(const std::string& object, const std::string& path, std::string* error);
 
 }  // namespace rubric::jit

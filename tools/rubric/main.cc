@@ -16,6 +16,7 @@
 #include "compiler/parse/parse.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
+#include "runtime/native/native.h"
 #include "runtime/io/diff.h"
 #include "runtime/io/explain.h"
 #include "runtime/io/pipeline.h"
@@ -54,6 +55,18 @@ Output columns: the key field (or `row`), each score, total, each tier set, disq
 A record that cannot be read gets a row with only its key and an error (or none with
 --on-error skip); its problem is printed on stderr with the line number. A summary line
 ends the run. Exit code 1 when any record had an error.)";
+
+const char* kBuildHelp = R"(Compile a model ahead of time into native code that a product loads without LLVM.
+
+Example:
+  rubric build examples/b2b/b2b.rubric -o b2b.so     # a shared object, for dlopen or the APIs
+  rubric score b2b.so --input leads.jsonl            # score with it, like the .rubric file
+  rubric build b2b.rubric -o b2b.o --name b2b_model  # an object to link into a program
+
+The output runs on any machine of this architecture (x86-64 baseline) unless --cpu native
+asks for this machine's CPU. It embeds the model's text, and loads only into the build of
+Rubric (librubric, librubric_runtime, the rubric command) that compiled it. Linking a .so
+needs a C compiler (cc, or $CC); see docs/embedding.md for the ABI.)";
 
 bool stderr_is_tty() { return isatty(STDERR_FILENO) != 0; }
 
@@ -111,8 +124,10 @@ constexpr uintmax_t kJitBreakEvenCsv = 32u << 20;
 
 // The scorer for --backend; null (after a message) when --backend jit cannot be used.
 std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c,
-                                                             bool csv) {
+                                                             bool csv, std::shared_ptr<const rubric::interp::Scorer> native) {
   using rubric::jit::ScorerKind;
+  // A model compiled ahead of time scores with its own code unless an interpreter is asked for.
+  if (native && (a.backend == "auto" || a.backend == "jit")) return native;
   ScorerKind kind = a.backend == "jit" ? ScorerKind::Jit : a.backend == "batch" ? ScorerKind::Batch
                     : a.backend == "interp"                                    ? ScorerKind::Interpreter
                                                                                : ScorerKind::Interpreted;
@@ -145,8 +160,20 @@ char parse_delimiter(const std::string& s) {
   return 0;
 }
 
-// Compiles the model at `path` for scoring; on failure prints why and returns false.
-bool load_model(const std::string& path, rubric::driver::Compilation& c) {
+// Compiles the model at `path` for scoring, or loads it when it is a compiled model (`rubric
+// build`), giving its native scorer in `native`; on failure prints why and returns false.
+bool load_model(const std::string& path, rubric::driver::Compilation& c,
+                std::shared_ptr<const rubric::interp::Scorer>* native = nullptr) {
+  if (rubric::native::is_elf_file(path)) {
+    rubric::native::Loaded loaded = rubric::native::load_shared_object(path);
+    if (!loaded.scorer) {
+      std::cerr << "rubric: " << loaded.error << "\n";
+      return false;
+    }
+    c = std::move(loaded.compilation);
+    if (native) *native = std::move(loaded.scorer);
+    return true;
+  }
   if (!read_model(path, c)) return false;
   if (!c.ok()) {
     print_diagnostics(c, "text");
@@ -176,7 +203,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 int run_score(const ScoreArgs& a) {
   rubric::driver::Compilation c;
-  if (!load_model(a.model, c)) return kCannotRun;
+  std::shared_ptr<const rubric::interp::Scorer> native;
+  if (!load_model(a.model, c, &native)) return kCannotRun;
   int64_t as_of;
   if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   rubric::io::ReaderOptions ropts;
@@ -235,7 +263,7 @@ int run_score(const ScoreArgs& a) {
     wopts.delimiter = d;
   }
   rubric::io::ResultWriter writer(*out, *c.model, wopts);
-  std::shared_ptr<const rubric::interp::Scorer> scorer = choose_backend(a, c, ropts.format == rubric::io::InputFormat::Csv);
+  std::shared_ptr<const rubric::interp::Scorer> scorer = choose_backend(a, c, ropts.format == rubric::io::InputFormat::Csv, native);
   if (!scorer) return kCannotRun;
   rubric::io::RunOptions opts;
   opts.as_of = as_of;
@@ -456,6 +484,64 @@ int run_test_cmd(const std::vector<std::string>& files, const std::string& junit
 
 }  // namespace
 
+struct BuildArgs {
+  std::string model, output, name = "rubric_model", cpu;
+};
+
+int run_build(const BuildArgs& a) {
+  bool shared = ends_with(a.output, ".so"), object = ends_with(a.output, ".o");
+  if (!shared && !object) {
+    std::cerr << fmt::format("rubric: -o {}: name the output .so (a shared object) or .o (an object to link)\n", a.output);
+    return kCannotRun;
+  }
+  if (shared && a.name != "rubric_model") {
+    std::cerr << "rubric: --name is for objects (.o) linked into a program; a shared object always exports rubric_model\n";
+    return kCannotRun;
+  }
+  if (rubric::native::is_elf_file(a.model)) {
+    std::cerr << fmt::format("rubric: {} is already compiled; build from the .rubric file\n", a.model);
+    return kCannotRun;
+  }
+  rubric::driver::Compilation c;
+  if (!load_model(a.model, c)) return kCannotRun;
+  auto start = std::chrono::steady_clock::now();
+  rubric::jit::BuildOptions opts;
+  opts.name = a.name;
+  opts.cpu = a.cpu;
+  opts.model_name = std::filesystem::path(a.model).filename().string();
+  opts.source = c.sources->file(1).text();
+  rubric::jit::BuildOutput out;
+  std::string err;
+  if (!rubric::jit::build_object(*c.model, opts, out, &err)) {
+    std::cerr << "rubric: " << err << "\n";
+    return kCannotRun;
+  }
+  if (object) {
+    std::ofstream f(a.output, std::ios::binary);
+    if (!f.write(out.object.data(), static_cast<std::streamsize>(out.object.size())) || !f.flush()) {
+      std::cerr << "rubric: cannot write " << a.output << "\n";
+      return kCannotRun;
+    }
+  } else {
+    if (!rubric::jit::link_shared_object(out.object, a.output, &err)) {
+      std::cerr << "rubric: " << err << "\n";
+      return kCannotRun;
+    }
+    // Load what was written, as a product will: a model that cannot load is not a build.
+    rubric::native::Loaded check = rubric::native::load_shared_object(a.output);
+    if (!check.scorer) {
+      std::cerr << "rubric: " << a.output << " was written but does not load: " << check.error << "\n";
+      return kCannotRun;
+    }
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::error_code ec;
+  auto bytes = std::filesystem::file_size(a.output, ec);
+  std::cerr << fmt::format("built {}: {} rule{}, for {}, {} KiB, in {:.0f} ms\n", a.output, c.model->rule_count(),
+                           c.model->rule_count() == 1 ? "" : "s", out.target, (bytes + 1023) / 1024, ms);
+  return kOk;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{kMainHelp, "rubric"};
   app.require_subcommand(1);
@@ -471,7 +557,7 @@ int main(int argc, char** argv) {
 
   ScoreArgs sa;
   CLI::App* score = app.add_subcommand("score", kScoreHelp);
-  score->add_option("model", sa.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
+  score->add_option("model", sa.model, "the model file (.rubric, or a .so from rubric build)")->required()->check(CLI::ExistingFile);
   score->add_option("-i,--input", sa.input, "leads: .csv or .jsonl, or - for standard input")->required();
   score->add_option("--as-of", sa.as_of, "the scoring time, ISO 8601 (default: now)");
   score->add_option("-f,--format", sa.format, "output format: csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
@@ -492,7 +578,7 @@ int main(int argc, char** argv) {
 
   ExplainArgs ea;
   CLI::App* explain = app.add_subcommand("explain", kExplainHelp);
-  explain->add_option("model", ea.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
+  explain->add_option("model", ea.model, "the model file (.rubric, or a .so from rubric build)")->required()->check(CLI::ExistingFile);
   explain->add_option("--lead", ea.lead, "the lead as one JSON object");
   explain->add_option("-i,--input", ea.input, "or a .jsonl/.csv file of leads (the first, or the one with --id)");
   explain->add_option("--id", ea.id, "the key of the lead to explain in --input");
@@ -523,6 +609,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
 
+  BuildArgs ba;
+  CLI::App* build = app.add_subcommand("build", kBuildHelp);
+  build->add_option("model", ba.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
+  build->add_option("-o,--output", ba.output, "model.so (shared object) or model.o (object to link)")->required();
+  build->add_option("--name", ba.name, "the exported symbol of a .o (default rubric_model)");
+  build->add_option("--cpu", ba.cpu, "the CPU to compile for: native, or an LLVM CPU name (default: portable)");
+
   std::vector<std::string> test_files;
   std::string junit;
   CLI::App* test_cmd = app.add_subcommand("test", kTestHelp);
@@ -541,6 +634,7 @@ int main(int argc, char** argv) {
     if (fmt_cmd->parsed()) return run_fmt(fmt_files, fmt_check);
     if (lint_cmd->parsed()) return run_lint(lint_files, lint_format, lint_strict);
     if (test_cmd->parsed()) return run_test_cmd(test_files, junit);
+    if (build->parsed()) return run_build(ba);
     if (explain->parsed()) {
       if (ea.lead.empty() == ea.input.empty()) {
         std::cerr << "rubric: explain needs either --lead JSON or --input FILE\n";

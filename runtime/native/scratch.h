@@ -8,7 +8,7 @@
 #include "compiler/check/model.h"
 #include "compiler/lower/abi.h"
 
-namespace rubric::jit {
+namespace rubric::native {
 
 class Scratch {
  public:
@@ -22,4 +22,4 @@ class Scratch {
 // A slot viewing `v`; strings are copied into `scratch` when given, else viewed in place.
 RbSlot to_slot(const check::Value& v, Scratch* scratch);
 
-}  // namespace rubric::jit
+}  // namespace rubric::native

@@ -11,7 +11,7 @@
 #include "compiler/source/text.h"
 #include "runtime/builtins/builtins.h"
 #include "runtime/interp/interp.h"
-#include "runtime/jit/scratch.h"
+#include "runtime/native/scratch.h"
 
 using rubric::check::Node;
 using rubric::check::Value;
@@ -37,7 +37,7 @@ Value to_value(const RbSlot& s) {
 
 }  // namespace
 
-namespace rubric::jit {
+namespace rubric::native {
 
 RbSlot to_slot(const Value& v, Scratch* scratch) {
   RbSlot s{0, 0, nullptr, 0, 0};
@@ -61,7 +61,7 @@ RbSlot to_slot(const Value& v, Scratch* scratch) {
   return s;
 }
 
-}  // namespace rubric::jit
+}  // namespace rubric::native
 
 extern "C" {
 
@@ -112,8 +112,8 @@ int64_t rb_regex(const void* node, const char* s, int64_t n) {
 
 void rb_email_domain(const char* s, int64_t n, void* scratch, RbSlot* out) {
   std::string d = rubric::builtins::email_domain(std::string_view(s, n));
-  *out = rubric::jit::to_slot(d.empty() ? Value::missing() : Value::string(std::move(d)),
-                              static_cast<rubric::jit::Scratch*>(scratch));
+  *out = rubric::native::to_slot(d.empty() ? Value::missing() : Value::string(std::move(d)),
+                              static_cast<rubric::native::Scratch*>(scratch));
 }
 
 void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, void* scratch, RbSlot* out) {
@@ -126,6 +126,6 @@ void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, 
     }
   }
   Value r = rubric::builtins::registry().fns[builtin](vals, as_of);
-  *out = rubric::jit::to_slot(r, static_cast<rubric::jit::Scratch*>(scratch));
+  *out = rubric::native::to_slot(r, static_cast<rubric::native::Scratch*>(scratch));
 }
 }

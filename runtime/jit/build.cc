@@ -1,0 +1,173 @@
+// Ahead-of-time builds (`rubric build`): the JIT's pipeline, for a portable CPU and
+// position-independent code, into an object that exports one RbModelInfo and imports nothing
+// (compiler/lower/abi.h). Shared objects are linked by the system's C compiler driver.
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/SubtargetFeature.h>
+#include <llvm/TargetParser/Triple.h>
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+extern char** environ;
+
+#include "compiler/lower/lower.h"
+#include "runtime/jit/codegen.h"
+
+namespace rubric::jit {
+
+using namespace codegen;
+
+namespace {
+
+// Makes `m` self-contained: each helper declaration becomes an internal function calling
+// through `helpers` (filled by the loader), the entry point becomes internal, and the exported
+// symbol is the RbModelInfo `name`. The thunks are always inlined: one indirect call each.
+void make_self_contained(llvm::Module& m, const std::string& name, const std::string& key, const BuildOptions& o) {
+  using namespace llvm;
+  LLVMContext& C = m.getContext();
+  Type* ptr = PointerType::getUnqual(C);
+  Type* i64 = Type::getInt64Ty(C);
+  ArrayType* table_type = ArrayType::get(ptr, RB_HELPER_COUNT);
+  auto* table = new GlobalVariable(m, table_type, false, GlobalValue::InternalLinkage,
+                                   ConstantAggregateZero::get(table_type), name + ".helpers");
+  static const char* const kHelpers[] = {
+#define RB_NAME(helper) #helper,
+      RB_HELPERS(RB_NAME)
+#undef RB_NAME
+  };
+  for (int i = 0; i < RB_HELPER_COUNT; ++i) {
+    Function* f = m.getFunction(kHelpers[i]);
+    if (!f || !f->isDeclaration()) continue;
+    f->setLinkage(GlobalValue::InternalLinkage);
+    f->addFnAttr(Attribute::AlwaysInline);
+    IRBuilder<> b(BasicBlock::Create(C, "", f));
+    Value* target = b.CreateLoad(ptr, b.CreateConstInBoundsGEP2_64(table_type, table, 0, i));
+    std::vector<Value*> args;
+    for (Argument& a : f->args()) args.push_back(&a);
+    CallInst* call = b.CreateCall(f->getFunctionType(), target, args);
+    if (f->getReturnType()->isVoidTy()) b.CreateRetVoid();
+    else b.CreateRet(call);
+  }
+  Function* entry = m.getFunction(lower::kEntryName);
+  entry->setLinkage(GlobalValue::InternalLinkage);
+  entry->setName(name + ".score");
+  auto text = [&](const std::string& s, const char* what) -> Constant* {
+    Constant* init = ConstantDataArray::getString(C, s, true);
+    return new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init, name + what);
+  };
+  StructType* info_type = StructType::get(C, {i64, ptr, ptr, ptr, ptr, ptr, i64});
+  Constant* info = ConstantStruct::get(
+      info_type, {ConstantInt::get(i64, RB_ABI_VERSION), text(key, ".key"), text(o.model_name, ".name"),
+                  text(o.source, ".source"), entry, table, ConstantInt::get(i64, RB_HELPER_COUNT)});
+  new GlobalVariable(m, info_type, true, GlobalValue::ExternalLinkage, info, name);
+}
+
+bool valid_c_name(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+}  // namespace
+
+bool build_object(const check::CheckedModel& model, const BuildOptions& options, BuildOutput& out, std::string* error) {
+  if (!valid_c_name(options.name)) {
+    *error = fmt::format("--name {} is not a C identifier; use letters, digits and _", options.name);
+    return false;
+  }
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string why;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple.str(), why);
+  if (!target) {
+    *error = "no code generator for " + triple.str() + ": " + why;
+    return false;
+  }
+  // The CPU: the architecture's baseline unless asked, so the object runs on any machine of
+  // its kind; `native` is this machine's CPU with its features.
+  std::string cpu = options.cpu, features;
+  if (cpu.empty()) cpu = triple.getArch() == llvm::Triple::x86_64 ? "x86-64" : "generic";
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures f;
+    for (const auto& [feature, on] : llvm::sys::getHostCPUFeatures()) f.AddFeature(feature, on);
+    features = f.getString();
+  }
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple.str(), "", ""));
+  if (!sti || !sti->isCPUStringValid(cpu)) {
+    *error = fmt::format("--cpu {} is not a CPU LLVM knows for {}; try native, or leave it out for a portable build",
+                         options.cpu, triple.str());
+    return false;
+  }
+  bool large = model.rule_count() > kLargeModelRules;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple.str(), cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
+      large ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default));
+  if (!tm) {
+    *error = "LLVM could not make a code generator for " + triple.str();
+    return false;
+  }
+  std::string key = native::build_key_prefix() + fmt::format("{}\n{}\n{}", triple.str(), cpu, features);
+  llvm::SmallVector<char, 0> bytes;
+  auto finish = [&](llvm::Module& m) { make_self_contained(m, options.name, key, options); };
+  if (!compile_object(model, tm.get(), large, finish, bytes, out.times, error)) return false;
+  out.object.assign(bytes.data(), bytes.size());
+  out.target = fmt::format("{}, CPU {}", triple.str(), cpu);
+  return true;
+}
+
+bool link_shared_object(const std::string& object, const std::string& path, std::string* error) {
+  std::string tmp = fmt::format("{}.{}.tmp.o", path, ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out.write(object.data(), static_cast<std::streamsize>(object.size())) || !out.flush()) {
+      *error = "cannot write " + tmp;
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  const char* cc = std::getenv("CC");
+  std::string driver = cc && *cc ? cc : "cc";
+  // -z defs: the object imports nothing but the C library's own functions (memcpy, and the
+  // maths library's floor and pow where a CPU lacks the instruction), so any other undefined
+  // symbol is an error here, not when a product loads the model.
+  std::vector<std::string> args = {driver, "-shared", "-o", path, tmp, "-lm", "-Wl,-z,defs", "-Wl,-z,noexecstack"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, driver.c_str(), nullptr, nullptr, argv.data(), environ);
+  int status = 0;
+  if (rc == 0) waitpid(pid, &status, 0);
+  std::remove(tmp.c_str());
+  if (rc != 0) {
+    *error = fmt::format("cannot run the C compiler `{}` to link {}: {}; install one (apt install gcc), set CC, "
+                         "or build an object with -o model.o and link it yourself", driver, path, std::strerror(rc));
+    return false;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    *error = fmt::format("linking {} with `{}` failed (its messages are above)", path, driver);
+    std::remove(path.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace rubric::jit

@@ -1,0 +1,58 @@
+// Native scoring without LLVM: runs compiled scoring code (compiler/lower/abi.h) made by the JIT
+// or ahead of time by `rubric build`, and loads ahead-of-time models (shared objects, or
+// objects linked into the program). A product that links only this side of Rubric
+// (librubric_runtime.so) scores with native code and never loads LLVM.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/check/model.h"
+#include "compiler/driver/driver.h"
+#include "compiler/lower/abi.h"
+#include "runtime/interp/interp.h"
+
+namespace rubric::native {
+
+// What identifies this build of Rubric in compiled code: "rubric VERSION build ID\n". Code is
+// run only by the build that compiled it, since its refs table follows this build's model.
+std::string build_key_prefix();
+
+// This process's helpers, in RB_HELPERS order.
+void* const* helper_table();
+
+// Compiled scoring code with the model it was compiled from. Immutable and thread-safe.
+// `code` owns the code (a JIT dylib, a dlopen handle) and is released after the last use.
+class NativeModel : public interp::Scorer {
+ public:
+  NativeModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::shared_ptr<void> code);
+  interp::Outcome score(const interp::Record& record, int64_t as_of, bool explain) const override;
+  const check::CheckedModel& model() const { return *model_; }
+
+ private:
+  std::shared_ptr<const check::CheckedModel> model_;
+  RbScoreFn fn_;
+  std::shared_ptr<void> code_;
+  size_t rules_;
+  std::vector<const void*> refs_;
+};
+
+// An ahead-of-time model, loaded. On failure `scorer` is null and `error` says why, in words
+// for the person who ran the command.
+struct Loaded {
+  driver::Compilation compilation;  // the model's embedded text, compiled again
+  std::shared_ptr<NativeModel> scorer;
+  std::string target;  // what the code was compiled for: "x86_64-pc-linux-gnu, CPU x86-64"
+  std::string error;
+};
+
+// True when the file at `path` starts like an ELF file (a `rubric build` output, perhaps).
+bool is_elf_file(const std::string& path);
+// Loads a shared object `rubric build MODEL -o model.so` wrote, with dlopen.
+Loaded load_shared_object(const std::string& path);
+// Loads a model linked into this program (`rubric build MODEL -o model.o --name NAME`; pass
+// &NAME). `where` names it in messages.
+Loaded load_linked(const RbModelInfo* info, const std::string& where);
+
+}  // namespace rubric::native
