@@ -114,9 +114,48 @@ class CsvParser {
   int64_t line_ = 1;
 };
 
+// Decodes one row's values into a record, given each lead field's column.
+class CsvDecoder : public RawDecoder {
+ public:
+  CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns)
+      : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns) {}
+
+  void decode(const RawRecord& raw, InputRecord& out) override {
+    const std::vector<std::string>& cells = raw.cells;
+    out.reset(model_.lead.fields.size(), raw.line, raw.number, model_.key_field >= 0);
+    if (model_.key_field >= 0 && slots_[model_.key_field] >= 0 && static_cast<size_t>(slots_[model_.key_field]) < cells.size())
+      out.key = cells[slots_[model_.key_field]];
+    if (!raw.error.empty()) {
+      out.errors.push_back(raw.error);
+      return;
+    }
+    size_t n = cells.size();
+    if (n > columns_ && n == columns_ + 1 && cells.back().empty()) --n;  // trailing delimiter
+    if (n != columns_) {
+      out.errors.push_back(fmt::format("the row has {} values and the header has {} columns", n, columns_));
+      return;
+    }
+    for (size_t i = 0; i < model_.lead.fields.size(); ++i) {
+      const check::Field& f = model_.lead.fields[i];
+      if (slots_[i] < 0) continue;
+      std::string why;
+      if (!decoder_.decode(f, cells[slots_[i]], out.record.fields[i], why))
+        out.errors.push_back(fmt::format("field `{}` (column {}): {}", f.name, text::json_string(f.column), why));
+      else if (!f.optional && out.record.fields[i].is_missing())
+        out.errors.push_back(fmt::format("field `{}` (column {}) is required and is missing", f.name, text::json_string(f.column)));
+    }
+  }
+
+ private:
+  const check::CheckedModel& model_;
+  Decoder decoder_;
+  std::vector<int> slots_;
+  size_t columns_;
+};
+
 class CsvReader : public RecordReader {
  public:
-  CsvReader(std::istream& in, const check::CheckedModel& m) : parser_(in), model_(m), decoder_(m) {}
+  CsvReader(std::istream& in, const check::CheckedModel& m) : parser_(in), model_(m) {}
 
   bool open(char delimiter, std::string& fatal) {
     parser_.skip_bom();
@@ -157,37 +196,17 @@ class CsvReader : public RecordReader {
     return true;
   }
 
-  bool next(InputRecord& out) override {
-    std::vector<std::string>& cells = cells_;
-    std::string err;
-    int64_t line = 0;
+  bool next_raw(RawRecord& out) override {
     bool blank;
     do {
-      if (!parser_.next(delim_, cells, line, err, blank)) return false;
+      if (!parser_.next(delim_, out.cells, out.line, out.error, blank)) return false;
     } while (blank);  // an empty line is no record; a line holding `""` is one
-    out.reset(model_.lead.fields.size(), line, ++count_, model_.key_field >= 0);
-    if (model_.key_field >= 0 && slots_[model_.key_field] >= 0 && static_cast<size_t>(slots_[model_.key_field]) < cells.size())
-      out.key = cells[slots_[model_.key_field]];
-    if (!err.empty()) {
-      out.errors.push_back(err);
-      return true;
-    }
-    size_t n = cells.size();
-    if (n > columns_ && n == columns_ + 1 && cells.back().empty()) --n;  // trailing delimiter
-    if (n != columns_) {
-      out.errors.push_back(fmt::format("the row has {} values and the header has {} columns", n, columns_));
-      return true;
-    }
-    for (size_t i = 0; i < model_.lead.fields.size(); ++i) {
-      const check::Field& f = model_.lead.fields[i];
-      if (slots_[i] < 0) continue;
-      std::string why;
-      if (!decoder_.decode(f, cells[slots_[i]], out.record.fields[i], why))
-        out.errors.push_back(fmt::format("field `{}` (column {}): {}", f.name, text::json_string(f.column), why));
-      else if (!f.optional && out.record.fields[i].is_missing())
-        out.errors.push_back(fmt::format("field `{}` (column {}) is required and is missing", f.name, text::json_string(f.column)));
-    }
+    out.number = ++count_;
     return true;
+  }
+
+  std::unique_ptr<RawDecoder> make_decoder() const override {
+    return std::make_unique<CsvDecoder>(model_, slots_, columns_);
   }
 
   std::vector<std::string> warnings() const override { return warnings_; }
@@ -195,11 +214,9 @@ class CsvReader : public RecordReader {
  private:
   CsvParser parser_;
   const check::CheckedModel& model_;
-  Decoder decoder_;
   char delim_ = ',';
   size_t columns_ = 0;
   std::vector<int> slots_;  // per lead field: its column, or -1
-  std::vector<std::string> cells_;
   std::vector<std::string> warnings_;
   int64_t count_ = 0;
 };

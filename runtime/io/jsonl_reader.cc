@@ -30,29 +30,24 @@ const char* json_kind(element_type t) {
   return "a value";
 }
 
-class JsonlReader : public RecordReader {
+// Decodes one line into a record. Owns a simdjson parser and recycled event buffers.
+class JsonlDecoder : public RawDecoder {
  public:
-  JsonlReader(std::istream& in, const check::CheckedModel& m) : in_(in), model_(m), decoder_(m) {}
+  explicit JsonlDecoder(const check::CheckedModel& m) : model_(m), decoder_(m) {}
 
-  bool next(InputRecord& out) override {
-    std::string& line = line_;
-    do {
-      if (!std::getline(in_, line)) return false;
-      ++line_no_;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // byte order mark
-    } while (line.find_first_not_of(" \t") == std::string::npos);
+  void decode(const RawRecord& raw, InputRecord& out) override {
+    const std::string& line = raw.text;
     for (interp::Event& e : out.record.events) spare_.push_back(std::move(e));
-    out.reset(model_.lead.fields.size(), line_no_, ++count_, model_.key_field >= 0);
+    out.reset(model_.lead.fields.size(), raw.line, raw.number, model_.key_field >= 0);
     element doc;
     if (auto err = parser_.parse(line.data(), line.size(), true).get(doc)) {
       out.errors.push_back(fmt::format("this line is not valid JSON: {}", simdjson::error_message(err)));
-      return true;
+      return;
     }
     simdjson::dom::object obj;
     if (doc.get_object().get(obj)) {
       out.errors.push_back(fmt::format("expected a JSON object for the lead, found {}", json_kind(doc.type())));
-      return true;
+      return;
     }
     if (model_.key_field >= 0) {
       element k;
@@ -94,7 +89,6 @@ class JsonlReader : public RecordReader {
                          [](const interp::Event& a, const interp::Event& b) { return a.time < b.time; });
       }
     }
-    return true;
   }
 
  private:
@@ -139,12 +133,35 @@ class JsonlReader : public RecordReader {
     }
   }
 
-  std::istream& in_;
   const check::CheckedModel& model_;
   Decoder decoder_;
   simdjson::dom::parser parser_;
-  std::string line_;
   std::vector<interp::Event> spare_;  // events of earlier records, kept for their buffers
+};
+
+// Splits the input into lines, skipping blank ones.
+class JsonlReader : public RecordReader {
+ public:
+  JsonlReader(std::istream& in, const check::CheckedModel& m) : in_(in), model_(m) {}
+
+  bool next_raw(RawRecord& out) override {
+    std::string& line = out.text;
+    do {
+      if (!std::getline(in_, line)) return false;
+      ++line_no_;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // byte order mark
+    } while (line.find_first_not_of(" \t") == std::string::npos);
+    out.line = line_no_;
+    out.number = ++count_;
+    return true;
+  }
+
+  std::unique_ptr<RawDecoder> make_decoder() const override { return std::make_unique<JsonlDecoder>(model_); }
+
+ private:
+  std::istream& in_;
+  const check::CheckedModel& model_;
   int64_t line_no_ = 0;
   int64_t count_ = 0;
 };

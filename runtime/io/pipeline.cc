@@ -1,5 +1,6 @@
-// The scoring loop: a batch of records at a time (so memory does not grow with the input),
-// optionally scored on several threads while the next batch is read.
+// The scoring loop: a batch of records at a time (so memory does not grow with the input).
+// With several threads, the reader only splits records off the input; the threads decode and
+// score parts of a batch while the next batch is split and the one before is written.
 #include "runtime/io/pipeline.h"
 
 #include <fmt/format.h>
@@ -13,37 +14,27 @@ namespace {
 
 constexpr size_t kBatch = 1024;
 
-// One batch on its way through: the records read, which were good, and their outcomes.
+// One batch on its way through: raw input, the records decoded from it, and their outcomes
+// (by position; only good records have one).
 struct Slot {
+  std::vector<RawRecord> raws = std::vector<RawRecord>(kBatch);
   std::vector<InputRecord> records = std::vector<InputRecord>(kBatch);
+  std::vector<interp::Outcome> outcomes = std::vector<interp::Outcome>(kBatch);
   size_t n = 0;
-  std::vector<const interp::Record*> good;
-  std::vector<interp::Outcome> outcomes;
 };
 
-// Scores a slot's good records, split over `threads` threads (each scorer is thread-safe).
-void score_slot(Slot& slot, const interp::Scorer& scorer, const RunOptions& opts) {
-  slot.good.clear();
-  for (size_t i = 0; i < slot.n; ++i)
-    if (slot.records[i].ok()) slot.good.push_back(&slot.records[i].record);
-  slot.outcomes.resize(slot.good.size());
-  size_t n = slot.good.size();
-  // One thread reads while the others score, so scoring gets threads - 1 of them.
-  size_t parts = std::min<size_t>(std::max(1, opts.threads - 1), std::max<size_t>(1, n / 64));
-  if (parts <= 1) {
-    scorer.score_batch(slot.good.data(), n, opts.as_of, opts.explain, slot.outcomes.data());
-    return;
-  }
-  std::vector<std::thread> workers;
-  size_t per = (n + parts - 1) / parts;
-  for (size_t p = 0; p < parts; ++p) {
-    size_t from = p * per, len = std::min(per, n - std::min(n, from));
-    if (len == 0) break;
-    workers.emplace_back([&, from, len] {
-      scorer.score_batch(slot.good.data() + from, len, opts.as_of, opts.explain, slot.outcomes.data() + from);
-    });
-  }
-  for (auto& w : workers) w.join();
+// Scores the good records among records[from, to) into their outcomes.
+void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& scorer, const RunOptions& opts) {
+  std::vector<const interp::Record*> good;
+  std::vector<size_t> where;
+  for (size_t i = from; i < to; ++i)
+    if (slot.records[i].ok()) {
+      good.push_back(&slot.records[i].record);
+      where.push_back(i);
+    }
+  std::vector<interp::Outcome> out(good.size());
+  scorer.score_batch(good.data(), good.size(), opts.as_of, opts.explain, out.data());
+  for (size_t k = 0; k < where.size(); ++k) slot.outcomes[where[k]] = std::move(out[k]);
 }
 
 }  // namespace
@@ -52,17 +43,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
                      const RunOptions& opts, std::ostream& errors) {
   RunStats stats;
   writer.header();
-  // Records are read, scored and written a batch at a time, so memory stays bounded and rows
-  // keep the input order. With more than one thread, the next batch is read while the current
-  // one is scored (split over the threads), and written after.
-  Slot slots[2];
-  auto read = [&](Slot& slot) {
-    slot.n = 0;
-    while (slot.n < kBatch && reader.next(slot.records[slot.n])) ++slot.n;
-    return slot.n > 0;
-  };
   auto write = [&](Slot& slot) {
-    size_t k = 0;
     for (size_t i = 0; i < slot.n; ++i) {
       const InputRecord& rec = slot.records[i];
       if (!rec.ok()) {
@@ -76,28 +57,61 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
         if (opts.skip_errors) ++stats.skipped;
         else writer.error_row(rec, all);
       } else {
-        writer.row(rec, slot.outcomes[k++]);
+        writer.row(rec, slot.outcomes[i]);
         ++stats.scored;
       }
       if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
     }
   };
   if (opts.threads <= 1) {
-    while (read(slots[0])) {
-      score_slot(slots[0], scorer, opts);
-      write(slots[0]);
+    Slot slot;
+    while (true) {
+      slot.n = 0;
+      while (slot.n < kBatch && reader.next(slot.records[slot.n])) ++slot.n;
+      if (slot.n == 0) break;
+      score_range(slot, 0, slot.n, scorer, opts);
+      write(slot);
     }
-  } else {
-    bool have = read(slots[0]);
-    int cur = 0;
-    while (have) {
-      std::thread scoring([&, cur] { score_slot(slots[cur], scorer, opts); });
-      bool next = read(slots[1 - cur]);  // meanwhile
-      scoring.join();
-      write(slots[cur]);
-      cur = 1 - cur;
-      have = next;
+    writer.flush();
+    return stats;
+  }
+  // Several threads: this one splits batch k+1 off the input and writes batch k-1 while
+  // `threads` workers decode and score batch k, each its own part with its own decoder.
+  size_t workers = static_cast<size_t>(opts.threads);
+  std::vector<std::unique_ptr<RawDecoder>> decoders;
+  for (size_t w = 0; w < workers; ++w) decoders.push_back(reader.make_decoder());
+  auto split = [&](Slot& slot) {
+    slot.n = 0;
+    while (slot.n < kBatch && reader.next_raw(slot.raws[slot.n])) ++slot.n;
+    return slot.n > 0;
+  };
+  auto process = [&](Slot& slot) {
+    std::vector<std::thread> pool;
+    size_t per = (slot.n + workers - 1) / workers;
+    for (size_t w = 0; w < workers; ++w) {
+      size_t from = w * per, to = std::min(slot.n, from + per);
+      if (from >= to) break;
+      pool.emplace_back([&, w, from, to] {
+        for (size_t i = from; i < to; ++i) decoders[w]->decode(slot.raws[i], slot.records[i]);
+        score_range(slot, from, to, scorer, opts);
+      });
     }
+    return pool;
+  };
+  Slot slots[2];
+  int cur = 0;
+  bool have = split(slots[cur]);
+  std::vector<std::thread> running;
+  if (have) running = process(slots[cur]);
+  while (have) {
+    bool next = split(slots[1 - cur]);
+    for (auto& t : running) t.join();
+    Slot& done = slots[cur];
+    cur = 1 - cur;
+    running.clear();
+    if (next) running = process(slots[cur]);
+    write(done);
+    have = next;
   }
   writer.flush();
   return stats;

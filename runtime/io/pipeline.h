@@ -15,8 +15,8 @@ namespace rubric::io {
 struct RunOptions {
   int64_t as_of = 0;
   bool explain = false;      // collect the rules that gave points
-  bool skip_errors = false;
-  int threads = 1;           // scoring threads; output order does not depend on it  // --on-error skip: no output row for a bad record
+  bool skip_errors = false;  // --on-error skip: no output row for a bad record
+  int threads = 1;           // decoding and scoring threads; output order does not depend on it
   std::string input_name;    // for messages: "leads.jsonl:12: ..."
   int max_error_messages = 100;  // on the error stream; all are counted
   // Called every `progress_every` records (for a progress line), if set.

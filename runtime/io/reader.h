@@ -24,14 +24,46 @@ struct InputRecord {
   void reset(size_t fields, int64_t line, int64_t number, bool keyed);
 };
 
+// One record's input before decoding: split off in order by the reader (cheap), then decoded,
+// possibly on another thread, by a RawDecoder.
+struct RawRecord {
+  std::string text;                // JSON Lines: the line
+  std::vector<std::string> cells;  // CSV: the row's values
+  std::string error;               // CSV: why the row could not be split
+  int64_t line = 0;
+  int64_t number = 0;
+};
+
+// Turns raw records into InputRecords. Not thread-safe: each thread makes its own.
+class RawDecoder {
+ public:
+  virtual ~RawDecoder() = default;
+  virtual void decode(const RawRecord& raw, InputRecord& out) = 0;
+};
+
+// Reads records in order: next() for one at a time, or next_raw() and a decoder per thread
+// for parallel decoding (the pipeline's --threads). Both give the same records.
 class RecordReader {
  public:
   virtual ~RecordReader() = default;
   // Reads the next record; false at the end of the input.
-  virtual bool next(InputRecord& out) = 0;
+  bool next(InputRecord& out) {
+    if (!next_raw(raw_)) return false;
+    if (!own_) own_ = make_decoder();
+    own_->decode(raw_, out);
+    return true;
+  }
+  // Splits off the next record's raw input; false at the end of the input.
+  virtual bool next_raw(RawRecord& out) = 0;
+  // A decoder for this reader's raw records, to use on one thread; it may outlive no reader.
+  virtual std::unique_ptr<RawDecoder> make_decoder() const = 0;
   // Problems with the input as a whole that do not stop the run (an optional field's column
   // is absent, say), to show once.
   virtual std::vector<std::string> warnings() const { return {}; }
+
+ private:
+  RawRecord raw_;
+  std::unique_ptr<RawDecoder> own_;
 };
 
 enum class InputFormat { Csv, Jsonl };

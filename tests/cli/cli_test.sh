@@ -60,6 +60,17 @@ for backend in interp batch jit; do
   "$RUBRIC" score "$B2B" --input "$TMP/many.jsonl" --as-of 2026-11-01 --explain --backend "$backend" --threads 3 -o "$TMP/many.t.csv" 2>/dev/null
   cmp -s "$TMP/many.interp.csv" "$TMP/many.t.csv" && ok || fail "--threads 3 with $backend changes the output"
 done
+# Bad and blank lines among them: with threads decoding in parallel, the rows, the messages and
+# their order stay those of one thread.
+awk 'NR % 297 == 0 { print "{\"id\": \"bad" NR "\", \"employees\": \"lots\"}"; print ""; print "not json" } { print }' \
+  "$TMP/many.jsonl" >"$TMP/mixed.jsonl"
+"$RUBRIC" score "$B2B" --input "$TMP/mixed.jsonl" --as-of 2026-11-01 --explain -o "$TMP/mixed.1.csv" 2>"$TMP/mixed.1.err"
+for t in 2 4; do
+  "$RUBRIC" score "$B2B" --input "$TMP/mixed.jsonl" --as-of 2026-11-01 --explain --threads $t -o "$TMP/mixed.t.csv" 2>"$TMP/mixed.t.err"
+  same "$TMP/mixed.t.csv" "$TMP/mixed.1.csv" "bad lines, --threads $t: rows"
+  same "$TMP/mixed.t.err" "$TMP/mixed.1.err" "bad lines, --threads $t: messages"
+done
+contains "$TMP/mixed.1.err" "mixed.jsonl:299: error: this line is not valid JSON" "bad lines: the message names the line"
 
 # The disk cache: a second run loads the compiled model; a damaged cache file is rebuilt.
 "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c1.csv" 2>/dev/null

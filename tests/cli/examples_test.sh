@@ -27,6 +27,9 @@ run_dataset() {  # run_dataset NAME MODEL DATA ROWS
     "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 --backend $backend -o "$TMP/$name.$backend.csv" 2>/dev/null
     cmp -s "$TMP/$name.csv" "$TMP/$name.$backend.csv" && ok || fail "$name: --backend $backend differs from the default"
   done
+  # CSV rows decoded on three threads come out the same, in the same order.
+  "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 --threads 3 -o "$TMP/$name.t3.csv" 2>/dev/null
+  cmp -s "$TMP/$name.csv" "$TMP/$name.t3.csv" && ok || fail "$name: --threads 3 differs from one thread"
   head -n 101 "$TMP/$name.csv" >"$TMP/$name.head.csv"
   same "$TMP/$name.head.csv" "$(dirname "$model")/expected_head.csv" "$name first 100 rows"
 }

@@ -1,4 +1,5 @@
-// The C++ embedding API: diagnostics, scoring one record and many, every back end, threads.
+// The C++ embedding API: diagnostics, scoring one record and many, every back end, threads,
+// models compiled ahead of time.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -6,7 +7,13 @@
 #include <atomic>
 #include <thread>
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "compiler/driver/driver.h"
 #include "include/rubric/rubric.hpp"
+#include "runtime/jit/jit.h"
 
 TEST_CASE("compile errors come back as structured diagnostics", "[api]") {
   rubric::CompileResult c = rubric::ModelBuilder().build_source("m.rubric", "lead:\n  id: string key\nscore s:\n  idd > 1: +1\n");
@@ -97,4 +104,46 @@ TEST_CASE("a model swapped while threads score never gives a torn result", "[api
   CHECK(torn == 0);
   CHECK(scored > 0);
   INFO("results from the second model: " << from_b << " of " << scored);
+}
+
+TEST_CASE("a model compiled ahead of time loads through build_file and scores as the interpreter does", "[api][aot]") {
+  std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-aot-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string model_path = std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/b2b.rubric";
+  std::string error;
+  rubric::driver::Compilation comp = rubric::driver::compile_file(model_path, &error);
+  REQUIRE(comp.ok());
+  rubric::jit::BuildOptions opts;
+  opts.model_name = "b2b.rubric";
+  opts.source = comp.sources->file(1).text();
+  rubric::jit::BuildOutput built;
+  REQUIRE(rubric::jit::build_object(*comp.model, opts, built, &error));
+  REQUIRE(rubric::jit::link_shared_object(built.object, dir + "/b2b.so", &error));
+
+  std::ifstream in(std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/leads.jsonl");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  int64_t as_of = rubric::Model::parse_time("2026-11-01");
+  auto native = rubric::ModelBuilder().build_file(dir + "/b2b.so");
+  REQUIRE(native.ok());
+  CHECK(native.model->backend() == rubric::Backend::Native);
+  auto interp = rubric::ModelBuilder().backend(rubric::Backend::Interpreter).build_file(dir + "/b2b.so");
+  REQUIRE(interp.ok());
+  CHECK(interp.model->backend() == rubric::Backend::Interpreter);  // the embedded text, interpreted
+  std::vector<rubric::Result> a = native.model->score_jsonl(ss.str(), as_of, true, 2);
+  std::vector<rubric::Result> b = interp.model->score_jsonl(ss.str(), as_of, true, 1);
+  REQUIRE(a.size() == 300);
+  REQUIRE(b.size() == 300);
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].scores == b[i].scores);
+    CHECK(a[i].tiers == b[i].tiers);
+    REQUIRE(a[i].rules.size() == b[i].rules.size());
+    for (size_t r = 0; r < a[i].rules.size(); ++r) CHECK(a[i].rules[r].points == b[i].rules[r].points);
+  }
+  // A file that only looks like a shared object is refused with a message, not a crash.
+  std::ofstream(dir + "/fake.so", std::ios::binary) << "\x7f" "ELF and then nothing useful";
+  auto fake = rubric::ModelBuilder().build_file(dir + "/fake.so");
+  CHECK_FALSE(fake.ok());
+  CHECK(fake.text.find("cannot load") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
