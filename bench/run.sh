@@ -57,6 +57,10 @@ T_INTERP2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 202
 $RUBRIC build examples/b2b/b2b.rubric -o "$OUT/b2b.so" 2>/dev/null
 T_SO=$(timed $RUBRIC score "$OUT/b2b.so" --input "$J" --as-of 2026-11-01 -o /dev/null)
 T_SO2=$(timed $RUBRIC score "$OUT/b2b.so" --input "$J" --as-of 2026-11-01 --threads 2 -o /dev/null)
+head -n 1 "$J" >"$OUT/one-lead.jsonl"
+T_START_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend interp -o /dev/null)
+T_START_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
+T_START_SO=$(timed $RUBRIC score "$OUT/b2b.so" --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 -o /dev/null)
 T_CSV_PARSE=$(timed $BIN/bench/rubric-parse-only "$OUT/bank-1m.csv")
 T_CSV_JIT2=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit --threads 2 -o /dev/null)
 T_CSV_JIT=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit -o /dev/null)
@@ -68,6 +72,7 @@ RSS_1M=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-
 
 rate() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", a / b}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+ms() { awk -v a="$1" 'BEGIN {printf "%.1f", 1000 * a}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100 * a / b}'; }
 R_PARSE=$(rate "$LEADS" "$T_PARSE"); R_JIT=$(rate "$LEADS" "$T_JIT"); R_INTERP=$(rate "$LEADS" "$T_INTERP")
 R_BATCH=$(rate "$LEADS" "$T_BATCH"); R_JIT2=$(rate "$LEADS" "$T_JIT2"); R_BATCH2=$(rate "$LEADS" "$T_BATCH2")
@@ -114,6 +119,14 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "| JSON Lines, --backend interp | $R_INTERP | $R_INTERP2 | $(ratio "$R_INTERP2" "$R_INTERP")x | $(pct "$R_INTERP2" "$R_PARSE") |"
   echo "| JSON Lines, --backend batch | $R_BATCH | $R_BATCH2 | $(ratio "$R_BATCH2" "$R_BATCH")x | $(pct "$R_BATCH2" "$R_PARSE") |"
   echo "| CSV (bank), --backend jit | $R_CSV_JIT | $R_CSV_JIT2 | $(ratio "$R_CSV_JIT2" "$R_CSV_JIT")x | $(pct "$R_CSV_JIT2" "$R_CSV_PARSE") |"
+  echo
+  echo "### Start-up: \`rubric score\` of one lead (process wall time, median of 3)"
+  echo
+  echo "| model | ms |"
+  echo "|---|---:|"
+  echo "| b2b.rubric, --backend interp | $(ms "$T_START_INTERP") |"
+  echo "| b2b.rubric, --backend jit (starts LLVM, compiles) | $(ms "$T_START_JIT") |"
+  echo "| b2b.so from \`rubric build\` (dlopen, parse+check of its text) | $(ms "$T_START_SO") |"
   echo
   echo "The parse-only pass for JSON Lines parses each line with simdjson and reads every field the"
   echo "model uses (lead fields and every event's fields); for CSV it splits the file into fields."

@@ -88,25 +88,22 @@ CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer
   if (!c.ok()) return out;
   auto impl = std::make_unique<Model::Impl>();
   impl->model = c.model;
-  impl->backend = backend;
-  if (native && (backend == Backend::Auto || backend == Backend::Native || backend == Backend::Jit)) {
-    impl->scorer = std::move(native);
-    impl->backend = Backend::Native;
-  } else {
-    jit::CompileOptions opts;
-    opts.identity = identity;
-    opts.cache_dir = cache_dir;
-    jit::ScorerKind kind = backend == Backend::Jit           ? jit::ScorerKind::Jit
-                           : backend == Backend::Batch       ? jit::ScorerKind::Batch
-                           : backend == Backend::Interpreter ? jit::ScorerKind::Interpreter
-                                                             : jit::ScorerKind::Interpreted;
-    std::string err;
-    impl->scorer = jit::make_scorer(c.model, kind, opts, &err);
-    if (!err.empty()) {
-      out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
-      impl->backend = Backend::Interpreter;
-    }
-  }
+  jit::CompileOptions opts;
+  opts.identity = identity;
+  opts.cache_dir = cache_dir;
+  jit::ScorerKind kind = backend == Backend::Jit           ? jit::ScorerKind::Jit
+                         : backend == Backend::Batch       ? jit::ScorerKind::Batch
+                         : backend == Backend::Interpreter ? jit::ScorerKind::Interpreter
+                                                           : jit::ScorerKind::Interpreted;
+  std::string err;
+  impl->scorer = jit::make_scorer(c.model, kind, opts, &err, native);
+  // What scores, as Model::backend() reports it.
+  impl->backend = native && impl->scorer == native ? Backend::Native
+                  : !err.empty()                       ? Backend::Interpreter
+                  : backend == Backend::Native         ? Backend::Auto
+                                                       : backend;
+  if (!err.empty())
+    out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
   for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
   for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);
   out.model = std::make_shared<Model>(std::move(impl));

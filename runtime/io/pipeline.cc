@@ -85,31 +85,40 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     while (slot.n < kBatch && reader.next_raw(slot.raws[slot.n])) ++slot.n;
     return slot.n > 0;
   };
+  Slot slots[2];  // declared before the workers, so that they are joined before it goes
+  // The workers of one batch; joined before anything else touches the batch, also when an
+  // exception leaves this function (a thread that cannot start, say).
+  struct Running {
+    std::vector<std::thread> threads;
+    void join() {
+      for (auto& t : threads)
+        if (t.joinable()) t.join();
+      threads.clear();
+    }
+    ~Running() { join(); }
+  } running;
   auto process = [&](Slot& slot) {
-    std::vector<std::thread> pool;
-    size_t per = (slot.n + workers - 1) / workers;
-    for (size_t w = 0; w < workers; ++w) {
+    // At least 64 records a thread: fewer cost more to hand out than they take to score.
+    size_t parts = std::min(workers, std::max<size_t>(1, slot.n / 64));
+    size_t per = (slot.n + parts - 1) / parts;
+    for (size_t w = 0; w < parts; ++w) {
       size_t from = w * per, to = std::min(slot.n, from + per);
       if (from >= to) break;
-      pool.emplace_back([&, w, from, to] {
+      running.threads.emplace_back([&, w, from, to] {
         for (size_t i = from; i < to; ++i) decoders[w]->decode(slot.raws[i], slot.records[i]);
         score_range(slot, from, to, scorer, opts);
       });
     }
-    return pool;
   };
-  Slot slots[2];
   int cur = 0;
   bool have = split(slots[cur]);
-  std::vector<std::thread> running;
-  if (have) running = process(slots[cur]);
+  if (have) process(slots[cur]);
   while (have) {
     bool next = split(slots[1 - cur]);
-    for (auto& t : running) t.join();
+    running.join();
     Slot& done = slots[cur];
     cur = 1 - cur;
-    running.clear();
-    if (next) running = process(slots[cur]);
+    if (next) process(slots[cur]);
     write(done);
     have = next;
   }

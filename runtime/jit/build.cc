@@ -15,13 +15,14 @@
 #include <llvm/TargetParser/SubtargetFeature.h>
 #include <llvm/TargetParser/Triple.h>
 #include <fmt/format.h>
+#include <dlfcn.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 extern char** environ;
 
@@ -70,6 +71,9 @@ void make_self_contained(llvm::Module& m, const std::string& name, const std::st
     Constant* init = ConstantDataArray::getString(C, s, true);
     return new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init, name + what);
   };
+  // RbModelInfo, field for field (compiler/lower/abi.h).
+  static_assert(sizeof(RbModelInfo) == 7 * 8 && offsetof(RbModelInfo, key) == 8 && offsetof(RbModelInfo, score) == 32 &&
+                offsetof(RbModelInfo, helpers) == 40 && offsetof(RbModelInfo, n_helpers) == 48);
   StructType* info_type = StructType::get(C, {i64, ptr, ptr, ptr, ptr, ptr, i64});
   Constant* info = ConstantStruct::get(
       info_type, {ConstantInt::get(i64, RB_ABI_VERSION), text(key, ".key"), text(o.model_name, ".name"),
@@ -77,19 +81,32 @@ void make_self_contained(llvm::Module& m, const std::string& name, const std::st
   new GlobalVariable(m, info_type, true, GlobalValue::ExternalLinkage, info, name);
 }
 
-bool valid_c_name(const std::string& s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  return true;
+// Why `s` cannot name a linked model's symbol, or "" when it can: it must be a C identifier,
+// not a keyword, and not a symbol this process already has (`free`, `rubric_compile`, ...),
+// which the model's data would otherwise take the place of.
+std::string bad_c_name(const std::string& s) {
+  static const char* const kKeywords[] = {"auto", "break", "case", "char", "const", "continue", "default", "do",
+      "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+      "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+      "unsigned", "void", "volatile", "while", "bool", "true", "false", "class", "namespace", "new", "delete",
+      "template", "this", "operator", "private", "public", "protected", "virtual", "friend", "try", "catch"};
+  bool ident = !s.empty() && !std::isdigit(static_cast<unsigned char>(s[0]));
+  for (char c : s) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!ident) return "is not a C identifier; use letters, digits and _";
+  for (const char* k : kKeywords)
+    if (s == k) return "is a C or C++ keyword";
+  if (dlsym(RTLD_DEFAULT, s.c_str())) return "is already a symbol of the C library or of Rubric";
+  return "";
 }
 
 }  // namespace
 
 bool build_object(const check::CheckedModel& model, const BuildOptions& options, BuildOutput& out, std::string* error) {
-  if (!valid_c_name(options.name)) {
-    *error = fmt::format("--name {} is not a C identifier; use letters, digits and _", options.name);
-    return false;
+  if (options.name != "rubric_model") {
+    if (std::string why = bad_c_name(options.name); !why.empty()) {
+      *error = fmt::format("--name {} {}; choose another name for the model's symbol", options.name, why);
+      return false;
+    }
   }
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -124,7 +141,13 @@ bool build_object(const check::CheckedModel& model, const BuildOptions& options,
     *error = "LLVM could not make a code generator for " + triple.str();
     return false;
   }
-  std::string key = native::build_key_prefix() + fmt::format("{}\n{}\n{}", triple.str(), cpu, features);
+  // The key's last line lists every CPU feature the code may use, so a loader on a machine
+  // without one refuses the model instead of crashing on an unknown instruction.
+  const llvm::MCSubtargetInfo* used = tm->getMCSubtargetInfo();
+  std::string enabled;
+  for (const llvm::SubtargetFeatureKV& kv : used->getAllProcessorFeatures())
+    if (used->getFeatureBits().test(kv.Value)) enabled += fmt::format("{}+{}", enabled.empty() ? "" : ",", kv.Key);
+  std::string key = native::build_key_prefix() + fmt::format("{}\n{}\n{}", triple.str(), cpu, enabled);
   llvm::SmallVector<char, 0> bytes;
   auto finish = [&](llvm::Module& m) { make_self_contained(m, options.name, key, options); };
   if (!compile_object(model, tm.get(), large, finish, bytes, out.times, error)) return false;
@@ -135,13 +158,9 @@ bool build_object(const check::CheckedModel& model, const BuildOptions& options,
 
 bool link_shared_object(const std::string& object, const std::string& path, std::string* error) {
   std::string tmp = fmt::format("{}.{}.tmp.o", path, ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out.write(object.data(), static_cast<std::streamsize>(object.size())) || !out.flush()) {
-      *error = "cannot write " + tmp;
-      std::remove(tmp.c_str());
-      return false;
-    }
+  if (!native::write_file(tmp, object)) {
+    *error = "cannot write " + tmp;
+    return false;
   }
   const char* cc = std::getenv("CC");
   std::string driver = cc && *cc ? cc : "cc";

@@ -26,9 +26,8 @@ inline double ms_since(Clock::time_point t) {
 
 std::string to_string(llvm::Error e);
 
-// Models with more rules than this compile with a lighter pipeline and the fast instruction
-// selector (see docs/performance.md).
-constexpr size_t kLargeModelRules = 200;
+// Models with more than kLargeModelRules rules (jit.h) compile with a lighter pipeline and
+// the fast instruction selector (see docs/performance.md).
 
 // Lowers `model`, lets `finish` add to the module (a key, a descriptor), optimises (O1, or the
 // light pipeline for large models) and emits an object file for `tm` into `out`. Fills the

@@ -21,7 +21,6 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
-#include <unistd.h>
 
 #include <atomic>
 #include <map>
@@ -120,7 +119,9 @@ std::atomic<uint64_t> next_id{0};
 }  // namespace
 
 std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
-                                                  const CompileOptions& options, std::string* jit_error) {
+                                                  const CompileOptions& options, std::string* jit_error,
+                                                  std::shared_ptr<const interp::Scorer> native) {
+  if (native && kind != ScorerKind::Interpreter && kind != ScorerKind::Batch) return native;
   if (kind == ScorerKind::Jit) {
     if (auto compiled = JitModel::compile(model, jit_error, nullptr, options)) return compiled;
     kind = ScorerKind::Interpreted;
@@ -198,20 +199,6 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     if (!compile_object(*model, tm, large, add_key, bytes, t, error)) return nullptr;
     return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()), "rubric_model");
   };
-  // Writes `bytes` to `path` under a temporary name and renames it, so no reader sees half a file.
-  auto write_file = [&](const std::string& path, llvm::StringRef bytes) {
-    std::error_code ec;
-    std::string tmp = path + fmt::format(".tmp{}", ::getpid());
-    llvm::raw_fd_ostream os(tmp, ec);
-    if (ec) return false;
-    os.write(bytes.data(), bytes.size());
-    os.close();
-    if (os.has_error() || llvm::sys::fs::rename(tmp, path)) {
-      llvm::sys::fs::remove(tmp);
-      return false;
-    }
-    return true;
-  };
   // Loads an object into a fresh JITDylib; on failure removes the dylib and says why.
   llvm::orc::LLJIT& jit = engine.jit();
   std::string name;
@@ -261,7 +248,7 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   }
   if (!bytes.empty()) {
     llvm::sys::fs::create_directories(options.cache_dir);
-    write_file(file, bytes);
+    native::write_file(file, bytes);
   }
   t.link_ms += ms_since(start);
   if (times) *times = t;

@@ -41,14 +41,19 @@ class JitModel : public native::NativeModel {
   using NativeModel::NativeModel;
 };
 
-// How a model is scored. `Interpreted` is the tree walker for models of up to 200 rules and the
-// batch interpreter above (where it measured 2-3x faster, docs/performance.md).
+// How a model is scored. `Interpreted` is the tree walker for models of up to kLargeModelRules
+// rules and the batch interpreter above (where it measured 2-3x faster, docs/performance.md).
 enum class ScorerKind { Interpreter, Batch, Jit, Interpreted };
+inline constexpr size_t kLargeModelRules = 200;
 
-// The scorer of `kind` for `model`. For Jit, when compiling fails, `jit_error` says why and the
-// Interpreted choice is returned instead (every scorer gives identical results).
+// The scorer of `kind` for `model`. A model compiled ahead of time (`native`, when given)
+// scores with its own code unless an interpreter (Interpreter or Batch) is asked for. For Jit,
+// when compiling fails, `jit_error` says why and the Interpreted choice is returned instead
+// (every scorer gives identical results). Built without LLVM (librubric_runtime,
+// runtime/jit/no_jit.cc), Jit always falls back so.
 std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
-                                                  const CompileOptions& options, std::string* jit_error);
+                                                  const CompileOptions& options, std::string* jit_error,
+                                                  std::shared_ptr<const interp::Scorer> native = nullptr);
 
 // The interpreter `kind` names (Interpreter, Batch, or Interpreted's choice by size).
 std::shared_ptr<const interp::Scorer> make_interpreter(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind);

@@ -6,7 +6,9 @@
 namespace rubric::jit {
 
 std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
-                                                  const CompileOptions&, std::string* jit_error) {
+                                                  const CompileOptions&, std::string* jit_error,
+                                                  std::shared_ptr<const interp::Scorer> native) {
+  if (native && kind != ScorerKind::Interpreter && kind != ScorerKind::Batch) return native;
   if (kind == ScorerKind::Jit && jit_error)
     *jit_error = "this library (librubric_runtime) is built without LLVM, so it has no JIT; "
                  "link librubric for the JIT, or load a model compiled with `rubric build`";

@@ -4,7 +4,12 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -75,6 +80,23 @@ interp::Outcome NativeModel::score(const interp::Record& record, int64_t as_of, 
   return out;
 }
 
+bool write_file(const std::string& path, std::string_view bytes) {
+  std::string tmp = fmt::format("{}.tmp{}", path, ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !out.flush()) {
+      out.close();
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
 bool is_elf_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
@@ -88,19 +110,13 @@ std::string first_line(std::string_view s) { return std::string(s.substr(0, s.fi
 // Checks what dlopen takes on trust: that the file is a shared object for this machine and
 // holds every segment its headers promise. dlopen maps a truncated file and the process dies
 // (SIGBUS) on touching the missing pages; this refuses it with a message instead.
-bool check_shared_object(const std::string& path, std::string& why) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) {
-    why = "cannot open it";
-    return false;
-  }
-  auto size = static_cast<uint64_t>(in.tellg());
-  in.seekg(0);
+bool check_shared_object(std::string_view bytes, std::string& why) {
   Elf64_Ehdr eh{};
-  if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+  if (bytes.size() < sizeof eh || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) {
     why = "it is not an ELF file";
     return false;
   }
+  std::memcpy(&eh, bytes.data(), sizeof eh);
 #if defined(__x86_64__)
   constexpr int kMachine = EM_X86_64;
 #elif defined(__aarch64__)
@@ -108,18 +124,28 @@ bool check_shared_object(const std::string& path, std::string& why) {
 #else
   constexpr int kMachine = -1;
 #endif
-  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_DYN || (kMachine >= 0 && eh.e_machine != kMachine)) {
-    why = "it is not a shared object for this kind of machine";
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || (kMachine >= 0 && eh.e_machine != kMachine)) {
+    why = "it was compiled for another kind of machine";
     return false;
   }
+  if (eh.e_type == ET_REL) {
+    why = "it is an object file (.o), which is linked into a program and loaded with rubric_load_linked; "
+          "build a .so to load a model at run time";
+    return false;
+  }
+  if (eh.e_type != ET_DYN) {
+    why = "it is not a shared object";
+    return false;
+  }
+  uint64_t size = bytes.size();
   if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > size || eh.e_phnum > (size - eh.e_phoff) / sizeof(Elf64_Phdr)) {
     why = "the file is cut short or damaged (its program headers are missing)";
     return false;
   }
-  in.seekg(static_cast<std::streamoff>(eh.e_phoff));
   for (int i = 0; i < eh.e_phnum; ++i) {
     Elf64_Phdr ph{};
-    if (!in.read(reinterpret_cast<char*>(&ph), sizeof ph) || ph.p_offset > size || ph.p_filesz > size - ph.p_offset) {
+    std::memcpy(&ph, bytes.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset) {
       why = fmt::format("the file is cut short or damaged (it has {} bytes; segment {} needs {})", size, i,
                         ph.p_offset + ph.p_filesz);
       return false;
@@ -128,7 +154,58 @@ bool check_shared_object(const std::string& path, std::string& why) {
   return true;
 }
 
-Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_ptr<void> owner) {
+// The "rubric VERSION build ID" line of a key held in `bytes`, or "".
+std::string key_line(std::string_view bytes) {
+  for (size_t at = bytes.find("rubric "); at != std::string_view::npos; at = bytes.find("rubric ", at + 1)) {
+    size_t nl = bytes.find('\n', at);
+    if (nl == std::string_view::npos || nl - at > 64) continue;
+    std::string_view line = bytes.substr(at, nl - at);
+    size_t b = line.find(" build ");
+    if (b != std::string_view::npos && line.size() - (b + 7) == 16) return std::string(line);
+  }
+  return "";
+}
+
+// The CPU features a model's code may use (its key's last line, LLVM's names) that this
+// machine lacks. Only features the compiler can test for are checked.
+std::vector<std::string> missing_cpu_features(std::string_view features) {
+  std::vector<std::string> missing;
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  static const std::pair<const char*, bool> kHost[] = {
+      {"sse3", __builtin_cpu_supports("sse3")},       {"ssse3", __builtin_cpu_supports("ssse3")},
+      {"sse4.1", __builtin_cpu_supports("sse4.1")},   {"sse4.2", __builtin_cpu_supports("sse4.2")},
+      {"popcnt", __builtin_cpu_supports("popcnt")},   {"avx", __builtin_cpu_supports("avx")},
+      {"avx2", __builtin_cpu_supports("avx2")},       {"fma", __builtin_cpu_supports("fma")},
+      {"bmi", __builtin_cpu_supports("bmi")},         {"bmi2", __builtin_cpu_supports("bmi2")},
+      {"aes", __builtin_cpu_supports("aes")},         {"pclmul", __builtin_cpu_supports("pclmul")},
+      {"avx512f", __builtin_cpu_supports("avx512f")}, {"avx512bw", __builtin_cpu_supports("avx512bw")},
+      {"avx512dq", __builtin_cpu_supports("avx512dq")}, {"avx512vl", __builtin_cpu_supports("avx512vl")},
+      {"avx512cd", __builtin_cpu_supports("avx512cd")}, {"avx512vnni", __builtin_cpu_supports("avx512vnni")},
+      {"avx512bf16", __builtin_cpu_supports("avx512bf16")}, {"avx512vbmi", __builtin_cpu_supports("avx512vbmi")},
+      {"avx512vbmi2", __builtin_cpu_supports("avx512vbmi2")}, {"avx512ifma", __builtin_cpu_supports("avx512ifma")},
+      {"avx512bitalg", __builtin_cpu_supports("avx512bitalg")},
+      {"avx512vpopcntdq", __builtin_cpu_supports("avx512vpopcntdq")},
+      {"avx512vp2intersect", __builtin_cpu_supports("avx512vp2intersect")}, {"gfni", __builtin_cpu_supports("gfni")},
+      {"vpclmulqdq", __builtin_cpu_supports("vpclmulqdq")}, {"sse4a", __builtin_cpu_supports("sse4a")},
+      {"fma4", __builtin_cpu_supports("fma4")},       {"xop", __builtin_cpu_supports("xop")},
+      {"avx512fp16", __builtin_cpu_supports("avx512fp16")}, {"amx-tile", __builtin_cpu_supports("amx-tile")},
+      {"amx-int8", __builtin_cpu_supports("amx-int8")}, {"amx-bf16", __builtin_cpu_supports("amx-bf16")},
+  };
+  while (!features.empty()) {
+    std::string_view f = features.substr(0, features.find(','));
+    features.remove_prefix(std::min(features.size(), f.size() + 1));
+    if (f.starts_with('+')) f.remove_prefix(1);
+    for (const auto& [name, have] : kHost)
+      if (f == name && !have) missing.emplace_back(f);
+  }
+#else
+  (void)features;
+#endif
+  return missing;
+}
+
+Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_ptr<void> owner, bool any_cpu) {
   Loaded out;
   if (!info) {
     out.error = where + " is not a Rubric model";
@@ -146,10 +223,19 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
                             "built it: build it again with `rubric build`", where, first_line(key), first_line(prefix));
     return out;
   }
+  // The rest of the key: triple, CPU, and the CPU features the code may use.
   std::string_view rest = key.substr(prefix.size());
   std::string triple = first_line(rest);
   rest.remove_prefix(std::min(rest.size(), triple.size() + 1));
-  out.target = fmt::format("{}, CPU {}", triple, first_line(rest));
+  std::string cpu = first_line(rest);
+  rest.remove_prefix(std::min(rest.size(), cpu.size() + 1));
+  out.target = fmt::format("{}, CPU {}", triple, cpu);
+  if (std::vector<std::string> missing = missing_cpu_features(first_line(rest)); !missing.empty() && !any_cpu) {
+    out.error = fmt::format("{} was compiled for the CPU {} and uses {}, which this machine lacks; build it "
+                            "without --cpu for a model that runs on any {} machine", where, cpu,
+                            fmt::join(missing, ", "), triple.substr(0, triple.find('-')));
+    return out;
+  }
   out.compilation = driver::compile_source(info->name ? info->name : where, info->source ? info->source : "");
   if (!out.compilation.ok()) {
     // The text compiled when the model was built, so only a damaged file gets here.
@@ -158,13 +244,26 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     return out;
   }
   // The helper table lives in the model's writable data. It is written once, before any
-  // scoring, and later loads find it filled with the same addresses and leave it alone.
+  // scoring; later loads find it filled with the same addresses and leave it alone. (Each
+  // load of a .so is a fresh copy, so only a linked model is ever found filled.) A table filled
+  // by another copy of the Rubric runtime in this process is refused rather than rewritten
+  // under that copy's scoring threads.
   static std::mutex mu;
   {
     std::lock_guard<std::mutex> lock(mu);
     void* const* mine = helper_table();
-    for (int i = 0; i < RB_HELPER_COUNT; ++i)
-      if (info->helpers[i] != mine[i]) info->helpers[i] = mine[i];
+    bool empty = true, same = true;
+    for (int i = 0; i < RB_HELPER_COUNT; ++i) {
+      empty = empty && info->helpers[i] == nullptr;
+      same = same && info->helpers[i] == mine[i];
+    }
+    if (!empty && !same) {
+      out.error = where + " is already in use by another copy of the Rubric library in this process; "
+                          "link one copy (librubric or librubric_runtime), not both";
+      return out;
+    }
+    if (empty)
+      for (int i = 0; i < RB_HELPER_COUNT; ++i) info->helpers[i] = mine[i];
   }
   out.scorer = std::make_shared<NativeModel>(out.compilation.model, info->score, std::move(owner));
   return out;
@@ -172,33 +271,59 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
 
 }  // namespace
 
-Loaded load_linked(const RbModelInfo* info, const std::string& where) { return load_info(info, where, nullptr); }
+Loaded load_linked(const RbModelInfo* info, const std::string& where) { return load_info(info, where, nullptr, false); }
 
-Loaded load_shared_object(const std::string& path) {
-  // dlopen searches the library path for a name without a slash; a model file is a path.
-  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+Loaded load_shared_object(const std::string& path, bool any_cpu) {
+  Loaded out;
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::string why;
-  if (!check_shared_object(file, why)) {
-    Loaded out;
+  if (!in && !in.eof()) why = "cannot read it";
+  else check_shared_object(bytes, why);
+  if (!why.empty()) {
     out.error = fmt::format("cannot load {} as a compiled model: {}", path, why);
     return out;
   }
-  void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // Before dlopen runs anything of the file: is it a model (it holds a key), and of this build?
+  std::string theirs = key_line(bytes), prefix = build_key_prefix();
+  if (theirs.empty()) {
+    out.error = fmt::format("{} is a shared object but not a compiled Rubric model; make one with "
+                            "`rubric build MODEL -o {}`", path, path);
+    return out;
+  }
+  if (bytes.find(prefix) == std::string::npos) {
+    out.error = fmt::format("{} was built by {}, and this is {}; a compiled model runs only with the Rubric that "
+                            "built it: build it again with `rubric build`", path, theirs, first_line(prefix));
+    return out;
+  }
+  // dlopen a private copy in memory: a second load of the same path (a hot reload) then gets
+  // the new code rather than the copy already loaded, and replacing the file cannot pull the
+  // code out from under a running process. The descriptor stays open while the code is
+  // loaded, so its /proc path names no other model meanwhile.
+  int fd = memfd_create("rubric-model", MFD_CLOEXEC);
+  if (fd < 0 || ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+    if (fd >= 0) ::close(fd);
+    out.error = fmt::format("cannot load {} as a compiled model: no memory for a copy ({})", path, std::strerror(errno));
+    return out;
+  }
+  void* handle = dlopen(fmt::format("/proc/self/fd/{}", fd).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* err = dlerror();
-    Loaded out;
+    ::close(fd);
     out.error = fmt::format("cannot load {} as a compiled model: {}", path, err ? err : "unknown reason");
     return out;
   }
-  std::shared_ptr<void> owner(handle, [](void* h) { dlclose(h); });
+  std::shared_ptr<void> owner(handle, [fd](void* h) {
+    dlclose(h);
+    ::close(fd);
+  });
   auto* info = static_cast<const RbModelInfo*>(dlsym(handle, "rubric_model"));
   if (!info) {
-    Loaded out;
     out.error = fmt::format("{} is a shared object but not a compiled Rubric model (it has no `rubric_model`); "
                             "make one with `rubric build MODEL -o {}`", path, path);
     return out;
   }
-  return load_info(info, path, std::move(owner));
+  return load_info(info, path, std::move(owner), any_cpu);
 }
 
 }  // namespace rubric::native

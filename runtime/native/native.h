@@ -47,10 +47,16 @@ struct Loaded {
   std::string error;
 };
 
+// Writes `bytes` to `path` under a temporary name and renames it into place, so no reader
+// ever sees half a file; false (and no file) on failure. For cached and built models.
+bool write_file(const std::string& path, std::string_view bytes);
+
 // True when the file at `path` starts like an ELF file (a `rubric build` output, perhaps).
 bool is_elf_file(const std::string& path);
-// Loads a shared object `rubric build MODEL -o model.so` wrote, with dlopen.
-Loaded load_shared_object(const std::string& path);
+// Loads a shared object `rubric build MODEL -o model.so` wrote, with dlopen. A model whose
+// code uses CPU features this machine lacks is refused, unless `any_cpu` (for checking a
+// build made for another machine: its code must then not be run here).
+Loaded load_shared_object(const std::string& path, bool any_cpu = false);
 // Loads a model linked into this program (`rubric build MODEL -o model.o --name NAME`; pass
 // &NAME). `where` names it in messages.
 Loaded load_linked(const RbModelInfo* info, const std::string& where);

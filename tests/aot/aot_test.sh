@@ -16,7 +16,7 @@ FULL_LIB="$(abs "$6")"
 compare_backends() {
   local name="$1" model="$2" input="$3"
   "$RUBRIC" build "$model" -o "$TMP/$name.so" 2>"$TMP/$name.build" && ok || { fail "$name: rubric build"; cat "$TMP/$name.build"; return; }
-  contains "$TMP/$name.build" "for x86_64" "$name: build summary names the target" 
+  contains "$TMP/$name.build" "for $(uname -m)" "$name: build summary names the target"
   "$RUBRIC" score "$TMP/$name.so" --input "$input" --as-of 2026-11-01 --explain -o "$TMP/$name.so.csv" 2>"$TMP/$name.err" \
     && ok || { fail "$name: scoring with the .so"; cat "$TMP/$name.err"; }
   for backend in jit interp; do
@@ -28,6 +28,7 @@ compare_backends() {
   same "$TMP/$name.so2.csv" "$TMP/$name.so.csv" "$name: the .so on two threads"
 }
 
+refused=0
 compare_backends b2b examples/b2b/b2b.rubric examples/b2b/leads.jsonl
 same "$TMP/b2b.so.csv" examples/b2b/expected.csv "b2b: the .so against the expected scores"
 for data in xeducation:../shared/datasets/x_education_leads/Leads.csv bank:../shared/datasets/uci_bank_marketing/bank-full.csv; do
@@ -37,14 +38,23 @@ for data in xeducation:../shared/datasets/x_education_leads/Leads.csv bank:../sh
 done
 
 # explain reads a .so too, and says the same as for the source.
-"$RUBRIC" explain "$TMP/b2b.so" --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01 >"$TMP/explain.so" 2>&1
-"$RUBRIC" explain examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01 >"$TMP/explain.src" 2>&1
+"$RUBRIC" explain "$TMP/b2b.so" --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01 >"$TMP/explain.so" 2>&1 \
+  && ok || fail "explain with the .so: exit code"
+"$RUBRIC" explain examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01 >"$TMP/explain.src" 2>&1 \
+  && ok || fail "explain with the source: exit code"
+contains "$TMP/explain.so" "temperature: hot" "explain with the .so tells the story"
 sed -i "s#$TMP/b2b.so#examples/b2b/b2b.rubric#g; s#b2b.rubric#MODEL#g" "$TMP/explain.so" "$TMP/explain.src"
 same "$TMP/explain.so" "$TMP/explain.src" "explain with the .so"
 
 # A C program linked only to librubric_runtime: no LLVM in the process.
-if ldd "$HOST" | grep -qi llvm; then fail "the host program loads LLVM"; else ok; fi
-if ldd "$RUNTIME_LIB" | grep -qi llvm; then fail "librubric_runtime links LLVM"; else ok; fi
+# no_llvm FILE NAME: ldd works on FILE and lists no LLVM library.
+no_llvm() {
+  if ! ldd "$1" >"$TMP/ldd" 2>&1; then fail "$2: ldd failed"; cat "$TMP/ldd"; return; fi
+  if grep -qi llvm "$TMP/ldd"; then fail "$2 loads LLVM"; else ok; fi
+}
+no_llvm "$HOST" "the host program"
+no_llvm "$RUNTIME_LIB" "librubric_runtime"
+ldd "$FULL_LIB" | grep -qi llvm && ok || fail "librubric (the control) should link LLVM"
 "$HOST" examples/b2b/b2b.rubric examples/b2b/leads.jsonl 2026-11-01 >"$TMP/host.interp" 2>"$TMP/host.err" && ok || { fail "host: source"; cat "$TMP/host.err"; }
 "$HOST" "$TMP/b2b.so" examples/b2b/leads.jsonl 2026-11-01 >"$TMP/host.so" 2>"$TMP/host.err" && ok || { fail "host: .so"; cat "$TMP/host.err"; }
 "$LINKED_HOST" linked examples/b2b/leads.jsonl 2026-11-01 >"$TMP/host.linked" 2>"$TMP/host.err" && ok || { fail "host: linked .o"; cat "$TMP/host.err"; }
@@ -91,8 +101,40 @@ expect_exit 2 "--name on a .so" -- "$RUBRIC" build examples/b2b/b2b.rubric -o "$
 expect_exit 2 "--name not a C name" -- "$RUBRIC" build examples/b2b/b2b.rubric -o "$TMP/x.o" --name 9-lives
 expect_exit 2 "no C compiler" -- env CC=/nonexistent/cc "$RUBRIC" build examples/b2b/b2b.rubric -o "$TMP/x.so"
 contains "$TMP/err" "cannot run the C compiler" "no C compiler: message"
-[ ! -e "$TMP/x.so" ] && ok || fail "a failed build leaves no file"
+ls "$TMP"/x.so* >/dev/null 2>&1 && fail "a failed link left files behind: $(ls "$TMP"/x.so*)" || ok
 expect_exit 2 "a model with errors" -- "$RUBRIC" build tests/check/fail_five_mistakes.rubric -o "$TMP/x.so"
 expect_exit 2 "building a .so" -- "$RUBRIC" build "$TMP/b2b.so" -o "$TMP/y.so"
+cp "$TMP/b2b.so" "$TMP/before.so"
+for cmd in check lint fmt; do
+  expect_exit 2 "$cmd on a .so" -- "$RUBRIC" $cmd "$TMP/b2b.so"
+  contains "$TMP/err" "is a compiled model" "$cmd on a .so: message"
+done
+same "$TMP/b2b.so" "$TMP/before.so" "fmt leaves a .so alone"
+# The test sections embedded in a compiled model still run (on its embedded text).
+"$RUBRIC" test "$TMP/b2b.so" >"$TMP/test.out" 2>&1 && ok || { fail "rubric test on a .so"; cat "$TMP/test.out"; }
+contains "$TMP/test.out" "passed, 0 failed" "rubric test on a .so: the summary"
+
+# A model compiled for a CPU with features this machine lacks is refused, not run into SIGILL.
+# Two CPUs whose features few machines have all of: Sapphire Rapids (AVX512-FP16, AMX) and
+# Tiger Lake (VP2INTERSECT); each is refused, or runs where the machine has what it needs.
+for cpu in sapphirerapids:avx512_fp16 tigerlake:avx512_vp2intersect; do
+  name="${cpu%%:*}" flag="${cpu#*:}"
+  "$RUBRIC" build examples/b2b/b2b.rubric -o "$TMP/$name.so" --cpu "$name" 2>/dev/null && ok || fail "build --cpu $name"
+  if grep -qw "$flag" /proc/cpuinfo; then
+    expect_exit 0 "a $name model on a CPU that has its features" -- "$RUBRIC" score "$TMP/$name.so" --input examples/b2b/leads.jsonl
+  else
+    refused=$((refused + 1))
+    expect_exit 2 "a $name model on another CPU" -- "$RUBRIC" score "$TMP/$name.so" --input examples/b2b/leads.jsonl
+    contains "$TMP/err" "was compiled for the CPU $name and uses" "a $name model on another CPU: message"
+  fi
+done
+echo "models refused for their CPU: $refused of 2"
+
+# An object file is not loaded at run time, and the message says what to do with it.
+"$RUBRIC" build examples/b2b/b2b.rubric -o "$TMP/b2b.o" 2>/dev/null
+expect_exit 2 "a .o given to score" -- "$RUBRIC" score "$TMP/b2b.o" --input examples/b2b/leads.jsonl
+contains "$TMP/err" "is an object file (.o), which is linked into a program" "a .o given to score: message"
+expect_exit 2 "--name that is a libc symbol" -- "$RUBRIC" build examples/b2b/b2b.rubric -o "$TMP/x.o" --name free
+contains "$TMP/err" "is already a symbol" "--name free: message"
 
 finish

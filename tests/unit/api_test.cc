@@ -147,3 +147,33 @@ TEST_CASE("a model compiled ahead of time loads through build_file and scores as
   CHECK(fake.text.find("cannot load") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a compiled model rebuilt under the same path loads anew while the old one is in use", "[api][aot]") {
+  std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-reload-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/model.so", error;
+  auto build = [&](const std::string& text) {
+    rubric::driver::Compilation comp = rubric::driver::compile_source("model.rubric", text);
+    REQUIRE(comp.ok());
+    rubric::jit::BuildOptions opts;
+    opts.model_name = "model.rubric";
+    opts.source = text;
+    rubric::jit::BuildOutput built;
+    REQUIRE(rubric::jit::build_object(*comp.model, opts, built, &error));
+    REQUIRE(rubric::jit::link_shared_object(built.object, path, &error));
+  };
+  const std::string head = "lead:\n  id: string key\n  n: optional int\nscore s:\n";
+  build(head + "  n > 10: +5 \"big\"\n");
+  auto first = rubric::ModelBuilder().build_file(path);
+  REQUIRE(first.ok());
+  rubric::LiveModel live(first.model);
+  CHECK(live.score_json(R"({"id": "a", "n": 50})", 0).total == 5);
+  build(head + "  n > 10: +7 \"big\"\n");  // the same path, while the first is loaded
+  auto second = rubric::ModelBuilder().build_file(path);
+  REQUIRE(second.ok());
+  CHECK(second.model->backend() == rubric::Backend::Native);
+  live.replace(second.model);
+  CHECK(live.score_json(R"({"id": "a", "n": 50})", 0).total == 7);
+  CHECK(first.model->score_json(R"({"id": "a", "n": 50})", 0).total == 5);  // the old one still runs
+  std::filesystem::remove_all(dir);
+}

@@ -78,6 +78,10 @@ int print_diagnostics(const rubric::driver::Compilation& c, const std::string& f
 
 // Compiles the file at `path`; false (after saying so) only when it cannot be read.
 bool read_model(const std::string& path, rubric::driver::Compilation& c) {
+  if (rubric::native::is_elf_file(path)) {
+    std::cerr << fmt::format("rubric: {} is a compiled model (rubric build); give the .rubric file it was built from\n", path);
+    return false;
+  }
   std::string err;
   c = rubric::driver::compile_file(path, &err);
   if (err.empty()) return true;
@@ -126,8 +130,6 @@ constexpr uintmax_t kJitBreakEvenCsv = 32u << 20;
 std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c,
                                                              bool csv, std::shared_ptr<const rubric::interp::Scorer> native) {
   using rubric::jit::ScorerKind;
-  // A model compiled ahead of time scores with its own code unless an interpreter is asked for.
-  if (native && (a.backend == "auto" || a.backend == "jit")) return native;
   ScorerKind kind = a.backend == "jit" ? ScorerKind::Jit : a.backend == "batch" ? ScorerKind::Batch
                     : a.backend == "interp"                                    ? ScorerKind::Interpreter
                                                                                : ScorerKind::Interpreted;
@@ -142,7 +144,7 @@ std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a,
   copts.identity = c.sources->file(1).text();  // the model's own text keys the caches
   copts.cache_dir = a.cache_dir;
   std::string err;
-  auto scorer = rubric::jit::make_scorer(c.model, kind, copts, &err);
+  auto scorer = rubric::jit::make_scorer(c.model, kind, copts, &err, std::move(native));
   if (!err.empty()) {
     std::cerr << "rubric: the JIT failed: " << err << "\n";
     if (a.backend == "jit") return nullptr;
@@ -380,6 +382,11 @@ Example:
 int run_fmt(const std::vector<std::string>& files, bool check_only) {
   int status = kOk;
   for (const std::string& path : files) {
+    if (rubric::native::is_elf_file(path)) {
+      std::cerr << fmt::format("rubric: {} is a compiled model (rubric build), not model text\n", path);
+      status = kCannotRun;
+      continue;
+    }
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -517,8 +524,7 @@ int run_build(const BuildArgs& a) {
     return kCannotRun;
   }
   if (object) {
-    std::ofstream f(a.output, std::ios::binary);
-    if (!f.write(out.object.data(), static_cast<std::streamsize>(out.object.size())) || !f.flush()) {
+    if (!rubric::native::write_file(a.output, out.object)) {
       std::cerr << "rubric: cannot write " << a.output << "\n";
       return kCannotRun;
     }
@@ -528,9 +534,10 @@ int run_build(const BuildArgs& a) {
       return kCannotRun;
     }
     // Load what was written, as a product will: a model that cannot load is not a build.
-    rubric::native::Loaded check = rubric::native::load_shared_object(a.output);
+    rubric::native::Loaded check = rubric::native::load_shared_object(a.output, /*any_cpu=*/true);
     if (!check.scorer) {
-      std::cerr << "rubric: " << a.output << " was written but does not load: " << check.error << "\n";
+      std::cerr << "rubric: " << a.output << " was linked but does not load, so it was removed: " << check.error << "\n";
+      std::filesystem::remove(a.output);
       return kCannotRun;
     }
   }
