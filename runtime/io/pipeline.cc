@@ -32,6 +32,10 @@ void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& score
       good.push_back(&slot.records[i].record);
       where.push_back(i);
     }
+  if (good.size() == to - from) {  // all good, the usual case: straight into place
+    scorer.score_batch(good.data(), good.size(), opts.as_of, opts.explain, slot.outcomes.data() + from);
+    return;
+  }
   std::vector<interp::Outcome> out(good.size());
   scorer.score_batch(good.data(), good.size(), opts.as_of, opts.explain, out.data());
   for (size_t k = 0; k < where.size(); ++k) slot.outcomes[where[k]] = std::move(out[k]);
