@@ -101,6 +101,7 @@ predicate
   | lhs=value op=(CONTAINS | STARTS_WITH | ENDS_WITH) rhs=value icase=IGNORING_CASE?  # TextCond
   | lhs=value MATCHES pattern=STRING icase=IGNORING_CASE?                     # MatchCond
   | NEVER act=activity                                                        # NeverCond
+  | call=callValue                                                            # CallCond
   | act=activity                                                              # ActivityCond
   ;
 
@@ -137,12 +138,16 @@ value
   | str=STRING                                                      # StringValue
   | lit=(TRUE | FALSE)                                              # BoolValue
   | TOTAL                                                           # TotalValue
-  | fn=IDENT '(' (args+=value (',' args+=value)*)? ')'              # CallValue
+  | call=callValue                                                  # CallValueAlt
   | COUNT_OF act=activity                                           # CountValue
   | SUM_OF field=IDENT OVER act=activity                            # SumValue
   | DAYS_SINCE last=LAST? act=activity                              # DaysSinceValue
   | subject=phrase                                                  # PhraseValue
   ;
+
+// A function call: a built-in (`lower(title)`) or one the embedding program provides; as a
+// condition on its own when it answers true or false (`is_customer(email domain)`).
+callValue : fn=IDENT '(' (args+=value (',' args+=value)*)? ')' ;
 
 // Multi-word keywords are single tokens so that `at`, `days` or `count` stay usable as names.
 AT_LEAST      : 'at' [ \t]+ 'least' ;

@@ -334,6 +334,7 @@ void Checker::run() {
 CheckResult check(const CheckInput& input) {
   CheckResult result;
   auto model = std::make_unique<CheckedModel>();
+  model->host_functions = input.host_functions;
   Checker checker(input, *model, result.diagnostics);
   checker.run();
   // Checking a shared constant or predicate at each use can repeat a message: keep one.

@@ -18,7 +18,11 @@ struct CheckInput {
   std::vector<std::string> poisoned_names;        // declarations dropped after syntax errors
   bool syntax_errors = false;                     // the parser reported errors: sections may be lost
   const source::SourceManager* sources = nullptr;
+  std::shared_ptr<const HostFunctions> host_functions;  // the embedding program's; may be null
 };
+
+// Whether `name` is a built-in function (builtins.def); host functions may not take such names.
+bool is_builtin_function(const std::string& name);
 
 struct CheckResult {
   std::unique_ptr<CheckedModel> model;  // null when there are errors

@@ -50,6 +50,12 @@ constexpr BuiltinInfo kBuiltins[] = {
 
 }  // namespace
 
+bool is_builtin_function(const std::string& name) {
+  for (const BuiltinInfo& b : kBuiltins)
+    if (name == b.name) return true;
+  return false;
+}
+
 Node* Checker::make(Op op, Type t, SourceRange r) {
   Node& n = m_.nodes.emplace_back();
   n.op = op;
@@ -665,6 +671,11 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
     }
     default: {
       const Node* v = value(e, ctx);
+      if (v->type.is(TypeKind::Bool) && !is_condition_op(v->op)) {  // a function's answer, say
+        Node* n = make(Op::Truthy, Type{TypeKind::Bool}, e.range);
+        n->kids = {v};
+        return n;
+      }
       if (v->type.is(TypeKind::Error) || v->type.is(TypeKind::Bool)) return v;
       error(diag::Kind::E0303, e.range, fmt::format("`{}` is {}, not a condition", text_of(e.range), describe(v->type)));
       return error_node(e.range);
@@ -775,32 +786,50 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
       const BuiltinInfo* bi = nullptr;
       for (const BuiltinInfo& b : kBuiltins)
         if (fn == b.name) bi = &b;
-      if (!bi) {
+      const HostFunction* host = nullptr;
+      if (!bi && m_.host_functions)
+        for (const HostFunction& h : *m_.host_functions)
+          if (fn == h.name) host = &h;
+      if (!bi && !host) {
         std::vector<std::string> names;
         for (const BuiltinInfo& b : kBuiltins) names.push_back(b.name);
+        if (m_.host_functions)
+          for (const HostFunction& h : *m_.host_functions) names.push_back(h.name);
         error(diag::Kind::E0206, e.word_ranges[0], fmt::format("`{}` is not a function", fn));
         std::string best = diag::closest_name(fn, names);
         if (!best.empty()) help(fmt::format("did you mean `{}`?", best));
         return error_node(e.range);
       }
-      if (static_cast<int>(e.kids.size()) != bi->arity) {
-        error(diag::Kind::E0304, e.range, fmt::format("`{}` takes {} argument{}, and is given {}", fn, bi->arity,
-                                                      bi->arity == 1 ? "" : "s", e.kids.size()));
+      int arity = bi ? bi->arity : static_cast<int>(host->args.size());
+      if (static_cast<int>(e.kids.size()) != arity) {
+        error(diag::Kind::E0304, e.range, fmt::format("`{}` takes {} argument{}, and is given {}", fn, arity,
+                                                      arity == 1 ? "" : "s", e.kids.size()));
         return error_node(e.range);
       }
-      Node* n = make(Op::Call, Type{bi->result}, e.range);
-      n->slot = static_cast<int>(bi->id);
-      std::string_view want = bi->arg;
-      for (const auto& k : e.kids) {
+      Node* n = make(Op::Call, Type{bi ? bi->result : host->result}, e.range);
+      n->slot = bi ? static_cast<int>(bi->id) : -1;
+      n->host = host;
+      for (size_t i = 0; i < e.kids.size(); ++i) {
+        const auto& k = e.kids[i];
         const Node* a = value(*k, ctx);
         if (a->type.is(TypeKind::Error)) return error_node(e.range);
-        bool ok = want == "Numeric" ? a->type.numeric()
+        // What the argument must be: a built-in's family of types, or a host function's type.
+        std::string_view want = bi ? std::string_view(bi->arg)
+                                : host->args[i] == TypeKind::Int || host->args[i] == TypeKind::Number ? "Numeric"
+                                : host->args[i] == TypeKind::String                                   ? "String"
+                                : host->args[i] == TypeKind::Bool                                     ? "Bool"
+                                                                                                      : "Time";
+        bool ok = want == "Numeric" ? (host && host->args[i] == TypeKind::Int ? a->type.is(TypeKind::Int) : a->type.numeric())
                   : want == "String" ? a->type.is(TypeKind::String)
+                  : want == "Bool"   ? a->type.is(TypeKind::Bool)
                                      : a->type.is(TypeKind::Time);
         if (!ok) {
-          error(diag::Kind::E0304, k->range, fmt::format("`{}` needs {}, and `{}` is {}", fn,
-                                                         want == "Numeric" ? "a number" : want == "String" ? "text" : "a time",
-                                                         text_of(k->range), describe(a->type)));
+          std::string need = want == "Numeric" ? (host && host->args[i] == TypeKind::Int ? "a whole number" : "a number")
+                             : want == "String" ? "text"
+                             : want == "Bool"   ? "true or false"
+                                                : "a time";
+          error(diag::Kind::E0304, k->range,
+                fmt::format("`{}` needs {}, and `{}` is {}", fn, need, text_of(k->range), describe(a->type)));
           return error_node(e.range);
         }
         n->kids.push_back(a);

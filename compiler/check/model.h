@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -89,6 +90,18 @@ struct EventQuery {
 };
 
 // One checked expression. Owned by its CheckedModel; immutable after checking.
+// A function the embedding program provides (rubric::ModelBuilder::function), called as
+// `name(args)` like a built-in. `fn` is never given a missing argument (the call is missing
+// then) and returns a value of `result`'s kind, or missing. Thread-safe, never throws.
+struct HostFunction {
+  std::string name;
+  std::vector<TypeKind> args;  // Bool, Int, Number (Int accepted), String or Time
+  TypeKind result;
+  std::function<Value(const Value* args, size_t n)> fn;
+};
+using HostFunctions = std::vector<HostFunction>;
+inline constexpr size_t kMaxHostArgs = 4;  // the most operands of any value operation
+
 struct Node {
   Op op;
   Type type;
@@ -96,6 +109,7 @@ struct Node {
   std::vector<const Node*> kids;
   Value lit;                       // Literal
   int slot = -1;                   // LeadField, EventField, SumEvents, ScoreRef; Builtin id for Call
+  const HostFunction* host = nullptr;  // Call of a host function (slot unused)
   Cmp cmp = Cmp::Eq;               // Compare
   bool negated = false;            // IsMissing, InSet, InPages, Between
   const EventQuery* query = nullptr;  // CountEvents, SumEvents, DaysSinceLast, AnyEvents
@@ -212,6 +226,7 @@ struct CheckedModel {
   std::vector<TierSet> tier_sets;
   std::vector<Disqualifier> disqualifiers;
   std::vector<TestCase> tests;
+  std::shared_ptr<const HostFunctions> host_functions;  // what Call nodes' `host` point into
 
   // All the rules of all scores (the length of RbCall::rules, and what sizes a model).
   size_t rule_count() const {

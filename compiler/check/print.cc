@@ -57,7 +57,7 @@ std::string node(const Node* n) {
     case Op::LeadField:
     case Op::EventField:
     case Op::ScoreRef:
-    case Op::Call: s += fmt::format(" #{}", n->slot); break;
+    case Op::Call: s += n->host ? fmt::format(" host {}", n->host->name) : fmt::format(" #{}", n->slot); break;
     case Op::Compare: s += fmt::format(" cmp{}", static_cast<int>(n->cmp)); break;
     case Op::InPages:
       for (const auto& p : n->patterns) s += " " + text::json_string(p);

@@ -17,7 +17,7 @@ constexpr char kPrelude[] = {
 
 std::string_view prelude_text() { return std::string_view(kPrelude, sizeof(kPrelude) - 1); }
 
-Compilation compile_source(std::string name, std::string text) {
+Compilation compile_source(std::string name, std::string text, std::shared_ptr<const check::HostFunctions> host_functions) {
   Compilation c;
   c.sources = std::make_shared<source::SourceManager>();
   uint32_t file = c.sources->add(std::move(name), std::move(text));
@@ -32,6 +32,7 @@ Compilation compile_source(std::string name, std::string text) {
   in.poisoned_names = user.poisoned_names;
   in.syntax_errors = user.diagnostics.has_errors();
   in.sources = c.sources.get();
+  in.host_functions = std::move(host_functions);
   check::CheckResult checked = check::check(in);
   c.diagnostics.append(checked.diagnostics);
   c.diagnostics.sort_by_location();
@@ -40,7 +41,8 @@ Compilation compile_source(std::string name, std::string text) {
   return c;
 }
 
-Compilation compile_file(const std::string& path, std::string* error) {
+Compilation compile_file(const std::string& path, std::string* error,
+                         std::shared_ptr<const check::HostFunctions> host_functions) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (error) *error = "cannot open " + path;
@@ -49,7 +51,7 @@ Compilation compile_file(const std::string& path, std::string* error) {
   std::ostringstream ss;
   ss << in.rdbuf();
   if (error) error->clear();
-  return compile_source(path, ss.str());
+  return compile_source(path, ss.str(), std::move(host_functions));
 }
 
 }  // namespace rubric::driver

@@ -20,11 +20,14 @@ struct Compilation {
   bool ok() const { return model != nullptr; }
 };
 
-// Compiles model text named `name` (used in messages). Never throws.
-Compilation compile_source(std::string name, std::string text);
+// Compiles model text named `name` (used in messages), with the embedding program's functions
+// if any. Never throws.
+Compilation compile_source(std::string name, std::string text,
+                           std::shared_ptr<const check::HostFunctions> host_functions = nullptr);
 // Reads and compiles a file; a file that cannot be read is reported as a diagnostic-free
 // failure with `error` set.
-Compilation compile_file(const std::string& path, std::string* error);
+Compilation compile_file(const std::string& path, std::string* error,
+                         std::shared_ptr<const check::HostFunctions> host_functions = nullptr);
 
 // The embedded standard library text (stdlib/prelude.rubric).
 std::string_view prelude_text();

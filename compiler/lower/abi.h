@@ -59,11 +59,13 @@ int64_t rb_in_pages(const void* node, const char* s, int64_t n);
 int64_t rb_regex(const void* node, const char* s, int64_t n);
 void rb_email_domain(const char* s, int64_t n, void* scratch, RbSlot* out);
 void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, void* scratch, RbSlot* out);
+// A host function (check::HostFunction), `node` being its Call node.
+void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scratch, RbSlot* out);
 
 // Every helper, in the order of an ahead-of-time model's helper table (RbModelInfo::helpers).
 #define RB_HELPERS(X) \
   X(rb_window) X(rb_decay) X(rb_to_cents) X(rb_str_ieq) X(rb_text_op) X(rb_in_strings) X(rb_in_pages) X(rb_regex) \
-  X(rb_email_domain) X(rb_call)
+  X(rb_email_domain) X(rb_call) X(rb_host_call)
 
 // An ahead-of-time model (`rubric build`): the object exports one RbModelInfo, named
 // `rubric_model` unless --name says otherwise, and no other symbol. It imports none either:
@@ -71,9 +73,9 @@ void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, 
 // helpers in RB_HELPERS order, so a shared object loads into any process with dlopen.
 // `refs` for its calls are built by compiling `source` again (runtime/native/native.h), which
 // is why a model is loaded only by the Rubric build that compiled it (`key` says which).
-enum { RB_ABI_VERSION = 1, RB_HELPER_COUNT = 10 };
+enum { RB_ABI_VERSION = 2, RB_HELPER_COUNT = 11 };
 struct RbModelInfo {
-  int64_t abi_version;  // RB_ABI_VERSION
+  int64_t abi_version;  // RB_ABI_VERSION (2: host functions)
   const char* key;      // "rubric VERSION build ID\nTRIPLE\nCPU\nFEATURES"
   const char* name;     // the model file's name, for messages
   const char* source;   // the model's text

@@ -85,6 +85,7 @@ class Lowerer {
     regex_ = fn("rb_regex", i64, {ptr, ptr, i64});
     domain_ = fn("rb_email_domain", Type::getVoidTy(C), {ptr, i64, ptr, ptr});
     call_ = fn("rb_call", Type::getVoidTy(C), {i64, ptr, i64, i64, ptr, ptr});
+    host_call_ = fn("rb_host_call", Type::getVoidTy(C), {ptr, ptr, i64, ptr, ptr});
   }
 
   std::unique_ptr<Module> run() {
@@ -491,11 +492,14 @@ class Lowerer {
       case Op::Mul:
       case Op::Div: return arithmetic(n);
       case Op::Call: {
-        AllocaInst* args = local(ArrayType::get(slotTy, 2), "args");
+        ArrayType* argsTy = ArrayType::get(slotTy, std::max<size_t>(1, n->kids.size()));
+        AllocaInst* args = local(argsTy, "args");
         AllocaInst* out = local(slotTy, "out");
         for (size_t i = 0; i < n->kids.size(); ++i)
-          store_slot(B.CreateConstGEP2_64(ArrayType::get(slotTy, 2), args, 0, i), value(n->kids[i]), n->kids[i]->type.kind);
-        B.CreateCall(call_, {B.getInt64(n->slot), args, B.getInt64(static_cast<int64_t>(n->kids.size())), as_of(), scratch(), out});
+          store_slot(B.CreateConstGEP2_64(argsTy, args, 0, i), value(n->kids[i]), n->kids[i]->type.kind);
+        llvm::Value* nargs = B.getInt64(static_cast<int64_t>(n->kids.size()));
+        if (n->host) B.CreateCall(host_call_, {address(n), args, nargs, scratch(), out});
+        else B.CreateCall(call_, {B.getInt64(n->slot), args, nargs, as_of(), scratch(), out});
         return load_slot(out, 0, n->type.kind);
       }
       case Op::EmailDomain: {
@@ -720,7 +724,7 @@ class Lowerer {
   IRBuilder<> B;
   Type *i1, *i8, *i64, *f64, *ptr;
   StructType *slotTy, *ruleTy, *callTy;
-  FunctionCallee window_, decay_, cents_, str_ieq_, text_op_, in_strings_, in_pages_, regex_, domain_, call_;
+  FunctionCallee window_, decay_, cents_, str_ieq_, text_op_, in_strings_, in_pages_, regex_, domain_, call_, host_call_;
   Function* fn_ = nullptr;
   BasicBlock* entry_ = nullptr;
   std::unordered_map<int, Value*> inputs_;  // the current function's loaded inputs

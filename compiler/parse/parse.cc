@@ -549,7 +549,16 @@ class Builder {
       e->kids.push_back(activity(x->act));
       return e;
     }
+    if (auto* x = dynamic_cast<P::CallCondContext*>(c)) return call(x->call);
     return activity(dynamic_cast<P::ActivityCondContext*>(c)->act);
+  }
+
+  ExprPtr call(P::CallValueContext* c) {
+    ExprPtr e = node(ExprKind::Call, c);
+    e->words.push_back(c->fn->getText());
+    e->word_ranges.push_back(range(c->fn));
+    for (auto* a : c->args) e->kids.push_back(value(a));
+    return e;
   }
 
   // Both frequencies parse so that `within 30 days at least 3 times` reads either way; the
@@ -624,13 +633,7 @@ class Builder {
       return e;
     }
     if (dynamic_cast<P::TotalValueContext*>(c)) return node(ExprKind::Total, c);
-    if (auto* x = dynamic_cast<P::CallValueContext*>(c)) {
-      ExprPtr e = node(ExprKind::Call, c);
-      e->words.push_back(x->fn->getText());
-      e->word_ranges.push_back(range(x->fn));
-      for (auto* a : x->args) e->kids.push_back(value(a));
-      return e;
-    }
+    if (auto* x = dynamic_cast<P::CallValueAltContext*>(c)) return call(x->call);
     if (auto* x = dynamic_cast<P::CountValueContext*>(c)) {
       ExprPtr e = node(ExprKind::CountOf, c);
       e->kids.push_back(activity(x->act));

@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +22,11 @@
 struct rubric_linked_model;
 
 namespace rubric {
+
+namespace check {
+struct HostFunction;
+using HostFunctions = std::vector<HostFunction>;
+}  // namespace check
 
 enum class Backend {
   Auto,         // the tree-walking interpreter, or the batch one for models over 200 rules
@@ -63,6 +70,29 @@ struct Result {
 
 class Model;
 
+// Values passed to and from host functions (ModelBuilder::function).
+enum class ValueType { Bool, Int, Number, String, Time };
+struct Value {
+  ValueType type = ValueType::Number;
+  bool b = false;   // Bool
+  int64_t i = 0;    // Int; Time as seconds since 1970-01-01T00:00:00Z
+  double d = 0;     // Number
+  std::string s;    // String
+  static Value boolean(bool v) { Value x; x.type = ValueType::Bool; x.b = v; return x; }
+  static Value integer(int64_t v) { Value x; x.type = ValueType::Int; x.i = v; return x; }
+  static Value number(double v) { Value x; x.type = ValueType::Number; x.d = v; return x; }
+  static Value text(std::string v) { Value x; x.type = ValueType::String; x.s = std::move(v); return x; }
+  static Value time(int64_t seconds) { Value x; x.type = ValueType::Time; x.i = seconds; return x; }
+};
+
+// A function a model may call like a built-in: `is_customer(email domain)`. It gets its
+// arguments in their declared types (never missing: a call with a missing argument is missing
+// without calling it) and returns a value of its result type, or std::nullopt for missing. It is
+// called from every scoring thread at once, so it must be thread-safe; it should be pure (same
+// arguments, same answer) so that scores stay explainable. If it throws, or returns a value of
+// another type, the call is missing.
+using Function = std::function<std::optional<Value>(const std::vector<Value>& args)>;
+
 struct CompileResult {
   std::shared_ptr<const Model> model;    // null when there are errors
   std::vector<Diagnostic> diagnostics;   // every error and warning
@@ -75,6 +105,11 @@ class ModelBuilder {
  public:
   ModelBuilder& backend(Backend b);
   ModelBuilder& cache_dir(std::string dir);  // JIT: keep compiled code here
+  // Adds a host function with up to 4 arguments; a Number argument also accepts an Int. A name
+  // that is not an identifier, is a built-in's, is registered twice, or has too many arguments
+  // makes every build fail with an A0001 diagnostic saying so. Models compiled ahead of time
+  // that call it need it registered here when they are loaded, too.
+  ModelBuilder& function(std::string name, std::vector<ValueType> args, ValueType result, Function fn);
   CompileResult build_source(std::string name, std::string text) const;
   // Compiles a .rubric file, or loads a shared object `rubric build MODEL -o model.so` made.
   // A loaded model scores with its compiled code (Backend::Native) unless the backend was set
@@ -86,8 +121,16 @@ class ModelBuilder {
   CompileResult build_linked(const rubric_linked_model* linked, const std::string& name) const;
 
  private:
+  std::shared_ptr<const rubric::check::HostFunctions> host_functions(std::vector<std::string>& errors) const;
+  struct FunctionDef {
+    std::string name;
+    std::vector<ValueType> args;
+    ValueType result;
+    Function fn;
+  };
   Backend backend_ = Backend::Auto;
   std::string cache_dir_;
+  std::vector<FunctionDef> functions_;
 };
 
 class Model {

@@ -2,10 +2,12 @@
 // back ends.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "compiler/check/check.h"
 #include "compiler/driver/driver.h"
 #include "include/rubric/rubric.hpp"
 #include "runtime/interp/interp.h"
@@ -126,22 +128,126 @@ CompileResult from_loaded(native::Loaded loaded, const std::string& file, Backen
 
 }  // namespace
 
+ModelBuilder& ModelBuilder::function(std::string name, std::vector<ValueType> args, ValueType result, Function fn) {
+  functions_.push_back({std::move(name), std::move(args), result, std::move(fn)});
+  return *this;
+}
+
+namespace {
+
+check::TypeKind kind_of(ValueType t) {
+  switch (t) {
+    case ValueType::Bool: return check::TypeKind::Bool;
+    case ValueType::Int: return check::TypeKind::Int;
+    case ValueType::String: return check::TypeKind::String;
+    case ValueType::Time: return check::TypeKind::Time;
+    case ValueType::Number: break;
+  }
+  return check::TypeKind::Number;
+}
+
+// A host function as the checker and the back ends call it: converts the values, and turns a
+// wrong type, a non-finite number or an exception into a missing value.
+std::function<check::Value(const check::Value*, size_t)> adapt(const Function& fn, const std::vector<ValueType>& types,
+                                                              ValueType result) {
+  return [fn, types, result](const check::Value* args, size_t n) -> check::Value {
+    std::vector<Value> in(n);
+    for (size_t k = 0; k < n; ++k) {
+      in[k].type = types[k];
+      switch (types[k]) {
+        case ValueType::Bool: in[k].b = args[k].b; break;
+        case ValueType::Int:
+        case ValueType::Time: in[k].i = args[k].i; break;
+        case ValueType::Number: in[k].d = args[k].as_double(); break;
+        case ValueType::String: in[k].s = args[k].s; break;
+      }
+    }
+    std::optional<Value> r;
+    try {
+      r = fn(in);
+    } catch (...) {
+      return check::Value::missing();
+    }
+    if (!r || r->type != result) return check::Value::missing();
+    switch (result) {
+      case ValueType::Bool: return check::Value::boolean(r->b);
+      case ValueType::Int: return check::Value::integer(r->i);
+      case ValueType::Time: return check::Value::time(r->i);
+      case ValueType::Number: return std::isfinite(r->d) ? check::Value::number(r->d) : check::Value::missing();
+      case ValueType::String: return check::Value::string(std::move(r->s));
+    }
+    return check::Value::missing();
+  };
+}
+
+}  // namespace
+
+std::shared_ptr<const check::HostFunctions> ModelBuilder::host_functions(std::vector<std::string>& errors) const {
+  if (functions_.empty()) return nullptr;
+  auto out = std::make_shared<check::HostFunctions>();
+  for (const FunctionDef& f : functions_) {
+    bool ident = !f.name.empty() && !std::isdigit(static_cast<unsigned char>(f.name[0]));
+    for (char c : f.name) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    std::string why = !ident                                ? "is not a name (letters, digits and _)"
+                      : check::is_builtin_function(f.name)  ? "is a built-in function's name"
+                      : f.args.size() > check::kMaxHostArgs ? fmt::format("has {} arguments (at most {})", f.args.size(), check::kMaxHostArgs)
+                      : !f.fn                               ? "has no implementation"
+                                                            : "";
+    for (const check::HostFunction& h : *out)
+      if (why.empty() && h.name == f.name) why = "is registered twice";
+    if (!why.empty()) {
+      errors.push_back(fmt::format("the function `{}` cannot be registered: its name {}", f.name, why));
+      continue;
+    }
+    check::HostFunction h{f.name, {}, kind_of(f.result), adapt(f.fn, f.args, f.result)};
+    for (ValueType t : f.args) h.args.push_back(kind_of(t));
+    out->push_back(std::move(h));
+  }
+  return out;
+}
+
+namespace {
+
+CompileResult registration_errors(const std::vector<std::string>& errors) {
+  CompileResult out;
+  for (const std::string& e : errors) {
+    out.diagnostics.push_back({"A0001", "error", "", 0, 0, e, {}});
+    out.text += "error[A0001]: " + e + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 CompileResult ModelBuilder::build_source(std::string name, std::string text) const {
+  std::vector<std::string> errors;
+  auto functions = host_functions(errors);
+  if (!errors.empty()) return registration_errors(errors);
   std::string identity = text;
-  return finish(driver::compile_source(std::move(name), std::move(text)), nullptr, backend_, identity, cache_dir_);
+  return finish(driver::compile_source(std::move(name), std::move(text), std::move(functions)), nullptr, backend_,
+                identity, cache_dir_);
 }
 
 CompileResult ModelBuilder::build_file(const std::string& path) const {
   std::ifstream in(path, std::ios::binary);
   if (!in) return load_error(path, "cannot open " + path);
-  if (native::is_elf_file(path)) return from_loaded(native::load_shared_object(path), path, backend_);
+  if (native::is_elf_file(path)) {
+    std::vector<std::string> errors;
+    auto functions = host_functions(errors);
+    if (!errors.empty()) return registration_errors(errors);
+    return from_loaded(native::load_shared_object(path, false, std::move(functions)), path, backend_);
+  }
   std::stringstream ss;
   ss << in.rdbuf();
   return build_source(path, ss.str());
 }
 
 CompileResult ModelBuilder::build_linked(const rubric_linked_model* linked, const std::string& name) const {
-  return from_loaded(native::load_linked(reinterpret_cast<const RbModelInfo*>(linked), name), name, backend_);
+  std::vector<std::string> errors;
+  auto functions = host_functions(errors);
+  if (!errors.empty()) return registration_errors(errors);
+  return from_loaded(native::load_linked(reinterpret_cast<const RbModelInfo*>(linked), name, std::move(functions)), name,
+                     backend_);
 }
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -52,6 +52,12 @@ static Value arithmetic(const Node* n, const Value& a, const Value& b) {
   return n->type.is(TypeKind::Duration) ? Value::duration(r) : Value::number(r);
 }
 
+Value call_host(const check::HostFunction& f, Value* args, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (f.args[i] == TypeKind::Number && args[i].kind == Value::Kind::Int) args[i] = Value::number(double(args[i].i));
+  return f.fn(args, n);
+}
+
 bool is_value_op(Op op) {
   switch (op) {
     case Op::Neg:
@@ -97,11 +103,12 @@ Value apply_value(const Node* n, const Value* const* kids, int64_t as_of) {
     case Op::Mul:
     case Op::Div: return arithmetic(n, *kids[0], *kids[1]);
     case Op::Call: {
-      Value args[2];
+      Value args[check::kMaxHostArgs];
       for (size_t i = 0; i < n->kids.size(); ++i) {
         if (kids[i]->is_missing()) return Value::missing();
         args[i] = *kids[i];
       }
+      if (n->host) return call_host(*n->host, args, n->kids.size());
       return builtins::registry().fns[n->slot](args, as_of);
     }
     case Op::EmailDomain: {

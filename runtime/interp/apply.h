@@ -30,6 +30,10 @@ int64_t floor_days(int64_t secs);
 // < 0, 0 or > 0; text ignores case, and booleans and enums compare only for equality.
 int compare(const Value& a, const Value& b);
 
+// Calls a host function with present arguments (`args` may be rewritten: ints become numbers
+// where the function takes a number). The interpreters and the compiled code's helper share it.
+Value call_host(const check::HostFunction& f, Value* args, size_t n);
+
 // Whether apply_value / apply_test compute `op` (from operand values alone).
 bool is_value_op(check::Op op);
 bool is_test_op(check::Op op);

@@ -54,8 +54,8 @@ Tri event_test(const Node* n, const Event& e, int64_t as_of) {
 
 Value event_value(const Node* n, const Event& e, int64_t as_of) {
   if (is_value_op(n->op)) {
-    Value tmp[2];
-    const Value* ptrs[2];
+    Value tmp[check::kMaxHostArgs];
+    const Value* ptrs[check::kMaxHostArgs];
     for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = event_operand(n->kids[i], e, as_of, tmp[i]);
     return apply_value(n, ptrs, as_of);
   }
@@ -140,7 +140,7 @@ class BatchRun {
       size_t nk = nd->kids.size();
       for (size_t k = 0; k < nk; ++k) value(nd->kids[k], col(depth + 1, k), depth + 1);
       out.own.resize(n_);
-      const Value* ptrs[2];
+      const Value* ptrs[check::kMaxHostArgs];
       for (size_t i = 0; i < n_; ++i) {
         for (size_t k = 0; k < nk; ++k) ptrs[k] = col(depth + 1, k).at[i];
         out.own[i] = apply_value(nd, ptrs, as_of_);

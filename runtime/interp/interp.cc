@@ -59,8 +59,8 @@ class Eval {
 
   Value value(const Node* n) {
     if (is_value_op(n->op)) {
-      Value tmp[2];
-      const Value* ptrs[2];
+      Value tmp[check::kMaxHostArgs];
+      const Value* ptrs[check::kMaxHostArgs];
       for (size_t i = 0; i < n->kids.size(); ++i) ptrs[i] = operand(n->kids[i], tmp[i]);
       return apply_value(n, ptrs, f_.as_of);
     }

@@ -10,6 +10,7 @@
 #include "compiler/lower/abi.h"
 #include "compiler/source/text.h"
 #include "runtime/builtins/builtins.h"
+#include "runtime/interp/apply.h"
 #include "runtime/interp/interp.h"
 #include "runtime/native/scratch.h"
 
@@ -126,6 +127,20 @@ void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, 
     }
   }
   Value r = rubric::builtins::registry().fns[builtin](vals, as_of);
+  *out = rubric::native::to_slot(r, static_cast<rubric::native::Scratch*>(scratch));
+}
+
+void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scratch, RbSlot* out) {
+  const Node* n = static_cast<const Node*>(node);
+  Value vals[rubric::check::kMaxHostArgs];
+  for (int64_t i = 0; i < nargs; ++i) {
+    vals[i] = to_value(args[i]);
+    if (vals[i].is_missing()) {
+      *out = RbSlot{0, 0, nullptr, 0, 0};
+      return;
+    }
+  }
+  Value r = rubric::interp::call_host(*n->host, vals, static_cast<size_t>(nargs));
   *out = rubric::native::to_slot(r, static_cast<rubric::native::Scratch*>(scratch));
 }
 }

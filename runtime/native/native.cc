@@ -205,7 +205,8 @@ std::vector<std::string> missing_cpu_features(std::string_view features) {
   return missing;
 }
 
-Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_ptr<void> owner, bool any_cpu) {
+Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_ptr<void> owner, bool any_cpu,
+                 std::shared_ptr<const check::HostFunctions> host_functions) {
   Loaded out;
   if (!info) {
     out.error = where + " is not a Rubric model";
@@ -236,10 +237,13 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
                             fmt::join(missing, ", "), triple.substr(0, triple.find('-')));
     return out;
   }
-  out.compilation = driver::compile_source(info->name ? info->name : where, info->source ? info->source : "");
+  out.compilation = driver::compile_source(info->name ? info->name : where, info->source ? info->source : "",
+                                           std::move(host_functions));
   if (!out.compilation.ok()) {
-    // The text compiled when the model was built, so only a damaged file gets here.
-    out.error = fmt::format("{} holds a model that no longer compiles:\n{}", where,
+    // The text compiled when the model was built: the program lacks a function it calls, or
+    // the file is damaged.
+    out.error = fmt::format("{} holds a model that does not compile here (does it call a function this program "
+                            "has not registered?):\n{}", where,
                             diag::render_text(out.compilation.diagnostics, *out.compilation.sources, false));
     return out;
   }
@@ -271,9 +275,13 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
 
 }  // namespace
 
-Loaded load_linked(const RbModelInfo* info, const std::string& where) { return load_info(info, where, nullptr, false); }
+Loaded load_linked(const RbModelInfo* info, const std::string& where,
+                   std::shared_ptr<const check::HostFunctions> host_functions) {
+  return load_info(info, where, nullptr, false, std::move(host_functions));
+}
 
-Loaded load_shared_object(const std::string& path, bool any_cpu) {
+Loaded load_shared_object(const std::string& path, bool any_cpu,
+                          std::shared_ptr<const check::HostFunctions> host_functions) {
   Loaded out;
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -323,7 +331,7 @@ Loaded load_shared_object(const std::string& path, bool any_cpu) {
                             "make one with `rubric build MODEL -o {}`", path, path);
     return out;
   }
-  return load_info(info, path, std::move(owner), any_cpu);
+  return load_info(info, path, std::move(owner), any_cpu, std::move(host_functions));
 }
 
 }  // namespace rubric::native

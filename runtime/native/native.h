@@ -56,9 +56,12 @@ bool is_elf_file(const std::string& path);
 // Loads a shared object `rubric build MODEL -o model.so` wrote, with dlopen. A model whose
 // code uses CPU features this machine lacks is refused, unless `any_cpu` (for checking a
 // build made for another machine: its code must then not be run here).
-Loaded load_shared_object(const std::string& path, bool any_cpu = false);
+// A model calling host functions needs the same functions registered (`host_functions`).
+Loaded load_shared_object(const std::string& path, bool any_cpu = false,
+                          std::shared_ptr<const check::HostFunctions> host_functions = nullptr);
 // Loads a model linked into this program (`rubric build MODEL -o model.o --name NAME`; pass
 // &NAME). `where` names it in messages.
-Loaded load_linked(const RbModelInfo* info, const std::string& where);
+Loaded load_linked(const RbModelInfo* info, const std::string& where,
+                   std::shared_ptr<const check::HostFunctions> host_functions = nullptr);
 
 }  // namespace rubric::native

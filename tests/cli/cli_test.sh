@@ -235,4 +235,33 @@ contains "$TMP/err" "--as-of yesterday is not a time" "bad as-of message"
 expect_exit 2 "bad model" -- "$RUBRIC" score tests/check/fail_five_mistakes.rubric --input examples/b2b/leads.jsonl
 contains "$TMP/err" "nothing was scored" "bad model message"
 
+
+# Functions the embedding program provides: declared with --function for check, lint and build.
+cat >"$TMP/host.rubric" <<'RUBRIC'
+lead:
+  id: string key
+  email: optional string
+  employees: optional int
+score fit:
+  is_customer(email domain): +20 "existing customer"
+  account_weight(employees) > 1000: +5 "weighty"
+RUBRIC
+expect_exit 1 "a host function not declared" -- "$RUBRIC" check "$TMP/host.rubric"
+contains "$TMP/err" "error[E0206]: \`is_customer\` is not a function" "undeclared host function: message"
+expect_exit 0 "host functions declared" -- "$RUBRIC" check "$TMP/host.rubric" --function "is_customer(string) -> bool" \
+  --function "account_weight(number) -> number"
+expect_exit 0 "lint with host functions" -- "$RUBRIC" lint "$TMP/host.rubric" --function "is_customer(text) -> bool" \
+  --function "account_weight(int) -> number"
+expect_exit 1 "a host function declared with other types" -- "$RUBRIC" check "$TMP/host.rubric" \
+  --function "is_customer(int) -> bool" --function "account_weight(number) -> number"
+contains "$TMP/err" "\`is_customer\` needs a whole number" "host function argument type: message"
+expect_exit 2 "a bad --function" -- "$RUBRIC" check "$TMP/host.rubric" --function "is_customer(string)"
+contains "$TMP/err" "write it like \`is_customer(string) -> bool\`" "bad --function: message"
+expect_exit 2 "--function naming a built-in" -- "$RUBRIC" check "$TMP/host.rubric" --function "lower(string) -> string"
+expect_exit 0 "build with host functions" -- "$RUBRIC" build "$TMP/host.rubric" -o "$TMP/host.so" \
+  --function "is_customer(string) -> bool" --function "account_weight(number) -> number"
+printf '{"id": "a", "email": "x@acme.com"}\n' >"$TMP/host.jsonl"
+expect_exit 2 "scoring a model whose functions only a program provides" -- "$RUBRIC" score "$TMP/host.so" --input "$TMP/host.jsonl"
+contains "$TMP/err" "does it call a function this program has not registered?" "host functions at score: message"
+
 finish

@@ -177,3 +177,105 @@ TEST_CASE("a compiled model rebuilt under the same path loads anew while the old
   CHECK(first.model->score_json(R"({"id": "a", "n": 50})", 0).total == 5);  // the old one still runs
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+// A product's functions: a CRM look-up by email domain, and a weighting that may throw.
+rubric::ModelBuilder with_functions(rubric::Backend backend, std::atomic<int>* calls = nullptr) {
+  using rubric::Value;
+  using rubric::ValueType;
+  return rubric::ModelBuilder()
+      .backend(backend)
+      .function("is_customer", {ValueType::String}, ValueType::Bool,
+                [calls](const std::vector<Value>& a) -> std::optional<Value> {
+                  if (calls) ++*calls;
+                  return Value::boolean(a[0].s == "acme.com" || a[0].s == "globex.com");
+                })
+      .function("account_weight", {ValueType::Number, ValueType::String}, ValueType::Number,
+                [](const std::vector<Value>& a) -> std::optional<Value> {
+                  if (a[1].s == "boom") throw std::runtime_error("the CRM is down");
+                  if (a[1].s == "none") return std::nullopt;
+                  return Value::number(a[0].d * (a[1].s == "enterprise" ? 2 : 1));
+                });
+}
+
+const char* kHostModel =
+    "lead:\n  id: string key\n  email: optional string\n  employees: optional int\n  plan: optional string\n"
+    "score fit:\n"
+    "  is_customer(email domain): +20 \"existing customer\"\n"
+    "  account_weight(employees, plan) > 1000: +15 \"weighty account\"\n"
+    "  not is_customer(email domain): +1 \"prospect\"\n";
+
+}  // namespace
+
+TEST_CASE("host functions registered on the builder are called by every back end alike", "[api][functions]") {
+  const std::string leads[] = {
+      R"({"id": "a", "email": "jo@acme.com", "employees": 800, "plan": "enterprise"})",  // 20 + 15
+      R"({"id": "b", "email": "al@initech.com", "employees": 800, "plan": "team"})",     // 1
+      R"({"id": "c", "employees": 5000, "plan": "boom"})",                              // throws: missing, 0
+      R"({"id": "d", "email": "x@globex.com", "employees": 3000, "plan": "none"})",     // 20, weight missing
+      R"({"id": "e", "email": "x@initech.com", "plan": "team"})",                       // employees missing: 1
+  };
+  const double want[] = {35, 1, 0, 20, 1};
+  for (rubric::Backend b : {rubric::Backend::Interpreter, rubric::Backend::Batch, rubric::Backend::Jit}) {
+    std::atomic<int> calls{0};
+    auto c = with_functions(b, &calls).build_source("host.rubric", kHostModel);
+    INFO("backend " << int(b) << ": " << c.text);
+    REQUIRE(c.ok());
+    for (size_t i = 0; i < 5; ++i) CHECK(c.model->score_json(leads[i], 0).total == want[i]);
+    // Each lead's email domain, when present, is looked up by both rules that use it; a missing
+    // domain never reaches the function.
+    CHECK(calls.load() == 2 * 4);
+  }
+}
+
+TEST_CASE("host functions are checked like built-ins and registered with care", "[api][functions]") {
+  auto unknown = rubric::ModelBuilder().build_source("m.rubric", kHostModel);  // nothing registered
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.diagnostics.at(0).id == "E0206");
+  auto wrong_type = with_functions(rubric::Backend::Auto)
+                        .build_source("m.rubric", "lead:\n  id: string key\n  n: optional int\nscore s:\n  is_customer(n): +1\n");
+  REQUIRE_FALSE(wrong_type.ok());
+  CHECK(wrong_type.text.find("`is_customer` needs text, and `n` is") != std::string::npos);
+  auto clash = rubric::ModelBuilder()
+                   .function("lower", {rubric::ValueType::String}, rubric::ValueType::String,
+                             [](const std::vector<rubric::Value>& a) -> std::optional<rubric::Value> { return a[0]; })
+                   .build_source("m.rubric", kHostModel);
+  REQUIRE_FALSE(clash.ok());
+  CHECK(clash.diagnostics.at(0).id == "A0001");
+  CHECK(clash.text.find("the function `lower` cannot be registered: its name is a built-in function's name") !=
+        std::string::npos);
+}
+
+TEST_CASE("a compiled model that calls host functions loads with them registered, and only so", "[api][functions][aot]") {
+  std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-host-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/host.so", error;
+  auto fns = std::make_shared<rubric::check::HostFunctions>();
+  for (const char* name : {"is_customer", "account_weight"}) {
+    rubric::check::HostFunction f;
+    f.name = name;
+    f.args = name == std::string("is_customer") ? std::vector{rubric::check::TypeKind::String}
+                                                : std::vector{rubric::check::TypeKind::Number, rubric::check::TypeKind::String};
+    f.result = name == std::string("is_customer") ? rubric::check::TypeKind::Bool : rubric::check::TypeKind::Number;
+    f.fn = [](const rubric::check::Value*, size_t) { return rubric::check::Value::missing(); };  // declared only
+    fns->push_back(f);
+  }
+  rubric::driver::Compilation comp = rubric::driver::compile_source("host.rubric", kHostModel, fns);
+  REQUIRE(comp.ok());
+  rubric::jit::BuildOptions opts;
+  opts.model_name = "host.rubric";
+  opts.source = kHostModel;
+  rubric::jit::BuildOutput built;
+  REQUIRE(rubric::jit::build_object(*comp.model, opts, built, &error));
+  REQUIRE(rubric::jit::link_shared_object(built.object, path, &error));
+  auto missing = rubric::ModelBuilder().build_file(path);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.text.find("does it call a function this program has not registered?") != std::string::npos);
+  auto loaded = with_functions(rubric::Backend::Auto).build_file(path);
+  REQUIRE(loaded.ok());
+  CHECK(loaded.model->backend() == rubric::Backend::Native);
+  CHECK(loaded.model->score_json(R"({"id": "a", "email": "jo@acme.com", "employees": 800, "plan": "enterprise"})", 0).total == 35);
+  CHECK(loaded.model->score_json(R"({"id": "c", "employees": 5000, "plan": "boom"})", 0).total == 0);
+  std::filesystem::remove_all(dir);
+}

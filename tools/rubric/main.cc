@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "compiler/ast/ast.h"
+#include "compiler/check/check.h"
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"
@@ -77,13 +78,67 @@ int print_diagnostics(const rubric::driver::Compilation& c, const std::string& f
 }
 
 // Compiles the file at `path`; false (after saying so) only when it cannot be read.
+// Functions the embedding program will provide, declared with --function for check, lint and
+// build (which never call them): `is_customer(string) -> bool`.
+std::shared_ptr<const rubric::check::HostFunctions> g_declared;
+
+// Parses --function declarations into g_declared; false (after saying why) on a bad one.
+bool declare_functions(const std::vector<std::string>& decls) {
+  if (decls.empty()) return true;
+  auto out = std::make_shared<rubric::check::HostFunctions>();
+  auto type_of = [](std::string t, rubric::check::TypeKind& k) {
+    using rubric::check::TypeKind;
+    t.erase(0, t.find_first_not_of(" \t"));
+    t.erase(t.find_last_not_of(" \t") + 1);
+    static const std::pair<const char*, TypeKind> kTypes[] = {{"bool", TypeKind::Bool}, {"int", TypeKind::Int},
+        {"number", TypeKind::Number}, {"string", TypeKind::String}, {"text", TypeKind::String}, {"time", TypeKind::Time}};
+    for (const auto& [name, kind] : kTypes)
+      if (t == name) {
+        k = kind;
+        return true;
+      }
+    return false;
+  };
+  for (const std::string& d : decls) {
+    size_t open = d.find('('), close = d.find(')'), arrow = d.find("->");
+    rubric::check::HostFunction f;
+    bool ok = open != std::string::npos && close != std::string::npos && arrow != std::string::npos && open < close &&
+              close < arrow && type_of(d.substr(arrow + 2), f.result);
+    if (ok) {
+      f.name = d.substr(0, open);
+      f.name.erase(f.name.find_last_not_of(" \t") + 1);
+      f.name.erase(0, f.name.find_first_not_of(" \t"));
+      std::string args = d.substr(open + 1, close - open - 1);
+      for (size_t at = 0; ok && args.find_first_not_of(" \t") != std::string::npos;) {
+        size_t comma = args.find(',', at);
+        rubric::check::TypeKind k;
+        ok = type_of(args.substr(at, comma == std::string::npos ? std::string::npos : comma - at), k);
+        f.args.push_back(k);
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+      }
+      ok = ok && !f.name.empty() && !rubric::check::is_builtin_function(f.name) &&
+           f.args.size() <= rubric::check::kMaxHostArgs;
+    }
+    if (!ok) {
+      std::cerr << fmt::format("rubric: --function {}: write it like `is_customer(string) -> bool`, with types bool, "
+                               "int, number, string or time, and a name that is not a built-in's\n", d);
+      return false;
+    }
+    f.fn = [](const rubric::check::Value*, size_t) { return rubric::check::Value::missing(); };  // never called
+    out->push_back(std::move(f));
+  }
+  g_declared = std::move(out);
+  return true;
+}
+
 bool read_model(const std::string& path, rubric::driver::Compilation& c) {
   if (rubric::native::is_elf_file(path)) {
     std::cerr << fmt::format("rubric: {} is a compiled model (rubric build); give the .rubric file it was built from\n", path);
     return false;
   }
   std::string err;
-  c = rubric::driver::compile_file(path, &err);
+  c = rubric::driver::compile_file(path, &err, g_declared);
   if (err.empty()) return true;
   std::cerr << "rubric: " << err << "\n";
   return false;
@@ -534,7 +589,7 @@ int run_build(const BuildArgs& a) {
       return kCannotRun;
     }
     // Load what was written, as a product will: a model that cannot load is not a build.
-    rubric::native::Loaded check = rubric::native::load_shared_object(a.output, /*any_cpu=*/true);
+    rubric::native::Loaded check = rubric::native::load_shared_object(a.output, /*any_cpu=*/true, g_declared);
     if (!check.scorer) {
       std::cerr << "rubric: " << a.output << " was linked but does not load, so it was removed: " << check.error << "\n";
       std::filesystem::remove(a.output);
@@ -561,6 +616,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   check->add_option("--emit", emit, "also print a phase's output: ast, checked or llvm")
       ->check(CLI::IsMember({"ast", "checked", "llvm"}));
+  std::vector<std::string> function_decls;
+  const char* kFunctionHelp = "a function the embedding program provides, like 'is_customer(string) -> bool' (repeatable)";
+  check->add_option("--function", function_decls, kFunctionHelp);
 
   ScoreArgs sa;
   CLI::App* score = app.add_subcommand("score", kScoreHelp);
@@ -615,6 +673,7 @@ int main(int argc, char** argv) {
   lint_cmd->add_option("--format", lint_format, "text (stderr), json, sarif or github (stdout)")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
+  lint_cmd->add_option("--function", function_decls, kFunctionHelp);
 
   BuildArgs ba;
   CLI::App* build = app.add_subcommand("build", kBuildHelp);
@@ -622,6 +681,7 @@ int main(int argc, char** argv) {
   build->add_option("-o,--output", ba.output, "model.so (shared object) or model.o (object to link)")->required();
   build->add_option("--name", ba.name, "the exported symbol of a .o (default rubric_model)");
   build->add_option("--cpu", ba.cpu, "the CPU to compile for: native, or an LLVM CPU name (default: portable)");
+  build->add_option("--function", function_decls, kFunctionHelp);
 
   std::vector<std::string> test_files;
   std::string junit;
@@ -636,6 +696,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kOk : kCannotRun;
   }
   try {
+    if (!declare_functions(function_decls)) return kCannotRun;
     if (check->parsed()) return run_check(files, check_format, emit);
     if (diff->parsed()) return run_diff(da);
     if (fmt_cmd->parsed()) return run_fmt(fmt_files, fmt_check);
