@@ -800,6 +800,11 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
         if (!best.empty()) help(fmt::format("did you mean `{}`?", best));
         return error_node(e.range);
       }
+      if (host && host->args.size() > kMaxHostArgs) {
+        error(diag::Kind::E0304, e.word_ranges[0], fmt::format("`{}` is given {} parameters by the program, and a "
+                                                               "function takes at most {}", fn, host->args.size(), kMaxHostArgs));
+        return error_node(e.range);
+      }
       int arity = bi ? bi->arity : static_cast<int>(host->args.size());
       if (static_cast<int>(e.kids.size()) != arity) {
         error(diag::Kind::E0304, e.range, fmt::format("`{}` takes {} argument{}, and is given {}", fn, arity,

@@ -89,7 +89,6 @@ struct EventQuery {
   double window_seconds = -1;
 };
 
-// One checked expression. Owned by its CheckedModel; immutable after checking.
 // A function the embedding program provides (rubric::ModelBuilder::function), called as
 // `name(args)` like a built-in. `fn` is never given a missing argument (the call is missing
 // then) and returns a value of `result`'s kind, or missing. Thread-safe, never throws.
@@ -102,6 +101,7 @@ struct HostFunction {
 using HostFunctions = std::vector<HostFunction>;
 inline constexpr size_t kMaxHostArgs = 4;  // the most operands of any value operation
 
+// One checked expression. Owned by its CheckedModel; immutable after checking.
 struct Node {
   Op op;
   Type type;

@@ -91,7 +91,10 @@ CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer
   auto impl = std::make_unique<Model::Impl>();
   impl->model = c.model;
   jit::CompileOptions opts;
-  opts.identity = identity;
+  // A model calling host functions is not cached: its compiled code is tied to these functions
+  // (their types and the closures they hold), which the model text does not capture.
+  bool host = c.model->host_functions && !c.model->host_functions->empty();
+  opts.identity = host ? "" : identity;
   opts.cache_dir = cache_dir;
   jit::ScorerKind kind = backend == Backend::Jit           ? jit::ScorerKind::Jit
                          : backend == Backend::Batch       ? jit::ScorerKind::Batch

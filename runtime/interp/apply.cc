@@ -55,7 +55,11 @@ static Value arithmetic(const Node* n, const Value& a, const Value& b) {
 Value call_host(const check::HostFunction& f, Value* args, size_t n) {
   for (size_t i = 0; i < n; ++i)
     if (f.args[i] == TypeKind::Number && args[i].kind == Value::Kind::Int) args[i] = Value::number(double(args[i].i));
-  return f.fn(args, n);
+  try {
+    return f.fn(args, n);
+  } catch (...) {  // the program's function failed: its answer is missing
+    return Value::missing();
+  }
 }
 
 bool is_value_op(Op op) {

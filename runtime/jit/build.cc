@@ -147,7 +147,8 @@ bool build_object(const check::CheckedModel& model, const BuildOptions& options,
   std::string enabled;
   for (const llvm::SubtargetFeatureKV& kv : used->getAllProcessorFeatures())
     if (used->getFeatureBits().test(kv.Value)) enabled += fmt::format("{}+{}", enabled.empty() ? "" : ",", kv.Key);
-  std::string key = native::build_key_prefix() + fmt::format("{}\n{}\n{}", triple.str(), cpu, enabled);
+  std::string key = native::build_key_prefix() +
+                    fmt::format("{}\n{}\n{}\n{}", triple.str(), cpu, enabled, native::host_signatures(model));
   llvm::SmallVector<char, 0> bytes;
   auto finish = [&](llvm::Module& m) { make_self_contained(m, options.name, key, options); };
   if (!compile_object(model, tm.get(), large, finish, bytes, out.times, error)) return false;

@@ -130,7 +130,9 @@ void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, 
   *out = rubric::native::to_slot(r, static_cast<rubric::native::Scratch*>(scratch));
 }
 
-void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scratch, RbSlot* out) {
+void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scratch, RbSlot* out) try {
+  // No exception may unwind into compiled code: anything that fails gives a missing value.
+  *out = RbSlot{0, 0, nullptr, 0, 0};
   const Node* n = static_cast<const Node*>(node);
   Value vals[rubric::check::kMaxHostArgs];
   for (int64_t i = 0; i < nargs; ++i) {
@@ -142,5 +144,7 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
   }
   Value r = rubric::interp::call_host(*n->host, vals, static_cast<size_t>(nargs));
   *out = rubric::native::to_slot(r, static_cast<rubric::native::Scratch*>(scratch));
+} catch (...) {
+  *out = RbSlot{0, 0, nullptr, 0, 0};
 }
 }

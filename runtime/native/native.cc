@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,22 @@
 namespace rubric::native {
 
 std::string build_key_prefix() { return fmt::format("rubric {} build {}\n", RUBRIC_VERSION, RUBRIC_BUILD_ID); }
+
+std::string host_signatures(const check::CheckedModel& model) {
+  // TypeKind's names, in its order (compiler/check/model.h).
+  static const char* const kNames[] = {"Error", "Bool", "Int", "Number", "String", "Time", "Duration", "Enum", "Set", "Pages"};
+  static_assert(static_cast<int>(check::TypeKind::Pages) == 9);
+  std::vector<std::string> sigs;
+  for (const check::Node& n : model.nodes) {
+    if (n.op != check::Op::Call || !n.host) continue;
+    std::vector<std::string> args;
+    for (check::TypeKind k : n.host->args) args.push_back(kNames[static_cast<int>(k)]);
+    sigs.push_back(fmt::format("{}({})->{}", n.host->name, fmt::join(args, ","), kNames[static_cast<int>(n.host->result)]));
+  }
+  std::sort(sigs.begin(), sigs.end());
+  sigs.erase(std::unique(sigs.begin(), sigs.end()), sigs.end());
+  return fmt::format("{}", fmt::join(sigs, ";"));
+}
 
 void* const* helper_table() {
   static void* const table[] = {
@@ -231,7 +248,10 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
   std::string cpu = first_line(rest);
   rest.remove_prefix(std::min(rest.size(), cpu.size() + 1));
   out.target = fmt::format("{}, CPU {}", triple, cpu);
-  if (std::vector<std::string> missing = missing_cpu_features(first_line(rest)); !missing.empty() && !any_cpu) {
+  std::string features = first_line(rest);
+  rest.remove_prefix(std::min(rest.size(), features.size() + 1));
+  std::string built_sigs = first_line(rest);
+  if (std::vector<std::string> missing = missing_cpu_features(features); !missing.empty() && !any_cpu) {
     out.error = fmt::format("{} was compiled for the CPU {} and uses {}, which this machine lacks; build it "
                             "without --cpu for a model that runs on any {} machine", where, cpu,
                             fmt::join(missing, ", "), triple.substr(0, triple.find('-')));
@@ -245,6 +265,13 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     out.error = fmt::format("{} holds a model that does not compile here (does it call a function this program "
                             "has not registered?):\n{}", where,
                             diag::render_text(out.compilation.diagnostics, *out.compilation.sources, false));
+    return out;
+  }
+  // Its code passes and reads host functions' values as the types it was built with.
+  if (std::string sigs = host_signatures(*out.compilation.model); sigs != built_sigs) {
+    out.error = fmt::format("{} was built for the functions {}, and this program registers {}; register the same "
+                            "argument and result types, or build the model again", where,
+                            built_sigs.empty() ? "(none)" : built_sigs, sigs.empty() ? "(none)" : sigs);
     return out;
   }
   // The helper table lives in the model's writable data. It is written once, before any

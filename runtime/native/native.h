@@ -19,6 +19,11 @@ namespace rubric::native {
 // run only by the build that compiled it, since its refs table follows this build's model.
 std::string build_key_prefix();
 
+// The signatures of the host functions `model` calls, sorted: "is_customer(String)->Bool;...".
+// Compiled code depends on them, so a compiled model records them and is loaded only with the
+// same ones.
+std::string host_signatures(const check::CheckedModel& model);
+
 // This process's helpers, in RB_HELPERS order.
 void* const* helper_table();
 

@@ -258,8 +258,10 @@ contains "$TMP/err" "\`is_customer\` needs a whole number" "host function argume
 expect_exit 2 "a bad --function" -- "$RUBRIC" check "$TMP/host.rubric" --function "is_customer(string)"
 contains "$TMP/err" "write it like \`is_customer(string) -> bool\`" "bad --function: message"
 expect_exit 2 "--function naming a built-in" -- "$RUBRIC" check "$TMP/host.rubric" --function "lower(string) -> string"
-expect_exit 0 "build with host functions" -- "$RUBRIC" build "$TMP/host.rubric" -o "$TMP/host.so" \
-  --function "is_customer(string) -> bool" --function "account_weight(number) -> number"
+expect_exit 0 "build with host functions" -- "$RUBRIC" build --function "is_customer(string) -> bool" \
+  --function "account_weight(number) -> number" "$TMP/host.rubric" -o "$TMP/host.so"
+expect_exit 0 "--function before the files" -- "$RUBRIC" check --function "is_customer(string) -> bool" \
+  --function "account_weight(number) -> number" "$TMP/host.rubric" "$TMP/host.rubric"
 printf '{"id": "a", "email": "x@acme.com"}\n' >"$TMP/host.jsonl"
 expect_exit 2 "scoring a model whose functions only a program provides" -- "$RUBRIC" score "$TMP/host.so" --input "$TMP/host.jsonl"
 contains "$TMP/err" "does it call a function this program has not registered?" "host functions at score: message"

@@ -272,10 +272,44 @@ TEST_CASE("a compiled model that calls host functions loads with them registered
   auto missing = rubric::ModelBuilder().build_file(path);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.text.find("does it call a function this program has not registered?") != std::string::npos);
+  // Registered with other types than it was built with: refused, since its code would read the
+  // values as the types it was built for.
+  auto other_types = rubric::ModelBuilder()
+                         .function("is_customer", {rubric::ValueType::String}, rubric::ValueType::Bool,
+                                   [](const std::vector<rubric::Value>&) -> std::optional<rubric::Value> { return std::nullopt; })
+                         .function("account_weight", {rubric::ValueType::Int, rubric::ValueType::String}, rubric::ValueType::Int,
+                                   [](const std::vector<rubric::Value>&) -> std::optional<rubric::Value> { return std::nullopt; })
+                         .build_file(path);
+  REQUIRE_FALSE(other_types.ok());
+  CHECK(other_types.text.find("was built for the functions account_weight(Number,String)->Number;is_customer(String)->Bool, "
+                              "and this program registers account_weight(Int,String)->Int;") != std::string::npos);
   auto loaded = with_functions(rubric::Backend::Auto).build_file(path);
   REQUIRE(loaded.ok());
   CHECK(loaded.model->backend() == rubric::Backend::Native);
   CHECK(loaded.model->score_json(R"({"id": "a", "email": "jo@acme.com", "employees": 800, "plan": "enterprise"})", 0).total == 35);
   CHECK(loaded.model->score_json(R"({"id": "c", "employees": 5000, "plan": "boom"})", 0).total == 0);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("two models of the same text with different host functions each call their own", "[api][functions]") {
+  auto weight = [](double factor) {
+    return [factor](const std::vector<rubric::Value>& a) -> std::optional<rubric::Value> {
+      return rubric::Value::number(a[0].d * factor);
+    };
+  };
+  const char* text = "lead:\n  id: string key\n  n: optional int\nscore s:\n  w(n) > 100: +1\n";
+  auto small = rubric::ModelBuilder()
+                   .backend(rubric::Backend::Jit)
+                   .function("w", {rubric::ValueType::Number}, rubric::ValueType::Number, weight(1))
+                   .build_source("m.rubric", text);
+  auto large = rubric::ModelBuilder()
+                   .backend(rubric::Backend::Jit)
+                   .function("w", {rubric::ValueType::Number}, rubric::ValueType::Number, weight(1000))
+                   .build_source("m.rubric", text);
+  REQUIRE(small.ok());
+  REQUIRE(large.ok());
+  // The JIT's cache is keyed by the model text; it must not hand the second builder the first
+  // one's code and functions.
+  CHECK(small.model->score_json(R"({"id": "a", "n": 5})", 0).total == 0);
+  CHECK(large.model->score_json(R"({"id": "a", "n": 5})", 0).total == 1);
 }

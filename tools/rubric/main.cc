@@ -618,7 +618,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ast", "checked", "llvm"}));
   std::vector<std::string> function_decls;
   const char* kFunctionHelp = "a function the embedding program provides, like 'is_customer(string) -> bool' (repeatable)";
-  check->add_option("--function", function_decls, kFunctionHelp);
+  check->add_option("--function", function_decls, kFunctionHelp)->allow_extra_args(false);
 
   ScoreArgs sa;
   CLI::App* score = app.add_subcommand("score", kScoreHelp);
@@ -673,7 +673,7 @@ int main(int argc, char** argv) {
   lint_cmd->add_option("--format", lint_format, "text (stderr), json, sarif or github (stdout)")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
-  lint_cmd->add_option("--function", function_decls, kFunctionHelp);
+  lint_cmd->add_option("--function", function_decls, kFunctionHelp)->allow_extra_args(false);
 
   BuildArgs ba;
   CLI::App* build = app.add_subcommand("build", kBuildHelp);
@@ -681,7 +681,7 @@ int main(int argc, char** argv) {
   build->add_option("-o,--output", ba.output, "model.so (shared object) or model.o (object to link)")->required();
   build->add_option("--name", ba.name, "the exported symbol of a .o (default rubric_model)");
   build->add_option("--cpu", ba.cpu, "the CPU to compile for: native, or an LLVM CPU name (default: portable)");
-  build->add_option("--function", function_decls, kFunctionHelp);
+  build->add_option("--function", function_decls, kFunctionHelp)->allow_extra_args(false);
 
   std::vector<std::string> test_files;
   std::string junit;
