@@ -15,6 +15,32 @@
 #include "include/rubric/rubric.hpp"
 #include "runtime/jit/jit.h"
 
+namespace {
+
+// `rubric build TEXT -o PATH`: compiles model text (with host function signatures, if any) into
+// a shared object, as the command does.
+void build_shared_object(const std::string& text, const std::string& path,
+                         std::shared_ptr<const rubric::check::HostFunctions> functions = nullptr) {
+  rubric::driver::Compilation comp = rubric::driver::compile_source("model.rubric", text, std::move(functions));
+  REQUIRE(comp.ok());
+  rubric::jit::BuildOptions opts;
+  opts.model_name = "model.rubric";
+  opts.source = text;
+  rubric::jit::BuildOutput built;
+  std::string error;
+  REQUIRE(rubric::jit::build_object(*comp.model, opts, built, &error));
+  REQUIRE(rubric::jit::link_shared_object(built.object, path, &error));
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
 TEST_CASE("compile errors come back as structured diagnostics", "[api]") {
   rubric::CompileResult c = rubric::ModelBuilder().build_source("m.rubric", "lead:\n  id: string key\nscore s:\n  idd > 1: +1\n");
   REQUIRE_FALSE(c.ok());
@@ -109,20 +135,9 @@ TEST_CASE("a model swapped while threads score never gives a torn result", "[api
 TEST_CASE("a model compiled ahead of time loads through build_file and scores as the interpreter does", "[api][aot]") {
   std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-aot-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::string model_path = std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/b2b.rubric";
-  std::string error;
-  rubric::driver::Compilation comp = rubric::driver::compile_file(model_path, &error);
-  REQUIRE(comp.ok());
-  rubric::jit::BuildOptions opts;
-  opts.model_name = "b2b.rubric";
-  opts.source = comp.sources->file(1).text();
-  rubric::jit::BuildOutput built;
-  REQUIRE(rubric::jit::build_object(*comp.model, opts, built, &error));
-  REQUIRE(rubric::jit::link_shared_object(built.object, dir + "/b2b.so", &error));
+  build_shared_object(read_text(std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/b2b.rubric"), dir + "/b2b.so");
 
-  std::ifstream in(std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/leads.jsonl");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  std::string leads = read_text(std::string(RUBRIC_TESTS_DIR) + "/../examples/b2b/leads.jsonl");
   int64_t as_of = rubric::Model::parse_time("2026-11-01");
   auto native = rubric::ModelBuilder().build_file(dir + "/b2b.so");
   REQUIRE(native.ok());
@@ -130,8 +145,8 @@ TEST_CASE("a model compiled ahead of time loads through build_file and scores as
   auto interp = rubric::ModelBuilder().backend(rubric::Backend::Interpreter).build_file(dir + "/b2b.so");
   REQUIRE(interp.ok());
   CHECK(interp.model->backend() == rubric::Backend::Interpreter);  // the embedded text, interpreted
-  std::vector<rubric::Result> a = native.model->score_jsonl(ss.str(), as_of, true, 2);
-  std::vector<rubric::Result> b = interp.model->score_jsonl(ss.str(), as_of, true, 1);
+  std::vector<rubric::Result> a = native.model->score_jsonl(leads, as_of, true, 2);
+  std::vector<rubric::Result> b = interp.model->score_jsonl(leads, as_of, true, 1);
   REQUIRE(a.size() == 300);
   REQUIRE(b.size() == 300);
   for (size_t i = 0; i < a.size(); ++i) {
@@ -151,17 +166,8 @@ TEST_CASE("a model compiled ahead of time loads through build_file and scores as
 TEST_CASE("a compiled model rebuilt under the same path loads anew while the old one is in use", "[api][aot]") {
   std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-reload-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::string path = dir + "/model.so", error;
-  auto build = [&](const std::string& text) {
-    rubric::driver::Compilation comp = rubric::driver::compile_source("model.rubric", text);
-    REQUIRE(comp.ok());
-    rubric::jit::BuildOptions opts;
-    opts.model_name = "model.rubric";
-    opts.source = text;
-    rubric::jit::BuildOutput built;
-    REQUIRE(rubric::jit::build_object(*comp.model, opts, built, &error));
-    REQUIRE(rubric::jit::link_shared_object(built.object, path, &error));
-  };
+  std::string path = dir + "/model.so";
+  auto build = [&](const std::string& text) { build_shared_object(text, path); };
   const std::string head = "lead:\n  id: string key\n  n: optional int\nscore s:\n";
   build(head + "  n > 10: +5 \"big\"\n");
   auto first = rubric::ModelBuilder().build_file(path);
@@ -250,7 +256,7 @@ TEST_CASE("host functions are checked like built-ins and registered with care", 
 TEST_CASE("a compiled model that calls host functions loads with them registered, and only so", "[api][functions][aot]") {
   std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-host-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::string path = dir + "/host.so", error;
+  std::string path = dir + "/host.so";
   auto fns = std::make_shared<rubric::check::HostFunctions>();
   for (const char* name : {"is_customer", "account_weight"}) {
     rubric::check::HostFunction f;
@@ -261,14 +267,7 @@ TEST_CASE("a compiled model that calls host functions loads with them registered
     f.fn = [](const rubric::check::Value*, size_t) { return rubric::check::Value::missing(); };  // declared only
     fns->push_back(f);
   }
-  rubric::driver::Compilation comp = rubric::driver::compile_source("host.rubric", kHostModel, fns);
-  REQUIRE(comp.ok());
-  rubric::jit::BuildOptions opts;
-  opts.model_name = "host.rubric";
-  opts.source = kHostModel;
-  rubric::jit::BuildOutput built;
-  REQUIRE(rubric::jit::build_object(*comp.model, opts, built, &error));
-  REQUIRE(rubric::jit::link_shared_object(built.object, path, &error));
+  build_shared_object(kHostModel, path, fns);
   auto missing = rubric::ModelBuilder().build_file(path);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.text.find("does it call a function this program has not registered?") != std::string::npos);
