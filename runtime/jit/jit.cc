@@ -118,15 +118,9 @@ std::atomic<uint64_t> next_id{0};
 
 }  // namespace
 
-std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
-                                                  const CompileOptions& options, std::string* jit_error,
-                                                  std::shared_ptr<const interp::Scorer> native) {
-  if (native && kind != ScorerKind::Interpreter && kind != ScorerKind::Batch) return native;
-  if (kind == ScorerKind::Jit) {
-    if (auto compiled = JitModel::compile(model, jit_error, nullptr, options)) return compiled;
-    kind = ScorerKind::Interpreted;
-  }
-  return make_interpreter(std::move(model), kind);
+std::shared_ptr<const interp::Scorer> compile_jit(std::shared_ptr<const check::CheckedModel> model,
+                                                  const CompileOptions& options, std::string* error) {
+  return JitModel::compile(std::move(model), error, nullptr, options);
 }
 
 std::string emit_llvm(const check::CheckedModel& model) {

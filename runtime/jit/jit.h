@@ -55,8 +55,10 @@ std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::C
                                                   const CompileOptions& options, std::string* jit_error,
                                                   std::shared_ptr<const interp::Scorer> native = nullptr);
 
-// The interpreter `kind` names (Interpreter, Batch, or Interpreted's choice by size).
-std::shared_ptr<const interp::Scorer> make_interpreter(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind);
+// JitModel::compile as a Scorer: null, with `error` saying why, when compiling fails (and
+// always in librubric_runtime, whose stand-in is runtime/jit/no_jit.cc).
+std::shared_ptr<const interp::Scorer> compile_jit(std::shared_ptr<const check::CheckedModel> model,
+                                                  const CompileOptions& options, std::string* error);
 
 // The unoptimised IR of a model, for `rubric check --emit llvm`.
 std::string emit_llvm(const check::CheckedModel& model);

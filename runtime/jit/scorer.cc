@@ -1,0 +1,31 @@
+// Choosing and building a scorer; shared by the JIT library and its LLVM-free stand-in, which
+// differ only in compile_jit (runtime/jit/jit.cc, runtime/jit/no_jit.cc).
+#include "runtime/interp/batch.h"
+#include "runtime/jit/jit.h"
+
+namespace rubric::jit {
+
+namespace {
+
+// The interpreter `kind` names (Interpreter, Batch, or Interpreted's choice by size).
+std::shared_ptr<const interp::Scorer> make_interpreter(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind) {
+  if (kind == ScorerKind::Interpreted || kind == ScorerKind::Jit)
+    kind = model->rule_count() > kLargeModelRules ? ScorerKind::Batch : ScorerKind::Interpreter;
+  if (kind == ScorerKind::Batch) return std::make_shared<interp::BatchInterpreter>(std::move(model));
+  return std::make_shared<interp::Interpreter>(std::move(model));
+}
+
+}  // namespace
+
+std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
+                                                  const CompileOptions& options, std::string* jit_error,
+                                                  std::shared_ptr<const interp::Scorer> native) {
+  if (native && kind != ScorerKind::Interpreter && kind != ScorerKind::Batch) return native;
+  if (kind == ScorerKind::Jit) {
+    if (auto compiled = compile_jit(model, options, jit_error)) return compiled;
+    kind = ScorerKind::Interpreted;
+  }
+  return make_interpreter(std::move(model), kind);
+}
+
+}  // namespace rubric::jit
