@@ -1,6 +1,7 @@
-// JSON escaping and ASCII case helpers.
+// JSON escaping, ASCII case helpers and identifiers.
 #include "compiler/source/text.h"
 
+#include <cctype>
 #include <cstdio>
 
 namespace rubric::text {
@@ -75,6 +76,13 @@ bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
     if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
+  return true;
+}
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   return true;
 }
 

@@ -1,4 +1,4 @@
-// Small text helpers shared by every phase: JSON string escaping and ASCII case folding.
+// Small text helpers shared by every phase: JSON string escaping, ASCII case folding, names.
 #pragma once
 
 #include <string>
@@ -13,5 +13,7 @@ std::string json_string(std::string_view s);
 size_t utf8_length(std::string_view s, size_t i);
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
+// Whether `s` is a C identifier: ASCII letters, digits and _, not starting with a digit.
+bool is_identifier(std::string_view s);
 
 }  // namespace rubric::text

@@ -9,6 +9,7 @@
 
 #include "compiler/check/check.h"
 #include "compiler/driver/driver.h"
+#include "compiler/source/text.h"
 #include "include/rubric/rubric.hpp"
 #include "runtime/interp/interp.h"
 #include "runtime/io/reader.h"
@@ -189,9 +190,7 @@ std::shared_ptr<const check::HostFunctions> ModelBuilder::host_functions(std::ve
   if (functions_.empty()) return nullptr;
   auto out = std::make_shared<check::HostFunctions>();
   for (const FunctionDef& f : functions_) {
-    bool ident = !f.name.empty() && !std::isdigit(static_cast<unsigned char>(f.name[0]));
-    for (char c : f.name) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-    std::string why = !ident                                ? "is not a name (letters, digits and _)"
+    std::string why = !text::is_identifier(f.name)          ? "is not a name (letters, digits and _)"
                       : check::is_builtin_function(f.name)  ? "is a built-in function's name"
                       : f.args.size() > check::kMaxHostArgs ? fmt::format("has {} arguments (at most {})", f.args.size(), check::kMaxHostArgs)
                       : !f.fn                               ? "has no implementation"

@@ -27,6 +27,7 @@
 extern char** environ;
 
 #include "compiler/lower/lower.h"
+#include "compiler/source/text.h"
 #include "runtime/jit/codegen.h"
 
 namespace rubric::jit {
@@ -90,9 +91,7 @@ std::string bad_c_name(const std::string& s) {
       "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
       "unsigned", "void", "volatile", "while", "bool", "true", "false", "class", "namespace", "new", "delete",
       "template", "this", "operator", "private", "public", "protected", "virtual", "friend", "try", "catch"};
-  bool ident = !s.empty() && !std::isdigit(static_cast<unsigned char>(s[0]));
-  for (char c : s) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  if (!ident) return "is not a C identifier; use letters, digits and _";
+  if (!rubric::text::is_identifier(s)) return "is not a C identifier; use letters, digits and _";
   for (const char* k : kKeywords)
     if (s == k) return "is a C or C++ keyword";
   if (dlsym(RTLD_DEFAULT, s.c_str())) return "is already a symbol of the C library or of Rubric";
