@@ -243,14 +243,13 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
   }
   // The rest of the key: triple, CPU, and the CPU features the code may use.
   std::string_view rest = key.substr(prefix.size());
-  std::string triple = first_line(rest);
-  rest.remove_prefix(std::min(rest.size(), triple.size() + 1));
-  std::string cpu = first_line(rest);
-  rest.remove_prefix(std::min(rest.size(), cpu.size() + 1));
+  auto next_line = [&rest] {
+    std::string line = first_line(rest);
+    rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+    return line;
+  };
+  std::string triple = next_line(), cpu = next_line(), features = next_line(), built_sigs = next_line();
   out.target = fmt::format("{}, CPU {}", triple, cpu);
-  std::string features = first_line(rest);
-  rest.remove_prefix(std::min(rest.size(), features.size() + 1));
-  std::string built_sigs = first_line(rest);
   if (std::vector<std::string> missing = missing_cpu_features(features); !missing.empty() && !any_cpu) {
     out.error = fmt::format("{} was compiled for the CPU {} and uses {}, which this machine lacks; build it "
                             "without --cpu for a model that runs on any {} machine", where, cpu,

@@ -616,9 +616,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   check->add_option("--emit", emit, "also print a phase's output: ast, checked or llvm")
       ->check(CLI::IsMember({"ast", "checked", "llvm"}));
+  // --function, for the commands that check a model but never score it.
   std::vector<std::string> function_decls;
-  const char* kFunctionHelp = "a function the embedding program provides, like 'is_customer(string) -> bool' (repeatable)";
-  check->add_option("--function", function_decls, kFunctionHelp)->allow_extra_args(false);
+  auto add_function_option = [&function_decls](CLI::App* cmd) {
+    cmd->add_option("--function", function_decls,
+                    "a function the embedding program provides, like 'is_customer(string) -> bool' (repeatable)")
+        ->allow_extra_args(false);
+  };
+  add_function_option(check);
 
   ScoreArgs sa;
   CLI::App* score = app.add_subcommand("score", kScoreHelp);
@@ -673,7 +678,7 @@ int main(int argc, char** argv) {
   lint_cmd->add_option("--format", lint_format, "text (stderr), json, sarif or github (stdout)")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
-  lint_cmd->add_option("--function", function_decls, kFunctionHelp)->allow_extra_args(false);
+  add_function_option(lint_cmd);
 
   BuildArgs ba;
   CLI::App* build = app.add_subcommand("build", kBuildHelp);
@@ -681,7 +686,7 @@ int main(int argc, char** argv) {
   build->add_option("-o,--output", ba.output, "model.so (shared object) or model.o (object to link)")->required();
   build->add_option("--name", ba.name, "the exported symbol of a .o (default rubric_model)");
   build->add_option("--cpu", ba.cpu, "the CPU to compile for: native, or an LLVM CPU name (default: portable)");
-  build->add_option("--function", function_decls, kFunctionHelp)->allow_extra_args(false);
+  add_function_option(build);
 
   std::vector<std::string> test_files;
   std::string junit;
