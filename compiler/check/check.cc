@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <string_view>
 
 #include "compiler/check/checker.h"
@@ -25,7 +26,7 @@ int Schema::index_of(std::string_view name) const {
 }
 
 int64_t to_cents(double points) {
-  constexpr double kLimit = 1e15;  // hundredths
+  constexpr double kLimit = static_cast<double>(kMaxCents);  // hundredths
   double c = points * 100.0;
   if (!(c == c)) return 0;
   if (c > kLimit) return static_cast<int64_t>(kLimit);
@@ -108,6 +109,7 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
       }
       const Node* n = c.activity(*r.cond, Ctx{Scope::Lead}, true);
       if (n->type.is(TypeKind::Error)) continue;
+      if (n->op == Op::Define) n = n->kids[0];  // `define saw_pricing: visited pricing`, used with `each`
       if (n->op != Op::AnyEvents) {
         c.error(diag::Kind::E0306, r.points_range,
                 fmt::format("`each` gives points per event, and `{}` is not a behaviour", c.text_of(r.cond->range)));
@@ -336,14 +338,17 @@ CheckResult check(const CheckInput& input) {
   auto model = std::make_unique<CheckedModel>();
   model->host_functions = input.host_functions;
   Checker checker(input, *model, result.diagnostics);
-  checker.run();
+  try {
+    checker.run();
+  } catch (const TooLarge&) {
+    // reported where the limit was reached
+  }
   // Checking a shared constant or predicate at each use can repeat a message: keep one.
   diag::DiagnosticList unique;
-  std::vector<std::tuple<int, uint32_t, uint32_t, std::string>> seen;
+  std::set<std::tuple<int, uint32_t, uint32_t, std::string>> seen;
   for (const diag::Diagnostic& d : result.diagnostics.items()) {
     auto key = std::make_tuple(static_cast<int>(d.kind), d.range.begin, d.range.file, d.message);
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-    seen.push_back(key);
+    if (!seen.insert(key).second) continue;
     diag::Diagnostic& copy = unique.add(d.kind, d.range, d.message);
     copy.notes = d.notes;
   }

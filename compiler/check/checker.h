@@ -31,6 +31,17 @@ struct Resolved {
   bool error = false;              // already reported
 };
 
+// How deep one checked condition or value may nest, counting the levels inside the `define`s it
+// uses. Everything after the checker walks the checked graph recursively, so this bounds their
+// stacks (a product may score on a thread with a small stack).
+inline constexpr int kMaxCheckDepth = 128;
+// How many checked nodes a model may have (a node is about 200 bytes); beyond it the model is
+// refused rather than exhausting memory in the checker and the back ends.
+inline constexpr size_t kMaxNodes = 2'000'000;
+
+// Thrown by Checker::make past kMaxNodes, after reporting it; check() catches it.
+struct TooLarge {};
+
 class Checker {
  public:
   Checker(const CheckInput& in, CheckedModel& m, diag::DiagnosticList& d) : in_(in), m_(m), diags_(d) {}
@@ -74,6 +85,20 @@ class Checker {
   std::set<const ast::Decl*> behaviours_in_progress_;
   std::set<const ast::Module*> library_modules_;
   std::map<std::string, SourceRange> declared_;  // every top-level name, for duplicates
+  int depth_ = 0;                  // current recursion of value() and condition()
+  bool depth_reported_ = false;    // E0104 for depth is given once per model
+
+  // Counts one level of value()/condition() recursion while alive.
+  struct Deeper {
+    explicit Deeper(Checker& c) : c_(c) { ++c_.depth_; }
+    ~Deeper() { --c_.depth_; }
+    bool too_deep() const { return c_.depth_ > kMaxCheckDepth; }
+    Checker& c_;
+  };
+  const Node* too_deep(SourceRange r);
+  // How deep a checked graph nests below `n`; a define counts with what it uses.
+  int graph_depth(const Node* n);
+  std::map<const Node*, int> define_depth_;  // of each Define node
 };
 
 }  // namespace rubric::check

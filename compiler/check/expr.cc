@@ -17,7 +17,7 @@ namespace {
 
 constexpr int64_t kMaxCount = std::numeric_limits<int64_t>::max();
 
-bool is_condition_op(Op op) { return op >= Op::Not && op <= Op::Truthy; }
+bool is_condition_op(Op op) { return op >= Op::Not && op <= Op::Define; }
 
 std::string describe(const Type& t) {
   switch (t.kind) {
@@ -57,6 +57,11 @@ bool is_builtin_function(const std::string& name) {
 }
 
 Node* Checker::make(Op op, Type t, SourceRange r) {
+  if (m_.nodes.size() >= kMaxNodes) {
+    error(diag::Kind::E0104, r, fmt::format("the model is too large: more than {} conditions and values", kMaxNodes));
+    help("split it into several models");
+    throw TooLarge{};  // caught by check(): checking stops here, with this message
+  }
   Node& n = m_.nodes.emplace_back();
   n.op = op;
   n.type = t;
@@ -65,6 +70,23 @@ Node* Checker::make(Op op, Type t, SourceRange r) {
 }
 
 const Node* Checker::error_node(SourceRange r) { return make(Op::Literal, Type{}, r); }
+
+int Checker::graph_depth(const Node* n) {
+  if (n->op == Op::Define)
+    if (auto d = define_depth_.find(n); d != define_depth_.end()) return d->second;
+  int deepest = 0;
+  for (const Node* k : n->kids) deepest = std::max(deepest, graph_depth(k));  // bounded: built under the depth guard
+  return 1 + deepest;
+}
+
+const Node* Checker::too_deep(SourceRange r) {
+  if (!depth_reported_) {
+    depth_reported_ = true;
+    error(diag::Kind::E0104, r, fmt::format("this condition nests more than {} levels deep", kMaxCheckDepth));
+    help("predicates that use predicates count too: split it into fewer levels");
+  }
+  return error_node(r);
+}
 
 std::string Checker::text_of(SourceRange r) const { return std::string(in_.sources->text(r)); }
 
@@ -165,8 +187,11 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
         return {n};
       }
       if (auto it = defines_.find(x); it != defines_.end()) {
-        if (auto done = define_nodes_.find(x); done != define_nodes_.end())
+        if (auto done = define_nodes_.find(x); done != define_nodes_.end()) {
+          if (auto d = define_depth_.find(done->second); d != define_depth_.end() && depth_ + d->second > kMaxCheckDepth)
+            return {too_deep(e.range), nullptr, nullptr, true};
           return {done->second, nullptr, nullptr, done->second->type.is(TypeKind::Error)};
+        }
         if (defines_in_progress_.count(x)) {
           error(diag::Kind::E0208, e.range, fmt::format("`{}` uses itself", x));
           help("a predicate cannot be defined in terms of itself");
@@ -180,7 +205,18 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
         defines_in_progress_.insert(x);
         const Node* body = condition(*it->second->body, Ctx{Scope::Lead});
         defines_in_progress_.erase(x);
+        if (!body->type.is(TypeKind::Error)) {
+          Node* d = make(Op::Define, body->type, body->range);
+          d->kids = {body};
+          d->slot = static_cast<int>(m_.defines.size());
+          m_.defines.push_back(d);
+          m_.define_names.push_back(x);
+          define_depth_[d] = graph_depth(d);
+          body = d;
+        }
         define_nodes_[x] = body;
+        if (auto d = define_depth_.find(body); d != define_depth_.end() && depth_ + d->second > kMaxCheckDepth)
+          return {too_deep(e.range), nullptr, nullptr, true};
         return {body, nullptr, nullptr, body->type.is(TypeKind::Error)};
       }
     }
@@ -506,6 +542,8 @@ static bool comparable(Checker& c, const Node* a, const Node* b, Cmp op, const a
 
 const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
   using K = ast::ExprKind;
+  Deeper deeper(*this);
+  if (deeper.too_deep()) return too_deep(e.range);
   Type boolean{TypeKind::Bool};
   switch (e.kind) {
     case K::Not: {
@@ -685,6 +723,8 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
 
 const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
   using K = ast::ExprKind;
+  Deeper deeper(*this);
+  if (deeper.too_deep()) return too_deep(e.range);
   switch (e.kind) {
     case K::Number: {
       Node* n;

@@ -227,6 +227,11 @@ struct CheckedModel {
   std::vector<Disqualifier> disqualifiers;
   std::vector<TestCase> tests;
   std::shared_ptr<const HostFunctions> host_functions;  // what Call nodes' `host` point into
+  // The `define`d conditions in use, as Define nodes (slot = index), each after those it uses.
+  // A define used many times is one node: the model is a graph, and every back end evaluates a
+  // define once per lead, so its cost never multiplies with the number of uses.
+  std::vector<const Node*> defines;
+  std::vector<std::string> define_names;  // by slot
 
   // All the rules of all scores (the length of RbCall::rules, and what sizes a model).
   size_t rule_count() const {
@@ -244,6 +249,12 @@ struct CheckedModel {
 // used by every back end. Binary noise below a millionth of a cent is removed first, so that
 // 1.005 rounds to 1.01; results saturate at ±10^13 points so that sums cannot overflow.
 int64_t to_cents(double points);
+// The largest score, total or rule result in hundredths (10^13 points): to_cents saturates
+// there, and sums of rules and of scores (added in 128 bits) are clamped to it.
+inline constexpr int64_t kMaxCents = 1'000'000'000'000'000;
+inline int64_t saturate_cents(__int128 sum) {
+  return sum > kMaxCents ? kMaxCents : sum < -kMaxCents ? -kMaxCents : static_cast<int64_t>(sum);
+}
 
 // A readable dump of the checked model for `rubric check --emit=checked`.
 std::string print(const CheckedModel& m);

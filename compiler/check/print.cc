@@ -69,6 +69,7 @@ std::string node(const Node* n) {
     case Op::TimeWithin: s += fmt::format(" {}s", n->span_seconds); break;
     default: break;
   }
+  if (n->op == Op::Define) return s + fmt::format(" #{})", n->slot);  // its body is printed once, with the defines
   if (n->negated) s += " negated";
   if (n->query) {
     s += fmt::format(" (query window={} filter={})", n->query->window_seconds, node(n->query->filter));
@@ -91,6 +92,8 @@ std::string print(const CheckedModel& m) {
     const Field& f = m.event.fields[i];
     out += fmt::format("event #{} {} : {}{}\n", i, f.name, f.optional ? "optional " : "", type_name(f.type));
   }
+  for (const Node* d : m.defines)
+    out += fmt::format("define #{} {} {}\n", d->slot, m.define_names[d->slot], node(d->kids[0]));
   for (const Score& s : m.scores) {
     out += fmt::format("score {}", s.name);
     if (s.ceiling) out += fmt::format(" ceiling={}", *s.ceiling);

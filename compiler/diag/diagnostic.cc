@@ -53,6 +53,9 @@ void DiagnosticList::sort_by_location() {
 
 static std::string_view severity_word(Severity s) { return s == Severity::Error ? "error" : "warning"; }
 
+// Source lines longer than this (in characters) are cut around the caret in text output.
+constexpr int kMaxShownChars = 160;
+
 std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bool color) {
   const KindInfo& k = info(d.kind);
   const char* bold = color ? "\x1b[1m" : "";
@@ -67,15 +70,36 @@ std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bo
     source::LineCol lc = f.line_col(d.range.begin);
     out += fmt::format("{}{}:{}:{}: {}{}[{}]{}: {}{}\n", bold, f.name(), lc.line, lc.column, red,
                        severity_word(k.severity), k.id, reset, d.message, reset);
-    std::string_view line = f.line_text(lc.line);
+    std::string_view full = f.line_text(lc.line);
     std::string num = std::to_string(lc.line);
     std::string pad(num.size(), ' ');
-    out += fmt::format("{}  {} |{} {}\n", blue, num, reset, line);
     // The caret runs to the span's end, or to the end of the line for spans that continue.
     source::LineCol end = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
     int line_chars = 0;
-    for (unsigned char ch : line) line_chars += (ch & 0xC0) != 0x80;
+    for (unsigned char ch : full) line_chars += (ch & 0xC0) != 0x80;
     int last_col = end.line == lc.line ? end.column : line_chars;
+    // A very long line is shown as a window around the caret, with `...` where it is cut.
+    std::string shown(full);
+    int first_char = 0;  // the first character shown, 0-based
+    if (line_chars > kMaxShownChars) {
+      first_char = std::max(0, std::min(lc.column - 1 - kMaxShownChars / 3, line_chars - kMaxShownChars));
+      int last_char = std::min(line_chars, first_char + kMaxShownChars);
+      auto byte_of = [&](int ch) {
+        size_t i = 0;
+        for (int c = 0; i < full.size(); ++i) {
+          if ((static_cast<unsigned char>(full[i]) & 0xC0) == 0x80) continue;
+          if (c++ == ch) break;
+        }
+        return i;
+      };
+      size_t b = byte_of(first_char), e = byte_of(last_char);
+      shown = std::string(first_char > 0 ? "..." : "") + std::string(full.substr(b, e - b)) + (last_char < line_chars ? "..." : "");
+      int shift = first_char - (first_char > 0 ? 3 : 0);
+      lc.column -= shift;
+      last_col = std::min(last_col, last_char) - shift;
+    }
+    std::string_view line = shown;
+    out += fmt::format("{}  {} |{} {}\n", blue, num, reset, line);
     int width = std::max(1, last_col - lc.column + 1);
     std::string marks;
     int col = 1;
@@ -96,9 +120,26 @@ std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bo
   return out;
 }
 
-std::string render_text(const DiagnosticList& list, const source::SourceManager& sm, bool color) {
+std::string render_text(const DiagnosticList& list, const source::SourceManager& sm, bool color, size_t max) {
   std::string out;
-  for (const Diagnostic& d : list.items()) out += render_text(d, sm, color);
+  size_t shown = 0, errors = 0, warnings = 0;
+  for (const Diagnostic& d : list.items()) {
+    if (max == 0 || shown < max) {
+      out += render_text(d, sm, color);
+      ++shown;
+    } else if (info(d.kind).severity == Severity::Error) {
+      ++errors;
+    } else {
+      ++warnings;
+    }
+  }
+  if (errors + warnings > 0) {
+    auto count = [](size_t n, const char* what) { return fmt::format("{} more {}{}", n, what, n == 1 ? "" : "s"); };
+    std::string rest = errors && warnings ? count(errors, "error") + " and " + count(warnings, "warning")
+                       : errors           ? count(errors, "error")
+                                          : count(warnings, "warning");
+    out += fmt::format("note: {} not shown (the first {} are; --max-errors 0 shows all)\n", rest, max);
+  }
   return out;
 }
 

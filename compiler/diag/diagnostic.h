@@ -61,7 +61,8 @@ class DiagnosticList {
 
 // `file:line:col: error[E0201]: message`, the line with a caret under the span, then notes.
 std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bool color = false);
-std::string render_text(const DiagnosticList& list, const source::SourceManager& sm, bool color = false);
+// At most `max` diagnostics (0: all), then a line counting the errors and warnings left out.
+std::string render_text(const DiagnosticList& list, const source::SourceManager& sm, bool color = false, size_t max = 0);
 // One JSON object per diagnostic, in an array: id, severity, name, file, line, column,
 // end_line, end_column, message, notes.
 std::string render_json(const DiagnosticList& list, const source::SourceManager& sm);

@@ -107,6 +107,7 @@ class Linter {
   // Node-level lints: literal regexes, reversed `between`, empty sets.
   void walk(const Node* n) {
     if (!n) return;
+    if (n->op == Op::Define && !walked_defines_.insert(n).second) return;  // a shared define: once
     if (n->op == Op::Matches && n->regex) {
       const std::string& p = n->regex->pattern();
       if (p.find_first_of("\\.^$|?*+()[]{}") == std::string::npos)
@@ -129,10 +130,13 @@ class Linter {
     std::vector<std::string> parts;
     std::set<int64_t> equals;  // enum or bool values required
   };
-  static void conjuncts(const Node* n, std::vector<const Node*>& out) {
-    if (n->op == Op::And) {
-      conjuncts(n->kids[0], out);
-      conjuncts(n->kids[1], out);
+  // The parts of a conjunction, seeing through defines (each define once: they may be shared).
+  static void conjuncts(const Node* n, std::vector<const Node*>& out, std::set<const Node*>& seen) {
+    if (n->op == Op::Define) {
+      if (seen.insert(n).second) conjuncts(n->kids[0], out, seen);
+    } else if (n->op == Op::And) {
+      conjuncts(n->kids[0], out, seen);
+      conjuncts(n->kids[1], out, seen);
     } else {
       out.push_back(n);
     }
@@ -140,7 +144,8 @@ class Linter {
   void impossible(const Node* cond, source::SourceRange rule) {
     if (!cond) return;
     std::vector<const Node*> parts;
-    conjuncts(cond, parts);
+    std::set<const Node*> seen;
+    conjuncts(cond, parts, seen);
     std::map<int, Bounds> fields;
     for (const Node* p : parts) {
       if (p->op == Op::Compare && p->kids[0]->op == Op::LeadField && p->kids[1]->op == Op::Literal) {
@@ -221,7 +226,8 @@ class Linter {
     for (const check::Tier& t : set.tiers) {
       if (!t.cond) continue;
       std::vector<const Node*> parts;
-      conjuncts(t.cond, parts);
+      std::set<const Node*> seen;
+      conjuncts(t.cond, parts, seen);
       for (const Node* p : parts) {
         auto th = threshold(p);
         if (!th) continue;
@@ -277,6 +283,7 @@ class Linter {
   const check::CheckedModel& m_;
   const source::SourceManager& sm_;
   diag::DiagnosticList found_;
+  std::set<const Node*> walked_defines_;  // defines already walked
 };
 
 }  // namespace

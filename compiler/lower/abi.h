@@ -76,7 +76,7 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
 enum { RB_ABI_VERSION = 2, RB_HELPER_COUNT = 11 };
 struct RbModelInfo {
   int64_t abi_version;  // RB_ABI_VERSION (2: host functions)
-  const char* key;      // "rubric VERSION build ID\nTRIPLE\nCPU\nFEATURES"
+  const char* key;      // "rubric VERSION build ID\nTRIPLE\nCPU\nFEATURES\nHOST SIGNATURES\nsource sha256 HEX"
   const char* name;     // the model file's name, for messages
   const char* source;   // the model's text
   RbScoreFn score;

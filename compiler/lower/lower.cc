@@ -91,6 +91,24 @@ class Lowerer {
   std::unique_ptr<Module> run() {
     event_fields_ = static_cast<int64_t>(m_.event.fields.size());
     index_event_work();
+    // Each define is a function that computes its condition once per lead and keeps the answer
+    // in its qi slot (-1 until then), so a define used many times costs one evaluation. Defines
+    // come after those they use, so each body finds its callees made.
+    for (const Node* d : m_.defines) {
+      Function* f = begin_function(fmt_name("define", static_cast<size_t>(d->slot)), i8);
+      Value* memo = define_slot(d->slot);
+      Value* known = B.CreateLoad(i64, memo);
+      BasicBlock* compute = block("define.compute");
+      BasicBlock* cached = block("define.cached");
+      B.CreateCondBr(B.CreateICmpSGE(known, B.getInt64(0)), cached, compute);
+      B.SetInsertPoint(cached);
+      B.CreateRet(B.CreateTrunc(known, i8));
+      B.SetInsertPoint(compute);
+      Value* t = test(d->kids[0]);
+      B.CreateStore(B.CreateZExt(t, i64), define_slot(d->slot));
+      B.CreateRet(t);
+      define_fns_.push_back(f);
+    }
     // Each rule and each disqualifier or tier condition is a function of its own: LLVM's
     // passes grow faster than linearly with function size, and a 1000-rule model in one
     // function took seconds to compile.
@@ -142,12 +160,14 @@ class Lowerer {
     k = 0;
     for (size_t s = 0; s < m_.scores.size(); ++s) {
       const check::Score& score = m_.scores[s];
-      Value* sum = B.getInt64(0);
+      // Summed in 128 bits, then saturated (check::saturate_cents): no rule count can overflow.
+      Value* sum = B.getIntN(128, 0);
       for (size_t r = 0; r < score.rules.size(); ++r, ++k) {
         B.CreateCall(rules[k], {call, qi_, qd_});
         Value* out = B.CreateGEP(ruleTy, rules_out, B.getInt64(static_cast<int64_t>(k)));
-        sum = B.CreateAdd(sum, B.CreateLoad(i64, B.CreateStructGEP(ruleTy, out, 0)));
+        sum = B.CreateAdd(sum, B.CreateSExt(B.CreateLoad(i64, B.CreateStructGEP(ruleTy, out, 0)), B.getIntNTy(128)));
       }
+      sum = saturate(sum);
       if (score.floor) sum = smax(sum, B.getInt64(interp_cents(*score.floor)));
       if (score.ceiling) sum = smin(sum, B.getInt64(interp_cents(*score.ceiling)));
       B.CreateStore(sum, B.CreateGEP(i64, scores_out, B.getInt64(static_cast<int64_t>(s))));
@@ -158,9 +178,11 @@ class Lowerer {
       Value* c = B.CreateCall(cents_, {as_double(t, m_.total->type.kind)});
       total = B.CreateSelect(t.present, c, B.getInt64(0));
     } else {
-      total = B.getInt64(0);
+      total = B.getIntN(128, 0);
       for (size_t s = 0; s < m_.scores.size(); ++s)
-        total = B.CreateAdd(total, B.CreateLoad(i64, B.CreateGEP(i64, scores_out, B.getInt64(static_cast<int64_t>(s)))));
+        total = B.CreateAdd(total, B.CreateSExt(B.CreateLoad(i64, B.CreateGEP(i64, scores_out, B.getInt64(static_cast<int64_t>(s)))),
+                                                B.getIntNTy(128)));
+      total = saturate(total);
     }
     B.CreateStore(total, B.CreateStructGEP(callTy, call, kTotal));
     // The first true disqualifier wins; later ones are not evaluated.
@@ -183,6 +205,16 @@ class Lowerer {
 
  private:
   static int64_t interp_cents(double points) { return check::to_cents(points); }
+
+  // An i128 sum of hundredths clamped to ±check::kMaxCents, as i64.
+  Value* saturate(Value* wide) {
+    Type* i128 = B.getIntNTy(128);
+    Value* hi = ConstantInt::get(i128, check::kMaxCents, true);
+    Value* lo = ConstantInt::get(i128, -check::kMaxCents, true);
+    Value* c = B.CreateSelect(B.CreateICmpSGT(wide, hi), hi, wide);
+    c = B.CreateSelect(B.CreateICmpSLT(c, lo), lo, c);
+    return B.CreateTrunc(c, i64);
+  }
 
   static std::string fmt_name(const char* what, size_t i) { return std::string(what) + "." + std::to_string(i); }
 
@@ -241,8 +273,10 @@ class Lowerer {
           eaches_.push_back({&r, &s});
         }
   }
-  // qi: counts[Q], decayed[R], last[Q]; qd: sums[S], points[R].
-  size_t qi_size() const { return 2 * queries_.size() + eaches_.size(); }
+  // qi: counts[Q], decayed[R], last[Q], defines[D]; qd: sums[S], points[R].
+  size_t qi_size() const { return 2 * queries_.size() + eaches_.size() + m_.defines.size(); }
+  // A define's answer for this lead (a tri), or -1 before it is computed.
+  Value* define_slot(int slot) { return qi_at(static_cast<int64_t>(2 * queries_.size() + eaches_.size()) + slot); }
   size_t qd_size() const { return sums_.size() + eaches_.size(); }
   Value* qi_at(int64_t i) { return B.CreateGEP(i64, qi_, B.getInt64(i)); }
   Value* qd_at(int64_t i) { return B.CreateGEP(f64, qd_, B.getInt64(i)); }
@@ -264,6 +298,9 @@ class Lowerer {
     B.CreateMemSet(B.CreateGEP(i64, qi_, B.getInt64(static_cast<int64_t>(queries_.size() + eaches_.size()))),
                    B.getInt8(0xFF), B.getInt64(static_cast<int64_t>(8 * queries_.size())), MaybeAlign(8));  // last = -1
     B.CreateMemSet(qd_, B.getInt8(0), B.getInt64(static_cast<int64_t>(8 * qd_size())), MaybeAlign(8));  // +0.0
+    if (!m_.defines.empty())
+      B.CreateMemSet(define_slot(0), B.getInt8(0xFF), B.getInt64(static_cast<int64_t>(8 * m_.defines.size())),
+                     MaybeAlign(8));  // not computed yet
     if (queries_.empty()) return;
     double widest = 0;
     for (const check::EventQuery* q : queries_) widest = q->window_seconds < 0 || widest < 0 ? -1 : std::max(widest, q->window_seconds);
@@ -483,8 +520,13 @@ class Lowerer {
         return load_slot(event_, n->slot, n->type.kind);
       case Op::Neg: {
         LVal a = value(n->kids[0]);
-        if (n->type.is(TypeKind::Int)) a.i = B.CreateNeg(a.i);
-        else a.d = B.CreateFNeg(a.d);
+        if (n->type.is(TypeKind::Int)) {
+          // -INT64_MIN does not fit: missing, like every whole-number overflow.
+          a.present = B.CreateAnd(a.present, B.CreateICmpNE(a.i, B.getInt64(std::numeric_limits<int64_t>::min())));
+          a.i = B.CreateNeg(a.i);
+        } else {
+          a.d = B.CreateFNeg(a.d);
+        }
         return a;
       }
       case Op::Add:
@@ -710,6 +752,7 @@ class Lowerer {
       case Op::Literal:
         if (n->lit.kind == check::Value::Kind::Bool) return tri(n->lit.b ? kTriTrue : kTriFalse);
         return tri(kTriUnknown);
+      case Op::Define: return B.CreateCall(define_fns_.at(static_cast<size_t>(n->slot)), {call_arg_, qi_, qd_});
       default: {
         if (!n->type.is(TypeKind::Bool)) return tri(kTriUnknown);
         LVal v = value(n);
@@ -739,6 +782,7 @@ class Lowerer {
   std::unordered_map<const check::EventQuery*, int64_t> query_index_;
   std::unordered_map<const Node*, int64_t> sum_index_;
   std::unordered_map<const check::Rule*, int64_t> each_index_;
+  std::vector<Function*> define_fns_;  // by define slot
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -26,7 +27,11 @@ namespace {
 
 constexpr int kMaxSyntaxErrors = 50;
 constexpr int kMaxNesting = 100;
-constexpr int kMaxOperatorsPerLine = 500;
+// The largest model file parsed (ANTLR needs about 200 bytes per token).
+constexpr size_t kMaxSourceBytes = 4u << 20;
+// Operators that nest (`not`, arithmetic, signs, brackets) in one condition, however many lines
+// it is continued over. `and` and `or` are not counted: their chains are built balanced.
+constexpr int kMaxOperatorsPerCondition = 200;
 
 // ANTLR counts characters in code points; diagnostics need byte offsets.
 class OffsetMap {
@@ -155,13 +160,18 @@ class ErrorListener : public antlr4::BaseErrorListener {
   int count_ = 0;
 };
 
-bool has_error(antlr4::tree::ParseTree* t) {
-  if (!t) return true;
-  if (dynamic_cast<antlr4::tree::ErrorNode*>(t)) return true;
-  if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(t)) {
-    if (ctx->exception) return true;
-    for (auto* c : ctx->children)
-      if (has_error(c)) return true;
+// Whether a parse tree holds a syntax error. Iterative: a long `and` chain is a deep tree.
+bool has_error(antlr4::tree::ParseTree* root) {
+  if (!root) return true;
+  std::vector<antlr4::tree::ParseTree*> todo{root};
+  while (!todo.empty()) {
+    antlr4::tree::ParseTree* t = todo.back();
+    todo.pop_back();
+    if (!t || dynamic_cast<antlr4::tree::ErrorNode*>(t)) return true;
+    if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(t)) {
+      if (ctx->exception) return true;
+      todo.insert(todo.end(), ctx->children.begin(), ctx->children.end());
+    }
   }
   return false;
 }
@@ -492,9 +502,40 @@ class Builder {
       e->kids.push_back(condition(x->operand));
       return e;
     }
-    if (auto* x = dynamic_cast<P::AndCondContext*>(c)) return binary(ExprKind::And, c, condition(x->lhs), condition(x->rhs));
-    if (auto* x = dynamic_cast<P::OrCondContext*>(c)) return binary(ExprKind::Or, c, condition(x->lhs), condition(x->rhs));
+    if (dynamic_cast<P::AndCondContext*>(c)) return chain<P::AndCondContext>(ExprKind::And, c);
+    if (dynamic_cast<P::OrCondContext*>(c)) return chain<P::OrCondContext>(ExprKind::Or, c);
     return predicate(dynamic_cast<P::PredCondContext*>(c)->predicate());
+  }
+
+  // `a and b and c ...` parses as a left-leaning tree as deep as the chain is long. Its operands
+  // are collected without recursion and joined as a balanced tree (and/or are associative in
+  // three-valued logic, and operands keep their left-to-right order), so a chain of any length
+  // nests only logarithmically in every later phase.
+  template <typename Ctx>
+  ExprPtr chain(ExprKind k, P::ConditionContext* c) {
+    std::vector<P::ConditionContext*> operands;
+    P::ConditionContext* at = c;
+    while (auto* x = dynamic_cast<Ctx*>(at)) {
+      operands.push_back(x->rhs);
+      at = x->lhs;
+    }
+    operands.push_back(at);
+    std::reverse(operands.begin(), operands.end());
+    std::vector<ExprPtr> built;
+    built.reserve(operands.size());
+    for (P::ConditionContext* o : operands) built.push_back(condition(o));
+    return balanced(k, built, 0, built.size());
+  }
+
+  ExprPtr balanced(ExprKind k, std::vector<ExprPtr>& parts, size_t from, size_t to) {
+    if (to - from == 1) return std::move(parts[from]);
+    size_t mid = from + (to - from) / 2;
+    ExprPtr lhs = balanced(k, parts, from, mid);
+    ExprPtr rhs = balanced(k, parts, mid, to);
+    auto e = std::make_unique<ast::Expr>(k, SourceRange{file_, lhs->range.begin, rhs->range.end});
+    e->kids.push_back(std::move(lhs));
+    e->kids.push_back(std::move(rhs));
+    return e;
   }
 
   ExprPtr predicate(P::PredicateContext* c) {
@@ -660,23 +701,33 @@ class Builder {
 };
 
 // Deep nesting would overflow the recursive parser, checker and back ends; refuse it before
-// parsing: brackets more than 100 deep, or more than 500 operators on one line (each may nest).
+// parsing: brackets more than 100 deep, or more than 200 nesting operators in one condition (a
+// condition continues over lines after `and`, `or` or an open bracket). Chains of `and` and `or`
+// may be any length: the builder balances them, so they nest only logarithmically.
 bool too_deep(antlr4::CommonTokenStream& tokens, ErrorListener& listener, diag::DiagnosticList& diags) {
   int depth = 0;
   int operators = 0;
+  bool continues = false;  // the last significant token leaves the condition open
   for (antlr4::Token* t : tokens.getTokens()) {
     size_t type = t->getType();
-    if (type == P::NL) operators = 0;
-    if (type == P::NOT || type == P::AND || type == P::OR || type == P::NEVER || t->getText() == "-" ||
-        t->getText() == "+" || t->getText() == "*" || t->getText() == "/" || t->getText() == "(" || t->getText() == "{")
+    if (type == P::WS || type == P::COMMENT) continue;
+    if (type == P::NL) {
+      if (!continues && depth <= 0) operators = 0;
+      continue;
+    }
+    const std::string text = t->getText();
+    continues = type == P::AND || type == P::OR || text == ",";
+    if (type == P::NOT || type == P::NEVER || text == "-" || text == "+" || text == "*" || text == "/" || text == "(" ||
+        text == "{")
       ++operators;
-    if (operators > kMaxOperatorsPerLine) {
-      diags.add(diag::Kind::E0104, listener.range_of(t), fmt::format("more than {} operators on one line", kMaxOperatorsPerLine));
+    if (operators > kMaxOperatorsPerCondition) {
+      diags.add(diag::Kind::E0104, listener.range_of(t),
+                fmt::format("more than {} operators in one condition", kMaxOperatorsPerCondition));
       diags.help("split the condition into named parts with `define`");
       return true;
     }
-    if (t->getText() == "(" || t->getText() == "{") ++depth;
-    if (t->getText() == ")" || t->getText() == "}") --depth;
+    if (text == "(" || text == "{") ++depth;
+    if (text == ")" || text == "}") --depth;
     if (depth > kMaxNesting) {
       diags.add(diag::Kind::E0104, listener.range_of(t),
                 fmt::format("more than {} nested brackets", kMaxNesting));
@@ -726,6 +777,14 @@ std::string valid_utf8(const std::string& raw, uint32_t file, diag::DiagnosticLi
 ParseResult parse(const source::SourceManager& sm, uint32_t file) {
   ParseResult result;
   result.module.file = file;
+  if (sm.file(file).text().size() > kMaxSourceBytes) {
+    // Parsing needs memory in proportion (ANTLR keeps every token): refuse before it starts.
+    result.diagnostics.add(diag::Kind::E0104, {file, 0, 1},
+                           fmt::format("the model is too large: {} MiB, and the limit is {} MiB",
+                                       (sm.file(file).text().size() + (1 << 20) - 1) >> 20, kMaxSourceBytes >> 20));
+    result.diagnostics.help("split it into several models");
+    return result;
+  }
   const std::string text = valid_utf8(sm.file(file).text(), file, result.diagnostics);
   OffsetMap offsets(text);
   ErrorListener listener(result.diagnostics, file, offsets, text);

@@ -48,8 +48,9 @@ rubric_status rubric_load_linked(const rubric_linked_model* linked, const char* 
                                  char** diagnostics);
 void rubric_model_free(rubric_model* model);
 
-/* Scores one JSON record at `as_of` (ISO 8601). A record that cannot be read still gives a
- * result (with RUBRIC_BAD_RECORD) whose error says why. */
+/* Scores one JSON record at `as_of` (ISO 8601): one object, which may span lines (pretty-printed).
+ * A record that cannot be read, or text after the object, still gives a result (with
+ * RUBRIC_BAD_RECORD) whose error says why and where (line and column). */
 rubric_status rubric_score_json(const rubric_model* model, const char* json, const char* as_of, int explain,
                                 rubric_result** result);
 /* Scores JSON Lines on `threads` threads; *output receives one JSON object per input line, in

@@ -135,10 +135,11 @@ class ModelBuilder {
 
 class Model {
  public:
-  // Scores one lead given as a JSON object (events in an `events` array). `as_of` is seconds
-  // since 1970-01-01T00:00:00Z.
+  // Scores one lead given as a JSON object (events in an `events` array), which may span lines;
+  // text after the object makes the result an error. `as_of` is seconds since 1970-01-01T00:00:00Z.
   Result score_json(std::string_view json, int64_t as_of, bool explain = false) const;
-  // Scores JSON Lines, one result per non-blank line, in order, on `threads` threads.
+  // Scores JSON Lines (LF, CRLF or CR line ends), one result per non-blank line, in order, on
+  // `threads` threads.
   std::vector<Result> score_jsonl(std::string_view lines, int64_t as_of, bool explain = false, int threads = 1) const;
   const std::vector<std::string>& score_names() const;
   const std::vector<std::string>& tier_set_names() const;

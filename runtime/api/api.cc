@@ -12,6 +12,7 @@
 #include "compiler/source/text.h"
 #include "include/rubric/rubric.hpp"
 #include "runtime/interp/interp.h"
+#include "runtime/io/limits.h"
 #include "runtime/io/reader.h"
 #include "runtime/io/time.h"
 #include "runtime/jit/jit.h"
@@ -265,13 +266,32 @@ int64_t Model::parse_time(std::string_view iso) {
 }
 
 Result Model::score_json(std::string_view json, int64_t as_of, bool explain) const {
-  std::vector<Result> r = score_jsonl(std::string(json) + "\n", as_of, explain, 1);
-  if (r.empty()) {
+  // One JSON document, which may be pretty-printed over many lines; anything after the object
+  // (a second one, say) makes it a bad record rather than being dropped.
+  if (json.compare(0, 3, "\xEF\xBB\xBF") == 0) json.remove_prefix(3);  // byte order mark
+  if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     Result empty;
     empty.error = "no record: the text is blank";
     return empty;
   }
-  return std::move(r.front());
+  try {
+    io::RawRecord raw;
+    raw.line = raw.number = 1;
+    if (json.size() > io::kMaxRecordBytes)
+      raw.error = fmt::format("the text is longer than the limit of {} ({} bytes) for one record", io::kMaxRecordText, io::kMaxRecordBytes);
+    else raw.text = std::string(json);
+    io::InputRecord rec;
+    io::make_json_document_decoder(*impl_->model)->decode(raw, rec);
+    if (!rec.ok()) return to_result(*impl_->model, rec, nullptr);
+    interp::Outcome outcome;
+    const interp::Record* one = &rec.record;
+    impl_->scorer->score_batch(&one, 1, as_of, explain, &outcome);
+    return to_result(*impl_->model, rec, &outcome);
+  } catch (const std::exception& e) {
+    Result r;
+    r.error = std::string("internal error: ") + e.what();
+    return r;
+  }
 }
 
 std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bool explain, int threads) const {

@@ -1,5 +1,7 @@
 // String built-ins (lower, upper, trim, length, domain) and the case-insensitive text helpers.
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "compiler/source/text.h"
 #include "runtime/builtins/builtins.h"
@@ -10,11 +12,34 @@ namespace {
 inline char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 }  // namespace
 
+namespace {
+// Knuth-Morris-Pratt over case-folded bytes: linear in both lengths, for long needles where the
+// simple scan below could take needle x haystack steps ("aaa...ab" in "aaaa...").
+bool contains_icase_kmp(std::string_view hay, std::string_view needle) {
+  std::string pat(needle.size(), '\0');
+  for (size_t i = 0; i < needle.size(); ++i) pat[i] = fold(needle[i]);
+  std::vector<size_t> fail(pat.size(), 0);
+  for (size_t i = 1, k = 0; i < pat.size(); ++i) {
+    while (k > 0 && pat[i] != pat[k]) k = fail[k - 1];
+    if (pat[i] == pat[k]) ++k;
+    fail[i] = k;
+  }
+  for (size_t i = 0, k = 0; i < hay.size(); ++i) {
+    char c = fold(hay[i]);
+    while (k > 0 && c != pat[k]) k = fail[k - 1];
+    if (c == pat[k] && ++k == pat.size()) return true;
+  }
+  return false;
+}
+}  // namespace
+
 bool contains_icase(std::string_view hay, std::string_view needle) {
   // Scans for the needle's first letter in either case, then compares the rest folded: this
-  // runs for every page of every event, so it avoids a generic search with a callback.
+  // runs for every page of every event, so it avoids a generic search with a callback. Its
+  // worst case is needle x haystack steps, so needles longer than a page path go to KMP.
   if (needle.empty()) return true;
   if (needle.size() > hay.size()) return false;
+  if (needle.size() > 64) return contains_icase_kmp(hay, needle);
   char lo = fold(needle[0]);
   char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
   size_t last = hay.size() - needle.size();

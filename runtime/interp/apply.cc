@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "compiler/source/text.h"
 #include "runtime/builtins/builtins.h"
@@ -98,8 +99,12 @@ Value apply_value(const Node* n, const Value* const* kids, int64_t as_of) {
     case Op::Neg: {
       Value a = *kids[0];
       if (a.is_missing()) return a;
-      if (a.kind == Value::Kind::Int) a.i = -a.i;
-      else a.d = -a.d;
+      if (a.kind == Value::Kind::Int) {
+        if (a.i == std::numeric_limits<int64_t>::min()) return Value::missing();  // does not fit, like overflow
+        a.i = -a.i;
+      } else {
+        a.d = -a.d;
+      }
       return a;
     }
     case Op::Add:

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <cmath>
 
 #include "runtime/interp/apply.h"
@@ -227,6 +228,18 @@ class BatchRun {
       case Op::Literal:
         std::fill(out.begin(), out.end(), nd->lit.kind == Value::Kind::Bool ? tri(nd->lit.b) : Tri::Unknown);
         return;
+      case Op::Define: {
+        // Once per batch: the column is kept for every later use of the same define.
+        if (defined_.empty()) defined_.resize(bi_.model_->defines.size());
+        std::optional<std::vector<Tri>>& memo = defined_[nd->slot];
+        if (!memo) {
+          test(nd->kids[0], out, depth + 1);
+          memo = out;
+        } else {
+          out = *memo;
+        }
+        return;
+      }
       default: {
         Col& v = col(depth + 1, 0);
         value(nd, v, depth + 1);
@@ -241,6 +254,7 @@ class BatchRun {
     for (size_t i = 0; i < n_; ++i) out[i] = Outcome();  // callers reuse their outcomes
     event_pass();
     scores_.assign(n_, std::vector<int64_t>(m.scores.size(), 0));
+    std::vector<__int128> wide(n_);  // this score's sum per record, saturated when complete
     std::vector<Tri> t;
     size_t r_count = bi_.eaches_.size();
     for (size_t s = 0; s < m.scores.size(); ++s) {
@@ -252,7 +266,7 @@ class BatchRun {
           int64_t cents = to_cents(rule.points);
           for (size_t i = 0; i < n_; ++i) {
             if (t[i] != Tri::True) continue;
-            scores_[i][s] += cents;
+            wide[i] += cents;
             if (explain) out[i].hits.push_back(RuleHit{static_cast<int>(s), static_cast<int>(r), cents, 0, false, false});
           }
           continue;
@@ -269,12 +283,14 @@ class BatchRun {
             hit.capped = true;
           }
           hit.cents = to_cents(points);
-          scores_[i][s] += hit.cents;
+          wide[i] += hit.cents;
           if (explain) out[i].hits.push_back(hit);
         }
       }
       for (size_t i = 0; i < n_; ++i) {
         int64_t& sum = scores_[i][s];
+        sum = check::saturate_cents(wide[i]);
+        wide[i] = 0;
         if (score.floor) sum = std::max(sum, to_cents(*score.floor));
         if (score.ceiling) sum = std::min(sum, to_cents(*score.ceiling));
       }
@@ -285,8 +301,11 @@ class BatchRun {
       value(m.total, c);
       for (size_t i = 0; i < n_; ++i) totals_[i] = c.at[i]->is_missing() ? 0 : to_cents(c.at[i]->as_double());
     } else {
-      for (size_t i = 0; i < n_; ++i)
-        for (int64_t s : scores_[i]) totals_[i] += s;
+      for (size_t i = 0; i < n_; ++i) {
+        __int128 total = 0;
+        for (int64_t s : scores_[i]) total += s;
+        totals_[i] = check::saturate_cents(total);
+      }
     }
     for (size_t i = 0; i < n_; ++i) {
       out[i].scores = scores_[i];
@@ -327,6 +346,7 @@ class BatchRun {
   std::vector<int64_t> totals_;
   std::vector<std::vector<std::unique_ptr<Col>>> cols_;  // operand columns by depth
   std::vector<std::unique_ptr<std::vector<Tri>>> tris_;   // condition columns by depth
+  std::vector<std::optional<std::vector<Tri>>> defined_;  // each define's column, once computed
 };
 
 BatchInterpreter::BatchInterpreter(std::shared_ptr<const check::CheckedModel> model) : model_(std::move(model)) {

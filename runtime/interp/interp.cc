@@ -28,7 +28,7 @@ struct Frame {
 // Walks the checked tree for one record; the meaning of each operation is in apply.cc.
 class Eval {
  public:
-  explicit Eval(Frame& f) : f_(f) {}
+  Eval(Frame& f, size_t defines) : f_(f), defined_(defines, kNotYet) {}
 
   // The events within the query's window, as an index range into the sorted events.
   std::pair<size_t, size_t> window(const check::EventQuery& q) const {
@@ -117,6 +117,12 @@ class Eval {
       case Op::Literal:
         if (n->lit.kind == Value::Kind::Bool) return tri(n->lit.b);
         return Tri::Unknown;
+      case Op::Define: {
+        // Once per record: a define reads only the lead and its events, never the current event.
+        uint8_t& memo = defined_[n->slot];
+        if (memo == kNotYet) memo = static_cast<uint8_t>(test(n->kids[0]));
+        return static_cast<Tri>(memo);
+      }
       default: {
         Value v = value(n);
         return v.kind == Value::Kind::Bool ? tri(v.b) : Tri::Unknown;
@@ -139,7 +145,9 @@ class Eval {
   }
 
  private:
+  static constexpr uint8_t kNotYet = 0xFF;
   Frame& f_;
+  std::vector<uint8_t> defined_;  // each define's Tri for this record, or kNotYet
 };
 
 }  // namespace
@@ -160,7 +168,7 @@ Interpreter::Interpreter(std::shared_ptr<const check::CheckedModel> model) : mod
 check::Value Interpreter::evaluate(const check::Node* node, const Record& record, int64_t as_of,
                                    const Outcome& outcome) const {
   Frame frame{record, nullptr, as_of, &outcome.scores, outcome.total};
-  Eval ev(frame);
+  Eval ev(frame, model_->defines.size());
   return ev.value(node);
 }
 
@@ -168,11 +176,11 @@ Outcome Interpreter::score(const Record& record, int64_t as_of, bool explain) co
   const check::CheckedModel& m = *model_;
   Outcome out;
   Frame frame{record, nullptr, as_of, &out.scores, 0};
-  Eval ev(frame);
+  Eval ev(frame, m.defines.size());
   out.scores.reserve(m.scores.size());
   for (size_t s = 0; s < m.scores.size(); ++s) {
     const check::Score& score = m.scores[s];
-    int64_t sum = 0;
+    __int128 wide = 0;  // no number of rules can overflow it; saturated below
     for (size_t r = 0; r < score.rules.size(); ++r) {
       const check::Rule& rule = score.rules[r];
       RuleHit hit{static_cast<int>(s), static_cast<int>(r)};
@@ -197,9 +205,10 @@ Outcome Interpreter::score(const Record& record, int64_t as_of, bool explain) co
         }
         hit.cents = to_cents(points);
       }
-      sum += hit.cents;
+      wide += hit.cents;
       if (explain) out.hits.push_back(hit);
     }
+    int64_t sum = check::saturate_cents(wide);
     if (score.floor) sum = std::max(sum, to_cents(*score.floor));
     if (score.ceiling) sum = std::min(sum, to_cents(*score.ceiling));
     out.scores.push_back(sum);
@@ -208,7 +217,9 @@ Outcome Interpreter::score(const Record& record, int64_t as_of, bool explain) co
     Value t = ev.value(m.total);
     out.total = t.is_missing() ? 0 : to_cents(t.as_double());
   } else {
-    for (int64_t s : out.scores) out.total += s;
+    __int128 total = 0;
+    for (int64_t s : out.scores) total += s;
+    out.total = check::saturate_cents(total);
   }
   frame.total = out.total;
   for (size_t d = 0; d < m.disqualifiers.size(); ++d) {

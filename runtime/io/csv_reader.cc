@@ -1,116 +1,225 @@
-// RFC 4180 CSV: quoted fields with doubled quotes and line breaks, CRLF or LF, a delimiter
-// detected from the header, columns matched to fields by `from "Column"` or by field name.
+// RFC 4180 CSV: quoted fields with doubled quotes and line breaks, CRLF, LF or CR, a delimiter
+// detected from the header, columns matched to fields by `from "Column"` or by field name. A
+// stray quote costs one row, never the rows after it (see CsvParser::next).
 #include <fmt/format.h>
 
 #include "compiler/diag/diagnostic.h"
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
+#include "runtime/io/limits.h"
 #include "runtime/io/reader.h"
+#include "runtime/io/utf8.h"
 
 namespace rubric::io {
 
 namespace {
 
-// Splits a stream into CSV records, keeping count of physical lines.
+// How many values a row has for a header of `columns`: a trailing empty value after the last
+// column (a delimiter at the end of the line) does not count.
+size_t row_width(const std::vector<std::string>& cells, size_t columns) {
+  size_t n = cells.size();
+  return n == columns + 1 && cells.back().empty() ? n - 1 : n;
+}
+
+// Splits a stream into CSV rows, keeping count of physical lines (LF, CRLF or CR). The buffer
+// holds the current row from its first byte, so that a row can be read again; a row is never
+// longer than kMaxRecordBytes.
 class CsvParser {
  public:
-  CsvParser(std::istream& in) : in_(in) {}
+  explicit CsvParser(std::istream& in) : in_(in) {}
 
   // Skips a UTF-8 byte order mark, which many tools write before the header.
   void skip_bom() {
-    more();
-    if (buf_.compare(pos_, 3, "\xEF\xBB\xBF") == 0) pos_ += 3;
+    start_ = pos_;
+    if (have(2) && buf_.compare(pos_, 3, "\xEF\xBB\xBF") == 0) pos_ += 3;
   }
 
+  // Skips lines of nothing but spaces and tabs (before the header).
+  void skip_blank_lines() {
+    while (true) {
+      start_ = pos_;
+      size_t k = 0;
+      while (k < kMaxRecordBytes && have(k) && (buf_[pos_ + k] == ' ' || buf_[pos_ + k] == '\t')) ++k;
+      if (!have(k)) {
+        pos_ += k;
+        return;
+      }
+      char c = buf_[pos_ + k];
+      if (c != '\n' && c != '\r') return;
+      pos_ += k + 1;
+      if (c == '\r' && have(0) && buf_[pos_] == '\n') ++pos_;
+      ++line_;
+    }
+  }
+
+  // The delimiter among `,` `;` tab `|` that the header line (quotes aside) holds most of.
   char detect_delimiter() {
-    fill_until_newline();
+    start_ = pos_;
     int counts[4] = {};
     const char cands[4] = {',', ';', '\t', '|'};
     bool quoted = false;
-    for (size_t i = pos_; i < buf_.size() && (quoted || (buf_[i] != '\n' && buf_[i] != '\r')); ++i) {
-      if (buf_[i] == '"') quoted = !quoted;
-      for (int c = 0; c < 4; ++c) counts[c] += !quoted && buf_[i] == cands[c];
+    for (size_t k = 0; k < kMaxRecordBytes && have(k); ++k) {
+      char c = buf_[pos_ + k];
+      if (!quoted && (c == '\n' || c == '\r')) break;
+      if (c == '"') quoted = !quoted;
+      for (int d = 0; d < 4; ++d) counts[d] += !quoted && c == cands[d];
     }
     int best = 0;
-    for (int c = 1; c < 4; ++c)
-      if (counts[c] > counts[best]) best = c;
+    for (int d = 1; d < 4; ++d)
+      if (counts[d] > counts[best]) best = d;
     return cands[best];
   }
 
-  // Reads one record; false at end of input. `error` is set for an unterminated quote, and
-  // `blank` for a line with nothing on it (not even quotes).
-  bool next(char delim, std::vector<std::string>& fields, int64_t& start_line, std::string& error, bool& blank) {
-    fields.clear();
-    error.clear();
+  // Splits off the next row into out.cells, out.line and out.error; false at the end of input.
+  // `blank` is set for a line of nothing but spaces (and tabs, unless tab is the delimiter),
+  // which is no record. After the header (`columns` > 0), a row whose quoted value runs past a
+  // line end and then breaks the row (wrong number of values, a quote that never closes, text
+  // after the closing quote, over a limit) was most likely cut open by a stray quote: its first
+  // line becomes an error row of its own and the lines after it are read again as rows.
+  bool next(char delim, size_t columns, RawRecord& out, bool& blank) {
+    out.cells.clear();
+    out.error.clear();
     blank = false;
-    if (!more()) return false;
-    start_line = line_;
-    bool any = false;
+    start_ = pos_;
+    if (!have(0)) return false;
+    const int64_t start_line = out.line = line_;
     std::string field;
-    bool quoted = false, was_quoted = false;
+    bool quoted = false, was_quoted = false, closed = false, any = false;
+    size_t crossed = 0;   // the column whose quoted value ran past a line end, from 1
+    size_t too_big = 0;   // the first column over kMaxFieldBytes, from 1
+    std::string problem;  // the first thing wrong with the row's syntax
+    auto end_field = [&] {
+      if (field.size() > kMaxFieldBytes && !too_big) too_big = out.cells.size() + 1;
+      out.cells.push_back(std::move(field));
+      field.clear();
+      quoted = was_quoted = closed = false;
+    };
     while (true) {
-      if (!more()) {
-        if (quoted) error = fmt::format("a quoted value that starts on line {} never ends", start_line);
-        fields.push_back(std::move(field));
+      if (!have(0)) {
+        if (quoted) {
+          if (crossed && columns) return recover(delim, out, start_line, crossed, true);
+          problem = fmt::format("column {}: a quoted value that starts on line {} never ends", out.cells.size() + 1, start_line);
+        }
+        end_field();
+        break;
+      }
+      if (pos_ - start_ >= kMaxRecordBytes) {
+        if (crossed && columns) return recover(delim, out, start_line, crossed, false);
+        skip_line();
+        end_field();
+        out.error = fmt::format("the row is longer than the limit of {} ({} bytes) for one record; the rest of the line was skipped",
+                                kMaxRecordText, kMaxRecordBytes);
         return true;
       }
       char c = buf_[pos_++];
-      if (c != '\n' && c != '\r') any = true;
       if (quoted) {
         if (c == '"') {
-          if (more() && buf_[pos_] == '"') {
+          if (have(0) && buf_[pos_] == '"') {
             field += '"';
             ++pos_;
           } else {
             quoted = false;
+            closed = true;
           }
         } else {
-          if (c == '\n') ++line_;
-          field += c;
+          if (c == '\n' || c == '\r') {
+            if (!crossed) crossed = out.cells.size() + 1;
+            if (c == '\n' || !(have(0) && buf_[pos_] == '\n')) ++line_;
+          }
+          if (field.size() <= kMaxFieldBytes) field += c;
         }
         continue;
       }
-      if (c == '"' && field.empty() && !was_quoted) {
-        quoted = was_quoted = true;
-      } else if (c == delim) {
-        fields.push_back(std::move(field));
-        field.clear();
-        was_quoted = false;
-      } else if (c == '\n' || c == '\r') {
-        if (c == '\r' && more() && buf_[pos_] == '\n') ++pos_;
+      if (c == delim) {
+        any = true;
+        end_field();
+        continue;
+      }
+      if (c == '\n' || c == '\r') {
+        if (c == '\r' && have(0) && buf_[pos_] == '\n') ++pos_;
         ++line_;
-        fields.push_back(std::move(field));
-        blank = !any;
-        return true;
-      } else {
-        field += c;
+        end_field();
+        break;
+      }
+      if (closed) {
+        if (c == ' ' || c == '\t') continue;  // spaces after a closing quote are dropped
+        if (problem.empty())
+          problem = fmt::format("column {}: text after the closing quote (a quote inside a quoted value is written twice: \"\")",
+                                out.cells.size() + 1);
+        closed = false;
+      } else if (c == '"' && field.empty() && !was_quoted) {
+        quoted = was_quoted = any = true;
+        continue;
+      }
+      if (c != ' ' && c != '\t') any = true;
+      if (field.size() <= kMaxFieldBytes) field += c;
+    }
+    if (columns && crossed && (row_width(out.cells, columns) != columns || !problem.empty() || too_big))
+      return recover(delim, out, start_line, crossed, false);
+    if (too_big)
+      problem += fmt::format("{}column {}: the value is longer than the limit of {} ({} bytes) for one value", problem.empty() ? "" : "; ",
+                             too_big, kMaxFieldText, kMaxFieldBytes);
+    out.error = std::move(problem);
+    blank = !any;
+    return true;
+  }
+
+ private:
+  // Reads the row that started at start_ again as its first line alone, quotes taken as plain
+  // text, and makes it an error row; the next row starts on the line after it.
+  bool recover(char delim, RawRecord& out, int64_t start_line, size_t column, bool never_ends) {
+    pos_ = start_;
+    line_ = start_line;
+    out.cells.assign(1, std::string());
+    while (have(0) && buf_[pos_] != '\n' && buf_[pos_] != '\r') {
+      char c = buf_[pos_++];
+      if (c == delim) out.cells.emplace_back();
+      else out.cells.back() += c;
+    }
+    skip_line();
+    out.line = start_line;
+    out.error = fmt::format("column {}: {}; the lines after it are read as rows of their own", column,
+                            never_ends ? "a quoted value that starts on this line never ends"
+                                       : "a quoted value runs past the end of the line and breaks the row (a stray quote?)");
+    return true;
+  }
+
+  // Skips to the start of the next line, keeping nothing.
+  void skip_line() {
+    while (have(0)) {
+      char c = buf_[pos_++];
+      start_ = pos_;
+      if (c == '\n' || c == '\r') {
+        if (c == '\r' && have(0) && buf_[pos_] == '\n') start_ = ++pos_;
+        ++line_;
+        return;
       }
     }
   }
 
- private:
-  bool more() {
-    if (pos_ < buf_.size()) return true;
-    buf_.resize(1 << 20);
-    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    buf_.resize(static_cast<size_t>(in_.gcount()));
-    pos_ = 0;
-    return !buf_.empty();
-  }
-  void fill_until_newline() {
-    more();
-    while (buf_.find('\n', pos_) == std::string::npos && in_) {
-      std::string chunk(1 << 16, '\0');
-      in_.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      chunk.resize(static_cast<size_t>(in_.gcount()));
-      if (chunk.empty()) break;
-      buf_ += chunk;
+  // Whether byte pos_ + k is in the buffer, reading more input if needed. Bytes before start_
+  // are dropped when more is read.
+  bool have(size_t k) {
+    while (pos_ + k >= buf_.size()) {
+      if (start_ > 0) {
+        buf_.erase(0, start_);
+        pos_ -= start_;
+        start_ = 0;
+      }
+      size_t old = buf_.size();
+      buf_.resize(old + kChunk);
+      in_.read(buf_.data() + old, static_cast<std::streamsize>(kChunk));
+      buf_.resize(old + static_cast<size_t>(in_.gcount()));
+      if (buf_.size() == old) return false;
     }
+    return true;
   }
 
+  static constexpr size_t kChunk = size_t{1} << 20;
   std::istream& in_;
   std::string buf_;
-  size_t pos_ = 0;
+  size_t pos_ = 0;    // the next byte
+  size_t start_ = 0;  // the current row's first byte
   int64_t line_ = 1;
 };
 
@@ -129,8 +238,7 @@ class CsvDecoder : public RawDecoder {
       out.errors.push_back(raw.error);
       return;
     }
-    size_t n = cells.size();
-    if (n > columns_ && n == columns_ + 1 && cells.back().empty()) --n;  // trailing delimiter
+    size_t n = row_width(cells, columns_);
     if (n != columns_) {
       out.errors.push_back(fmt::format("the row has {} values and the header has {} columns", n, columns_));
       return;
@@ -139,7 +247,11 @@ class CsvDecoder : public RawDecoder {
       const check::Field& f = model_.lead.fields[i];
       if (slots_[i] < 0) continue;
       std::string why;
-      if (!decoder_.decode(f, cells[slots_[i]], out.record.fields[i], why))
+      const std::string& cell = cells[slots_[i]];
+      if (size_t bad = first_invalid_utf8(cell); bad != std::string::npos)
+        out.errors.push_back(fmt::format("field `{}` (column {}): the text is not valid UTF-8 (byte 0x{:02X} at position {}); save the file as UTF-8",
+                                         f.name, text::json_string(f.column), static_cast<unsigned char>(cell[bad]), bad + 1));
+      else if (!decoder_.decode(f, cell, out.record.fields[i], why))
         out.errors.push_back(fmt::format("field `{}` (column {}): {}", f.name, text::json_string(f.column), why));
       else if (!f.optional && out.record.fields[i].is_missing())
         out.errors.push_back(fmt::format("field `{}` (column {}) is required and is missing", f.name, text::json_string(f.column)));
@@ -159,28 +271,40 @@ class CsvReader : public RecordReader {
 
   bool open(char delimiter, std::string& fatal) {
     parser_.skip_bom();
+    parser_.skip_blank_lines();
     delim_ = delimiter ? delimiter : parser_.detect_delimiter();
-    std::vector<std::string> header;
-    int64_t line;
-    std::string err;
+    RawRecord header;
     bool blank;
-    if (!parser_.next(delim_, header, line, err, blank)) {
+    if (!parser_.next(delim_, 0, header, blank) || blank) {
       fatal = "the input is empty: expected a header line naming the columns";
       return false;
     }
-    if (!err.empty()) {
-      fatal = "the header line: " + err;
+    if (!header.error.empty()) {
+      fatal = "the header line: " + header.error;
       return false;
     }
-    columns_ = header.size();
-    while (columns_ > 0 && header[columns_ - 1].empty()) --columns_;  // trailing delimiter
-    std::vector<std::string> names(header.begin(), header.begin() + static_cast<long>(columns_));
+    columns_ = header.cells.size();
+    while (columns_ > 0 && header.cells[columns_ - 1].empty()) --columns_;  // trailing delimiter
+    std::vector<std::string> names(header.cells.begin(), header.cells.begin() + static_cast<long>(columns_));
     for (const check::Field& f : model_.lead.fields) {
-      int found = -1;
-      for (size_t i = 0; i < names.size() && found < 0; ++i)
-        if (names[i] == f.column) found = static_cast<int>(i);
-      for (size_t i = 0; i < names.size() && found < 0; ++i)
-        if (text::iequals(names[i], f.column)) found = static_cast<int>(i);
+      // Exact names first, then ignoring case; two columns that match equally well are ambiguous.
+      std::vector<size_t> exact, loose;
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == f.column) exact.push_back(i);
+        else if (text::iequals(names[i], f.column)) loose.push_back(i);
+      }
+      const std::vector<size_t>& match = exact.empty() ? loose : exact;
+      if (match.size() > 1) {
+        fatal = fmt::format("the header has {} columns for the field `{}`: {} (column {}) and {} (column {}){}; rename or remove all but one",
+                            match.size(), f.name, text::json_string(names[match[0]]), match[0] + 1, text::json_string(names[match[1]]),
+                            match[1] + 1, match.size() > 2 ? fmt::format(" and {} more", match.size() - 2) : "");
+        return false;
+      }
+      if (exact.size() == 1 && !loose.empty())
+        warnings_.push_back(fmt::format("the header has columns {} (column {}) and {} (column {}) for the field `{}`; the one "
+                                        "named exactly {} is read", text::json_string(names[exact[0]]), exact[0] + 1,
+                                        text::json_string(names[loose[0]]), loose[0] + 1, f.name, text::json_string(f.column)));
+      int found = match.empty() ? -1 : static_cast<int>(match[0]);
       if (found < 0) {
         std::string best = diag::closest_name(f.column, names);
         std::string hint = best.empty() ? "" : fmt::format(" (did you mean {}?)", text::json_string(best));
@@ -199,8 +323,8 @@ class CsvReader : public RecordReader {
   bool next_raw(RawRecord& out) override {
     bool blank;
     do {
-      if (!parser_.next(delim_, out.cells, out.line, out.error, blank)) return false;
-    } while (blank);  // an empty line is no record; a line holding `""` is one
+      if (!parser_.next(delim_, columns_ ? columns_ : 1, out, blank)) return false;
+    } while (blank);  // a line of spaces is no record; a line holding `""` is one
     out.number = ++count_;
     return true;
   }

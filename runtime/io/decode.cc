@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "compiler/source/text.h"
+#include "runtime/io/limits.h"
 #include "runtime/io/time.h"
 
 namespace rubric::io {
@@ -87,6 +88,16 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
 }
 
 bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const {
+  // Doubtful text is refused, never silently cut or kept: a NUL byte comes from a damaged or
+  // binary file (or a UTF-16 one), and a huge value from a broken quote or an attack.
+  if (raw.size() > kMaxFieldBytes) {
+    error = fmt::format("the value is longer than the limit of {} ({} bytes) for one value", kMaxFieldText, kMaxFieldBytes);
+    return false;
+  }
+  if (raw.find('\0') != std::string_view::npos) {
+    error = fmt::format("the text holds a NUL byte (at position {}; a damaged or binary file?)", raw.find('\0') + 1);
+    return false;
+  }
   if (is_missing(f, raw)) {
     out = Value::missing();
     return true;

@@ -17,7 +17,8 @@ class Decoder {
   // Whether `raw` means missing for `f`: empty, or one of the model's or the field's missing
   // texts (compared after trimming spaces, ignoring case).
   bool is_missing(const check::Field& f, std::string_view raw) const;
-  // Decodes `raw`; on failure returns false and says why in `error` (no field name in it).
+  // Decodes `raw`; on failure returns false and says why in `error` (no field name in it). Text
+  // over kMaxFieldBytes or holding a NUL byte is refused.
   bool decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const;
   // A JSON number for field `f`.
   bool decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;

@@ -45,6 +45,7 @@ class Explainer {
   // What the condition looked at: fields with their values, behaviours with their event counts,
   // computed values (`count of`, `sum of`, `days since`, functions) with their results.
   void facts(const Node* n, std::vector<std::string>& out, std::set<std::string>& seen) {
+    if (n->op == Op::Define && !defines_seen_.insert(n).second) return;  // a shared define: its facts once
     std::string fact;
     switch (n->op) {
       case Op::LeadField: {
@@ -86,6 +87,7 @@ class Explainer {
   std::string facts_of(const Node* n) {
     std::vector<std::string> list;
     std::set<std::string> seen;
+    defines_seen_.clear();
     facts(n, list, seen);
     std::string s;
     for (const auto& f : list) s += (s.empty() ? "" : "; ") + f;
@@ -177,6 +179,7 @@ class Explainer {
   int64_t as_of_;
   const source::SourceManager& sm_;
   const interp::Outcome& o_;
+  std::set<const Node*> defines_seen_;  // defines whose facts are listed for the current condition
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
-// JSON Lines: one lead object per line, its events in an `events` array of objects. Parsed with
-// simdjson; every problem becomes a message naming the line and the field.
+// JSON Lines: one lead object per line (LF, CRLF or CR ends a line), its events in an `events`
+// array of objects. Parsed with simdjson; every problem becomes a message naming the line, the
+// field, and for broken JSON the column (runtime/io/json_check.h).
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -7,6 +8,8 @@
 
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
+#include "runtime/io/json_check.h"
+#include "runtime/io/limits.h"
 #include "runtime/io/reader.h"
 
 namespace rubric::io {
@@ -30,18 +33,51 @@ const char* json_kind(element_type t) {
   return "a value";
 }
 
-// Decodes one line into a record. Owns a simdjson parser and recycled event buffers.
+// A schema's fields by JSON key, for one pass over an object's keys.
+class KeyIndex {
+ public:
+  explicit KeyIndex(const check::Schema& s) {
+    for (size_t i = 0; i < s.fields.size(); ++i) by_key_.emplace_back(s.fields[i].column, i);
+    std::sort(by_key_.begin(), by_key_.end());
+  }
+  // Calls f(field index) for each field read from `key` (usually none or one).
+  template <typename F>
+  void each(std::string_view key, F f) const {
+    auto it = std::lower_bound(by_key_.begin(), by_key_.end(), key, [](const auto& e, std::string_view k) { return e.first < k; });
+    for (; it != by_key_.end() && it->first == key; ++it) f(it->second);
+  }
+
+ private:
+  std::vector<std::pair<std::string_view, size_t>> by_key_;  // views of the model's column names
+};
+
+// Decodes one line (or, for `score_json`, one document) into a record. Owns a simdjson parser
+// and recycled event buffers.
 class JsonlDecoder : public RawDecoder {
  public:
-  explicit JsonlDecoder(const check::CheckedModel& m) : model_(m), decoder_(m) {}
+  JsonlDecoder(const check::CheckedModel& m, bool document)
+      : model_(m), decoder_(m), document_(document), lead_keys_(m.lead), event_keys_(m.event) {}
 
   void decode(const RawRecord& raw, InputRecord& out) override {
     const std::string& line = raw.text;
     for (interp::Event& e : out.record.events) spare_.push_back(std::move(e));
     out.reset(model_.lead.fields.size(), raw.line, raw.number, model_.key_field >= 0);
+    if (!raw.error.empty()) {
+      out.errors.push_back(raw.error);
+      return;
+    }
+    decode_text(line, out);
+    // simdjson keeps the capacity of the largest document it has seen; give back a huge one's.
+    if (line.size() > (size_t{8} << 20)) parser_ = simdjson::dom::parser();
+  }
+
+ private:
+  void decode_text(const std::string& line, InputRecord& out) {
     element doc;
     if (auto err = parser_.parse(line.data(), line.size(), true).get(doc)) {
-      out.errors.push_back(fmt::format("this line is not valid JSON: {}", simdjson::error_message(err)));
+      // simdjson says only that something is wrong; the checker says where and what.
+      std::string why = explain_json_error(line, document_);
+      out.errors.push_back(why.empty() ? fmt::format("invalid JSON: {}", simdjson::error_message(err)) : why);
       return;
     }
     simdjson::dom::object obj;
@@ -53,9 +89,12 @@ class JsonlDecoder : public RawDecoder {
       element k;
       if (!obj.at_key(model_.lead.fields[model_.key_field].column).get(k)) out.key = scalar_text(k);
     }
-    read_fields(obj, model_.lead, out.record.fields, "", out.errors);
     element events;
-    if (!obj.at_key("events").get(events) && !events.is_null()) {
+    int events_seen = 0;
+    read_fields(obj, model_.lead, lead_keys_, out.record.fields, "", out.errors, &events, &events_seen);
+    if (events_seen > 1) {
+      out.errors.push_back(fmt::format("`events`: the key appears {} times in the object", events_seen));
+    } else if (events_seen == 1 && !events.is_null()) {
       simdjson::dom::array arr;
       if (events.get_array().get(arr)) {
         out.errors.push_back(fmt::format("`events` must be a list of event objects, found {}", json_kind(events.type())));
@@ -76,7 +115,7 @@ class JsonlDecoder : public RawDecoder {
           e.fields.resize(model_.event.fields.size());
           for (check::Value& v : e.fields) v.kind = check::Value::Kind::Missing;
           size_t before = out.errors.size();
-          read_fields(eo, model_.event, e.fields, where + ".", out.errors);
+          read_fields(eo, model_.event, event_keys_, e.fields, where + ".", out.errors, nullptr, nullptr);
           const check::Value& t = e.fields[model_.event_time_field];
           if (out.errors.size() != before || t.is_missing()) {
             spare_.push_back(std::move(out.record.events.back()));
@@ -103,14 +142,30 @@ class JsonlDecoder : public RawDecoder {
     }
   }
 
-  void read_fields(simdjson::dom::object obj, const check::Schema& schema, std::vector<check::Value>& values,
-                   const std::string& prefix, std::vector<std::string>& errors) {
+  // Reads `schema`'s fields from `obj` in one pass over its keys. A key the model reads that
+  // appears more than once is an error (which one is meant is unclear); other keys are ignored.
+  // The lead object's `events` value goes to `events` (and its count to `events_seen`).
+  void read_fields(simdjson::dom::object obj, const check::Schema& schema, const KeyIndex& keys,
+                   std::vector<check::Value>& values, const std::string& prefix, std::vector<std::string>& errors,
+                   element* events, int* events_seen) {
+    found_.assign(schema.fields.size(), element());
+    seen_.assign(schema.fields.size(), 0);
+    for (auto [key, value] : obj) {
+      keys.each(key, [&](size_t i) {
+        if (seen_[i]++ == 0) found_[i] = value;
+      });
+      if (events && key == "events" && (*events_seen)++ == 0) *events = value;
+    }
     for (size_t i = 0; i < schema.fields.size(); ++i) {
       const check::Field& f = schema.fields[i];
-      element v;
+      element v = found_[i];
       std::string why;
       bool ok = true;
-      if (obj.at_key(f.column).get(v) || v.is_null()) {
+      if (seen_[i] > 1) {
+        errors.push_back(fmt::format("field `{}{}`: the key appears {} times in the object", prefix, f.column, seen_[i]));
+        continue;
+      }
+      if (seen_[i] == 0 || v.is_null()) {
         values[i] = check::Value();
       } else {
         switch (v.type()) {
@@ -135,32 +190,89 @@ class JsonlDecoder : public RawDecoder {
 
   const check::CheckedModel& model_;
   Decoder decoder_;
+  bool document_;  // one document that may span lines (score_json), not one line
+  KeyIndex lead_keys_, event_keys_;
   simdjson::dom::parser parser_;
   std::vector<interp::Event> spare_;  // events of earlier records, kept for their buffers
+  std::vector<element> found_;        // read_fields: each field's value
+  std::vector<int> seen_;             // read_fields: how often each field's key appears
 };
 
-// Splits the input into lines, skipping blank ones.
+// Splits a stream into lines at LF, CRLF or CR, reading it in chunks. A line longer than
+// kMaxRecordBytes is skipped to its end, not kept.
+class LineSplitter {
+ public:
+  explicit LineSplitter(std::istream& in) : in_(in) {}
+
+  // The next line (without its end) into `line`; false at the end of the input. `too_long`
+  // says the line was over the limit (`line` is then empty).
+  bool next(std::string& line, bool& too_long) {
+    line.clear();
+    too_long = false;
+    if (!fill()) return false;
+    while (true) {
+      if (!fill()) return true;  // the last line has no line end
+      const char* b = buf_.data() + pos_;
+      const char* e = buf_.data() + buf_.size();
+      const char* p = b;
+      while (p < e && *p != '\n' && *p != '\r') ++p;
+      size_t len = static_cast<size_t>(p - b);
+      if (!too_long && line.size() + len > kMaxRecordBytes) {
+        too_long = true;
+        std::string().swap(line);
+      }
+      if (!too_long) line.append(b, len);
+      pos_ += len;
+      if (p == e) continue;
+      ++pos_;
+      if (*p == '\r' && fill() && buf_[pos_] == '\n') ++pos_;  // CRLF is one line end
+      return true;
+    }
+  }
+
+ private:
+  bool fill() {
+    if (pos_ < buf_.size()) return true;
+    buf_.resize(size_t{1} << 20);
+    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    buf_.resize(static_cast<size_t>(in_.gcount()));
+    pos_ = 0;
+    return !buf_.empty();
+  }
+
+  std::istream& in_;
+  std::string buf_;
+  size_t pos_ = 0;
+};
+
+bool blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
+
+// Splits the input into lines, skipping blank ones (nothing but spaces and tabs).
 class JsonlReader : public RecordReader {
  public:
-  JsonlReader(std::istream& in, const check::CheckedModel& m) : in_(in), model_(m) {}
+  JsonlReader(std::istream& in, const check::CheckedModel& m) : lines_(in), model_(m) {}
 
   bool next_raw(RawRecord& out) override {
     std::string& line = out.text;
+    bool too_long;
     do {
-      if (!std::getline(in_, line)) return false;
+      if (!lines_.next(line, too_long)) return false;
       ++line_no_;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // byte order mark
-    } while (line.find_first_not_of(" \t") == std::string::npos);
+    } while (!too_long && blank(line));
+    out.error.clear();
+    if (too_long)
+      out.error = fmt::format("the line is longer than the limit of {} ({} bytes) for one record; it was not read", kMaxRecordText,
+                              kMaxRecordBytes);
     out.line = line_no_;
     out.number = ++count_;
     return true;
   }
 
-  std::unique_ptr<RawDecoder> make_decoder() const override { return std::make_unique<JsonlDecoder>(model_); }
+  std::unique_ptr<RawDecoder> make_decoder() const override { return std::make_unique<JsonlDecoder>(model_, false); }
 
  private:
-  std::istream& in_;
+  LineSplitter lines_;
   const check::CheckedModel& model_;
   int64_t line_no_ = 0;
   int64_t count_ = 0;
@@ -170,6 +282,10 @@ class JsonlReader : public RecordReader {
 
 std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model) {
   return std::make_unique<JsonlReader>(in, model);
+}
+
+std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model) {
+  return std::make_unique<JsonlDecoder>(model, true);
 }
 
 }  // namespace rubric::io

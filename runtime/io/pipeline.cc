@@ -8,11 +8,37 @@
 #include <algorithm>
 #include <thread>
 
+#include "runtime/io/limits.h"
+
 namespace rubric::io {
 
 namespace {
 
 constexpr size_t kBatch = 1024;
+
+// The bytes of a raw record's input, and the release of a huge one's buffers (kept, they would
+// add up over the positions of a batch).
+size_t raw_bytes(const RawRecord& r) {
+  size_t n = r.text.size();
+  for (const std::string& c : r.cells) n += c.size();
+  return n;
+}
+size_t text_bytes(const InputRecord& r) {
+  size_t n = 0;
+  for (const check::Value& v : r.record.fields) n += v.kind == check::Value::Kind::String ? v.s.size() : 0;
+  for (const interp::Event& e : r.record.events)
+    for (const check::Value& v : e.fields) n += v.kind == check::Value::Kind::String ? v.s.size() : 0;
+  return n;
+}
+void release_if_huge(RawRecord& r) {
+  constexpr size_t kKeep = size_t{1} << 20;
+  size_t cap = r.text.capacity();
+  for (const std::string& c : r.cells) cap += c.capacity();
+  if (cap > kKeep) {
+    std::string().swap(r.text);
+    std::vector<std::string>().swap(r.cells);
+  }
+}
 
 // One batch on its way through: raw input, the records decoded from it, and their outcomes
 // (by position; only good records have one).
@@ -71,7 +97,9 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     Slot slot;
     while (true) {
       slot.n = 0;
-      while (slot.n < kBatch && reader.next(slot.records[slot.n])) ++slot.n;
+      size_t bytes = 0;
+      while (slot.n < kBatch && bytes < kMaxBatchBytes && reader.next(slot.records[slot.n]))
+        bytes += text_bytes(slot.records[slot.n++]);
       if (slot.n == 0) break;
       score_range(slot, 0, slot.n, scorer, opts);
       write(slot);
@@ -84,9 +112,15 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   size_t workers = static_cast<size_t>(opts.threads);
   std::vector<std::unique_ptr<RawDecoder>> decoders;
   for (size_t w = 0; w < workers; ++w) decoders.push_back(reader.make_decoder());
+  // A batch ends at kBatch records or kMaxBatchBytes of input, whichever comes first.
   auto split = [&](Slot& slot) {
     slot.n = 0;
-    while (slot.n < kBatch && reader.next_raw(slot.raws[slot.n])) ++slot.n;
+    size_t bytes = 0;
+    while (slot.n < kBatch && bytes < kMaxBatchBytes) {
+      release_if_huge(slot.raws[slot.n]);
+      if (!reader.next_raw(slot.raws[slot.n])) break;
+      bytes += raw_bytes(slot.raws[slot.n++]);
+    }
     return slot.n > 0;
   };
   Slot slots[2];  // declared before the workers, so that they are joined before it goes

@@ -3,6 +3,11 @@
 
 namespace rubric::io {
 
+namespace {
+// Buffers up to this size are kept for the next record; a bigger one (from a huge value) is freed.
+constexpr size_t kKeepBytes = size_t{1} << 20;
+}  // namespace
+
 std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter,
                                               std::string& fatal);
 std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model);
@@ -16,7 +21,10 @@ std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::Checked
 void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number, bool keyed) {
   // Values are reset, not destroyed, so their string buffers serve the next record too.
   record.fields.resize(fields);
-  for (check::Value& v : record.fields) v.kind = check::Value::Kind::Missing;
+  for (check::Value& v : record.fields) {
+    v.kind = check::Value::Kind::Missing;
+    if (v.s.capacity() > kKeepBytes) std::string().swap(v.s);  // but not a huge one's
+  }
   record.events.clear();  // readers with events refill `spare` first (see jsonl_reader.cc)
   errors.clear();
   line = at_line;

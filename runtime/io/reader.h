@@ -29,7 +29,7 @@ struct InputRecord {
 struct RawRecord {
   std::string text;                // JSON Lines: the line
   std::vector<std::string> cells;  // CSV: the row's values
-  std::string error;               // CSV: why the row could not be split
+  std::string error;               // why the record could not be split (too long, a broken quote)
   int64_t line = 0;
   int64_t number = 0;
 };
@@ -77,5 +77,9 @@ struct ReaderOptions {
 // cannot be read at all (a CSV header without a required field's column, for instance).
 std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::CheckedModel& model, const ReaderOptions& opts,
                                           std::string& fatal);
+
+// A decoder for one JSON object that may span lines (the API's score_json): RawRecord::text
+// holds the whole document, and error messages give positions as line and column.
+std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model);
 
 }  // namespace rubric::io

@@ -1,6 +1,7 @@
 // Ahead-of-time builds (`rubric build`): the JIT's pipeline, for a portable CPU and
 // position-independent code, into an object that exports one RbModelInfo and imports nothing
-// (compiler/lower/abi.h). Shared objects are linked by the system's C compiler driver.
+// (compiler/lower/abi.h). Shared objects are linked by the system's C compiler driver. Every
+// file written ends with a SHA-256 trailer (runtime/native/checksum.h) that the loader checks.
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DerivedTypes.h>
 #include <llvm/IR/GlobalVariable.h>
@@ -23,12 +24,15 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 extern char** environ;
 
 #include "compiler/lower/lower.h"
 #include "compiler/source/text.h"
 #include "runtime/jit/codegen.h"
+#include "runtime/native/checksum.h"
 
 namespace rubric::jit {
 
@@ -132,7 +136,11 @@ bool build_object(const check::CheckedModel& model, const BuildOptions& options,
                          options.cpu, triple.str());
     return false;
   }
-  bool large = model.rule_count() > kLargeModelRules;
+  if (std::string why = over_compile_budget(model); !why.empty()) {
+    *error = why;
+    return false;
+  }
+  bool large = is_large(model);
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple.str(), cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
       large ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default));
@@ -146,18 +154,25 @@ bool build_object(const check::CheckedModel& model, const BuildOptions& options,
   std::string enabled;
   for (const llvm::SubtargetFeatureKV& kv : used->getAllProcessorFeatures())
     if (used->getFeatureBits().test(kv.Value)) enabled += fmt::format("{}+{}", enabled.empty() ? "" : ",", kv.Key);
+  // The last line pins the model text the code was compiled from: the loader compiles that text
+  // again for the code's refs, so text changed after the build (by damage to a linked .o, or a
+  // tool rewriting a .so and its checksum) would otherwise run against the wrong objects.
   std::string key = native::build_key_prefix() +
-                    fmt::format("{}\n{}\n{}\n{}", triple.str(), cpu, enabled, native::host_signatures(model));
+                    fmt::format("{}\n{}\n{}\n{}\nsource sha256 {}", triple.str(), cpu, enabled,
+                                native::host_signatures(model), native::sha256_hex(options.source));
   llvm::SmallVector<char, 0> bytes;
   auto finish = [&](llvm::Module& m) { make_self_contained(m, options.name, key, options); };
   if (!compile_object(model, tm.get(), large, finish, bytes, out.times, error)) return false;
-  out.object.assign(bytes.data(), bytes.size());
+  // Sealed: a linker reads an object by its headers and ignores the trailer after them (GNU ld,
+  // gold, lld and ar take it), so the .o links as before and can be checked before it is.
+  out.object = native::seal(std::string_view(bytes.data(), bytes.size()));
   out.target = fmt::format("{}, CPU {}", triple.str(), cpu);
   return true;
 }
 
 bool link_shared_object(const std::string& object, const std::string& path, std::string* error) {
   std::string tmp = fmt::format("{}.{}.tmp.o", path, ::getpid());
+  std::string linked = fmt::format("{}.{}.tmp.so", path, ::getpid());
   if (!native::write_file(tmp, object)) {
     *error = "cannot write " + tmp;
     return false;
@@ -167,7 +182,7 @@ bool link_shared_object(const std::string& object, const std::string& path, std:
   // -z defs: the object imports nothing but the C library's own functions (memcpy, and the
   // maths library's floor and pow where a CPU lacks the instruction), so any other undefined
   // symbol is an error here, not when a product loads the model.
-  std::vector<std::string> args = {driver, "-shared", "-o", path, tmp, "-lm", "-Wl,-z,defs", "-Wl,-z,noexecstack"};
+  std::vector<std::string> args = {driver, "-shared", "-o", linked, tmp, "-lm", "-Wl,-z,defs", "-Wl,-z,noexecstack"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -183,7 +198,18 @@ bool link_shared_object(const std::string& object, const std::string& path, std:
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     *error = fmt::format("linking {} with `{}` failed (its messages are above)", path, driver);
-    std::remove(path.c_str());
+    std::remove(linked.c_str());
+    return false;
+  }
+  // The linker's output, sealed with its checksum and renamed into place: `path` is never an
+  // unsealed or half-written model.
+  std::ifstream in(linked, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  bool read = !in.bad() && !bytes.empty();
+  in.close();
+  std::remove(linked.c_str());
+  if (!read || !native::write_file(path, native::seal(bytes))) {
+    *error = fmt::format("cannot write {} (the linker's output could not be read back and sealed)", path);
     return false;
   }
   return true;

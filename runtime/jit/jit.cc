@@ -149,8 +149,12 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     if (error) *error = "the JIT could not start: " + engine.error();
     return nullptr;
   }
+  if (std::string why = over_compile_budget(*model); !why.empty()) {
+    if (error) *error = why;
+    return nullptr;
+  }
   CompileTimes t;
-  bool large = model->rule_count() > kLargeModelRules;
+  bool large = is_large(*model);
   llvm::TargetMachine* tm = engine.target(large);
   // The key: what the model is, which Rubric compiled it, and for which CPU.
   std::string key;

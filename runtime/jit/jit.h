@@ -45,6 +45,20 @@ class JitModel : public native::NativeModel {
 // rules and the batch interpreter above (where it measured 2-3x faster, docs/performance.md).
 enum class ScorerKind { Interpreter, Batch, Jit, Interpreted };
 inline constexpr size_t kLargeModelRules = 200;
+// A model with more checked nodes than this also counts as large for compiling: LLVM's full
+// pipeline grows faster than linearly with a function's size (a 30,000-term condition took
+// minutes), so large models get the light pipeline (runtime/jit/codegen.cc).
+inline constexpr size_t kLargeModelNodes = 5'000;
+inline bool is_large(const check::CheckedModel& m) {
+  return m.rule_count() > kLargeModelRules || m.nodes.size() > kLargeModelNodes;
+}
+// The compile-time budget: past these sizes compiling to native code would take over a minute
+// (docs/performance.md), so the JIT and `rubric build` refuse the model, and `--backend auto`
+// scores it with the batch interpreter.
+inline constexpr size_t kMaxJitRules = 10'000;
+inline constexpr size_t kMaxJitNodes = 60'000;
+// Why `m` is beyond the compile-time budget, or empty when it is within it.
+std::string over_compile_budget(const check::CheckedModel& m);
 
 // The scorer of `kind` for `model`. A model compiled ahead of time (`native`, when given)
 // scores with its own code unless an interpreter (Interpreter or Batch) is asked for. For Jit,

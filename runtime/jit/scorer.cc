@@ -1,5 +1,7 @@
 // Choosing and building a scorer; shared by the JIT library and its LLVM-free stand-in, which
 // differ only in compile_jit (runtime/jit/jit.cc, runtime/jit/no_jit.cc).
+#include <fmt/format.h>
+
 #include "runtime/interp/batch.h"
 #include "runtime/jit/jit.h"
 
@@ -16,6 +18,18 @@ std::shared_ptr<const interp::Scorer> make_interpreter(std::shared_ptr<const che
 }
 
 }  // namespace
+
+std::string over_compile_budget(const check::CheckedModel& m) {
+  if (m.rule_count() > kMaxJitRules)
+    return fmt::format("the model has {} rules, and native code is compiled for at most {} (it would take minutes); "
+                       "use --backend batch, which scores large models fastest",
+                       m.rule_count(), kMaxJitRules);
+  if (m.nodes.size() > kMaxJitNodes)
+    return fmt::format("the model has {} conditions and values, and native code is compiled for at most {} (it would "
+                       "take minutes); use --backend batch",
+                       m.nodes.size(), kMaxJitNodes);
+  return {};
+}
 
 std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
                                                   const CompileOptions& options, std::string* jit_error,

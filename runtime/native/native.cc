@@ -18,6 +18,7 @@
 #include "build_id.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/lower/refs.h"
+#include "runtime/native/checksum.h"
 #include "runtime/native/scratch.h"
 
 namespace rubric::native {
@@ -222,6 +223,23 @@ std::vector<std::string> missing_cpu_features(std::string_view features) {
   return missing;
 }
 
+// Why the fields of a loaded RbModelInfo cannot be right, or "": every pointer is set and points
+// into the same loaded object as the record itself (for a .so, the copy just loaded; for a
+// linked model, the program). A .so reaches this only with its checksum right; for a linked
+// model these checks and the key's text hash are all there is.
+std::string check_info(const RbModelInfo& info) {
+  const std::pair<const void*, const char*> fields[] = {
+      {info.key, "key"}, {info.name, "name"}, {info.source, "model text"},
+      {reinterpret_cast<const void*>(info.score), "code"}, {info.helpers, "helper table"}};
+  for (const auto& [p, what] : fields)
+    if (!p) return fmt::format("its {} is missing (a null pointer)", what);
+  Dl_info self{}, at{};
+  if (!dladdr(&info, &self) || !self.dli_fbase) return "";  // not in a loaded object: nothing to compare
+  for (const auto& [p, what] : fields)
+    if (!dladdr(p, &at) || at.dli_fbase != self.dli_fbase) return fmt::format("its {} lies outside the model", what);
+  return "";
+}
+
 Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_ptr<void> owner, bool any_cpu,
                  std::shared_ptr<const check::HostFunctions> host_functions) {
   Loaded out;
@@ -232,6 +250,10 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
   if (info->abi_version != RB_ABI_VERSION || info->n_helpers != RB_HELPER_COUNT) {
     out.error = fmt::format("{} was built for compiled-model ABI {}, and this Rubric reads ABI {}; "
                             "build it again with this Rubric's `rubric build`", where, info->abi_version, RB_ABI_VERSION);
+    return out;
+  }
+  if (std::string why = check_info(*info); !why.empty()) {
+    out.error = fmt::format("the compiled model `{}` is damaged: {}; rebuild it with `rubric build`", where, why);
     return out;
   }
   std::string_view key = info->key ? info->key : "";
@@ -249,6 +271,15 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     return line;
   };
   std::string triple = next_line(), cpu = next_line(), features = next_line(), built_sigs = next_line();
+  // The text's hash, checked before the text is compiled for the code's refs: code compiled from
+  // one text and run against another's objects reads the wrong regexes, sets and decays.
+  std::string recorded = next_line(), actual = "source sha256 " + sha256_hex(info->source);
+  if (recorded != actual) {
+    out.error = fmt::format("the compiled model `{}` is damaged: its model text is not the text its code was compiled "
+                            "from (SHA-256 {}, and its key records {}); rebuild it with `rubric build`", where,
+                            actual.substr(14), recorded.starts_with("source sha256 ") ? recorded.substr(14) : "none");
+    return out;
+  }
   out.target = fmt::format("{}, CPU {}", triple, cpu);
   if (std::vector<std::string> missing = missing_cpu_features(features); !missing.empty() && !any_cpu) {
     out.error = fmt::format("{} was compiled for the CPU {} and uses {}, which this machine lacks; build it "
@@ -309,12 +340,34 @@ Loaded load_linked(const RbModelInfo* info, const std::string& where,
 Loaded load_shared_object(const std::string& path, bool any_cpu,
                           std::shared_ptr<const check::HostFunctions> host_functions) {
   Loaded out;
+  // The file is read once. Everything below checks these bytes, and dlopen loads a copy of
+  // them, never the file again, so what runs is what was checked.
   std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad() || (!in && !in.eof())) {
+    out.error = fmt::format("cannot load {} as a compiled model: cannot read it", path);
+    return out;
+  }
+  // First the checksum over the whole file (runtime/native/checksum.h): a file changed in any
+  // byte since `rubric build` wrote it is refused before anything else reads its structure.
+  auto damaged = [&path](const std::string& why) {
+    return fmt::format("the compiled model `{}` is damaged: {}; rebuild it with `rubric build`", path, why);
+  };
+  SealCheck seal = check_seal(file);
+  if (seal.status == SealCheck::Mismatch) {
+    out.error = damaged(fmt::format("its checksum does not match (expected SHA-256 {}, found {})", seal.expected,
+                                    seal.found));
+    return out;
+  }
+  if (seal.status == SealCheck::WrongLength) {
+    out.error = damaged(fmt::format("its checksum covers {} bytes, and {} precede it (the file was cut or extended)",
+                                    seal.recorded_length, seal.body.size()));
+    return out;
+  }
+  // Without a checksum, the file may still be something else: say what, when it can be told.
+  std::string_view bytes = seal.status == SealCheck::Ok ? seal.body : std::string_view(file);
   std::string why;
-  if (!in && !in.eof()) why = "cannot read it";
-  else check_shared_object(bytes, why);
-  if (!why.empty()) {
+  if (!check_shared_object(bytes, why)) {
     out.error = fmt::format("cannot load {} as a compiled model: {}", path, why);
     return out;
   }
@@ -328,6 +381,11 @@ Loaded load_shared_object(const std::string& path, bool any_cpu,
   if (bytes.find(prefix) == std::string::npos) {
     out.error = fmt::format("{} was built by {}, and this is {}; a compiled model runs only with the Rubric that "
                             "built it: build it again with `rubric build`", path, theirs, first_line(prefix));
+    return out;
+  }
+  if (seal.status == SealCheck::Missing) {
+    out.error = damaged("it does not end with the checksum `rubric build` writes (it was cut short, extended, or "
+                        "rewritten by a tool such as strip)");
     return out;
   }
   // dlopen a private copy in memory: a second load of the same path (a hot reload) then gets

@@ -58,7 +58,9 @@ bool write_file(const std::string& path, std::string_view bytes);
 
 // True when the file at `path` starts like an ELF file (a `rubric build` output, perhaps).
 bool is_elf_file(const std::string& path);
-// Loads a shared object `rubric build MODEL -o model.so` wrote, with dlopen. A model whose
+// Loads a shared object `rubric build MODEL -o model.so` wrote, with dlopen. The file is read
+// once; its checksum (runtime/native/checksum.h) must match before dlopen, which loads a copy of
+// the checked bytes; a damaged model is refused with a message. A model whose
 // code uses CPU features this machine lacks is refused, unless `any_cpu` (for checking a
 // build made for another machine: its code must then not be run here).
 // A model calling host functions needs the same functions registered (`host_functions`).

@@ -82,7 +82,9 @@ p = sys.argv[1]
 data = bytearray(open(p, "rb").read())
 at = data.index(b" build ") + len(b" build ")
 data[at:at + 4] = b"0000" if data[at:at + 4] != b"0000" else b"1111"  # another build of Rubric
-open(p, "wb").write(data)
+import hashlib  # sealed again with its checksum, as that build's `rubric build` would have
+body = bytes(data[:-48])
+open(p, "wb").write(body + hashlib.sha256(body).digest() + len(body).to_bytes(8, "little") + b"rbsha256")
 PY
 expect_exit 2 "a .so from another build" -- "$RUBRIC" score "$TMP/other.so" --input examples/b2b/leads.jsonl
 contains "$TMP/err" "a compiled model runs only with the Rubric that built it" "another build: message"

@@ -52,6 +52,14 @@ int main(void) {
     CHECK(strstr(rubric_result_error(r), "employees") != NULL);
     rubric_result_free(r);
 
+    /* A pretty-printed object is one record; a second object after it is never dropped silently. */
+    CHECK(rubric_score_json(model, "{\n  \"id\": \"a\",\n  \"employees\": 500\n}\n", "2026-11-01", 0, &r) == RUBRIC_OK);
+    CHECK(rubric_result_total(r) == 30);
+    rubric_result_free(r);
+    CHECK(rubric_score_json(model, "{\"id\": \"a\"}\n{\"id\": \"b\"}\n", "2026-11-01", 0, &r) == RUBRIC_BAD_RECORD);
+    CHECK(strstr(rubric_result_error(r), "line 2, column 1: more than one JSON value") != NULL);
+    rubric_result_free(r);
+
     char* out = NULL;
     CHECK(rubric_score_jsonl(model, "{\"id\": \"x\", \"title\": \"PhD student\"}\n\n{\"id\": \"y\", \"employees\": 200}\n",
                              "2026-11-01T00:00:00Z", 2, &out) == RUBRIC_OK);

@@ -70,7 +70,7 @@ for t in 2 4; do
   same "$TMP/mixed.t.csv" "$TMP/mixed.1.csv" "bad lines, --threads $t: rows"
   same "$TMP/mixed.t.err" "$TMP/mixed.1.err" "bad lines, --threads $t: messages"
 done
-contains "$TMP/mixed.1.err" "mixed.jsonl:299: error: this line is not valid JSON" "bad lines: the message names the line"
+contains "$TMP/mixed.1.err" 'mixed.jsonl:299: error: invalid JSON at column 1: expected a value, found `not`' "bad lines: the message names the line"
 
 # The disk cache: a second run loads the compiled model; a damaged cache file is rebuilt.
 "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain --backend jit --cache-dir "$TMP/cache" -o "$TMP/c1.csv" 2>/dev/null
@@ -192,7 +192,7 @@ cat >"$TMP/bad.jsonl" <<'JSON'
 JSON
 expect_exit 1 "bad records" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01
 lines "$TMP/out" 10 "bad records keep one row each"
-contains "$TMP/err" "bad.jsonl:2: error: this line is not valid JSON" "invalid json line"
+contains "$TMP/err" "bad.jsonl:2: error: invalid JSON at column " "invalid json line"
 contains "$TMP/err" "bad.jsonl:3: error: field \`employees\`: expected a number, found \"ten\"" "wrong type"
 contains "$TMP/err" "bad.jsonl:4: error: field \`id\` is required and is missing" "missing required"
 contains "$TMP/err" "bad.jsonl:5: error: expected a JSON object" "not an object"

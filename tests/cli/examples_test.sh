@@ -35,6 +35,19 @@ run_dataset() {  # run_dataset NAME MODEL DATA ROWS
 }
 [ -f examples/xeducation/xeducation.rubric ] && run_dataset xeducation examples/xeducation/xeducation.rubric \
   ../shared/datasets/x_education_leads/Leads.csv 9240
+# X Education with one stray quote on row 100 (issue 9): that row is an error row and every other
+# row is scored exactly as in the clean file, on one thread and on two.
+X=../shared/datasets/x_education_leads/Leads.csv
+if [ -f "$X" ] && [ -f "$TMP/xeducation.csv" ]; then
+  awk -F, 'BEGIN { OFS = "," } NR == 101 { $4 = "\"" $4 } { print }' "$X" >"$TMP/stray.csv"
+  for t in 1 2; do
+    "$RUBRIC" score examples/xeducation/xeducation.rubric --input "$TMP/stray.csv" --as-of 2026-11-01 --threads $t \
+      -o "$TMP/stray.$t.csv" 2>"$TMP/stray.err"
+    grep -qx "9239 scored, 1 error" "$TMP/stray.err" && ok || { fail "stray quote, --threads $t: summary"; tail -2 "$TMP/stray.err"; }
+    contains "$TMP/stray.err" "stray.csv:101: error: column 4: a quoted value runs past the end of the line" "stray quote message"
+    cmp -s <(sed 101d "$TMP/stray.$t.csv") <(sed 101d "$TMP/xeducation.csv") && ok || fail "stray quote, --threads $t: other rows differ"
+  done
+fi
 [ -f examples/bank/bank.rubric ] && run_dataset bank examples/bank/bank.rubric \
   ../shared/datasets/uci_bank_marketing/bank-full.csv 45211
 

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/io/decode.h"
+#include "runtime/io/limits.h"
+#include "runtime/io/pipeline.h"
 #include "tests/unit/helpers.h"
 
 using namespace rubric;
@@ -99,4 +101,188 @@ TEST_CASE("a row holding an empty quoted value is a record, not a blank line", "
   REQUIRE(rows.size() == 3);
   CHECK(rows[1].errors.at(0) == "field `id` (column \"id\") is required and is missing");
   CHECK(rows[1].key.empty());
+}
+
+// --- Issue 9: no CSV input may silently lose or merge rows (docs/language.md, section 12) ---
+
+namespace {
+
+// Reads CSV with a model that has no key field: rows are known by their number.
+std::vector<io::InputRecord> read_keyless(const std::string& csv) {
+  static auto c = test::compile("lead:\n  name: optional string\n  visits: optional int\nscore s:\n  visits > 1: +1\n");
+  REQUIRE(c.ok());
+  std::istringstream in(csv);
+  std::string err;
+  auto reader = io::open_reader(in, *c.model, {io::InputFormat::Csv, 0}, err);
+  REQUIRE(reader);
+  std::vector<io::InputRecord> out;
+  io::InputRecord r;
+  while (reader->next(r)) out.push_back(r);
+  return out;
+}
+
+// Scores CSV through the pipeline on `threads` threads; the output rows and the messages.
+std::string score_csv(const std::string& csv, int threads) {
+  static auto c = test::compile(kModel);
+  std::istringstream in(csv);
+  std::string fatal;
+  auto reader = io::open_reader(in, *c.model, {io::InputFormat::Csv, 0}, fatal);
+  REQUIRE(reader);
+  interp::Interpreter scorer(c.model);
+  std::ostringstream out, errors;
+  io::ResultWriter writer(out, *c.model, {});
+  io::RunOptions opts;
+  opts.threads = threads;
+  opts.input_name = "in.csv";
+  io::RunStats stats = io::run_scoring(*reader, scorer, writer, opts, errors);
+  return out.str() + errors.str() + std::to_string(stats.scored) + " scored, " + std::to_string(stats.errors) + " errors";
+}
+
+}  // namespace
+
+TEST_CASE("a stray quote costs its own row, not the rows after it", "[io]") {
+  // The stray quote on row 2 pairs with the first quote of row 4: read as RFC 4180 says, rows
+  // 2-4 would be one row ending in text after a closing quote.
+  auto rows = read_all("id,Full Name,Total Visits\na,x,1\nb,\"y,2\nc,z,3\nd,\"w\",4\ne,v,5\nf,u,\"6\nwith\",7\n");
+  REQUIRE(rows.size() == 7);
+  CHECK(rows[0].ok());
+  CHECK(rows[1].key == "b");
+  CHECK(rows[1].line == 3);
+  CHECK(rows[1].errors.at(0) ==
+        "column 2: a quoted value runs past the end of the line and breaks the row (a stray quote?); the lines after it are read "
+        "as rows of their own");
+  CHECK(rows[2].ok());
+  CHECK(rows[2].key == "c");
+  CHECK(rows[2].line == 4);
+  CHECK(rows[3].ok());
+  CHECK(rows[3].record.fields[1].s == "w");
+  CHECK(rows[4].ok());
+  CHECK(rows[4].line == 6);
+  CHECK(rows[4].record.fields[2].i == 5);
+  // A quoted value over two lines that then has one value too many: the same, for each line.
+  CHECK(rows[5].key == "f");
+  CHECK(rows[5].line == 7);
+  CHECK_FALSE(rows[5].ok());
+  CHECK(rows[6].line == 8);
+  CHECK(rows[6].errors.at(0) == "the row has 2 values and the header has 3 columns");
+}
+
+TEST_CASE("a quote that never closes costs one row and every later line is read", "[io]") {
+  auto rows = read_keyless("name,visits\nann,1\n\"bob,2\ncid,3\ndan,4\n");
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[1].errors.at(0).find("column 1: a quoted value that starts on this line never ends") == 0);
+  for (size_t i : {0, 2, 3}) CHECK(rows[i].ok());
+  // Without a key, rows are known by their number: each line keeps its own.
+  CHECK(rows[2].key == "3");
+  CHECK(rows[3].key == "4");
+  CHECK(rows[3].record.fields[0].s == "dan");
+  CHECK(rows[3].line == 5);
+}
+
+TEST_CASE("a quoted value over two lines that keeps the row whole is still one value", "[io]") {
+  auto rows = read_all("id,Full Name,Total Visits\na,\"two\nlines\",3\nb,y,4\n");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].ok());
+  CHECK(rows[0].record.fields[1].s == "two\nlines");
+  CHECK(rows[1].line == 4);
+}
+
+TEST_CASE("stray quotes give the same rows on one thread and on two", "[io]") {
+  std::string csv = "id,Full Name,Total Visits\n";
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 401 == 7) csv += "s" + std::to_string(i) + ",\"open,1\n";
+    else csv += "r" + std::to_string(i) + ",name " + std::to_string(i) + "," + std::to_string(i % 5) + "\n";
+  }
+  std::string one = score_csv(csv, 1);
+  CHECK(one.find("2992 scored, 8 errors") != std::string::npos);
+  CHECK(score_csv(csv, 2) == one);
+  CHECK(score_csv(csv, 3) == one);
+}
+
+TEST_CASE("two header columns for one field stop the run, naming both", "[io]") {
+  std::string fatal;
+  auto rows = read_all("id,Full Name,Total Visits,Full Name\na,x,1,y\n", &fatal);
+  CHECK(rows.empty());
+  CHECK(fatal == "the header has 2 columns for the field `name`: \"Full Name\" (column 2) and \"Full Name\" (column 4); rename or "
+                 "remove all but one");
+  rows = read_all("id,full name,Total Visits,FULL NAME\na,x,1,y\n", &fatal);
+  CHECK(rows.empty());
+  CHECK(fatal.find("\"full name\" (column 2) and \"FULL NAME\" (column 4)") != std::string::npos);
+  // Columns the model does not read may repeat.
+  rows = read_all("id,Full Name,Total Visits,notes,notes\na,x,1,p,q\n", &fatal);
+  CHECK(fatal.empty());
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].ok());
+}
+
+TEST_CASE("a column named exactly wins over one that matches ignoring case, with a warning", "[io]") {
+  static auto c = test::compile(kModel);
+  std::istringstream in("id,Full Name,Total Visits,full name\na,x,1,y\n");
+  std::string fatal;
+  auto reader = io::open_reader(in, *c.model, {io::InputFormat::Csv, 0}, fatal);
+  REQUIRE(reader);
+  REQUIRE(reader->warnings().size() == 1);
+  CHECK(reader->warnings()[0] ==
+        "the header has columns \"Full Name\" (column 2) and \"full name\" (column 4) for the field `name`; the one named exactly "
+        "\"Full Name\" is read");
+  io::InputRecord r;
+  REQUIRE(reader->next(r));
+  CHECK(r.record.fields[1].s == "x");
+}
+
+TEST_CASE("invalid UTF-8 and NUL bytes in a column the model reads make the row an error", "[io]") {
+  static const char kText[] = "id,Full Name,Total Visits,other\na,caf\xE9,1,x\nb,nul\0l,2,x\nc,ok,3,\xFF\0\n";
+  auto rows = read_all(std::string(kText, sizeof kText - 1));
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].errors.at(0) ==
+        "field `name` (column \"Full Name\"): the text is not valid UTF-8 (byte 0xE9 at position 4); save the file as UTF-8");
+  CHECK(rows[1].errors.at(0) == "field `name` (column \"Full Name\"): the text holds a NUL byte (at position 4; a damaged or binary file?)");
+  CHECK(rows[2].ok());  // a column the model does not read is never looked at
+}
+
+TEST_CASE("text after a closing quote makes the row an error; spaces there are dropped", "[io]") {
+  auto rows = read_all("id,Full Name,Total Visits\na,\"Doe\" Jane,1\nb,\"Doe\"  ,2\n");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].errors.at(0) ==
+        "column 2: text after the closing quote (a quote inside a quoted value is written twice: \"\")");
+  CHECK(rows[1].ok());
+  CHECK(rows[1].record.fields[1].s == "Doe");
+}
+
+TEST_CASE("lines of spaces are skipped like blank lines, also before the header", "[io]") {
+  std::string fatal;
+  auto rows = read_all("\n   \r\n\t\nid,Full Name,Total Visits\na,x,1\n   \n \t \nb,y,2\n", &fatal);
+  CHECK(fatal.empty());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].ok());
+  CHECK(rows[0].line == 5);
+  CHECK(rows[1].ok());
+  CHECK(rows[1].line == 8);
+  rows = read_all(" \n\n", &fatal);
+  CHECK(fatal == "the input is empty: expected a header line naming the columns");
+}
+
+TEST_CASE("CR alone ends a CSV line too", "[io]") {
+  auto rows = read_all("id,Full Name,Total Visits\ra,x,1\rb,y,2\r");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1].key == "b");
+  CHECK(rows[1].line == 3);
+}
+
+TEST_CASE("a value over 16 MiB and a row over 64 MiB are error rows naming the limit", "[io]") {
+  std::string big(io::kMaxFieldBytes + 10, 'x');
+  auto rows = read_all("id,Full Name,Total Visits\na," + big + ",1\nb,y,2\n");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].errors.at(0) == "column 2: the value is longer than the limit of 16 MiB (16777216 bytes) for one value");
+  CHECK(rows[1].ok());
+  std::string row = "c";
+  for (int i = 0; i < 5; ++i) row += "," + std::string(io::kMaxFieldBytes - 100, 'y');
+  rows = read_all("id,Full Name,Total Visits\n" + row + "\nd,z,3\n");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].key == "c");
+  CHECK(rows[0].errors.at(0) ==
+        "the row is longer than the limit of 64 MiB (67108864 bytes) for one record; the rest of the line was skipped");
+  CHECK(rows[1].ok());
+  CHECK(rows[1].key == "d");
+  CHECK(rows[1].line == 3);
 }

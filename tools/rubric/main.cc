@@ -71,9 +71,12 @@ needs a C compiler (cc, or $CC); see docs/embedding.md for the ABI.)";
 
 bool stderr_is_tty() { return isatty(STDERR_FILENO) != 0; }
 
+// --max-errors: how many diagnostics text output shows per file (0: all); JSON and SARIF list all.
+size_t g_max_errors = 100;
+
 int print_diagnostics(const rubric::driver::Compilation& c, const std::string& format) {
   if (format == "json") std::cout << rubric::diag::render_json(c.diagnostics, *c.sources);
-  else std::cerr << rubric::diag::render_text(c.diagnostics, *c.sources, stderr_is_tty());
+  else std::cerr << rubric::diag::render_text(c.diagnostics, *c.sources, stderr_is_tty(), g_max_errors);
   return c.diagnostics.has_errors() ? kFindings : kOk;
 }
 
@@ -193,7 +196,7 @@ std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a,
     std::error_code ec;
     uintmax_t limit = csv ? kJitBreakEvenCsv : kJitBreakEvenJsonl;
     uintmax_t size = a.input == "-" ? limit : std::filesystem::file_size(a.input, ec);
-    if (!ec && size >= limit) kind = ScorerKind::Jit;
+    if (!ec && size >= limit && rubric::jit::over_compile_budget(*c.model).empty()) kind = ScorerKind::Jit;
   }
   rubric::jit::CompileOptions copts;
   copts.identity = c.sources->file(1).text();  // the model's own text keys the caches
@@ -495,7 +498,7 @@ int run_lint(const std::vector<std::string>& files, const std::string& format, b
     warnings += found.items().size() - found.error_count();
     if (found.has_errors() && status == kOk) status = kFindings;
     if (strict && !found.items().empty() && status == kOk) status = kFindings;
-    if (format == "text") text_out += rubric::diag::render_text(found, *c.sources, stderr_is_tty());
+    if (format == "text") text_out += rubric::diag::render_text(found, *c.sources, stderr_is_tty(), g_max_errors);
     else if (format == "json") std::cout << rubric::diag::render_json(found, *c.sources);
     else if (format == "github") std::cout << rubric::diag::render_github(found, *c.sources);
     else std::cout << rubric::diag::render_sarif(found, *c.sources, "0.1.0", "https://example.invalid/rubric/docs/lints.md");
@@ -616,6 +619,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   check->add_option("--emit", emit, "also print a phase's output: ast, checked or llvm")
       ->check(CLI::IsMember({"ast", "checked", "llvm"}));
+  auto add_max_errors = [](CLI::App* cmd) {
+    cmd->add_option("--max-errors", g_max_errors, "show at most this many diagnostics per file, then a count (default 100; 0: all)");
+  };
   // --function, for the commands that check a model but never score it.
   std::vector<std::string> function_decls;
   auto add_function_option = [&function_decls](CLI::App* cmd) {
@@ -624,6 +630,7 @@ int main(int argc, char** argv) {
         ->allow_extra_args(false);
   };
   add_function_option(check);
+  add_max_errors(check);
 
   ScoreArgs sa;
   CLI::App* score = app.add_subcommand("score", kScoreHelp);
@@ -647,6 +654,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"row", "skip"}));
 
   ExplainArgs ea;
+  add_max_errors(score);
   CLI::App* explain = app.add_subcommand("explain", kExplainHelp);
   explain->add_option("model", ea.model, "the model file (.rubric, or a .so from rubric build)")->required()->check(CLI::ExistingFile);
   explain->add_option("--lead", ea.lead, "the lead as one JSON object");
@@ -655,6 +663,7 @@ int main(int argc, char** argv) {
   explain->add_option("--as-of", ea.as_of, "the scoring time, ISO 8601 (default: now)");
 
   DiffArgs da;
+  add_max_errors(explain);
   CLI::App* diff = app.add_subcommand("diff", kDiffHelp);
   diff->add_option("old", da.old_model, "the model as it is (.rubric)")->required()->check(CLI::ExistingFile);
   diff->add_option("new", da.new_model, "the changed model (.rubric)")->required()->check(CLI::ExistingFile);
@@ -666,6 +675,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> fmt_files;
   bool fmt_check = false;
+  add_max_errors(diff);
   CLI::App* fmt_cmd = app.add_subcommand("fmt", kFmtHelp);
   fmt_cmd->add_option("files", fmt_files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
   fmt_cmd->add_flag("--check", fmt_check, "only list the files that are not formatted (exit 1 if any)");
@@ -679,6 +689,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
   add_function_option(lint_cmd);
+  add_max_errors(lint_cmd);
 
   BuildArgs ba;
   CLI::App* build = app.add_subcommand("build", kBuildHelp);
@@ -687,12 +698,14 @@ int main(int argc, char** argv) {
   build->add_option("--name", ba.name, "the exported symbol of a .o (default rubric_model)");
   build->add_option("--cpu", ba.cpu, "the CPU to compile for: native, or an LLVM CPU name (default: portable)");
   add_function_option(build);
+  add_max_errors(build);
 
   std::vector<std::string> test_files;
   std::string junit;
   CLI::App* test_cmd = app.add_subcommand("test", kTestHelp);
   test_cmd->add_option("files", test_files, "model files (.rubric) with test sections")->required()->check(CLI::ExistingFile);
   test_cmd->add_option("--junit", junit, "also write the results as JUnit XML to this file");
+  add_max_errors(test_cmd);
 
   try {
     app.parse(argc, argv);

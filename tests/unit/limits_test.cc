@@ -1,0 +1,225 @@
+// Limits and hostile models (issue 9): shared defines evaluated once, long conditions that do not
+// overflow the stack, saturating sums, whole-number overflow, the compile-time budget, capped
+// diagnostics and a linear-time `contains`.
+#include <catch2/catch.hpp>
+
+#include <pthread.h>
+
+#include <string>
+
+#include "compiler/check/model.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/driver/driver.h"
+#include "compiler/lint/lint.h"
+#include "include/rubric/rubric.hpp"
+#include "runtime/builtins/builtins.h"
+#include "runtime/jit/jit.h"
+
+namespace {
+
+const rubric::Backend kEveryBackend[] = {rubric::Backend::Interpreter, rubric::Backend::Batch, rubric::Backend::Jit};
+
+// `define d1: x > 1`, then `define dK: dK-1 and dK-1`: a model of a few lines whose conditions,
+// written out as trees, have 2^K leaves.
+std::string doubling_defines(int k) {
+  std::string m = "lead:\n  id: string key\n  x: int\n\ndefine d1: x > 1\n";
+  for (int i = 2; i <= k; ++i) m += "define d" + std::to_string(i) + ": d" + std::to_string(i - 1) + " and d" + std::to_string(i - 1) + "\n";
+  m += "\nscore s:\n  d" + std::to_string(k) + ": +1 \"deep\"\n  not d" + std::to_string(k) + ": +2 \"shallow\"\n";
+  m += "\ntiers t:\n  hot: d" + std::to_string(k) + " and s >= 1\n  cold: otherwise\n";
+  return m;
+}
+
+// One rule whose condition is continued over `lines` lines of `and` and `or`.
+std::string long_chain(int lines) {
+  std::string m = "lead:\n  id: string key\n  x: int\n\nscore s:\n  x > 0 and\n";
+  for (int i = 0; i < lines - 1; ++i) m += "    x > " + std::to_string(i) + (i % 2 ? " and\n" : " or\n");
+  m += "    x > 1: +1 \"chain\"\n";
+  return m;
+}
+
+// Runs `fn` on a thread with a `bytes` stack, as a product's worker thread might have.
+template <typename Fn>
+void on_small_stack(size_t bytes, Fn fn) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, bytes);
+  pthread_t th;
+  REQUIRE(pthread_create(&th, &attr, [](void* p) -> void* { (*static_cast<Fn*>(p))(); return nullptr; }, &fn) == 0);
+  pthread_join(th, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+}  // namespace
+
+TEST_CASE("a define used many times is evaluated once per lead on every back end", "[check][limits]") {
+  std::string text = doubling_defines(40);  // 2^40 leaves if expanded: would never finish
+  // Finishing is most of the test: written out as a tree this would take hours (ctest's timeout).
+  for (rubric::Backend b : kEveryBackend) {
+    auto c = rubric::ModelBuilder().backend(b).build_source("defines.rubric", text);
+    REQUIRE(c.ok());
+    rubric::Result hot = c.model->score_json(R"({"id": "a", "x": 5})", 0);
+    rubric::Result cold = c.model->score_json(R"({"id": "b", "x": 0})", 0);
+    CHECK(hot.total == 1);
+    CHECK(hot.tiers.at(0).second == "hot");
+    CHECK(cold.total == 2);
+    CHECK(cold.tiers.at(0).second == "cold");
+  }
+  // The checked dump and lint walk the graph, not the tree.
+  rubric::driver::Compilation comp = rubric::driver::compile_source("defines.rubric", text);
+  REQUIRE(comp.ok());
+  CHECK(comp.model->defines.size() == 40);
+  std::string dump = rubric::check::print(*comp.model);
+  CHECK(dump.size() < 20000);
+  CHECK(dump.find("define #39 d40 (And:bool (Define:bool #38) (Define:bool #38))") != std::string::npos);
+  rubric::diag::DiagnosticList lints = rubric::lint::lint(comp.module, *comp.model, *comp.sources);
+  (void)lints;  // finishing is the test
+}
+
+TEST_CASE("a condition continued over 30,000 lines checks and scores without deep recursion", "[parse][limits]") {
+  std::string text = long_chain(30000);
+  for (rubric::Backend b : {rubric::Backend::Interpreter, rubric::Backend::Batch}) {
+    auto c = rubric::ModelBuilder().backend(b).build_source("chain.rubric", text);
+    REQUIRE(c.ok());
+    CHECK(c.model->score_json(R"({"id": "a", "x": 5})", 0).total == 1);
+    CHECK(c.model->score_json(R"({"id": "a", "x": 0})", 0).total == 0);
+  }
+  // Beyond the compile-time budget: the JIT refuses it with a reason, and scoring falls back.
+  rubric::driver::Compilation comp = rubric::driver::compile_source("chain.rubric", text);
+  REQUIRE(comp.ok());
+  CHECK_FALSE(rubric::jit::over_compile_budget(*comp.model).empty());
+  std::string why;
+  auto scorer = rubric::jit::make_scorer(comp.model, rubric::jit::ScorerKind::Jit, {}, &why);
+  REQUIRE(scorer);
+  CHECK(why.find("native code is compiled for at most") != std::string::npos);
+}
+
+TEST_CASE("long conditions compile and score on a thread with a 256 KiB stack", "[api][limits]") {
+  std::string text = long_chain(5000);
+  bool ok = false;
+  double total = -1;
+  on_small_stack(256 * 1024, [&] {
+    auto c = rubric::ModelBuilder().backend(rubric::Backend::Interpreter).build_source("chain.rubric", text);
+    ok = c.ok();
+    if (ok) total = c.model->score_json(R"({"id": "a", "x": 5})", 0).total;
+  });
+  CHECK(ok);
+  CHECK(total == 1);
+}
+
+TEST_CASE("nesting beyond the limits is refused with a message, not a crash", "[check][limits]") {
+  // `not` operators in one condition, continued over lines.
+  std::string nots = "lead:\n  id: string key\n  x: int\nscore s:\n  x > 1 and\n";
+  for (int line = 0; line < 3; ++line) {  // 150 on each line: under the limit per line, over it in all
+    nots += "    ";
+    for (int i = 0; i < 150; ++i) nots += "not ";
+    nots += "x > 2 and\n";
+  }
+  nots += "    x > 3: +1\n";
+  rubric::driver::Compilation c = rubric::driver::compile_source("nots.rubric", nots);
+  REQUIRE_FALSE(c.ok());
+  CHECK(rubric::diag::render_text(c.diagnostics, *c.sources).find("more than 200 operators in one condition") != std::string::npos);
+  // Defines nested through each other, each adding brackets: the checker's depth limit.
+  std::string deep = "lead:\n  id: string key\n  x: int\ndefine p1: x > 1\n";
+  for (int i = 2; i <= 90; ++i)
+    deep += "define p" + std::to_string(i) + ": ((not (p" + std::to_string(i - 1) + " and x > 0)))\n";
+  deep += "score s:\n  p90: +1\n";
+  rubric::driver::Compilation d = rubric::driver::compile_source("deep.rubric", deep);
+  REQUIRE_FALSE(d.ok());
+  CHECK(rubric::diag::render_text(d.diagnostics, *d.sources).find("nests more than 128 levels deep") != std::string::npos);
+}
+
+TEST_CASE("a model file over the size limit is refused before parsing", "[parse][limits]") {
+  std::string big = "lead:\n  id: string key\n  t: optional string\nconst S = {";
+  while (big.size() < (5u << 20)) big += "\"something\",";
+  big += "\"x\"}\nscore s:\n  t in S: +1\n";
+  rubric::driver::Compilation c = rubric::driver::compile_source("big.rubric", big);
+  REQUIRE_FALSE(c.ok());
+  CHECK(rubric::diag::render_text(c.diagnostics, *c.sources).find("the model is too large: 6 MiB, and the limit is 4 MiB") !=
+        std::string::npos);
+}
+
+TEST_CASE("score sums saturate at 10^13 points instead of overflowing", "[interp][limits]") {
+  std::string m = "lead:\n  id: string key\n  x: int\nscore s:\n";
+  for (int i = 0; i < 10000; ++i) m += "  x > 0: +1000000000\n";
+  m += "score u:\n  x > 0: -5\n";
+  for (rubric::Backend b : {rubric::Backend::Interpreter, rubric::Backend::Batch}) {
+    auto c = rubric::ModelBuilder().backend(b).build_source("sum.rubric", m);
+    REQUIRE(c.ok());
+    rubric::Result r = c.model->score_json(R"({"id": "a", "x": 1})", 0);
+    CHECK(r.scores.at(0).second == 1e13);
+    CHECK(r.total == 1e13 - 5);
+  }
+  // The JIT, on a model within its budget whose per-event rule saturates on its own.
+  std::string each = "lead:\n  id: string key\nevent:\n  kind: enum {visit}\n  timestamp: time\n"
+                     "behaviour visited: kind = visit\nscore s:\n";
+  for (int i = 0; i < 200; ++i) each += "  visited: +1000000000 each\n";
+  std::string lead = R"({"id": "a", "events": [)";
+  for (int i = 0; i < 200; ++i) lead += std::string(i ? "," : "") + R"({"kind": "visit", "timestamp": "2026-01-01T00:00:00Z"})";
+  lead += "]}";
+  int64_t as_of = rubric::Model::parse_time("2026-02-01");
+  std::vector<double> totals;
+  for (rubric::Backend b : kEveryBackend) {
+    auto c = rubric::ModelBuilder().backend(b).build_source("each.rubric", each);
+    REQUIRE(c.ok());
+    rubric::Result r = c.model->score_json(lead, as_of);
+    REQUIRE(r.ok());
+    totals.push_back(r.total);
+  }
+  CHECK(totals[0] == 1e13);
+  CHECK(totals[1] == totals[0]);
+  CHECK(totals[2] == totals[0]);
+}
+
+TEST_CASE("negating the smallest whole number is missing on every back end", "[interp][limits]") {
+  // Inputs stop at ±9*10^15, but -2^52 * 2048 is exactly -2^63, whose negation does not fit.
+  const char* text =
+      "lead:\n  id: string key\n  x: int\nscore s:\n  -(x * 2048) > 0: +1 \"positive\"\n  -(x * 2048) is missing: +2 \"overflow\"\n";
+  for (rubric::Backend b : kEveryBackend) {
+    auto c = rubric::ModelBuilder().backend(b).build_source("neg.rubric", text);
+    REQUIRE(c.ok());
+    CHECK(c.model->score_json(R"({"id": "a", "x": -4503599627370496})", 0).total == 2);
+    CHECK(c.model->score_json(R"({"id": "a", "x": -5})", 0).total == 1);
+  }
+}
+
+TEST_CASE("text diagnostics stop at --max-errors with a count of the rest", "[diag][limits]") {
+  std::string m = "lead:\n  id: string key\nscore s:\n";
+  for (int i = 0; i < 3000; ++i) m += "  y" + std::to_string(i) + " > 1: +1\n";
+  rubric::driver::Compilation c = rubric::driver::compile_source("errs.rubric", m);
+  REQUIRE(c.diagnostics.error_count() == 3000);
+  std::string shown = rubric::diag::render_text(c.diagnostics, *c.sources, false, 100);
+  CHECK(shown.find("note: 2900 more errors not shown (the first 100 are; --max-errors 0 shows all)") != std::string::npos);
+  CHECK(shown.find("y99 ") != std::string::npos);
+  CHECK(shown.find("y100 ") == std::string::npos);
+}
+
+TEST_CASE("very long source lines are shown as a window around the caret", "[diag][limits]") {
+  std::string m = "lead:\n  id: string key\n  t: optional string\nscore s:\n  t in {";
+  for (int i = 0; i < 5000; ++i) m += "\"v" + std::to_string(i) + "\", ";
+  m += "\"end\"} and zz > 1: +1\n";
+  rubric::driver::Compilation c = rubric::driver::compile_source("long.rubric", m);
+  REQUIRE_FALSE(c.ok());
+  std::string shown = rubric::diag::render_text(c.diagnostics, *c.sources);
+  CHECK(shown.size() < 1000);
+  CHECK(shown.find("...") != std::string::npos);
+  // The caret still sits under `zz`.
+  size_t line = shown.find(" | ...");
+  size_t caret = shown.find('^');
+  REQUIRE(line != std::string::npos);
+  REQUIRE(caret != std::string::npos);
+  size_t line_start = shown.rfind('\n', line) + 1, caret_start = shown.rfind('\n', caret) + 1;
+  CHECK(shown.substr(line_start + (caret - caret_start), 2) == "zz");
+}
+
+TEST_CASE("contains takes linear time on a long needle", "[builtins][limits]") {
+  std::string hay(4 << 20, 'a');
+  std::string needle(10 << 10, 'a');
+  needle.back() = 'b';
+  // The quadratic scan needed ~4*10^10 steps here (minutes, past ctest's timeout); this is linear.
+  CHECK_FALSE(rubric::builtins::contains_icase(hay, needle));
+  hay.replace(hay.size() - needle.size(), needle.size(), "A" + needle.substr(1, needle.size() - 2) + "B");
+  CHECK(rubric::builtins::contains_icase(hay, needle));
+  CHECK(rubric::builtins::contains_icase("Senior Marketing Manager", "marketing"));
+  CHECK(rubric::builtins::contains_icase(std::string(100, 'x') + "ab" + std::string(70, 'C'), "b" + std::string(70, 'c')));
+  CHECK_FALSE(rubric::builtins::contains_icase(std::string(200, 'x'), std::string(70, 'x') + "y"));
+}
