@@ -9,18 +9,27 @@ file : NL* (decls+=decl (NL+ decls+=decl)*)? NL* EOF ;
 decl
   : MODEL name=STRING                                                    # ModelSection
   | MISSING VALUES ':'? values+=STRING (',' values+=STRING)*            # MissingSection
-  | LEAD ':' (NL+ fields+=fieldDecl)*                                    # LeadSection
-  | EVENT ':' (NL+ fields+=fieldDecl)*                                   # EventSection
+  | head=leadHead (NL+ fields+=fieldDecl)*                               # LeadSection
+  | head=eventHead (NL+ fields+=fieldDecl)*                              # EventSection
   | PAGES name=IDENT ':' patterns+=STRING (',' NL* patterns+=STRING)*    # PagesSection
   | CONST name=IDENT '=' (val=value | set=setLiteral)                    # ConstSection
   | DEFINE name=IDENT ':' body=condition                                 # DefineSection
   | BEHAVIOUR words+=IDENT+ ('<' param=IDENT '>')? ':' body=condition    # BehaviourSection
-  | SCORE name=IDENT (',' options+=scoreOption)* ':' (NL+ rules+=ruleDecl)*   # ScoreSection
+  | head=scoreHead (NL+ rules+=ruleDecl)*                                # ScoreSection
   | TOTAL '=' val=value                                                  # TotalSection
-  | TIERS name=IDENT ':' (NL+ tiers+=tierDecl)*                          # TiersSection
-  | DISQUALIFY ':' (NL+ reasons+=disqualifyDecl)*                        # DisqualifySection
-  | TEST name=STRING ':' (NL+ items+=testItem)*                          # TestSection
+  | head=tiersHead (NL+ tiers+=tierDecl)*                                # TiersSection
+  | head=disqualifyHead (NL+ reasons+=disqualifyDecl)*                   # DisqualifySection
+  | head=testHead (NL+ items+=testItem)*                                 # TestSection
   ;
+
+// The first line of a section with items is a rule of its own, so that a mistake in it is
+// recovered from at the end of that line and the section's items are still parsed and checked.
+leadHead : LEAD ':' ;
+eventHead : EVENT ':' ;
+scoreHead : SCORE name=IDENT (',' options+=scoreOption)* ':' ;
+tiersHead : TIERS name=IDENT ':' ;
+disqualifyHead : DISQUALIFY ':' ;
+testHead : TEST name=STRING ':' ;
 
 // A test case beside the rules: a lead given field by field, its events so long before the
 // test's as-of time, and what scoring it must give.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <string_view>
 
@@ -43,6 +44,22 @@ constexpr double kMaxPoints = 1e9;
 bool cents_exact(double v) { return std::abs(v * 100 - std::round(v * 100)) < 1e-6; }
 
 }  // namespace
+
+// `cold: otherwize`: a tier whose condition is one unknown word close to `otherwise` is
+// reported once and read as the catch-all tier, so that no "no `otherwise` tier" follows.
+static bool misspelt_otherwise(Checker& c, const ast::Tier& t) {
+  if (!t.cond || !t.cond->is(ast::ExprKind::Activity) || t.cond->kids.size() != 1 || t.cond->span || t.cond->filter ||
+      t.cond->freq.kind != ast::Frequency::Kind::None)
+    return false;
+  const ast::Expr& phrase = *t.cond->kids[0];
+  if (phrase.words.size() != 1 || diag::closest_name(phrase.words[0], {"otherwise"}).empty()) return false;
+  const std::string& w = phrase.words[0];
+  if (c.defines_.count(w) || c.consts_.count(w) || c.scores_.count(w) || c.m_.lead.index_of(w) >= 0 || c.poisoned(w))
+    return false;
+  c.error(diag::Kind::E0201, phrase.range, fmt::format("unknown word `{}`", w));
+  c.help("did you mean `otherwise`?");
+  return true;
+}
 
 static void check_score(Checker& c, const ast::Decl& d, Score& score) {
   for (const ast::ScoreOption& o : d.options) {
@@ -82,6 +99,16 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
   if (score.ceiling && score.floor && *score.floor > *score.ceiling) {
     c.error(diag::Kind::E0408, d.name_range, fmt::format("`{}` has a floor ({}) above its ceiling ({})", d.name, *score.floor, *score.ceiling));
   }
+  // Tests (`expect fired "..."`) and explanations name a rule by its label: one label, one rule.
+  std::map<std::string, const ast::Rule*> labels;
+  for (const ast::Rule& r : d.rules) {
+    if (!r.label) continue;
+    auto [it, fresh] = labels.emplace(*r.label, &r);
+    if (fresh) continue;
+    c.error(diag::Kind::E0209, r.range, fmt::format("the label \"{}\" is already used in `{}`", *r.label, d.name));
+    c.note(fmt::format("the first rule with it is on line {}", c.line_of(it->second->range)));
+    c.help("give each rule of a score its own label");
+  }
   for (const ast::Rule& r : d.rules) {
     Rule out;
     out.range = r.range;
@@ -109,7 +136,7 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
       }
       const Node* n = c.activity(*r.cond, Ctx{Scope::Lead}, true);
       if (n->type.is(TypeKind::Error)) continue;
-      if (n->op == Op::Define) n = n->kids[0];  // `define saw_pricing: visited pricing`, used with `each`
+      while (n->op == Op::Define) n = n->kids[0];  // `define saw_pricing: visited pricing`, used with `each`
       if (n->op != Op::AnyEvents) {
         c.error(diag::Kind::E0306, r.points_range,
                 fmt::format("`each` gives points per event, and `{}` is not a behaviour", c.text_of(r.cond->range)));
@@ -146,7 +173,7 @@ static void check_test(Checker& c, const ast::Decl& d) {
         std::vector<std::string> names;
         for (const auto& f : schema.fields) names.push_back(f.name);
         c.error(diag::Kind::E0201, a.name_range, fmt::format("`{}` is not a field of `{}`", a.name, where));
-        std::string best = diag::closest_name(a.name, names);
+        std::string best = c.suggest(a.name, names);
         if (!best.empty()) c.help(fmt::format("did you mean `{}`?", best));
         continue;
       }
@@ -203,15 +230,23 @@ static void check_test(Checker& c, const ast::Decl& d) {
         continue;
       }
       bool known = false;
-      std::vector<std::string> labels;
+      std::vector<std::string> labels, owners;  // owners: the scores with a rule of this label
       for (const Score& s : c.m_.scores)
         for (const Rule& r : s.rules) {
           known |= r.label == *e.label;
+          if (r.label == *e.label && std::find(owners.begin(), owners.end(), s.name) == owners.end()) owners.push_back(s.name);
           labels.push_back(r.label);
         }
+      if (owners.size() > 1) {
+        // Which rule fired would be ambiguous: the test could pass on the wrong one.
+        c.error(diag::Kind::E0209, e.range, fmt::format("the label \"{}\" belongs to rules of `{}` and `{}`", *e.label,
+                                                        owners[0], owners[1]));
+        c.help("give the rules different labels, so that the test says which one fired");
+        continue;
+      }
       if (!known) {
         c.error(diag::Kind::E0201, e.range, fmt::format("no rule has the label \"{}\"", *e.label));
-        std::string best = diag::closest_name(*e.label, labels);
+        std::string best = c.suggest(*e.label, labels);
         if (!best.empty()) c.help(fmt::format("did you mean \"{}\"?", best));
         continue;
       }
@@ -309,7 +344,7 @@ void Checker::run() {
           if (std::find(seen.begin(), seen.end(), t.name) != seen.end())
             error(diag::Kind::E0202, t.name_range, fmt::format("the tier `{}` is listed twice in `{}`", t.name, d.name));
           seen.push_back(t.name);
-          if (t.fallback) {
+          if (t.fallback || misspelt_otherwise(*this, t)) {
             fallback = &t;
             set.tiers.push_back({t.name, t.range, nullptr});
             continue;

@@ -39,6 +39,9 @@ inline constexpr int kMaxCheckDepth = 128;
 // refused rather than exhausting memory in the checker and the back ends.
 inline constexpr size_t kMaxNodes = 2'000'000;
 
+// Diagnostics after which the checker stops computing "did you mean" hints.
+inline constexpr size_t kMaxHintedDiagnostics = 500;
+
 // Thrown by Checker::make past kMaxNodes, after reporting it; check() catches it.
 struct TooLarge {};
 
@@ -96,6 +99,13 @@ class Checker {
     Checker& c_;
   };
   const Node* too_deep(SourceRange r);
+  // The closest candidate for a "did you mean" hint, or empty. Past kMaxHintedDiagnostics
+  // diagnostics no more hints are computed: each costs an edit distance per declared name, and
+  // a file of thousands of misspellings would take minutes.
+  std::string suggest(std::string_view wrong, const std::vector<std::string>& candidates) const {
+    if (diags_.items().size() > kMaxHintedDiagnostics) return {};
+    return diag::closest_name(wrong, candidates);
+  }
   // How deep a checked graph nests below `n`; a define counts with what it uses.
   int graph_depth(const Node* n);
   std::map<const Node*, int> define_depth_;  // of each Define node

@@ -138,7 +138,7 @@ static const Node* enum_literal(Checker& c, const ast::Expr& e, const Type& expe
     // A bare word that names something else (a field, a constant) is resolved normally.
     if (e.is(ast::ExprKind::Phrase) && (c.m_.lead.index_of(name) >= 0 || c.consts_.count(name))) return nullptr;
     c.error(diag::Kind::E0204, e.range, fmt::format("`{}` is not a value of `{}`", name, et.field));
-    std::string best = diag::closest_name(name, et.values);
+    std::string best = c.suggest(name, et.values);
     if (!best.empty()) c.help(fmt::format("did you mean `{}`?", best));
     else {
       std::string all;
@@ -242,7 +242,7 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
     if (auto it = pages_.find(x); it != pages_.end()) {
       if (auto done = page_nodes_.find(x); done != page_nodes_.end()) return {done->second};
       Node* n = make(Op::Literal, Type{TypeKind::Pages}, it->second->name_range);
-      for (const auto& p : it->second->strings) n->patterns.push_back(text::to_lower(p));
+      for (const auto& p : it->second->strings) n->patterns.push_back(text::fold_case(p));
       page_nodes_[x] = n;
       return {n};
     }
@@ -292,9 +292,15 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
         std::vector<std::string> groups;
         for (const auto& [k, v] : pages_) groups.push_back(k);
         error(diag::Kind::E0201, ar, fmt::format("`{}` is not a page group", arg));
-        std::string guess = diag::closest_name(arg, groups);
+        // `pricng_page` for `pricing`: a page group is often written with `_page` after it.
+        std::string guess = suggest(arg, groups);
+        for (std::string_view suffix : {"_pages", "_page", "page"}) {
+          if (!guess.empty() || arg.size() <= suffix.size() || arg.compare(arg.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+          guess = suggest(std::string_view(arg).substr(0, arg.size() - suffix.size()), groups);
+        }
         if (!guess.empty()) help(fmt::format("did you mean `{}`?", guess));
-        else help(fmt::format("declare it, like `pages {}: \"*/{}*\"`", arg, arg));
+        help(fmt::format("{}declare it, like `pages {}: \"*/{}*\"`", guess.empty() ? "" : "or ", arg, arg));
         r.error = true;
       }
     }
@@ -318,7 +324,7 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
   } else {
     error(diag::Kind::E0201, e.range, fmt::format("`{}` is not a behaviour, a field or a declared name", name));
   }
-  std::string guess = diag::closest_name(name, names);
+  std::string guess = suggest(name, names);
   if (!guess.empty()) help(fmt::format("did you mean `{}`?", guess));
   return r;
 }
@@ -484,7 +490,7 @@ static const Node* check_set(Checker& c, const ast::Expr& set, const Type& lhs, 
       bad = true;
       continue;
     }
-    if (v->type.is(TypeKind::String)) n->string_set.insert(text::to_lower(v->lit.s));
+    if (v->type.is(TypeKind::String)) n->string_set.insert(text::fold_case(v->lit.s));
     else n->set.push_back(v->lit);
   }
   return bad ? c.error_node(use) : n;
@@ -497,6 +503,17 @@ static Cmp cmp_of(const std::string& op) {
   if (op == "<=") return Cmp::Le;
   if (op == ">") return Cmp::Gt;
   return Cmp::Ge;
+}
+
+static const char* cmp_text(Cmp op) {
+  switch (op) {
+    case Cmp::Eq: return "=";
+    case Cmp::Ne: return "!=";
+    case Cmp::Lt: return "<";
+    case Cmp::Le: return "<=";
+    case Cmp::Gt: return ">";
+    default: return ">=";
+  }
 }
 
 // Whether `a` and `b` may be compared with `op`; reports why not.
@@ -513,8 +530,24 @@ static bool comparable(Checker& c, const Node* a, const Node* b, Cmp op, const a
   if (x.numeric() && y.numeric()) return true;
   if ((x.is(TypeKind::Duration) && y.numeric()) || (y.is(TypeKind::Duration) && x.numeric())) {
     const ast::Expr& bare = x.numeric() ? lhs : rhs;
+    const Node* number = x.numeric() ? a : b;
+    const Node* duration = x.numeric() ? b : a;
+    if (bare.is(ast::ExprKind::DaysSince)) {
+      // `days since X` is already a number of days: the other side must be one too.
+      const ast::Expr& other = x.numeric() ? rhs : lhs;
+      c.error(diag::Kind::E0302, other.range,
+              fmt::format("`{}` is a number of days, and `{}` is a duration", c.text_of(bare.range), c.text_of(other.range)));
+      double days = duration->op == Op::Literal ? duration->lit.d / 86400 : 0;
+      std::string n = days > 0 && days == std::floor(days) ? fmt::format("{}", static_cast<int64_t>(days)) : "30";
+      if (x.numeric())
+        c.help(fmt::format("compare it with a number of days: `{} {} {}`", c.text_of(bare.range), cmp_text(op), n));
+      else
+        c.help(fmt::format("compare it with a number of days, like `{} >= {}`", c.text_of(bare.range), n));
+      return false;
+    }
     c.error(diag::Kind::E0302, bare.range, fmt::format("`{}` has no unit, and it is compared with a duration", c.text_of(bare.range)));
-    c.help(fmt::format("write `{} minutes`, or seconds, hours, days", c.text_of(bare.range)));
+    if (number->op == Op::Literal) c.help(fmt::format("write `{} minutes`, or seconds, hours, days", c.text_of(bare.range)));
+    else c.help("a number and a duration cannot be compared: give the number a unit, like `7 days`, or compare numbers");
     return false;
   }
   if (x.kind != y.kind || (x.is(TypeKind::Enum) && x.enum_type != y.enum_type)) {
@@ -736,7 +769,7 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
         double u = unit_seconds(e.text);
         if (u == 0) {
           error(diag::Kind::E0205, e.text_range, fmt::format("`{}` is not a time unit", e.text));
-          std::string best = diag::closest_name(e.text, unit_words());
+          std::string best = suggest(e.text, unit_words());
           help(best.empty() ? std::string("the units are seconds, minutes, hours, days, weeks, months (30 days) and years (365 days)")
                             : fmt::format("did you mean `{}`?", best));
           return error_node(e.range);
@@ -836,7 +869,7 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
         if (m_.host_functions)
           for (const HostFunction& h : *m_.host_functions) names.push_back(h.name);
         error(diag::Kind::E0206, e.word_ranges[0], fmt::format("`{}` is not a function", fn));
-        std::string best = diag::closest_name(fn, names);
+        std::string best = suggest(fn, names);
         if (!best.empty()) help(fmt::format("did you mean `{}`?", best));
         return error_node(e.range);
       }
@@ -925,7 +958,7 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
           std::vector<std::string> names;
           for (const auto& f : m_.event.fields) names.push_back(f.name);
           error(diag::Kind::E0207, e.word_ranges[0], fmt::format("`{}` is not a field of `event`", e.words[0]));
-          std::string best = diag::closest_name(e.words[0], names);
+          std::string best = suggest(e.words[0], names);
           if (!best.empty()) help(fmt::format("did you mean `{}`?", best));
         } else {
           error(diag::Kind::E0301, e.word_ranges[0], fmt::format("`sum of` adds numbers, and `{}` is {}", e.words[0],

@@ -71,7 +71,7 @@ Type Checker::field_type(const ast::FieldDecl& f, double& unit) {
     std::vector<std::string> names;
     for (const TypeName& n : kTypes) names.push_back(n.name);
     error(diag::Kind::E0203, f.type.range, fmt::format("`{}` is not a type", f.type.name));
-    std::string best = diag::closest_name(f.type.name, names);
+    std::string best = suggest(f.type.name, names);
     if (f.type.name == "text" || f.type.name == "str") best = "string";
     if (f.type.name == "float" || f.type.name == "double" || f.type.name == "decimal") best = "number";
     if (f.type.name == "integer") best = "int";
@@ -87,7 +87,7 @@ Type Checker::field_type(const ast::FieldDecl& f, double& unit) {
       error(diag::Kind::E0205, f.type.unit_range, fmt::format("only a duration has a unit, and `{}` is a {}", f.name, f.type.name));
     } else if (unit == 0) {
       error(diag::Kind::E0205, f.type.unit_range, fmt::format("`{}` is not a time unit", f.type.unit));
-      std::string best = diag::closest_name(f.type.unit, unit_words());
+      std::string best = suggest(f.type.unit, unit_words());
       if (!best.empty()) help(fmt::format("did you mean `{}`?", best));
       unit = 1;
     }

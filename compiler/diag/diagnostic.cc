@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "compiler/source/text.h"
 
@@ -74,7 +75,7 @@ std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bo
     std::string num = std::to_string(lc.line);
     std::string pad(num.size(), ' ');
     // The caret runs to the span's end, or to the end of the line for spans that continue.
-    source::LineCol end = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
+    source::LineCol end = f.last_char(d.range);
     int line_chars = 0;
     for (unsigned char ch : full) line_chars += (ch & 0xC0) != 0x80;
     int last_col = end.line == lc.line ? end.column : line_chars;
@@ -143,69 +144,127 @@ std::string render_text(const DiagnosticList& list, const source::SourceManager&
   return out;
 }
 
-std::string render_json(const DiagnosticList& list, const source::SourceManager& sm) {
+std::string help_uri(Kind k, std::string_view docs_uri) {
+  const KindInfo& i = info(k);
+  // The anchor GitHub derives from the heading `## L0101 impossible_rule`: lower case, spaces as `-`.
+  std::string anchor = text::to_lower(fmt::format("{}-{}", i.id, i.name));
+  std::string_view page = i.phase == "lint" ? "lints.md" : "diagnostics.md";
+  std::string base(docs_uri);
+  if (!base.empty() && base.back() == '/') base.pop_back();
+  return fmt::format("{}/{}#{}", base, page, anchor);
+}
+
+namespace {
+
+// A file name as a URI reference: unreserved characters and `/` kept, everything else %-escaped.
+std::string uri_of(std::string_view path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+struct Position {
+  std::string file;
+  source::LineCol begin, end;  // end.column is exclusive
+  bool located = false;
+};
+
+Position position_of(const Diagnostic& d, const FileReport& r) {
+  Position p;
+  p.file = r.name;
+  if (!d.range.valid()) return p;
+  const source::SourceFile& f = r.sources->file(d.range.file);
+  p.file = f.name();
+  p.begin = f.line_col(d.range.begin);
+  p.end = f.last_char(d.range);
+  p.end.column += 1;
+  p.located = true;
+  return p;
+}
+
+}  // namespace
+
+std::string render_json(const std::vector<FileReport>& files) {
   std::string out = "[";
   bool first = true;
-  for (const Diagnostic& d : list.items()) {
-    const KindInfo& k = info(d.kind);
-    out += first ? "\n  {" : ",\n  {";
-    first = false;
-    out += fmt::format("\"id\": \"{}\", \"severity\": \"{}\", \"name\": \"{}\"", k.id, severity_word(k.severity), k.name);
-    if (d.range.valid()) {
-      const source::SourceFile& f = sm.file(d.range.file);
-      source::LineCol b = f.line_col(d.range.begin), e = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
-      out += ", \"file\": " + text::json_string(f.name());
-      out += fmt::format(", \"line\": {}, \"column\": {}, \"end_line\": {}, \"end_column\": {}", b.line, b.column, e.line,
-                         e.column + 1);
+  for (const FileReport& r : files) {
+    for (const Diagnostic& d : r.list->items()) {
+      const KindInfo& k = info(d.kind);
+      out += first ? "\n  {" : ",\n  {";
+      first = false;
+      out += fmt::format("\"id\": \"{}\", \"severity\": \"{}\", \"name\": \"{}\"", k.id, severity_word(k.severity), k.name);
+      Position p = position_of(d, r);
+      if (!p.file.empty()) out += ", \"file\": " + text::json_string(p.file);
+      if (p.located)
+        out += fmt::format(", \"line\": {}, \"column\": {}, \"end_line\": {}, \"end_column\": {}", p.begin.line, p.begin.column,
+                           p.end.line, p.end.column);
+      out += ", \"message\": " + text::json_string(d.message) + ", \"notes\": [";
+      for (size_t i = 0; i < d.notes.size(); ++i) {
+        if (i) out += ", ";
+        out += fmt::format("{{\"kind\": \"{}\", \"text\": {}}}", d.notes[i].type == Note::Type::Help ? "help" : "note",
+                           text::json_string(d.notes[i].text));
+      }
+      out += "]}";
     }
-    out += ", \"message\": " + text::json_string(d.message) + ", \"notes\": [";
-    for (size_t i = 0; i < d.notes.size(); ++i) {
-      if (i) out += ", ";
-      out += fmt::format("{{\"kind\": \"{}\", \"text\": {}}}", d.notes[i].type == Note::Type::Help ? "help" : "note",
-                         text::json_string(d.notes[i].text));
-    }
-    out += "]}";
   }
   out += first ? "]\n" : "\n]\n";
   return out;
 }
 
-std::string render_sarif(const DiagnosticList& list, const source::SourceManager& sm, std::string_view version,
-                         std::string_view docs_uri) {
-  std::vector<Kind> kinds;
-  for (const Diagnostic& d : list.items())
-    if (std::find(kinds.begin(), kinds.end(), d.kind) == kinds.end()) kinds.push_back(d.kind);
+std::string render_json(const DiagnosticList& list, const source::SourceManager& sm) {
+  return render_json(std::vector<FileReport>{{&list, &sm, ""}});
+}
+
+std::string render_sarif(const std::vector<FileReport>& files, std::string_view version, std::string_view docs_uri) {
+  // Every kind is a rule, so a rule's index never depends on what a run found.
+  const std::vector<Kind>& kinds = all_kinds();
+  std::string base(docs_uri);
+  if (!base.empty() && base.back() == '/') base.pop_back();
   std::string out = "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n";
   out += "  \"runs\": [{\n    \"tool\": {\"driver\": {\"name\": \"rubric\", \"version\": " + text::json_string(version) +
-         ", \"informationUri\": " + text::json_string(docs_uri) + ", \"rules\": [";
+         ", \"semanticVersion\": " + text::json_string(version) +
+         ", \"informationUri\": " + text::json_string(base + "/diagnostics.md") + ", \"rules\": [";
   for (size_t i = 0; i < kinds.size(); ++i) {
     const KindInfo& k = info(kinds[i]);
     out += fmt::format("{}\n      {{\"id\": \"{}\", \"name\": \"{}\", \"shortDescription\": {{\"text\": {}}}, "
                        "\"helpUri\": {}, \"defaultConfiguration\": {{\"level\": \"{}\"}}}}",
-                       i ? "," : "", k.id, k.name, text::json_string(k.summary),
-                       text::json_string(fmt::format("{}#{}", docs_uri, text::to_lower(k.id))), severity_word(k.severity));
+                       i ? "," : "", k.id, k.name, text::json_string(k.summary), text::json_string(help_uri(kinds[i], base)),
+                       severity_word(k.severity));
   }
-  out += "]}},\n    \"results\": [";
+  out += "]}},\n    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [";
   bool first = true;
-  for (const Diagnostic& d : list.items()) {
-    const KindInfo& k = info(d.kind);
-    std::string message = d.message;
-    for (const Note& n : d.notes) message += (n.type == Note::Type::Help ? "; help: " : "; note: ") + n.text;
-    out += first ? "\n      {" : ",\n      {";
-    first = false;
-    out += fmt::format("\"ruleId\": \"{}\", \"level\": \"{}\", \"message\": {{\"text\": {}}}", k.id, severity_word(k.severity),
-                       text::json_string(message));
-    if (d.range.valid()) {
-      const source::SourceFile& f = sm.file(d.range.file);
-      source::LineCol b = f.line_col(d.range.begin), e = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
-      out += fmt::format(", \"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": {}}}, "
-                         "\"region\": {{\"startLine\": {}, \"startColumn\": {}, \"endLine\": {}, \"endColumn\": {}}}}}}}]",
-                         text::json_string(f.name()), b.line, b.column, e.line, e.column + 1);
+  for (const FileReport& r : files) {
+    for (const Diagnostic& d : r.list->items()) {
+      const KindInfo& k = info(d.kind);
+      size_t index = static_cast<size_t>(std::find(kinds.begin(), kinds.end(), d.kind) - kinds.begin());
+      std::string message = d.message;
+      for (const Note& n : d.notes) message += (n.type == Note::Type::Help ? "; help: " : "; note: ") + n.text;
+      out += first ? "\n      {" : ",\n      {";
+      first = false;
+      out += fmt::format("\"ruleId\": \"{}\", \"ruleIndex\": {}, \"level\": \"{}\", \"message\": {{\"text\": {}}}", k.id, index,
+                         severity_word(k.severity), text::json_string(message));
+      // Code scanning needs a location on every result: one without a position points at line 1.
+      Position p = position_of(d, r);
+      if (!p.located) p.begin = p.end = {1, 1};
+      std::string region = p.located ? fmt::format("\"startLine\": {}, \"startColumn\": {}, \"endLine\": {}, \"endColumn\": {}",
+                                                   p.begin.line, p.begin.column, p.end.line, p.end.column)
+                                     : std::string("\"startLine\": 1");
+      if (!p.file.empty())
+        out += fmt::format(", \"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": {}}}, \"region\": {{{}}}}}}}]",
+                           text::json_string(uri_of(p.file)), region);
+      out += "}";
     }
-    out += "}";
   }
   out += first ? "]\n  }]\n}\n" : "\n    ]\n  }]\n}\n";
   return out;
+}
+
+std::string render_sarif(const DiagnosticList& list, const source::SourceManager& sm, std::string_view version,
+                         std::string_view docs_uri) {
+  return render_sarif(std::vector<FileReport>{{&list, &sm, ""}}, version, docs_uri);
 }
 
 std::string render_github(const DiagnosticList& list, const source::SourceManager& sm) {
@@ -230,7 +289,7 @@ std::string render_github(const DiagnosticList& list, const source::SourceManage
     out += fmt::format("::{} ", severity_word(k.severity));
     if (d.range.valid()) {
       const source::SourceFile& f = sm.file(d.range.file);
-      source::LineCol b = f.line_col(d.range.begin), e = f.line_col(std::max(d.range.end, d.range.begin + 1) - 1);
+      source::LineCol b = f.line_col(d.range.begin), e = f.last_char(d.range);
       out += fmt::format("file={},line={},col={},endLine={},endColumn={},", escape(f.name(), true), b.line, b.column, e.line,
                          e.column + 1);
     }
@@ -239,15 +298,20 @@ std::string render_github(const DiagnosticList& list, const source::SourceManage
   return out;
 }
 
+// Edits from `a` to `b`, ignoring case: inserting, deleting or changing a character, or swapping
+// two neighbours (`socre` is one edit from `score`), the commonest typing slip.
 static size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  auto same = [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); };
+  // Three rows of the table: the one before the previous is needed for a swap.
+  std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) cur[j] = std::min(cur[j], before[j - 2] + 1);
     }
+    std::swap(before, prev);
     std::swap(prev, cur);
   }
   return prev[b.size()];

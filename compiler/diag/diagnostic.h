@@ -63,14 +63,27 @@ class DiagnosticList {
 std::string render_text(const Diagnostic& d, const source::SourceManager& sm, bool color = false);
 // At most `max` diagnostics (0: all), then a line counting the errors and warnings left out.
 std::string render_text(const DiagnosticList& list, const source::SourceManager& sm, bool color = false, size_t max = 0);
-// One JSON object per diagnostic, in an array: id, severity, name, file, line, column,
-// end_line, end_column, message, notes.
+// One file's diagnostics with the sources they point into; `name` is the file reported for a
+// diagnostic without a position. A run over several files renders a list of these as one document.
+struct FileReport {
+  const DiagnosticList* list;
+  const source::SourceManager* sources;
+  std::string name;
+};
+
+// One JSON array with an object per diagnostic: id, severity, name, file, line, column,
+// end_line, end_column, message, notes (the schema is in docs/diagnostics.md).
+std::string render_json(const std::vector<FileReport>& files);
 std::string render_json(const DiagnosticList& list, const source::SourceManager& sm);
 
-// SARIF 2.1.0 (what GitHub code scanning reads): one run of the tool `rubric`, a rule per kind
-// that occurs (with a link to its documentation under `docs_uri`), a result per diagnostic.
+// SARIF 2.1.0 (what GitHub code scanning reads): one run of the tool `rubric` holding a rule
+// for every kind of diagnostics.def (with its help_uri) and a result per diagnostic of every file.
+std::string render_sarif(const std::vector<FileReport>& files, std::string_view version, std::string_view docs_uri);
 std::string render_sarif(const DiagnosticList& list, const source::SourceManager& sm, std::string_view version,
                          std::string_view docs_uri);
+// The documentation of kind `k` under `docs_uri`, the docs folder: lints.md#l0101-impossible_rule
+// for lints, diagnostics.md#e0201-unknown_name for the rest (the anchors of their headings).
+std::string help_uri(Kind k, std::string_view docs_uri);
 // GitHub Actions workflow commands: `::warning file=F,line=L,col=C,...,title=ID name::message`.
 std::string render_github(const DiagnosticList& list, const source::SourceManager& sm);
 

@@ -567,8 +567,12 @@ class Lowerer {
       case Op::DaysSinceLast: {
         Value* l = B.CreateLoad(i64, last_slot(n->query));
         Value* found = B.CreateICmpSGE(l, B.getInt64(0));
-        Value* safe = B.CreateSelect(found, l, B.getInt64(0));
-        Value* t = B.CreateSelect(found, B.CreateLoad(i64, B.CreateGEP(i64, times(), safe)), as_of());
+        // Read the event's time only when there is one: a lead without events has no times array
+        // (a null pointer), so the load goes through a pointer to as-of instead.
+        AllocaInst* no_event = local(i64, "no.event");
+        B.CreateStore(as_of(), no_event);
+        Value* at = B.CreateSelect(found, B.CreateGEP(i64, times(), B.CreateSelect(found, l, B.getInt64(0))), no_event);
+        Value* t = B.CreateLoad(i64, at);
         LVal v;
         v.present = found;
         v.i = floor_days(B.CreateSub(as_of(), t));

@@ -6,6 +6,8 @@
 namespace rubric::source {
 
 SourceFile::SourceFile(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
+  // A byte order mark is not part of the text: offsets and columns start after it.
+  if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) text_.erase(0, 3);
   line_starts_.push_back(0);
   for (uint32_t i = 0; i < text_.size(); ++i)
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
@@ -19,6 +21,13 @@ LineCol SourceFile::line_col(uint32_t offset) const {
   for (uint32_t i = line_starts_[line - 1]; i < offset && i < text_.size(); ++i)
     column += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80;
   return {line, column};
+}
+
+LineCol SourceFile::last_char(SourceRange r) const {
+  uint32_t last = std::max(r.end, r.begin + 1) - 1;
+  // Back to the first byte of the character, so that a character of several bytes counts once.
+  while (last > r.begin && last < text_.size() && (static_cast<unsigned char>(text_[last]) & 0xC0) == 0x80) --last;
+  return line_col(last);
 }
 
 std::string_view SourceFile::line_text(int line) const {

@@ -23,13 +23,16 @@ struct LineCol {
   int column = 0;  // 1-based, in characters (UTF-8 code points)
 };
 
-// One file's text with its line starts. Immutable once added.
+// One file's text with its line starts. Immutable once added. A UTF-8 byte order mark at the
+// start is dropped, so offsets and columns count from the first real character.
 class SourceFile {
  public:
   SourceFile(std::string name, std::string text);
   const std::string& name() const { return name_; }
   const std::string& text() const { return text_; }
   LineCol line_col(uint32_t offset) const;
+  // Where the last character of `r` is: an end column is this column + 1 (exclusive).
+  LineCol last_char(SourceRange r) const;
   // The text of 1-based line `line`, without its line ending.
   std::string_view line_text(int line) const;
   int line_count() const { return static_cast<int>(line_starts_.size()); }

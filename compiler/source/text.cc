@@ -1,8 +1,14 @@
-// JSON escaping, ASCII case helpers and identifiers.
+// JSON escaping, Unicode case helpers (utf8proc) and identifiers.
 #include "compiler/source/text.h"
 
+#include <utf8proc.h>
+
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <vector>
 
 namespace rubric::text {
 
@@ -66,17 +72,153 @@ std::string json_string(std::string_view s) {
 
 static char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+bool is_ascii(std::string_view s) {
+  // Eight bytes at a time: this runs on every text a comparison sees.
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) return false;
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+  return true;
+}
+
+namespace {
+
+char32_t fold_char_slow(char32_t c) {
+  utf8proc_int32_t seq[4];
+  int boundclass = 0;
+  utf8proc_ssize_t n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), seq, 4, UTF8PROC_CASEFOLD, &boundclass);
+  if (n == 1) return static_cast<char32_t>(seq[0]);
+  if (n <= 0) return c;  // not a character (a surrogate, beyond U+10FFFF)
+  // utf8proc folds fully (`ẞ` → `ss`); the simple folding of such a character is its lower case
+  // form where that is one character (`ẞ` → `ß`), except `İ`, whose only simple folding is the
+  // Turkic one (status T), which Rubric does not use.
+  if (c == 0x130) return c;
+  return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
+}
+
+// The foldings of the Basic Multilingual Plane (where they stay), worked out once: 128 KiB that
+// make folding a non-ASCII letter a table look-up.
+const std::vector<char16_t>& bmp_folds() {
+  static const std::vector<char16_t> table = [] {
+    std::vector<char16_t> t(0x10000);
+    for (char32_t c = 0; c < 0x10000; ++c) {
+      char32_t f = fold_char_slow(c);
+      t[c] = static_cast<char16_t>(f < 0x10000 ? f : c);
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+char32_t fold_char(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+  if (c < 0x10000) return bmp_folds()[c];
+  return fold_char_slow(c);
+}
+
+namespace {
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+// Applies `map` to every character of `s`, appending to `out`; invalid UTF-8 bytes are kept.
+template <class Map>
+void map_chars(std::string& out, std::string_view s, Map map) {
+  out.clear();
+  out.reserve(s.size() + s.size() / 2);
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(map(c));
+      ++i;
+      continue;
+    }
+    size_t n = utf8_length(s, i);
+    if (n == 0) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    char32_t cp = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    append_utf8(out, map(cp));
+    i += n;
+  }
+}
+
+}  // namespace
+
+void fold_case_into(std::string& out, std::string_view s) {
+  // One pass for ASCII text; the first byte beyond ASCII starts over with the Unicode mapping.
+  out.assign(s.data(), s.size());
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) >= 0x80) return map_chars(out, s, fold_char);
+    c = lower_ascii(c);
+  }
+}
+
+std::string fold_case(std::string_view s) {
+  std::string out;
+  fold_case_into(out, s);
+  return out;
+}
+
 std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower_ascii(c);
+  std::string out;
+  map_chars(out, s, [](char32_t c) -> char32_t {
+    if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+    return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
+  });
+  return out;
+}
+
+std::string to_upper(std::string_view s) {
+  std::string out;
+  map_chars(out, s, [](char32_t c) -> char32_t {
+    if (c < 0x80) return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
+    return static_cast<char32_t>(utf8proc_toupper(static_cast<utf8proc_int32_t>(c)));
+  });
   return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
+  // ASCII fast path, in step over both texts. An ASCII mismatch before any other byte is final:
+  // the characters before it are the same ASCII ones on both sides. Only beyond ASCII can texts
+  // of different byte lengths be equal (the Kelvin sign K folds to k).
+  size_t n = std::min(a.size(), b.size()), i = 0;
+  for (; i < n; ++i) {
+    if ((static_cast<unsigned char>(a[i]) | static_cast<unsigned char>(b[i])) >= 0x80) break;
     if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
-  return true;
+  }
+  if (i == n) {
+    if (a.size() == b.size()) return true;
+    if (is_ascii(a.size() > n ? a.substr(n) : b.substr(n))) return false;
+  }
+  thread_local std::string fa, fb;
+  fold_case_into(fa, a);
+  fold_case_into(fb, b);
+  return fa == fb;
 }
 
 bool is_identifier(std::string_view s) {

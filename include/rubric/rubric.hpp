@@ -143,6 +143,8 @@ class Model {
   std::vector<Result> score_jsonl(std::string_view lines, int64_t as_of, bool explain = false, int threads = 1) const;
   const std::vector<std::string>& score_names() const;
   const std::vector<std::string>& tier_set_names() const;
+  // The JSON key (or column) of the lead's `key` field, "" if the model has none.
+  const std::string& key_field() const;
   Backend backend() const;
 
   // ISO 8601 text ("2026-11-01", "2026-11-01T09:30:00Z") as seconds since the epoch; -1 if not a time.

@@ -25,6 +25,7 @@ struct Model::Impl {
   std::shared_ptr<const interp::Scorer> scorer;  // a JIT scorer keeps its compiled code alive
   Backend backend = Backend::Auto;
   std::vector<std::string> score_names, tier_set_names;
+  std::string key_field;
 };
 
 namespace {
@@ -113,6 +114,7 @@ CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer
     out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
   for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
   for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);
+  if (c.model->key_field >= 0) impl->key_field = c.model->lead.fields[c.model->key_field].column;
   out.model = std::make_shared<Model>(std::move(impl));
   return out;
 }
@@ -258,6 +260,7 @@ Model::~Model() = default;
 
 const std::vector<std::string>& Model::score_names() const { return impl_->score_names; }
 const std::vector<std::string>& Model::tier_set_names() const { return impl_->tier_set_names; }
+const std::string& Model::key_field() const { return impl_->key_field; }
 Backend Model::backend() const { return impl_->backend; }
 
 int64_t Model::parse_time(std::string_view iso) {

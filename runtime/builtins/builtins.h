@@ -31,16 +31,17 @@ void register_time(Registry& r);
 // The filled table, built once; thread-safe.
 const Registry& registry();
 
-// ASCII case-insensitive text tests used by `contains`, `starts with`, `ends with`, `=`.
+// Text tests ignoring case (Unicode simple case folding, text::fold_case) used by `contains`,
+// `starts with`, `ends with`; ASCII texts take a fast path that copies nothing.
 bool contains_icase(std::string_view hay, std::string_view needle);
 bool starts_with_icase(std::string_view s, std::string_view prefix);
 bool ends_with_icase(std::string_view s, std::string_view suffix);
-// `*` matches any run of characters; both sides already lower case.
+// `*` matches any run of characters; `pattern` is already folded (text::fold_case), `text` need not be.
 bool glob_match(std::string_view pattern, std::string_view text);
-// Whether `s`, lower-cased, is in `set` (whose strings are lower case); allocates nothing once
-// warm, so it can run once per record.
+// Whether `s`, case-folded, is in `set` (whose strings are folded with text::fold_case);
+// allocates nothing once warm, so it can run once per record.
 bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s);
-// The part after the last `@`, lower case; empty when there is no `@`.
+// The part after the last `@`, in lower case (text::to_lower); empty when there is no `@`.
 std::string email_domain(std::string_view email);
 
 }  // namespace rubric::builtins

@@ -1,4 +1,5 @@
-// String built-ins (lower, upper, trim, length, domain) and the case-insensitive text helpers.
+// String built-ins (lower, upper, trim, length, domain) and the case-insensitive text helpers
+// (Unicode simple case folding, with an ASCII fast path).
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -9,13 +10,17 @@
 namespace rubric::builtins {
 
 namespace {
-inline char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-}  // namespace
 
-namespace {
+inline char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// The tests below compare bytes after folding A-Z. That is exact for ASCII texts, and for texts
+// already folded with text::fold_case (folding is then a no-op, and UTF-8 is self-synchronising,
+// so a byte match is a character match). So each public test runs them directly when both texts
+// are ASCII (the fast path: no copy), and otherwise on the texts' Unicode foldings.
+
 // Knuth-Morris-Pratt over case-folded bytes: linear in both lengths, for long needles where the
 // simple scan below could take needle x haystack steps ("aaa...ab" in "aaaa...").
-bool contains_icase_kmp(std::string_view hay, std::string_view needle) {
+bool contains_kmp(std::string_view hay, std::string_view needle) {
   std::string pat(needle.size(), '\0');
   for (size_t i = 0; i < needle.size(); ++i) pat[i] = fold(needle[i]);
   std::vector<size_t> fail(pat.size(), 0);
@@ -31,15 +36,14 @@ bool contains_icase_kmp(std::string_view hay, std::string_view needle) {
   }
   return false;
 }
-}  // namespace
 
-bool contains_icase(std::string_view hay, std::string_view needle) {
+bool contains_folded(std::string_view hay, std::string_view needle) {
   // Scans for the needle's first letter in either case, then compares the rest folded: this
   // runs for every page of every event, so it avoids a generic search with a callback. Its
   // worst case is needle x haystack steps, so needles longer than a page path go to KMP.
   if (needle.empty()) return true;
   if (needle.size() > hay.size()) return false;
-  if (needle.size() > 64) return contains_icase_kmp(hay, needle);
+  if (needle.size() > 64) return contains_kmp(hay, needle);
   char lo = fold(needle[0]);
   char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
   size_t last = hay.size() - needle.size();
@@ -52,22 +56,29 @@ bool contains_icase(std::string_view hay, std::string_view needle) {
   return false;
 }
 
-bool starts_with_icase(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && text::iequals(s.substr(0, p.size()), p);
+bool equals_folded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (fold(a[i]) != fold(b[i])) return false;
+  return true;
 }
 
-bool ends_with_icase(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && text::iequals(s.substr(s.size() - p.size()), p);
+bool starts_folded(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && equals_folded(s.substr(0, p.size()), p);
 }
 
-bool glob_match(std::string_view pat, std::string_view s) {
+bool ends_folded(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && equals_folded(s.substr(s.size() - p.size()), p);
+}
+
+bool glob_folded(std::string_view pat, std::string_view s) {
   // The usual page patterns, `*text*`, `text*` and `*text`, are plain case-insensitive searches.
   if (pat.size() >= 2 && pat.find('*', 1) == pat.size() - 1) {
-    if (pat.front() == '*') return contains_icase(s, pat.substr(1, pat.size() - 2));
-    return starts_with_icase(s, pat.substr(0, pat.size() - 1));
+    if (pat.front() == '*') return contains_folded(s, pat.substr(1, pat.size() - 2));
+    return starts_folded(s, pat.substr(0, pat.size() - 1));
   }
   if (pat.size() >= 1 && pat.front() == '*' && pat.find('*', 1) == std::string_view::npos)
-    return ends_with_icase(s, pat.substr(1));
+    return ends_folded(s, pat.substr(1));
   // Anything else: an iterative matcher with one backtrack point, never exponential.
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < s.size()) {
@@ -88,10 +99,98 @@ bool glob_match(std::string_view pat, std::string_view s) {
   return p == pat.size();
 }
 
+// Runs `test` on the texts' foldings: the slow path, for texts beyond ASCII. The fold buffers
+// are this thread's own; no test calls another public one, so they are never in use twice.
+template <class Test>
+bool on_folded(std::string_view a, std::string_view b, Test test) {
+  thread_local std::string fa, fb;
+  text::fold_case_into(fa, a);
+  text::fold_case_into(fb, b);
+  return test(std::string_view(fa), std::string_view(fb));
+}
+
+inline bool high(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+
+// The ASCII fast paths compare ASCII bytes in place and leave for the folded texts at the first
+// byte beyond ASCII they meet. A decision taken on ASCII bytes alone is final: only the Kelvin
+// sign and the long s fold into ASCII, and both are bytes beyond it.
+enum class Fast { False, True, Unicode };
+
+Fast contains_fast(std::string_view hay, std::string_view needle) {
+  if (!text::is_ascii(needle)) return Fast::Unicode;
+  if (needle.empty()) return Fast::True;
+  if (needle.size() > 64) return text::is_ascii(hay) ? Fast(contains_kmp(hay, needle)) : Fast::Unicode;
+  if (needle.size() > hay.size()) return Fast::False;  // an ASCII match takes a byte per letter at least
+  char lo = fold(needle[0]);
+  char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
+  size_t last = hay.size() - needle.size();
+  for (size_t i = 0; i <= last; ++i) {
+    char c = hay[i];
+    if (high(c)) return Fast::Unicode;
+    if (c != lo && c != up) continue;
+    size_t k = 1;
+    while (k < needle.size() && fold(hay[i + k]) == fold(needle[k])) ++k;
+    if (k == needle.size()) return Fast::True;
+  }
+  for (size_t i = last + 1; i < hay.size(); ++i)
+    if (high(hay[i])) return Fast::Unicode;
+  return Fast::False;
+}
+
+Fast starts_fast(std::string_view s, std::string_view p) {
+  if (s.size() < p.size()) return text::is_ascii(p) ? Fast::False : Fast::Unicode;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (high(s[i]) || high(p[i])) return Fast::Unicode;
+    if (fold(s[i]) != fold(p[i])) return Fast::False;
+  }
+  return Fast::True;
+}
+
+Fast ends_fast(std::string_view s, std::string_view p) {
+  if (s.size() < p.size()) return text::is_ascii(p) ? Fast::False : Fast::Unicode;
+  size_t off = s.size() - p.size();
+  for (size_t i = p.size(); i-- > 0;) {
+    if (high(s[off + i]) || high(p[i])) return Fast::Unicode;
+    if (fold(s[off + i]) != fold(p[i])) return Fast::False;
+  }
+  return Fast::True;
+}
+
+}  // namespace
+
+bool contains_icase(std::string_view hay, std::string_view needle) {
+  Fast f = contains_fast(hay, needle);
+  return f == Fast::Unicode ? on_folded(hay, needle, contains_folded) : f == Fast::True;
+}
+
+bool starts_with_icase(std::string_view s, std::string_view p) {
+  Fast f = starts_fast(s, p);
+  return f == Fast::Unicode ? on_folded(s, p, starts_folded) : f == Fast::True;
+}
+
+bool ends_with_icase(std::string_view s, std::string_view p) {
+  Fast f = ends_fast(s, p);
+  return f == Fast::Unicode ? on_folded(s, p, ends_folded) : f == Fast::True;
+}
+
+bool glob_match(std::string_view pat, std::string_view s) {
+  // The pattern was folded when the model was checked; only the text may need it. The usual
+  // page patterns, `*text*`, `text*` and `*text`, are the text tests with their fast paths.
+  if (pat.size() >= 2 && pat.find('*', 1) == pat.size() - 1) {
+    if (pat.front() == '*') return contains_icase(s, pat.substr(1, pat.size() - 2));
+    return starts_with_icase(s, pat.substr(0, pat.size() - 1));
+  }
+  if (pat.size() >= 1 && pat.front() == '*' && pat.find('*', 1) == std::string_view::npos)
+    return ends_with_icase(s, pat.substr(1));
+  if (text::is_ascii(s)) return glob_folded(pat, s);
+  thread_local std::string fs;
+  text::fold_case_into(fs, s);
+  return glob_folded(pat, fs);
+}
+
 bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s) {
   thread_local std::string key;
-  key.assign(s.data(), s.size());
-  for (char& c : key) c = fold(c);
+  text::fold_case_into(key, s);
   return set.count(key) > 0;
 }
 
@@ -102,11 +201,7 @@ std::string email_domain(std::string_view email) {
 }
 
 static Value lower(const Value* a, int64_t) { return Value::string(text::to_lower(a[0].s)); }
-static Value upper(const Value* a, int64_t) {
-  std::string s = a[0].s;
-  for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  return Value::string(std::move(s));
-}
+static Value upper(const Value* a, int64_t) { return Value::string(text::to_upper(a[0].s)); }
 static Value trim(const Value* a, int64_t) {
   std::string_view s = a[0].s;
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);

@@ -9,6 +9,8 @@
 
 namespace rubric::io {
 
+enum class DiffFormat { Text, Csv, Json };
+
 struct DiffInput {
   std::shared_ptr<const check::CheckedModel> old_model, new_model;
   std::string input;       // the lead file both models score
@@ -16,10 +18,14 @@ struct DiffInput {
   int64_t as_of = 0;
   std::string as_of_text;  // for the report
   size_t top = 10;         // how many of the largest total changes to list
+  DiffFormat format = DiffFormat::Text;
 };
 
-// Scores every lead with both models and reports, for each tier set both have, a from/to table
-// of tier moves, then the `top` largest total changes with the rules whose points changed.
+// Scores every lead with both models and reports which tier sets were renamed, removed or added,
+// for each tier set both have (a renamed one counts) a from/to table of tier moves with the tiers
+// in model order, then the `top` largest total changes with the rules whose points changed.
+// Text for people; CSV has a row per lead (key, old and new total, change, old and new tier of
+// each compared tier set, error); JSON holds everything the text does (docs/language.md).
 // False (with `error`) when the input cannot be read.
 bool diff_models(const DiffInput& d, std::string& report, std::string& error);
 

@@ -9,10 +9,18 @@
 
 namespace rubric::io {
 
-// Every rule of every score for `record`: fired or not (or unknown), the values it saw, its
-// points with decay and caps; then the total, the disqualification and each tier decision.
-// `sources` is the compilation's source manager (rule and condition texts come from it).
+struct ExplainOptions {
+  bool fired_only = false;  // leave out the rules that did not fire
+  bool json = false;        // one JSON object instead of text (docs/language.md)
+};
+
+// Every rule of every score for `record`: fired or not (or unknown), the values it saw (a
+// duration in the unit of the literal it is compared with, else of its field), its points with
+// decay and caps; then the total, the disqualification and each tier decision, and below the
+// top tier how many points the lead lacks for the next tier up when that tier's condition is a
+// threshold on total or a score (or `and`s of them). `sources` is the compilation's source
+// manager (rule and condition texts come from it).
 std::string explain_lead(const check::CheckedModel& m, const interp::Interpreter& interp, const interp::Record& record,
-                         int64_t as_of, const source::SourceManager& sources);
+                         int64_t as_of, const source::SourceManager& sources, const ExplainOptions& options = {});
 
 }  // namespace rubric::io

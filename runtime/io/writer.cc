@@ -124,8 +124,11 @@ void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
 
 void ResultWriter::error_row(const InputRecord& in, const std::string& message) {
   const check::CheckedModel& m = model_;
+  // A record whose key cannot be read (not JSON, not an object, no key) is named by its number,
+  // so that it can still be found.
+  const std::string key = in.key.empty() ? std::to_string(in.number) : in.key;
   if (opts_.format == OutputFormat::Csv) {
-    csv_cell(in.key);
+    csv_cell(key);
     for (size_t i = 0; i < m.scores.size() + 1 + m.tier_sets.size() + 1; ++i) csv_cell("");
     csv_cell(message, !opts_.explain);
     if (opts_.explain) csv_cell("", true);
@@ -133,7 +136,7 @@ void ResultWriter::error_row(const InputRecord& in, const std::string& message) 
     buf_ += "{";
     text::append_json_string(buf_, key_column(m));
     buf_ += ':';
-    text::append_json_string(buf_, in.key);
+    text::append_json_string(buf_, key);
     for (const auto& s : m.scores) {
       buf_ += ',';
       text::append_json_string(buf_, s.name);

@@ -3,6 +3,7 @@
 // (as fast as IR O2 and quicker to compile). Models are compiled to object files, the same
 // pipeline as ahead-of-time builds, which is what lets them be cached in memory and on disk.
 #include "runtime/jit/jit.h"
+#include "runtime/native/checksum.h"
 
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -181,9 +182,16 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     auto start = Clock::now();
     auto mb = llvm::MemoryBuffer::getFile(file);
     if (mb) {
-      object = std::move(*mb);
-      t.source = CompileTimes::Source::DiskCache;
-      t.link_ms = ms_since(start);
+      // Cache files carry the same SHA-256 trailer as `rubric build` output: a damaged one is
+      // compiled afresh, never loaded (damaged machine code would crash the process).
+      native::SealCheck sealed = native::check_seal((*mb)->getBuffer());
+      if (sealed.status == native::SealCheck::Ok) {
+        object = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(sealed.body.data(), sealed.body.size()), "rubric_model");
+        t.source = CompileTimes::Source::DiskCache;
+        t.link_ms = ms_since(start);
+      } else {
+        llvm::sys::fs::remove(file);
+      }
     }
   }
   std::lock_guard<std::mutex> lock(engine.mutex());
@@ -246,7 +254,7 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   }
   if (!bytes.empty()) {
     llvm::sys::fs::create_directories(options.cache_dir);
-    native::write_file(file, bytes);
+    native::write_file(file, native::seal(bytes));
   }
   t.link_ms += ms_since(start);
   if (times) *times = t;

@@ -286,3 +286,31 @@ TEST_CASE("a value over 16 MiB and a row over 64 MiB are error rows naming the l
   CHECK(rows[1].key == "d");
   CHECK(rows[1].line == 3);
 }
+
+TEST_CASE("the delimiter is the one the header holds most of; ties go to , then ; then tab then |", "[io]") {
+  std::string fatal;
+  auto tie = read_all("id,Full Name;Total Visits\na,x;1\n", &fatal);  // one `,` and one `;`: `,`
+  REQUIRE(tie.size() == 1);
+  CHECK(tie[0].key == "a");  // read with `;`, the header would have no `id` column
+  CHECK(tie[0].record.fields[1].is_missing());  // no column is headed "Full Name" alone
+  auto most = read_all("id;Full Name;Total Visits,x\na;y;2,z\n");  // two `;`, one `,`: `;`
+  REQUIRE(most.size() == 1);
+  CHECK(most[0].ok());
+  CHECK(most[0].record.fields[1].s == "y");
+  auto pipes = read_all("id|Full Name|Total Visits\tx\nb|y|3\tz\n");  // two `|`, one tab: `|`
+  REQUIRE(pipes.size() == 1);
+  CHECK(pipes[0].key == "b");
+}
+
+TEST_CASE("a trailing delimiter on only some lines is tolerated; a value after it is not", "[io]") {
+  auto rows = read_all("id,Full Name,Total Visits\na,x,1,\nb,y,2\nc,z,3,extra\n");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].ok());
+  CHECK(rows[0].record.fields[2].i == 1);
+  CHECK(rows[1].ok());
+  CHECK(rows[2].errors.at(0) == "the row has 4 values and the header has 3 columns");
+  auto header = read_all("id,Full Name,Total Visits,\na,x,1\nb,y,2,\n");
+  REQUIRE(header.size() == 2);
+  CHECK(header[0].ok());
+  CHECK(header[1].ok());
+}

@@ -47,3 +47,15 @@ TEST_CASE("every diagnostic kind is exercised by a golden file", "[diag]") {
     CHECK(all.find("[" + id + "]") != std::string::npos);
   }
 }
+
+TEST_CASE("closest_name counts two swapped letters as one slip", "[diag]") {
+  CHECK(diag::closest_name("socre", {"score", "tiers"}) == "score");
+  CHECK(diag::closest_name("teirs", {"score", "tiers"}) == "tiers");
+  CHECK(diag::closest_name("contians", {"contains", "matches"}) == "contains");
+}
+
+TEST_CASE("the columns of a span end after its last character, however many bytes it has", "[diag]") {
+  source::SourceFile f("t.rubric", "a \xC3\xA9t\xC3\xA9 b\n");
+  CHECK(f.last_char({1, 2, 7}).column == 5);  // `été` is columns 3 to 5
+  CHECK(f.line_col(7).column == 6);
+}

@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <pthread.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "compiler/check/model.h"
@@ -108,16 +111,28 @@ TEST_CASE("long conditions compile and score on a thread with a 256 KiB stack", 
 
 TEST_CASE("nesting beyond the limits is refused with a message, not a crash", "[check][limits]") {
   // `not` operators in one condition, continued over lines.
-  std::string nots = "lead:\n  id: string key\n  x: int\nscore s:\n  x > 1 and\n";
-  for (int line = 0; line < 3; ++line) {  // 150 on each line: under the limit per line, over it in all
-    nots += "    ";
-    for (int i = 0; i < 150; ++i) nots += "not ";
-    nots += "x > 2 and\n";
-  }
-  nots += "    x > 3: +1\n";
+  // 150 `not`s on each of two lines, the second nested inside the first through a bracket.
+  std::string nots = "lead:\n  id: string key\n  x: int\nscore s:\n  ";
+  for (int i = 0; i < 150; ++i) nots += "not ";
+  nots += "(x > 1 and\n    ";
+  for (int i = 0; i < 150; ++i) nots += "not ";
+  nots += "x > 2): +1\n";
   rubric::driver::Compilation c = rubric::driver::compile_source("nots.rubric", nots);
   REQUIRE_FALSE(c.ok());
-  CHECK(rubric::diag::render_text(c.diagnostics, *c.sources).find("more than 200 operators in one condition") != std::string::npos);
+  CHECK(rubric::diag::render_text(c.diagnostics, *c.sources).find("more than 200 operators nested in one condition") !=
+        std::string::npos);
+  // Side by side they do not nest: 300 `not`s in as many operands, and 300 bracket groups, are fine.
+  std::string siblings = "lead:\n  id: string key\n  x: int\nscore s:\n  x > 0";
+  for (int i = 0; i < 300; ++i) siblings += " and\n    not (x > " + std::to_string(i) + ")";
+  siblings += ": +1\n";
+  rubric::driver::Compilation ok = rubric::driver::compile_source("siblings.rubric", siblings);
+  CHECK(ok.ok());
+  // An unclosed bracket is reported as such, not as an operator count lines later.
+  std::string unclosed = "lead:\n  id: string key\n  x: int\nscore s:\n  (x > 1: +1\n";
+  for (int i = 0; i < 250; ++i) unclosed += "  not x > " + std::to_string(i) + ": +1\n";
+  rubric::driver::Compilation u = rubric::driver::compile_source("unclosed.rubric", unclosed);
+  REQUIRE_FALSE(u.ok());
+  CHECK(rubric::diag::render_text(u.diagnostics, *u.sources).find("operators nested") == std::string::npos);
   // Defines nested through each other, each adding brackets: the checker's depth limit.
   std::string deep = "lead:\n  id: string key\n  x: int\ndefine p1: x > 1\n";
   for (int i = 2; i <= 90; ++i)
@@ -136,6 +151,44 @@ TEST_CASE("a model file over the size limit is refused before parsing", "[parse]
   REQUIRE_FALSE(c.ok());
   CHECK(rubric::diag::render_text(c.diagnostics, *c.sources).find("the model is too large: 6 MiB, and the limit is 4 MiB") !=
         std::string::npos);
+}
+
+TEST_CASE("a model of too many tokens is refused before ANTLR parses it", "[parse][limits]") {
+  std::string m = "lead:\n  id: string key\n  x: int\nscore s:\n  x > 1";
+  for (int i = 0; i < 70000; ++i) m += " or x > 1";  // 280,000 tokens, under 4 MiB
+  m += ": +1\n";
+  REQUIRE(m.size() < (4u << 20));
+  rubric::driver::Compilation c = rubric::driver::compile_source("tokens.rubric", m);
+  REQUIRE_FALSE(c.ok());
+  CHECK(rubric::diag::render_text(c.diagnostics, *c.sources).find("more than 250000 words, numbers and symbols") !=
+        std::string::npos);
+}
+
+TEST_CASE("`each` sees through a define that names a define of one behaviour", "[check][limits]") {
+  const char* text =
+      "lead:\n  id: string key\nevent:\n  kind: enum {visit}\n  timestamp: time\n"
+      "behaviour visited: kind = visit\ndefine saw: visited\ndefine saw_again: saw\n"
+      "score s:\n  saw_again: +3 each\n";
+  for (rubric::Backend b : kEveryBackend) {
+    auto c = rubric::ModelBuilder().backend(b).build_source("each.rubric", text);
+    REQUIRE(c.ok());
+    rubric::Result r = c.model->score_json(
+        R"({"id": "a", "events": [{"kind": "visit", "timestamp": "2026-01-01"}, {"kind": "visit", "timestamp": "2026-01-02"}]})",
+        rubric::Model::parse_time("2026-02-01"));
+    CHECK(r.total == 6);
+  }
+}
+
+TEST_CASE("thousands of misspelt names check in linear time: hints stop after 500", "[check][limits]") {
+  std::string m = "lead:\n  id: string key\n  x: int\n";
+  for (int i = 0; i < 8000; ++i) m += "define d" + std::to_string(i) + ": xx" + std::to_string(i) + " > 1\n";
+  m += "score s:\n  x > 1: +1\n";
+  rubric::driver::Compilation c = rubric::driver::compile_source("names.rubric", m);  // 90 s before (quadratic hints)
+  REQUIRE(c.diagnostics.error_count() == 8000);
+  size_t hinted = 0;
+  for (const auto& d : c.diagnostics.items()) hinted += !d.notes.empty();
+  CHECK(hinted > 0);
+  CHECK(hinted <= 501);
 }
 
 TEST_CASE("score sums saturate at 10^13 points instead of overflowing", "[interp][limits]") {
@@ -222,4 +275,30 @@ TEST_CASE("contains takes linear time on a long needle", "[builtins][limits]") {
   CHECK(rubric::builtins::contains_icase("Senior Marketing Manager", "marketing"));
   CHECK(rubric::builtins::contains_icase(std::string(100, 'x') + "ab" + std::string(70, 'C'), "b" + std::string(70, 'c')));
   CHECK_FALSE(rubric::builtins::contains_icase(std::string(200, 'x'), std::string(70, 'x') + "y"));
+}
+
+TEST_CASE("a damaged file in the JIT's disk cache is compiled afresh, never run", "[jit][limits]") {
+  std::string dir = std::filesystem::temp_directory_path() / ("rubric-cache-test-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const char* text = "lead:\n  id: string key\n  n: optional int\nscore s:\n  n > 10: +5 \"big\"\n";
+  auto score = [&] {
+    auto c = rubric::ModelBuilder().backend(rubric::Backend::Jit).cache_dir(dir).build_source("m.rubric", text);
+    REQUIRE(c.ok());
+    REQUIRE(c.model->backend() == rubric::Backend::Jit);
+    return c.model->score_json(R"({"id": "a", "n": 11})", 0).total;
+  };
+  CHECK(score() == 5);  // compiles and writes the cache (the model is freed after the call)
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
+  REQUIRE(files.size() == 1);
+  {
+    // Overwrite the middle of the object (its code, among other things) with int3 instructions.
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(64);
+    std::string junk(512, '\xCC');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  CHECK(score() == 5);  // the damaged file is refused by its checksum and compiled again
+  CHECK(score() == 5);  // and the fresh cache file loads
+  std::filesystem::remove_all(dir);
 }

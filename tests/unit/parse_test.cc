@@ -141,3 +141,46 @@ TEST_CASE("fmt is idempotent and never changes the parsed model, over every .rub
   }
   CHECK(files > 20);
 }
+
+TEST_CASE("after an error at the end of a line the rest of the file is still checked", "[parse]") {
+  // Issue 10: the `%` used to hide the other two errors.
+  auto c = test::compile(
+      "lead:\n  id: string key\n  employees: optional int\nscore fit:\n  employees > 200: +10% \"mid-size\"\n"
+      "  employes > 5: +1\ntiers t:\n  hot: total >= 5\n");
+  std::string out = test::diagnostics(c);
+  CHECK(c.diagnostics.error_count() == 3);
+  CHECK(out.find("test.rubric:5:23: error[E0101]: unexpected `%`") != std::string::npos);
+  CHECK(out.find("test.rubric:6:3: error[E0201]: `employes`") != std::string::npos);
+  CHECK(out.find("test.rubric:7:7: error[E0402]") != std::string::npos);
+}
+
+TEST_CASE("a misspelt section keyword is named once, and its section is still read", "[parse]") {
+  auto c = test::compile(
+      "lead:\n  id: string key\n  e: int\nscore fit:\n  e > 1: +1\nteirs temperature:\n  hot: total >= 5\n  cold: otherwise\n");
+  std::string out = test::diagnostics(c);
+  CHECK(c.diagnostics.error_count() == 1);
+  CHECK(out.find("unknown section `teirs`") != std::string::npos);
+  CHECK(out.find("did you mean `tiers`?") != std::string::npos);
+  CHECK(out.find("expected `+` or `-`") == std::string::npos);
+}
+
+TEST_CASE("a byte order mark does not shift columns", "[parse]") {
+  const std::string model = "lead:\n  id: string key\nscore s:\n  idd is present: +1\n";
+  auto plain = test::compile(model);
+  auto bom = test::compile("\xEF\xBB\xBF" + model);
+  CHECK(test::diagnostics(bom) == test::diagnostics(plain));
+  CHECK(test::diagnostics(bom).find("test.rubric:4:3: error[E0201]: `idd` is not a field") != std::string::npos);
+  CHECK(diag::render_json(bom.diagnostics, *bom.sources) == diag::render_json(plain.diagnostics, *plain.sources));
+}
+
+TEST_CASE("a non-ASCII character is underlined one column wide", "[parse]") {
+  auto c = test::compile("lead:\n  id: string key\n  e: int\nscore s:\n  e \xE2\x89\xA5 5: +1\n");
+  std::string out = test::diagnostics(c);
+  CHECK(out.find("test.rubric:5:5: error[E0102]: `\xE2\x89\xA5` has no meaning in Rubric\n"
+                 "  5 |   e \xE2\x89\xA5 5: +1\n"
+                 "    |     ^\n"
+                 "    = help: write `>=`\n") != std::string::npos);
+  // The JSON columns count characters too: the end column is the one after the character.
+  std::string json = diag::render_json(c.diagnostics, *c.sources);
+  CHECK(json.find("\"line\": 5, \"column\": 5, \"end_line\": 5, \"end_column\": 6") != std::string::npos);
+}

@@ -33,3 +33,18 @@ TEST_CASE("formatting round-trips", "[io]") {
   CHECK(format_time(-1) == "1969-12-31T23:59:59Z");
   CHECK(parse_time(format_time(1234567890)) == 1234567890);
 }
+
+TEST_CASE("lower-case t and z, short offsets, comma fractions, a zone after a date, leap seconds", "[io]") {
+  CHECK(parse_time("2026-11-01t00:00:00z") == 1793491200);
+  CHECK(parse_time("2026-11-01T02:00:00+0200") == 1793491200);
+  CHECK(parse_time("2026-11-01T02:00:00+02") == 1793491200);
+  CHECK(parse_time("2026-11-01T00:00:00,999Z") == 1793491200);  // fractions are dropped
+  CHECK(parse_time("2026-10-31T23:59:59.999999999Z") == 1793491199);
+  CHECK(parse_time("2026-11-01Z") == 1793491200);
+  CHECK(parse_time("2026-10-31T23:59:60Z") == 1793491200);  // a leap second is the next second
+  CHECK(parse_time(" 2026-11-01\t") == 1793491200);
+  CHECK_FALSE(parse_time("2026-11-01T00:00:00."));
+  CHECK_FALSE(parse_time("2026-11-01T00:00:61Z"));
+  CHECK_FALSE(parse_time("2026-11-01T00:00:00+2"));
+  CHECK_FALSE(parse_time("2026-11-01T00:00:00+24:00"));
+}

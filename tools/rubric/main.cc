@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -23,6 +25,16 @@
 #include "runtime/io/pipeline.h"
 #include "runtime/io/test_runner.h"
 #include "runtime/io/time.h"
+#include "runtime/io/unified_diff.h"
+
+// Both come from tools/rubric/CMakeLists.txt: CMake's project version, and where the docs
+// folder is published (SARIF helpUri links; RUBRIC_DOCS_URL in the environment overrides it).
+#ifndef RUBRIC_VERSION
+#error "RUBRIC_VERSION is CMake's project version, defined in tools/rubric/CMakeLists.txt"
+#endif
+#ifndef RUBRIC_DOCS_URL
+#error "RUBRIC_DOCS_URL is defined in tools/rubric/CMakeLists.txt"
+#endif
 
 namespace {
 
@@ -31,15 +43,15 @@ constexpr int kOk = 0;
 constexpr int kFindings = 1;   // check: the model has errors; score: some records had errors
 constexpr int kCannotRun = 2;  // bad arguments, unreadable files, a model that does not check
 
-const char* kMainHelp = R"(Rubric scores leads with rules written in plain words.
-
-Example:
+const char* kMainHelp = "Rubric scores leads with rules written in plain words.";
+const char* kMainFooter = R"(Each command's --help has its options and a worked example. Example:
   rubric check examples/b2b/b2b.rubric
   rubric score examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain
 
 Exit codes: 0 success, 1 errors in the model (check) or in some records (score), 2 could not run.)";
 
 const char* kCheckHelp = R"(Check models for mistakes and report every error with its line, column and a hint.
+A file named - is read from standard input.
 
 Example:
   rubric check examples/b2b/b2b.rubric examples/xeducation/xeducation.rubric
@@ -71,12 +83,39 @@ needs a C compiler (cc, or $CC); see docs/embedding.md for the ABI.)";
 
 bool stderr_is_tty() { return isatty(STDERR_FILENO) != 0; }
 
+// --color: auto (a terminal, unless NO_COLOR is set and not empty, see no-color.org, or TERM is
+// dumb), always or never. Only diagnostics on stderr are colored.
+std::string g_color = "auto";
+bool stderr_color() {
+  if (g_color == "always") return true;
+  if (g_color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return stderr_is_tty();
+}
+
+// The name standard input goes by in messages, when a file is given as `-`.
+const char* kStdinName = "<stdin>";
+
+std::string read_stdin() {
+  std::stringstream ss;
+  ss << std::cin.rdbuf();
+  return ss.str();
+}
+
+// Where SARIF links a rule's documentation: $RUBRIC_DOCS_URL, else the build's RUBRIC_DOCS_URL.
+std::string docs_url() {
+  const char* env = std::getenv("RUBRIC_DOCS_URL");
+  return env && *env ? env : RUBRIC_DOCS_URL;
+}
+
 // --max-errors: how many diagnostics text output shows per file (0: all); JSON and SARIF list all.
 size_t g_max_errors = 100;
 
-int print_diagnostics(const rubric::driver::Compilation& c, const std::string& format) {
-  if (format == "json") std::cout << rubric::diag::render_json(c.diagnostics, *c.sources);
-  else std::cerr << rubric::diag::render_text(c.diagnostics, *c.sources, stderr_is_tty(), g_max_errors);
+int print_diagnostics(const rubric::driver::Compilation& c) {
+  std::cerr << rubric::diag::render_text(c.diagnostics, *c.sources, stderr_color(), g_max_errors);
   return c.diagnostics.has_errors() ? kFindings : kOk;
 }
 
@@ -140,6 +179,10 @@ bool read_model(const std::string& path, rubric::driver::Compilation& c) {
     std::cerr << fmt::format("rubric: {} is a compiled model (rubric build); give the .rubric file it was built from\n", path);
     return false;
   }
+  if (path == "-") {
+    c = rubric::driver::compile_source(kStdinName, read_stdin(), g_declared);
+    return true;
+  }
   std::string err;
   c = rubric::driver::compile_file(path, &err, g_declared);
   if (err.empty()) return true;
@@ -150,17 +193,26 @@ bool read_model(const std::string& path, rubric::driver::Compilation& c) {
 int run_check(const std::vector<std::string>& files, const std::string& format, const std::string& emit) {
   int status = kOk;
   size_t errors = 0;
+  std::vector<rubric::driver::Compilation> all;  // kept for the one JSON document of the run
+  all.reserve(files.size());
   for (const std::string& f : files) {
-    rubric::driver::Compilation c;
+    rubric::driver::Compilation& c = all.emplace_back();
     if (!read_model(f, c)) {
+      all.pop_back();
       status = kCannotRun;
       continue;
     }
-    if (print_diagnostics(c, format) != kOk && status == kOk) status = kFindings;
+    if (c.diagnostics.has_errors() && status == kOk) status = kFindings;
+    if (format == "text") print_diagnostics(c);
     errors += c.diagnostics.error_count();
     if (emit == "ast") std::cout << rubric::ast::print(c.module);
     if (emit == "checked" && c.ok()) std::cout << rubric::check::print(*c.model);
     if (emit == "llvm" && c.ok()) std::cout << rubric::jit::emit_llvm(*c.model);
+  }
+  if (format == "json") {
+    std::vector<rubric::diag::FileReport> reports;
+    for (size_t i = 0; i < all.size(); ++i) reports.push_back({&all[i].diagnostics, all[i].sources.get(), all[i].sources->file(1).name()});
+    std::cout << rubric::diag::render_json(reports);
   }
   if (format == "text") {
     if (errors) std::cerr << fmt::format("{} error{} in {} file{}\n", errors, errors == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
@@ -236,7 +288,7 @@ bool load_model(const std::string& path, rubric::driver::Compilation& c,
   }
   if (!read_model(path, c)) return false;
   if (!c.ok()) {
-    print_diagnostics(c, "text");
+    print_diagnostics(c);
     std::cerr << "rubric: the model has errors; nothing was scored\n";
     return false;
   }
@@ -352,12 +404,17 @@ int run_score(const ScoreArgs& a) {
 const char* kExplainHelp = R"(Explain one lead's scores rule by rule: whether each rule fired, the values it saw,
 its points with decay and caps, and why the lead got its tier.
 
+Below the top tier it says how many points the lead lacks for the next tier up, when that
+tier's condition is a threshold on total or a score.
+
 Example:
   rubric explain examples/b2b/b2b.rubric --lead '{"id": "L1", "email": "ann@acme.io", "job_title": "VP Sales"}'
-  rubric explain examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01)";
+  rubric explain examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --id L0000013 --as-of 2026-11-01
+  rubric explain examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --id L0000013 --fired-only --format json)";
 
 struct ExplainArgs {
-  std::string model, lead, input, id, as_of;
+  std::string model, lead, input, id, as_of, format = "text";
+  bool fired_only = false;
 };
 
 int run_explain(const ExplainArgs& a) {
@@ -392,7 +449,10 @@ int run_explain(const ExplainArgs& a) {
       std::cerr << fmt::format("rubric: line {}: {}\n", rec.line, rec.errors.front());
       return kFindings;
     }
-    std::cout << rubric::io::explain_lead(*c.model, interp, rec.record, as_of, *c.sources);
+    rubric::io::ExplainOptions options;
+    options.fired_only = a.fired_only;
+    options.json = a.format == "json";
+    std::cout << rubric::io::explain_lead(*c.model, interp, rec.record, as_of, *c.sources, options);
     return kOk;
   }
   std::cerr << (a.id.empty() ? std::string("rubric: no lead to explain\n") : fmt::format("rubric: no lead with key {}\n", a.id));
@@ -402,11 +462,15 @@ int run_explain(const ExplainArgs& a) {
 const char* kDiffHelp = R"(Before publishing a changed model: score the same leads with the old and the new model and
 show how many move between tiers, the largest score changes and the rules that caused them.
 
+A tier set that is renamed, removed or added is named as such. --format csv gives a row per
+lead (old and new total and tiers); --format json the whole report.
+
 Example:
-  rubric diff old.rubric examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01)";
+  rubric diff old.rubric examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01
+  rubric diff old.rubric new.rubric --input leads.jsonl --as-of 2026-11-01 --format csv > moves.csv)";
 
 struct DiffArgs {
-  std::string old_model, new_model, input, as_of, input_format;
+  std::string old_model, new_model, input, as_of, input_format, format = "text";
   size_t top = 10;
 };
 
@@ -422,6 +486,7 @@ int run_diff(const DiffArgs& a) {
   std::string fmt_in = a.input_format.empty() ? (ends_with(a.input, ".csv") ? "csv" : "jsonl") : a.input_format;
   d.reader.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
   d.top = a.top;
+  d.format = a.format == "csv" ? rubric::io::DiffFormat::Csv : a.format == "json" ? rubric::io::DiffFormat::Json : rubric::io::DiffFormat::Text;
   std::string report, err;
   if (!rubric::io::diff_models(d, report, err)) {
     std::cerr << "rubric: " << err << "\n";
@@ -431,41 +496,136 @@ int run_diff(const DiffArgs& a) {
   return kOk;
 }
 
-const char* kFmtHelp = R"(Rewrite models in Rubric's canonical layout (comments kept; scores never change).
+const char* kFmtHelp = R"(Rewrite models in Rubric's canonical layout (comments kept; scores never change). A file
+with syntax errors is left as it is and its errors are shown (exit 1). Files keep their line
+endings (CRLF stays CRLF) and are replaced whole, never half written. A file named - is read
+from standard input and written, formatted, to standard output.
 
 Example:
   rubric fmt examples/b2b/b2b.rubric
-  rubric fmt --check examples/*/*.rubric     # list files that are not formatted; exit 1 if any)";
+  rubric fmt --check examples/*/*.rubric     # list files that are not formatted; exit 1 if any
+  rubric fmt --diff model.rubric             # show the changes as a unified diff, write nothing
+  rubric fmt - < model.rubric > formatted.rubric)";
 
-int run_fmt(const std::vector<std::string>& files, bool check_only) {
+struct FmtArgs {
+  std::vector<std::string> files;
+  bool check = false, diff = false;
+};
+
+// `formatted` (which ends its lines with \n) with the line endings of `original`: CRLF when
+// most of the original's lines end so.
+std::string with_line_endings_of(const std::string& original, const std::string& formatted) {
+  size_t lf = 0, crlf = 0;
+  for (size_t i = 0; i < original.size(); ++i)
+    if (original[i] == '\n') ++lf, crlf += i > 0 && original[i - 1] == '\r';
+  if (crlf * 2 <= lf || lf == 0) return formatted;
+  std::string out;
+  out.reserve(formatted.size() + formatted.size() / 16);
+  for (size_t i = 0; i < formatted.size(); ++i) {
+    if (formatted[i] == '\n' && (i == 0 || formatted[i - 1] != '\r')) out += '\r';
+    out += formatted[i];
+  }
+  return out;
+}
+
+// Replaces the file at `path` by `text` through a temporary file in the same folder and a
+// rename, so a reader sees the old file or the new one, never a part; the mode is kept, and a
+// symbolic link keeps pointing at the (rewritten) file it named.
+bool write_atomically(const std::string& path, const std::string& text, std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path target = fs::is_symlink(path, ec) ? fs::canonical(path, ec) : fs::path(path);
+  if (ec) {
+    error = ec.message();
+    return false;
+  }
+  std::string tmpl = (target.parent_path() / ("." + target.filename().string() + ".fmt-XXXXXX")).string();
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  int fd = mkstemp(name.data());
+  if (fd < 0) {
+    error = "cannot create a temporary file beside it";
+    return false;
+  }
+  std::string tmp(name.data());
+  bool ok = true;
+  for (size_t at = 0; ok && at < text.size();) {
+    ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    if (n <= 0) ok = false;
+    else at += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  if (ok) fs::permissions(tmp, fs::status(target, ec).permissions(), ec);
+  if (ok && std::rename(tmp.c_str(), target.c_str()) != 0) ok = false;
+  if (!ok) {
+    fs::remove(tmp, ec);
+    error = "writing it failed; the file is unchanged";
+  }
+  return ok;
+}
+
+int run_fmt(const FmtArgs& a) {
   int status = kOk;
-  for (const std::string& path : files) {
-    if (rubric::native::is_elf_file(path)) {
-      std::cerr << fmt::format("rubric: {} is a compiled model (rubric build), not model text\n", path);
-      status = kCannotRun;
+  auto worse = [&status](int s) { status = std::max(status, s); };
+  for (const std::string& path : a.files) {
+    bool from_stdin = path == "-";
+    std::string name = from_stdin ? kStdinName : path;
+    std::string text;
+    if (from_stdin) {
+      text = read_stdin();
+    } else {
+      if (rubric::native::is_elf_file(path)) {
+        std::cerr << fmt::format("rubric: {} is a compiled model (rubric build), not model text\n", path);
+        worse(kCannotRun);
+        continue;
+      }
+      std::ifstream in(path, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      if (!in) {
+        std::cerr << "rubric: cannot read " << path << "\n";
+        worse(kCannotRun);
+        continue;
+      }
+      text = ss.str();
+    }
+    // Formatting text that does not parse would rewrite it by guesswork (`mid-size` as
+    // `mid - size`): such a file is refused with its errors.
+    rubric::source::SourceManager sm;
+    uint32_t id = sm.add(name, text);
+    rubric::parse::ParseResult parsed = rubric::parse::parse(sm, id);
+    if (parsed.diagnostics.has_errors()) {
+      std::cerr << rubric::diag::render_text(parsed.diagnostics, sm, stderr_color(), g_max_errors);
+      std::cerr << fmt::format("rubric: {} has syntax errors, so it was not formatted; fix them first\n", name);
+      worse(kFindings);
       continue;
     }
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
     auto formatted = rubric::parse::format_source(text);
     if (!formatted) {
-      std::cerr << "rubric: " << path << " holds text Rubric cannot read; run `rubric check` on it\n";
-      status = kCannotRun;
+      std::cerr << "rubric: " << name << " holds text Rubric cannot read; run `rubric check` on it\n";
+      worse(kCannotRun);
       continue;
     }
-    if (*formatted == text) continue;
-    if (check_only) {
-      std::cout << path << "\n";
-      if (status == kOk) status = kFindings;
+    std::string out = with_line_endings_of(text, *formatted);
+    if (a.diff) std::cout << rubric::io::unified_diff(text, out, name, name + " (formatted)");
+    if (a.check) {
+      if (out != text) {
+        if (!a.diff) std::cout << name << "\n";
+        worse(kFindings);
+      }
       continue;
     }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << *formatted;
-    if (!out) {
-      std::cerr << "rubric: cannot write " << path << "\n";
-      status = kCannotRun;
+    if (a.diff) continue;
+    if (from_stdin) {
+      std::cout << out;
+      continue;
+    }
+    if (out == text) continue;
+    std::string error;
+    if (!write_atomically(path, out, error)) {
+      std::cerr << fmt::format("rubric: cannot write {}: {}\n", path, error);
+      worse(kCannotRun);
     }
   }
   return status;
@@ -486,23 +646,31 @@ int run_lint(const std::vector<std::string>& files, const std::string& format, b
   int status = kOk;
   std::string text_out;
   size_t warnings = 0, errors = 0;
+  // Every file's findings, for the one JSON or SARIF document of the run.
+  std::vector<rubric::driver::Compilation> all;
+  std::vector<rubric::diag::DiagnosticList> found_all;
+  all.reserve(files.size());
+  found_all.reserve(files.size());
   for (const std::string& f : files) {
-    rubric::driver::Compilation c;
+    rubric::driver::Compilation& c = all.emplace_back();
     if (!read_model(f, c)) {
+      all.pop_back();
       status = kCannotRun;
       continue;
     }
-    rubric::diag::DiagnosticList found = c.diagnostics;
+    rubric::diag::DiagnosticList& found = found_all.emplace_back(c.diagnostics);
     if (c.ok()) found.append(rubric::lint::lint(c.module, *c.model, *c.sources));
     errors += found.error_count();
     warnings += found.items().size() - found.error_count();
     if (found.has_errors() && status == kOk) status = kFindings;
     if (strict && !found.items().empty() && status == kOk) status = kFindings;
-    if (format == "text") text_out += rubric::diag::render_text(found, *c.sources, stderr_is_tty(), g_max_errors);
-    else if (format == "json") std::cout << rubric::diag::render_json(found, *c.sources);
+    if (format == "text") text_out += rubric::diag::render_text(found, *c.sources, stderr_color(), g_max_errors);
     else if (format == "github") std::cout << rubric::diag::render_github(found, *c.sources);
-    else std::cout << rubric::diag::render_sarif(found, *c.sources, "0.1.0", "https://example.invalid/rubric/docs/lints.md");
   }
+  std::vector<rubric::diag::FileReport> reports;
+  for (size_t i = 0; i < all.size(); ++i) reports.push_back({&found_all[i], all[i].sources.get(), all[i].sources->file(1).name()});
+  if (format == "json") std::cout << rubric::diag::render_json(reports);
+  if (format == "sarif") std::cout << rubric::diag::render_sarif(reports, RUBRIC_VERSION, docs_url());
   if (format == "text") {
     std::cerr << text_out;
     std::cerr << fmt::format("{} error{}, {} warning{} in {} file{}\n", errors, errors == 1 ? "" : "s", warnings,
@@ -607,15 +775,57 @@ int run_build(const BuildArgs& a) {
   return kOk;
 }
 
+// A file argument: an existing file, or `-` for standard input where the command reads one.
+const CLI::Validator kFileOrStdin(
+    [](std::string& s) { return s == "-" ? std::string() : CLI::ExistingFile(s); }, "FILE or -", "FILE_OR_STDIN");
+
+// The command the arguments name (the first word that is not an option or --color's value), or
+// empty; when it is not a command, says so with the closest one and returns false.
+bool known_command(int argc, char** argv, const CLI::App& app) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--color") {
+      ++i;
+      continue;
+    }
+    if (arg.empty() || arg[0] == '-') continue;
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), arg) != names.end()) return true;
+    std::string best = rubric::diag::closest_name(arg, names);
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    if (!best.empty()) std::cerr << fmt::format("rubric: `{}` is not a command; did you mean `{}`?\n", arg, best);
+    else std::cerr << fmt::format("rubric: `{}` is not a command; the commands are {}\n", arg, all);
+    return false;
+  }
+  return true;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{kMainHelp, "rubric"};
+  app.footer(kMainFooter);
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("rubric ") + RUBRIC_VERSION, "print Rubric's version and exit");
+  // --color on the command line before or after the command.
+  auto add_color = [](CLI::App* cmd) {
+    cmd->add_option("--color", g_color, "color the diagnostics: auto (a terminal without NO_COLOR), always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+  };
+  add_color(&app);
+  // A command: a one-line summary (what `rubric --help` lists) and its own help's worked example.
+  auto command = [&](const char* name, const char* summary, const char* details) {
+    CLI::App* cmd = app.add_subcommand(name, summary);
+    cmd->footer(details);
+    add_color(cmd);
+    return cmd;
+  };
 
   std::vector<std::string> files;
   std::string check_format = "text", emit;
-  CLI::App* check = app.add_subcommand("check", kCheckHelp);
-  check->add_option("files", files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
-  check->add_option("--format", check_format, "diagnostics as text (stderr) or json (stdout)")
+  CLI::App* check = command("check", "check models and report every mistake", kCheckHelp);
+  check->add_option("files", files, "model files (.rubric), or - for standard input")->required()->check(kFileOrStdin);
+  check->add_option("--format", check_format, "diagnostics as text (stderr) or json (stdout, one array for all files)")
       ->check(CLI::IsMember({"text", "json"}));
   check->add_option("--emit", emit, "also print a phase's output: ast, checked or llvm")
       ->check(CLI::IsMember({"ast", "checked", "llvm"}));
@@ -633,7 +843,7 @@ int main(int argc, char** argv) {
   add_max_errors(check);
 
   ScoreArgs sa;
-  CLI::App* score = app.add_subcommand("score", kScoreHelp);
+  CLI::App* score = command("score", "score a file of leads", kScoreHelp);
   score->add_option("model", sa.model, "the model file (.rubric, or a .so from rubric build)")->required()->check(CLI::ExistingFile);
   score->add_option("-i,--input", sa.input, "leads: .csv or .jsonl, or - for standard input")->required();
   score->add_option("--as-of", sa.as_of, "the scoring time, ISO 8601 (default: now)");
@@ -655,16 +865,18 @@ int main(int argc, char** argv) {
 
   ExplainArgs ea;
   add_max_errors(score);
-  CLI::App* explain = app.add_subcommand("explain", kExplainHelp);
+  CLI::App* explain = command("explain", "explain one lead's scores rule by rule", kExplainHelp);
   explain->add_option("model", ea.model, "the model file (.rubric, or a .so from rubric build)")->required()->check(CLI::ExistingFile);
   explain->add_option("--lead", ea.lead, "the lead as one JSON object");
   explain->add_option("-i,--input", ea.input, "or a .jsonl/.csv file of leads (the first, or the one with --id)");
   explain->add_option("--id", ea.id, "the key of the lead to explain in --input");
   explain->add_option("--as-of", ea.as_of, "the scoring time, ISO 8601 (default: now)");
+  explain->add_flag("--fired-only", ea.fired_only, "list only the rules that fired");
+  explain->add_option("--format", ea.format, "text, or json (one object)")->check(CLI::IsMember({"text", "json"}));
 
   DiffArgs da;
   add_max_errors(explain);
-  CLI::App* diff = app.add_subcommand("diff", kDiffHelp);
+  CLI::App* diff = command("diff", "compare two versions of a model on the same leads", kDiffHelp);
   diff->add_option("old", da.old_model, "the model as it is (.rubric)")->required()->check(CLI::ExistingFile);
   diff->add_option("new", da.new_model, "the changed model (.rubric)")->required()->check(CLI::ExistingFile);
   diff->add_option("-i,--input", da.input, "leads: .csv or .jsonl")->required()->check(CLI::ExistingFile);
@@ -672,27 +884,31 @@ int main(int argc, char** argv) {
   diff->add_option("--input-format", da.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
+  diff->add_option("--format", da.format, "text, csv (a row per lead) or json")->check(CLI::IsMember({"text", "csv", "json"}));
 
-  std::vector<std::string> fmt_files;
-  bool fmt_check = false;
+  FmtArgs fa;
   add_max_errors(diff);
-  CLI::App* fmt_cmd = app.add_subcommand("fmt", kFmtHelp);
-  fmt_cmd->add_option("files", fmt_files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
-  fmt_cmd->add_flag("--check", fmt_check, "only list the files that are not formatted (exit 1 if any)");
+  CLI::App* fmt_cmd = command("fmt", "rewrite models in the canonical layout", kFmtHelp);
+  fmt_cmd->add_option("files", fa.files, "model files (.rubric), or - to format standard input to standard output")
+      ->required()
+      ->check(kFileOrStdin);
+  fmt_cmd->add_flag("--check", fa.check, "only list the files that are not formatted (exit 1 if any)");
+  fmt_cmd->add_flag("--diff", fa.diff, "print the changes as a unified diff instead of writing them");
+  add_max_errors(fmt_cmd);
 
   std::vector<std::string> lint_files;
   std::string lint_format = "text";
   bool lint_strict = false;
-  CLI::App* lint_cmd = app.add_subcommand("lint", kLintHelp);
-  lint_cmd->add_option("files", lint_files, "model files (.rubric)")->required()->check(CLI::ExistingFile);
-  lint_cmd->add_option("--format", lint_format, "text (stderr), json, sarif or github (stdout)")
+  CLI::App* lint_cmd = command("lint", "find what compiles but is probably not meant", kLintHelp);
+  lint_cmd->add_option("files", lint_files, "model files (.rubric), or - for standard input")->required()->check(kFileOrStdin);
+  lint_cmd->add_option("--format", lint_format, "text (stderr), json, sarif or github (stdout, one document for all files)")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--strict", lint_strict, "warnings fail too (exit 1)");
   add_function_option(lint_cmd);
   add_max_errors(lint_cmd);
 
   BuildArgs ba;
-  CLI::App* build = app.add_subcommand("build", kBuildHelp);
+  CLI::App* build = command("build", "compile a model to native code ahead of time", kBuildHelp);
   build->add_option("model", ba.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
   build->add_option("-o,--output", ba.output, "model.so (shared object) or model.o (object to link)")->required();
   build->add_option("--name", ba.name, "the exported symbol of a .o (default rubric_model)");
@@ -702,22 +918,35 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> test_files;
   std::string junit;
-  CLI::App* test_cmd = app.add_subcommand("test", kTestHelp);
+  CLI::App* test_cmd = command("test", "run the test cases written beside the rules", kTestHelp);
   test_cmd->add_option("files", test_files, "model files (.rubric) with test sections")->required()->check(CLI::ExistingFile);
   test_cmd->add_option("--junit", junit, "also write the results as JUnit XML to this file");
   add_max_errors(test_cmd);
 
+  CLI::App* version = app.add_subcommand("version", "print Rubric's version");
+
+  if (!known_command(argc, argv, app)) return kCannotRun;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kOk : kCannotRun;
   }
+  // Standard input can be read once.
+  for (const auto* list : {&files, &fa.files, &lint_files})
+    if (std::count(list->begin(), list->end(), "-") > 1) {
+      std::cerr << "rubric: - (standard input) can be given once\n";
+      return kCannotRun;
+    }
   try {
+    if (version->parsed()) {
+      std::cout << "rubric " << RUBRIC_VERSION << "\n";
+      return kOk;
+    }
     if (!declare_functions(function_decls)) return kCannotRun;
     if (check->parsed()) return run_check(files, check_format, emit);
     if (diff->parsed()) return run_diff(da);
-    if (fmt_cmd->parsed()) return run_fmt(fmt_files, fmt_check);
+    if (fmt_cmd->parsed()) return run_fmt(fa);
     if (lint_cmd->parsed()) return run_lint(lint_files, lint_format, lint_strict);
     if (test_cmd->parsed()) return run_test_cmd(test_files, junit);
     if (build->parsed()) return run_build(ba);
