@@ -215,7 +215,10 @@ LAST       : 'last' ;
 TRUE       : 'true' ;
 FALSE      : 'false' ;
 
-IDENT  : [a-zA-Z_] [a-zA-Z_0-9]* ;
+// Names may use any alphabet (`päivä`, `город`), as the languages marketers write in do.
+IDENT  : ID_START ID_CONTINUE* ;
+fragment ID_START : [\p{L}_] ;
+fragment ID_CONTINUE : [\p{L}\p{Mn}\p{Mc}\p{Nd}_] ;
 NUMBER : [0-9]+ ('.' [0-9]+)? ;
 // Only \" and \\ are escapes, so regexes keep their backslashes: "\bvp\b".
 STRING : '"' ( '\\' ["\\] | ~["\\\r\n] | '\\' ~["\\\r\n] )* '"' ;
