@@ -1580,6 +1580,13 @@ std::string format_line(const std::vector<antlr4::Token*>& toks, bool behaviour_
 }  // namespace
 
 std::optional<std::string> format_source(const std::string& text) {
+  // Text that is not UTF-8 would be decoded lossily by the lexer, and the rewrite would lose
+  // bytes: leave such a file alone (check reports where it is broken).
+  for (size_t i = 0; i < text.size();) {
+    size_t n = text::utf8_length(text, i);
+    if (!n) return std::nullopt;
+    i += n;
+  }
   try {
     Lexed lexed(text);
     antlr4::CommonTokenStream& tokens = lexed.tokens;

@@ -1,0 +1,334 @@
+"""Rubric for Python: compile lead-scoring models and score leads, dicts or pandas frames.
+
+    import rubric
+    model = rubric.load("examples/b2b/b2b.rubric")
+    model.score({"id": "L1", "email": "ana@acme.com", "events": []}, as_of="2026-11-01")
+    model.score_frame(leads_df, as_of="2026-11-01", threads=2)
+
+A :class:`Model` is immutable and thread-safe; scoring releases the GIL. Compile errors raise
+:class:`CompileError` with structured diagnostics. See the Python section of the top-level
+README, and docs/scale-out.md for Dask.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib as _hashlib
+import html as _html
+import os as _os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _rubric
+
+__all__ = ["compile", "load", "Model", "CompileError", "Diagnostic", "Explanation", "parse_as_of"]
+__version__ = "0.1.0"
+
+AsOf = Union[str, int, float, _dt.datetime, _dt.date, None]
+#: ``name -> (argument types, result type, callable)``; types are "bool", "int", "number", "string", "time".
+Functions = Mapping[str, Tuple[Sequence[str], str, Callable[..., Any]]]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found while compiling, as ``rubric check`` reports it."""
+
+    id: str  #: a stable id, "E0201"
+    severity: str  #: "error" or "warning"
+    file: str
+    line: int
+    column: int
+    message: str
+    hints: List[str] = field(default_factory=list)  #: "help: ..." and "note: ..." lines
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}: " if self.line else (f"{self.file}: " if self.file else "")
+        return "\n".join([f"{where}{self.severity}[{self.id}]: {self.message}"] + [f"  = {h}" for h in self.hints])
+
+
+class CompileError(Exception):
+    """A model that did not compile. ``str()`` is the CLI's text (carets and hints);
+    ``diagnostics`` has every error and warning as :class:`Diagnostic`."""
+
+    def __init__(self, text: str, diagnostics: List[Diagnostic]):
+        super().__init__(text)
+        self.text = text
+        self.diagnostics = diagnostics
+
+    def __str__(self) -> str:
+        return self.text.rstrip("\n")
+
+
+def parse_as_of(as_of: AsOf) -> int:
+    """The scoring time as seconds since 1970-01-01T00:00:00Z: ISO 8601 text ("2026-11-01",
+    "2026-11-01T09:30:00Z"), a datetime (naive means UTC), a date, or epoch seconds; None is now."""
+    if as_of is None:
+        return int(_dt.datetime.now(_dt.timezone.utc).timestamp())
+    if isinstance(as_of, bool):
+        raise TypeError("as_of must be ISO 8601 text, a datetime, a date or epoch seconds, not a bool")
+    if isinstance(as_of, (int, float)):
+        return int(as_of)
+    if isinstance(as_of, _dt.datetime):
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=_dt.timezone.utc)
+        return int(as_of.timestamp())
+    if isinstance(as_of, _dt.date):
+        return int(_dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=_dt.timezone.utc).timestamp())
+    if isinstance(as_of, str):
+        t = _rubric.parse_time(as_of)
+        if t == -1 and as_of.strip() not in ("1969-12-31T23:59:59Z",):
+            raise ValueError(f"as_of: {as_of!r} is not a time like 2026-11-01 or 2026-11-01T09:30:00Z")
+        return t
+    raise TypeError(f"as_of must be ISO 8601 text, a datetime, a date or epoch seconds, not {type(as_of).__name__}")
+
+
+def _threads(threads: Optional[int]) -> int:
+    if threads is None or threads == 0:
+        return _os.cpu_count() or 1
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
+        raise ValueError(f"threads must be a positive int (0 or None: one per core), not {threads!r}")
+    return threads
+
+
+class Explanation:
+    """Why a lead scored what it did: its result and the rules that gave points.
+    ``str()`` is a readable report; notebooks show ``_repr_html_``."""
+
+    def __init__(self, result: Dict[str, Any], model_name: str):
+        self.result = result
+        self.model_name = model_name
+
+    @property
+    def rules(self) -> List[Dict[str, Any]]:
+        """The rules that fired: score, label, points, events, capped, decayed, line."""
+        return self.result.get("rules", [])
+
+    def __getitem__(self, k: str) -> Any:
+        return self.result[k]
+
+    def __str__(self) -> str:
+        r = self.result
+        if r["error"]:
+            return f"Lead {r['key']!r} could not be scored: {r['error']}"
+        lines = [f"Lead {r['key']!r} ({self.model_name})", ""]
+        for score, value in r["scores"].items():
+            lines.append(f"{score}: {_fmt(value)}")
+            for h in self.rules:
+                if h["score"] != score:
+                    continue
+                extra = []
+                if h["events"]:
+                    extra.append(f"{h['events']} event{'s' if h['events'] != 1 else ''}")
+                if h["decayed"]:
+                    extra.append("decayed")
+                if h["capped"]:
+                    extra.append("capped")
+                note = f"  ({', '.join(extra)})" if extra else ""
+                lines.append(f"  {_signed(h['points']):>8}  {h['label']:<34} line {h['line']}{note}")
+        lines.append("")
+        lines.append(f"total: {_fmt(r['total'])}")
+        lines.append(f"disqualified: {r['disqualified'] or 'no'}")
+        for tier_set, tier in r["tiers"].items():
+            lines.append(f"{tier_set}: {tier}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.result['key']!r} total={self.result['total']!r} tiers={self.result['tiers']!r}>"
+
+    def _repr_html_(self) -> str:
+        r = self.result
+        e = _html.escape
+        if r["error"]:
+            return f"<p>Lead <b>{e(str(r['key']))}</b> could not be scored: {e(r['error'])}</p>"
+        rows = "".join(
+            f"<tr><td>{e(h['score'])}</td><td>{e(h['label'])}</td><td style='text-align:right'>{e(_signed(h['points']))}</td>"
+            f"<td style='text-align:right'>{h['events'] or ''}</td><td>{'decayed ' if h['decayed'] else ''}"
+            f"{'capped' if h['capped'] else ''}</td><td>{h['line']}</td></tr>"
+            for h in self.rules)
+        scores = ", ".join(f"{e(k)} <b>{e(_fmt(v))}</b>" for k, v in r["scores"].items())
+        tiers = ", ".join(f"{e(k)}: <b>{e(v)}</b>" for k, v in r["tiers"].items())
+        disq = f"<p>Disqualified: {e(r['disqualified'])}</p>" if r["disqualified"] else ""
+        return (f"<div><p>Lead <b>{e(str(r['key']))}</b> ({e(self.model_name)}): {scores}; total <b>{e(_fmt(r['total']))}</b>;"
+                f" {tiers}</p>{disq}<table><thead><tr><th>score</th><th>rule</th><th>points</th><th>events</th>"
+                f"<th></th><th>line</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _fmt(x: Optional[float]) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "") + _fmt(x)
+
+
+class Model:
+    """A compiled model: immutable, thread-safe, cheap to share. Make one with
+    :func:`compile` or :func:`load`. Every scoring method takes ``as_of`` (ISO text, a
+    datetime or epoch seconds; None is now), the time windows and decay are measured from."""
+
+    def __init__(self, impl: Any, name: str, source: Optional[str], path: Optional[str],
+                 functions: Optional[Functions]):
+        self._impl = impl
+        self.name = name  #: the model file's name
+        self.source = source  #: the model's text (None for a compiled .so)
+        self.path = path  #: the file it was loaded from, if any
+        self.functions = dict(functions or {})  #: the host functions it was compiled with
+
+    @property
+    def score_names(self) -> List[str]:
+        """The model's scores, in order."""
+        return list(self._impl.score_names)
+
+    @property
+    def tier_set_names(self) -> List[str]:
+        """The model's tier sets, in order."""
+        return list(self._impl.tier_set_names)
+
+    @property
+    def key_field(self) -> str:
+        """The lead's key field (its JSON key or column)."""
+        return self._impl.key_field
+
+    @property
+    def backend(self) -> str:
+        """What scores: "auto", "interpreter", "batch", "jit" or "native" (a compiled .so)."""
+        return self._impl.backend
+
+    @property
+    def columns(self) -> List[str]:
+        """The columns :meth:`score_frame` gives (as ``rubric score --format jsonl`` does)."""
+        return [self.key_field or "key", *self.score_names, "total", *self.tier_set_names, "disqualified", "error"]
+
+    def fingerprint(self) -> str:
+        """SHA-256 of what defines the model (its text, or the compiled file's bytes)."""
+        h = _hashlib.sha256()
+        if self.source is not None:
+            h.update(self.source.encode())
+        elif self.path is not None:
+            with open(self.path, "rb") as f:
+                h.update(f.read())
+        h.update(repr(sorted((k, tuple(v[0]), v[1]) for k, v in self.functions.items())).encode())
+        return h.hexdigest()
+
+    def score(self, lead: Dict[str, Any], as_of: AsOf = None, explain: bool = False) -> Dict[str, Any]:
+        """Scores one lead, a dict of its fields with its events (dicts) under ``"events"``.
+
+        Returns ``{"key", "scores": {name: points}, "total", "tiers": {set: tier},
+        "disqualified": reason or None, "error": None}``, plus ``"rules"`` (the rules that gave
+        points) with ``explain=True``. A lead whose values do not fit the model's schema gives a
+        result with ``error`` set; a lead that is not a dict, or holds values JSON cannot carry,
+        raises TypeError."""
+        return self._impl.score(lead, parse_as_of(as_of), bool(explain))
+
+    def score_many(self, leads: Iterable[Dict[str, Any]], as_of: AsOf = None, explain: bool = False,
+                   threads: Optional[int] = 1) -> List[Dict[str, Any]]:
+        """Scores many leads (any iterable of dicts), in order, as :meth:`score` does each, on
+        ``threads`` threads (0 or None: one per core) with the GIL released."""
+        return self._impl.score_many(leads, parse_as_of(as_of), bool(explain), _threads(threads))
+
+    def explain(self, lead: Dict[str, Any], as_of: AsOf = None) -> Explanation:
+        """The lead's result with the rules that gave points, printable and notebook-friendly."""
+        return Explanation(self.score(lead, as_of, explain=True), self.name)
+
+    def score_frame(self, df: Any, events: Any = None, as_of: AsOf = None, explain: bool = False,
+                    threads: Optional[int] = 1, key: Optional[str] = None) -> Any:
+        """Scores a pandas DataFrame of leads, one row each, and returns a DataFrame with the
+        input's index and the columns of ``rubric score --format jsonl``: the key, each score,
+        ``total``, each tier set, ``disqualified`` and ``error`` (plus ``rules`` with
+        ``explain=True``). A row that does not fit the schema gets ``error`` and no scores.
+
+        Events come either as a column ``events`` holding each lead's list of event dicts, or
+        as ``events``, a DataFrame with one event per row joined to the leads on ``key`` (the
+        model's key field by default), which both frames must have."""
+        import pandas as pd  # only needed here
+
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"score_frame takes a pandas DataFrame, not {type(df).__name__}")
+        names = [str(c) for c in df.columns]
+        columns = [df[c].tolist() for c in df.columns]
+        ev_names: List[str] = []
+        ev_columns: List[list] = []
+        lead_key = event_key = -1
+        if events is not None:
+            if not isinstance(events, pd.DataFrame):
+                raise TypeError(f"events must be a pandas DataFrame, not {type(events).__name__}")
+            k = key or self.key_field
+            if k not in names or k not in [str(c) for c in events.columns]:
+                raise KeyError(f"both frames need the key column {k!r} to join events to leads")
+            if "events" in names:
+                raise ValueError("the leads already have an `events` column; give events one way")
+            lead_key = names.index(k)
+            ev_names = [str(c) for c in events.columns]
+            ev_columns = [events[c].tolist() for c in events.columns]
+            event_key = ev_names.index(k)
+        out = self._impl.score_columns(names, columns, len(df), parse_as_of(as_of), bool(explain), _threads(threads),
+                                       ev_names, ev_columns, lead_key, event_key)
+        frame = pd.DataFrame(out, index=df.index)
+        for s in [*self.score_names, "total"]:
+            frame[s] = frame[s].astype("float64")
+        return frame
+
+    def __repr__(self) -> str:
+        return f"<rubric.Model {self.name!r} scores={self.score_names} backend={self.backend}>"
+
+    def __reduce__(self):  # pickles as its text or file, compiled again where it lands
+        if self.source is not None:
+            return (compile, (self.source, self.name, self.functions or None))
+        return (load, (self.path, self.functions or None))
+
+
+def _function_specs(functions: Optional[Functions]) -> list:
+    specs = []
+    for name, spec in (functions or {}).items():
+        try:
+            args, result, fn = spec
+        except (TypeError, ValueError):
+            raise TypeError(f"functions[{name!r}] must be (argument types, result type, callable)") from None
+        if not callable(fn):
+            raise TypeError(f"functions[{name!r}]: {fn!r} is not callable")
+        if isinstance(args, str):
+            raise TypeError(f"functions[{name!r}]: the argument types are a list, like ['string']")
+        specs.append((str(name), [str(a) for a in args], str(result), fn))
+    return specs
+
+
+def _build(name: Optional[str], text: Optional[str], path: Optional[str], functions: Optional[Functions],
+           backend: str, cache_dir: Optional[str]) -> Any:
+    impl, diags, rendered = _rubric.build(name, text, path, _function_specs(functions), backend, cache_dir or "")
+    diagnostics = [Diagnostic(**d) for d in diags]
+    if impl is None:
+        raise CompileError(rendered, diagnostics)
+    return impl, diagnostics
+
+
+def compile(text: str, name: Optional[str] = None, functions: Optional[Functions] = None, *,
+            backend: str = "auto", cache_dir: Optional[str] = None) -> Model:
+    """Compiles model text. ``name`` is the file name diagnostics show (default "<string>");
+    ``functions`` maps a host function's name to ``([argument types], result type, callable)``,
+    e.g. ``{"is_customer": (["string"], "bool", crm.has_domain)}``. Types are "bool", "int",
+    "number", "string", "time" (a UTC datetime). The callable runs with the GIL held, from any
+    scoring thread; raising or returning None (or a wrong type) makes the call missing.
+    ``backend`` is "auto", "interpreter", "batch" or "jit". Raises CompileError."""
+    if not isinstance(text, str):
+        raise TypeError(f"compile takes the model's text as str, not {type(text).__name__} (use load for a file)")
+    name = name or "<string>"
+    impl, _ = _build(name, text, None, functions, backend, cache_dir)
+    return Model(impl, name, text, None, functions)
+
+
+def load(path: Union[str, "_os.PathLike[str]"], functions: Optional[Functions] = None, *,
+         backend: str = "auto", cache_dir: Optional[str] = None) -> Model:
+    """Loads a ``.rubric`` file, or a model compiled ahead of time by ``rubric build -o model.so``
+    (which needs the same Rubric build, and the same host functions registered). Raises
+    CompileError, or OSError (FileNotFoundError) when the file cannot be opened."""
+    path = _os.fspath(path)
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == b"\x7fELF":
+        impl, _ = _build(None, None, path, functions, backend, cache_dir)
+        return Model(impl, _os.path.basename(path), None, _os.path.abspath(path), functions)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    impl, _ = _build(path, text, None, functions, backend, cache_dir)
+    return Model(impl, path, text, _os.path.abspath(path), functions)

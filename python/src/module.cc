@@ -1,0 +1,393 @@
+// rubric._rubric: the C++ embedding API (include/rubric/rubric.hpp) for Python, through
+// pybind11. Takes leads as dicts or as a frame's columns, writes them as JSON Lines (to_json.h)
+// and scores them chunk by chunk with the GIL released, the next chunk written while the last
+// one scores; gives results as dicts or as columns. rubric/__init__.py is the Pythonic surface.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "include/rubric/rubric.hpp"
+#include "python/src/to_json.h"
+
+namespace py = pybind11;
+
+namespace {
+
+using rubric::py::BadValue;
+
+// Leads per chunk: bounds memory (one chunk's JSON text and results) whatever the input size.
+constexpr size_t kChunk = 8192;
+
+std::string describe(size_t index, const BadValue& e) {
+  return "lead " + std::to_string(index) + (e.where.empty() ? "" : ", " + e.where) + ": " + e.what;
+}
+
+rubric::ValueType value_type(const std::string& t) {
+  if (t == "bool") return rubric::ValueType::Bool;
+  if (t == "int") return rubric::ValueType::Int;
+  if (t == "number" || t == "float") return rubric::ValueType::Number;
+  if (t == "string" || t == "str") return rubric::ValueType::String;
+  if (t == "time") return rubric::ValueType::Time;
+  throw py::value_error("`" + t + "` is not a type a host function can take or give (bool, int, number, string, time)");
+}
+
+py::object utc_datetime(int64_t seconds) {
+  static py::object* from_ts = nullptr;
+  static py::object* utc = nullptr;
+  if (!from_ts) {
+    py::module_ dt = py::module_::import("datetime");
+    from_ts = new py::object(dt.attr("datetime").attr("fromtimestamp"));
+    utc = new py::object(dt.attr("timezone").attr("utc"));
+  }
+  return (*from_ts)(seconds, *utc);
+}
+
+// A Python result as a Value of type `t`, or nullopt (missing) when it is not one.
+std::optional<rubric::Value> from_python(py::handle r, rubric::ValueType t) {
+  PyObject* o = r.ptr();
+  if (o == Py_None) return std::nullopt;
+  switch (t) {
+    case rubric::ValueType::Bool:
+      if (PyBool_Check(o)) return rubric::Value::boolean(o == Py_True);
+      return std::nullopt;
+    case rubric::ValueType::Int:
+      if (PyLong_Check(o) && !PyBool_Check(o)) return rubric::Value::integer(r.cast<int64_t>());
+      return std::nullopt;
+    case rubric::ValueType::Number:
+      if ((PyLong_Check(o) || PyFloat_Check(o)) && !PyBool_Check(o)) return rubric::Value::number(r.cast<double>());
+      return std::nullopt;
+    case rubric::ValueType::String:
+      if (PyUnicode_Check(o)) return rubric::Value::text(r.cast<std::string>());
+      return std::nullopt;
+    case rubric::ValueType::Time:
+      if (PyLong_Check(o) && !PyBool_Check(o)) return rubric::Value::time(r.cast<int64_t>());
+      if (py::hasattr(r, "timestamp") && py::hasattr(r, "tzinfo")) {
+        py::object d = py::reinterpret_borrow<py::object>(r);
+        if (d.attr("tzinfo").is_none())  // a naive time is UTC, as in the readers
+          d = d.attr("replace")(py::arg("tzinfo") = py::module_::import("datetime").attr("timezone").attr("utc"));
+        return rubric::Value::time(static_cast<int64_t>(d.attr("timestamp")().cast<double>()));
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// A Python callable as a host function: it runs with the GIL held; an exception, None or a
+// value of another type is a missing value. The callable is released with the GIL held.
+rubric::Function host_function(py::function fn, std::vector<rubric::ValueType> types, rubric::ValueType result) {
+  std::shared_ptr<py::object> held(new py::object(std::move(fn)), [](py::object* o) {
+    if (!Py_IsInitialized()) return;  // at exit: leave it to the process
+    py::gil_scoped_acquire gil;
+    delete o;
+  });
+  return [held, types, result](const std::vector<rubric::Value>& args) -> std::optional<rubric::Value> {
+    py::gil_scoped_acquire gil;
+    try {
+      py::tuple in(args.size());
+      for (size_t k = 0; k < args.size(); ++k) {
+        const rubric::Value& a = args[k];
+        switch (types[k]) {
+          case rubric::ValueType::Bool: in[k] = py::bool_(a.b); break;
+          case rubric::ValueType::Int: in[k] = py::int_(a.i); break;
+          case rubric::ValueType::Number: in[k] = py::float_(a.d); break;
+          case rubric::ValueType::String: in[k] = py::str(a.s); break;
+          case rubric::ValueType::Time: in[k] = utc_datetime(a.i); break;
+        }
+      }
+      return from_python((*held)(*in), result);
+    } catch (py::error_already_set&) {
+      return std::nullopt;  // the error was fetched into the exception, which drops it
+    } catch (...) {
+      return std::nullopt;
+    }
+  };
+}
+
+py::dict diagnostic_dict(const rubric::Diagnostic& d) {
+  py::dict x;
+  x["id"] = d.id;
+  x["severity"] = d.severity;
+  x["file"] = d.file;
+  x["line"] = d.line;
+  x["column"] = d.column;
+  x["message"] = d.message;
+  x["hints"] = d.notes;
+  return x;
+}
+
+py::object or_none(const std::string& s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); }
+
+py::list rules_list(const rubric::Result& r) {
+  py::list rules;
+  for (const rubric::RuleResult& h : r.rules) {
+    py::dict x;
+    x["score"] = h.score;
+    x["label"] = h.label;
+    x["points"] = h.points;
+    x["events"] = h.events;
+    x["capped"] = h.capped;
+    x["decayed"] = h.decayed;
+    x["line"] = h.line;
+    rules.append(x);
+  }
+  return rules;
+}
+
+py::dict result_dict(const rubric::Result& r, bool explain) {
+  py::dict x, scores, tiers;
+  x["key"] = r.key;
+  for (const auto& [n, v] : r.scores) scores[py::str(n)] = v;
+  x["scores"] = scores;
+  x["total"] = r.ok() ? py::object(py::float_(r.total)) : py::object(py::none());
+  for (const auto& [n, v] : r.tiers) tiers[py::str(n)] = v;
+  x["tiers"] = tiers;
+  x["disqualified"] = or_none(r.disqualified);
+  x["error"] = or_none(r.error);
+  if (explain) x["rules"] = rules_list(r);
+  return x;
+}
+
+struct PyModel {
+  std::shared_ptr<const rubric::Model> model;
+
+  // Writes chunks with `fill` (GIL held; returns false when there is no more) and scores each
+  // while the next is written; `take` gets each chunk's results (GIL held), in order.
+  void pipeline(int64_t as_of, bool explain, int threads, const std::function<bool(std::string&)>& fill,
+                const std::function<void(std::vector<rubric::Result>&)>& take) const {
+    std::shared_ptr<const rubric::Model> m = model;
+    auto start = [&](std::string text) {
+      return std::async(std::launch::async, [m, text = std::move(text), as_of, explain, threads] {
+        return m->score_jsonl(text, as_of, explain, threads);
+      });
+    };
+    auto wait = [](std::future<std::vector<rubric::Result>>& f) {
+      py::gil_scoped_release nogil;  // scoring (and host functions) may need the GIL meanwhile
+      return f.get();
+    };
+    std::future<std::vector<rubric::Result>> running;
+    bool more = true;
+    while (more) {
+      std::string text;
+      try {
+        more = fill(text);
+      } catch (...) {
+        if (running.valid()) wait(running);
+        throw;
+      }
+      if (running.valid()) {
+        std::vector<rubric::Result> done = wait(running);
+        take(done);
+      }
+      if (!text.empty()) running = start(std::move(text));
+    }
+    if (running.valid()) {
+      std::vector<rubric::Result> done = wait(running);
+      take(done);
+    }
+  }
+
+  py::dict score(py::handle lead, int64_t as_of, bool explain) const {
+    std::string text;
+    try {
+      rubric::py::append_lead(lead.ptr(), text);
+    } catch (const BadValue& e) {
+      throw py::type_error((e.where.empty() ? "" : e.where + ": ") + e.what);
+    }
+    rubric::Result r;
+    {
+      py::gil_scoped_release nogil;
+      r = model->score_json(text, as_of, explain);
+    }
+    return result_dict(r, explain);
+  }
+
+  py::list score_many(py::iterable leads, int64_t as_of, bool explain, int threads) const {
+    py::list out;
+    py::iterator it = py::iter(leads);
+    size_t index = 0;
+    pipeline(
+        as_of, explain, threads,
+        [&](std::string& text) {
+          for (size_t n = 0; n < kChunk; ++n, ++it, ++index) {
+            if (it == py::iterator::sentinel()) return false;
+            try {
+              rubric::py::append_lead((*it).ptr(), text);
+            } catch (const BadValue& e) {
+              throw py::type_error(describe(index, e));
+            }
+          }
+          return it != py::iterator::sentinel();
+        },
+        [&](std::vector<rubric::Result>& rs) {
+          for (const rubric::Result& r : rs) out.append(result_dict(r, explain));
+        });
+    return out;
+  }
+
+  // Scores a frame given as columns (each a list of one value per row). `events_*`, when
+  // given, are the columns of an events frame, joined to the leads on the key columns and
+  // written as each lead's `events`. Returns the result columns as the CLI's JSON Lines has them.
+  py::dict score_columns(std::vector<std::string> names, std::vector<py::list> columns, size_t rows, int64_t as_of,
+                         bool explain, int threads, std::vector<std::string> event_names,
+                         std::vector<py::list> event_columns, int lead_key, int event_key) const {
+    for (const py::list& c : columns)
+      if (c.size() != rows) throw py::value_error("the columns differ in length");
+    std::unordered_map<std::string, std::vector<size_t>> events_of;
+    if (event_key >= 0) {
+      size_t n = event_columns.at(event_key).size();
+      for (size_t i = 0; i < n; ++i) events_of[rubric::py::key_text(event_columns[event_key][i].ptr())].push_back(i);
+    }
+    std::vector<std::string> keys, event_keys;  // the names, as JSON, written once
+    for (const std::string& n : names) keys.push_back(json_name(n));
+    for (const std::string& n : event_names) event_keys.push_back(json_name(n));
+
+    const auto& m = *model;
+    std::string key_name = m.key_field().empty() ? "key" : m.key_field();
+    std::vector<py::list> score_cols(m.score_names().size()), tier_cols(m.tier_set_names().size());
+    py::list key_col, total_col, disq_col, error_col, rules_col;
+    size_t row = 0;
+    pipeline(
+        as_of, explain, threads,
+        [&](std::string& text) {
+          for (size_t n = 0; n < kChunk && row < rows; ++n, ++row) {
+            text += '{';
+            for (size_t c = 0; c < columns.size(); ++c) {
+              if (c) text += ',';
+              text += keys[c];
+              try {
+                rubric::py::append_value(columns[c][row].ptr(), text);
+              } catch (BadValue& e) {
+                e.where = "column `" + names[c] + "`" + (e.where.empty() ? "" : ", " + e.where);
+                throw py::type_error(describe(row, e));
+              }
+            }
+            if (event_key >= 0) append_events(text, columns[lead_key][row].ptr(), events_of, event_keys, event_columns,
+                                              event_key, columns.empty() ? 0 : 1, row);
+            text += "}\n";
+          }
+          return row < rows;
+        },
+        [&](std::vector<rubric::Result>& rs) {
+          for (const rubric::Result& r : rs) {
+            key_col.append(r.key);
+            for (size_t s = 0; s < score_cols.size(); ++s)
+              score_cols[s].append(r.ok() ? py::object(py::float_(r.scores[s].second)) : py::object(py::none()));
+            total_col.append(r.ok() ? py::object(py::float_(r.total)) : py::object(py::none()));
+            for (size_t t = 0; t < tier_cols.size(); ++t)
+              tier_cols[t].append(r.ok() ? py::object(py::str(r.tiers[t].second)) : py::object(py::none()));
+            disq_col.append(or_none(r.disqualified));
+            error_col.append(or_none(r.error));
+            if (explain) rules_col.append(rules_list(r));
+          }
+        });
+    py::dict out;  // in the CLI's column order
+    out[py::str(key_name)] = key_col;
+    for (size_t s = 0; s < score_cols.size(); ++s) out[py::str(m.score_names()[s])] = score_cols[s];
+    out["total"] = total_col;
+    for (size_t t = 0; t < tier_cols.size(); ++t) out[py::str(m.tier_set_names()[t])] = tier_cols[t];
+    out["disqualified"] = disq_col;
+    out["error"] = error_col;
+    if (explain) out["rules"] = rules_col;
+    return out;
+  }
+
+  static std::string json_name(const std::string& n) {
+    std::string s;
+    rubric::py::append_value(py::str(n).ptr(), s);
+    return s + ':';
+  }
+
+  static void append_events(std::string& text, PyObject* key, const std::unordered_map<std::string, std::vector<size_t>>& events_of,
+                            const std::vector<std::string>& event_keys, const std::vector<py::list>& event_columns,
+                            int event_key, size_t comma, size_t row) {
+    if (comma) text += ',';
+    text += "\"events\":[";
+    auto found = events_of.find(rubric::py::key_text(key));
+    if (found != events_of.end()) {
+      bool first_event = true;
+      for (size_t e : found->second) {
+        if (!first_event) text += ',';
+        first_event = false;
+        text += '{';
+        bool first = true;
+        for (size_t c = 0; c < event_columns.size(); ++c) {
+          if (int(c) == event_key) continue;
+          if (!first) text += ',';
+          first = false;
+          text += event_keys[c];
+          try {
+            rubric::py::append_value(event_columns[c][e].ptr(), text);
+          } catch (BadValue& err) {
+            err.where = "event row " + std::to_string(e) + ", column " + event_keys[c].substr(0, event_keys[c].size() - 1) +
+                        (err.where.empty() ? "" : ", " + err.where);
+            throw py::type_error(describe(row, err));
+          }
+        }
+        text += '}';
+      }
+    }
+    text += ']';
+  }
+};
+
+py::tuple build(std::optional<std::string> name, std::optional<std::string> text, std::optional<std::string> path,
+                py::list functions, const std::string& backend, const std::string& cache_dir) {
+  rubric::ModelBuilder b;
+  b.backend(backend == "interpreter" ? rubric::Backend::Interpreter
+            : backend == "batch"     ? rubric::Backend::Batch
+            : backend == "jit"       ? rubric::Backend::Jit
+            : backend == "auto"      ? rubric::Backend::Auto
+                                     : throw py::value_error("backend must be auto, interpreter, batch or jit, not " + backend));
+  if (!cache_dir.empty()) b.cache_dir(cache_dir);
+  for (py::handle f : functions) {
+    py::tuple t = py::reinterpret_borrow<py::tuple>(f);
+    std::vector<rubric::ValueType> args;
+    for (py::handle a : t[1]) args.push_back(value_type(a.cast<std::string>()));
+    rubric::ValueType result = value_type(t[2].cast<std::string>());
+    b.function(t[0].cast<std::string>(), args, result, host_function(t[3].cast<py::function>(), args, result));
+  }
+  rubric::CompileResult c;
+  {
+    py::gil_scoped_release nogil;
+    c = path ? b.build_file(*path) : b.build_source(name.value_or("<string>"), text.value_or(""));
+  }
+  py::list diagnostics;
+  for (const rubric::Diagnostic& d : c.diagnostics) diagnostics.append(diagnostic_dict(d));
+  py::object model = c.ok() ? py::cast(PyModel{c.model}) : py::object(py::none());
+  return py::make_tuple(model, diagnostics, c.text);
+}
+
+const char* backend_name(rubric::Backend b) {
+  switch (b) {
+    case rubric::Backend::Auto: return "auto";
+    case rubric::Backend::Interpreter: return "interpreter";
+    case rubric::Backend::Batch: return "batch";
+    case rubric::Backend::Jit: return "jit";
+    case rubric::Backend::Native: return "native";
+  }
+  return "auto";
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_rubric, m) {
+  m.doc() = "Rubric's C++ API for Python; use the `rubric` package, which wraps it.";
+  py::class_<PyModel>(m, "Model")
+      .def("score", &PyModel::score, py::arg("lead"), py::arg("as_of"), py::arg("explain"))
+      .def("score_many", &PyModel::score_many, py::arg("leads"), py::arg("as_of"), py::arg("explain"), py::arg("threads"))
+      .def("score_columns", &PyModel::score_columns)
+      .def_property_readonly("score_names", [](const PyModel& p) { return p.model->score_names(); })
+      .def_property_readonly("tier_set_names", [](const PyModel& p) { return p.model->tier_set_names(); })
+      .def_property_readonly("key_field", [](const PyModel& p) { return p.model->key_field(); })
+      .def_property_readonly("backend", [](const PyModel& p) { return backend_name(p.model->backend()); });
+  m.def("build", &build, py::arg("name"), py::arg("text"), py::arg("path"), py::arg("functions"), py::arg("backend"),
+        py::arg("cache_dir"));
+  m.def("parse_time", &rubric::Model::parse_time, py::arg("iso"));
+}
