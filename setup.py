@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Builds the extension rubric._rubric with CMake for `pip install .` (setuptools backend).
 
 RUBRIC_BUILD_DIR=DIR takes the extension already built in an existing CMake tree

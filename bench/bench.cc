@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel and compile-latency benchmark (run on demand by bench/run.sh, never by tests).
 // Loads leads into memory once, checks that the interpreter, the JIT and the hand-written
 // reference agree on every lead, then times each over the same records and prints tables.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The I/O ceiling for end-to-end scoring: reads a JSON Lines lead file with simdjson, or a
 // CSV file, and extracts the fields a model reads without scoring anything.
 //   rubric-parse-only FILE.jsonl | FILE.csv

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Benchmark for docs/scale-out.md: generated B2B leads scored by one Python process (pandas,
 chunked) and by a Dask LocalCluster of 2 worker processes on 127.0.0.1; prints its figures.
 

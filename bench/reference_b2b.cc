@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A hand-written C++ implementation of examples/b2b/b2b.rubric over the same in-memory records
 // the interpreter and the JIT read: the "as fast as the machine allows" reference of the kernel
 // benchmark. It follows the language's semantics exactly (checked against the interpreter on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hand-written reference for the kernel benchmark: examples/b2b/b2b.rubric as plain C++.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds Rubric with release flags, runs every benchmark in one go and writes the figures, with
 # this command, into docs/performance.md (between its figure markers; the analysis stays). Run on demand (it takes a few minutes and ~3 GB of
 # disk for the generated data); never part of the tests.

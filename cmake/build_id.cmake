@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes OUT: a header defining RUBRIC_BUILD_ID, a hash of every source that shapes compiled
 # scoring code (cmake/build_id_sources.cmake). Cached and ahead-of-time objects carry it, so a
 # rebuilt Rubric never runs code an older one compiled.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The sources whose change changes compiled scoring code or the model it refers to: grammar,
 # parser, checker, lowering, ABI, helpers, interpreters, built-ins, stdlib. Sets
 # RUBRIC_BUILD_ID_SOURCES from RUBRIC_ROOT; used at configure time and by build_id.cmake.

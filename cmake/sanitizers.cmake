@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The safety-net builds, each in its own build directory (issue 9; docs/reliability.md):
 #   RUBRIC_SANITIZE  everything under AddressSanitizer + UndefinedBehaviorSanitizer (g++), so the
 #                    whole ctest suite runs instrumented:  cmake -B build-asan -DRUBRIC_SANITIZE=ON

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rubric.g4 - the grammar of `.rubric` scoring models.
 // One declaration or rule per line; blank lines and comments (`//` or `#`) are free.
 // Every alternative is labelled and every element named, so compiler/parse/parse.cc (the only

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Keeps docs/language.md §11 (the semantics reference) tied to the tests: every row of its table
 # must name at least one test, every file it names (`tests/...`) must exist, and every test it
 # names by its title ("...") after a file must be in that file.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Sets up a Debian 12 machine for Rubric (as root: installs only what is missing), builds it, and
 # then runs the demo (`tools/build.sh demo`) or every test (`tools/build.sh test`).
 set -euo pipefail

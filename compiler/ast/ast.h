@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rubric's own syntax tree: what the parser builds from a .rubric file and the checker reads.
 // Nodes carry a kind enum (ast_kinds.def) and source ranges; no ANTLR type appears here.
 #pragma once

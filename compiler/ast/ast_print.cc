@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Prints a Module as indented S-expressions: the `--emit=ast` form compared by golden tests.
 #include <fmt/format.h>
 

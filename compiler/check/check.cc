@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The check phase's entry point: runs the schema and name checks, then scores and their rules,
 // the total, disqualifiers and tiers, and hands back the model with every diagnostic.
 #include "compiler/check/check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The check phase: ast::Module (the user's file and the standard library) → CheckedModel.
 // Resolves names, types, units, enum values and regexes; reports every error it finds.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to the check phase: the Checker's state shared by schema.cc, expr.cc and check.cc.
 // Not part of the public interface (check.h).
 #pragma once

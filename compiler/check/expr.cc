@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks values and conditions: resolves phrases to fields, constants, predicates and
 // behaviours, types every node, checks units, enum values and regexes.
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CheckedModel: what the checker produces and every back end consumes. Names are resolved to
 // slots, types are known, regexes are compiled, and each rule keeps its source location.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names of ops and types, and the `--emit=checked` dump of a CheckedModel.
 #include <fmt/format.h>
 

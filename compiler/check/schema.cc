@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks the declarations that give names: the lead and event schemas, missing values, page
 // groups, constants, predicates and behaviours (declared here, their bodies checked on use).
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The diagnostic registry, DiagnosticList and the text/JSON renderers.
 #include "compiler/diag/diagnostic.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Diagnostics: the registry of kinds (diagnostics.def), one reported Diagnostic, the list a phase
 // returns, and renderers for terminals (file:line:col, source line, caret) and JSON.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs parse and check over a model and the embedded standard library.
 #include "compiler/driver/driver.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The front-end driver: file or text → parse (with the embedded standard library) → check.
 // What the CLI and the embedding API call; each phase's output is kept for `--emit`.
 #pragma once

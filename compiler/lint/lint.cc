@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lint phase: semantic checks on a model that compiles but probably does not say what was
 // meant. Reads the user's AST (for names and texts) and the checked model (for meaning).
 #include "compiler/lint/lint.h"

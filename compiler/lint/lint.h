@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lint phase: warnings for models that compile but probably do not say what was meant
 // (diagnostics L01xx in compiler/diag/diagnostics.def, documented in docs/lints.md).
 #pragma once

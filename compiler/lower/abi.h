@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C ABI between compiled scoring code and its host: how a record is laid out for native
 // code, what the generated `rubric_score` function fills in, and the runtime helpers it calls.
 // Shared by compiler/lower (which emits code against it), runtime/jit (which compiles and runs

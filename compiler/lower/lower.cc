@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lowers a CheckedModel to LLVM IR. Values become (present, payload) pairs, conditions
 // three-valued i8s (0 false, 1 true, 2 unknown), behaviours loops over the events in their
 // window. Each construct follows runtime/interp/interp.cc step for step.

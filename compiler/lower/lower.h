@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The LLVM lowering phase: CheckedModel → llvm::Module defining `void rubric_score(RbCall*)`
 // (compiler/lower/abi.h). It mirrors the interpreter operation by operation, so that the two
 // back ends give identical results; every helper it calls is the interpreter's own code.

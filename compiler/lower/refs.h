@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The model objects compiled code reaches through RbCall::refs, in index order: nodes with a
 // regex, a string set or page globs, and calls of host functions (in node order), then each
 // score's decay settings.

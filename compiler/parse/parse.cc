@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one translation unit that sees ANTLR: runs the generated lexer and parser, turns syntax
 // errors into Rubric diagnostics, and converts the parse tree into Rubric's own ast::Module.
 #include "compiler/parse/parse.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parse phase: source text → ast::Module plus syntax diagnostics in Rubric's words.
 // The only entry point; ANTLR is an implementation detail of parse.cc.
 #pragma once

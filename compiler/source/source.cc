@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SourceFile line tables and SourceManager lookups.
 #include "compiler/source/source.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Source files and locations: a SourceRange is a byte span in one registered file, and the
 // SourceManager turns it into file:line:col and the text of its line for diagnostics.
 #pragma once

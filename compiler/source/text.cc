@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON escaping, Unicode case helpers (utf8proc) and identifiers.
 #include "compiler/source/text.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small text helpers shared by every phase: JSON string escaping, Unicode case folding (utf8proc),
 // names.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Scores leads from Python through Rubric's C API (ctypes, no extension to build). For a real
 Python API (dicts, pandas frames, Dask), see the `rubric` package in python/ (README: Python).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* A product that scores with a model compiled ahead of time and linked into the program: the
  * build runs `rubric build b2b.rubric -o b2b.o --name b2b` (CMake: rubric_add_model), and the
  * program links only librubric_runtime, so LLVM is neither linked nor loaded.

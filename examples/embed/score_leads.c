@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The same through the installed C API: score one lead and print its total and temperature. */
 #include <rubric/rubric.h>
 #include <stdio.h>

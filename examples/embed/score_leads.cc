@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scores a JSON Lines file with a model through the installed C++ API and prints each lead's
 // total and temperature:  score_leads MODEL LEADS.jsonl
 #include <rubric/rubric.hpp>

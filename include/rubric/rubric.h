@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Rubric's C API: compile a model, score JSON records, read results and diagnostics.
  * Opaque handles; every call returns a status and never lets an exception out. Strings the
  * library returns through `char**` are the caller's to free with rubric_string_free; strings

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rubric's C++ embedding API. A ModelBuilder (options) compiles model text into an immutable,
 // thread-safe Model; a Model scores leads (one JSON record, or many JSON Lines at once) at a
 // given time. Shaped like cel-cpp: builder -> compiled program -> per-call input.

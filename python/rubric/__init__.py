@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Rubric for Python: compile lead-scoring models and score leads, dicts or pandas frames.
 
     import rubric

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Type stub for the rubric package (python/rubric/__init__.py).
 import datetime
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Scores a Dask DataFrame of leads partition by partition on a Dask cluster.
 
     import dask.dataframe as dd, rubric, rubric.dask

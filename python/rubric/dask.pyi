@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Type stub for rubric.dask (python/rubric/dask.py).
 from typing import Any, Dict, Optional
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rubric._rubric: the C++ embedding API (include/rubric/rubric.hpp) for Python, through
 // pybind11. Takes leads as dicts or as a frame's columns, writes them as JSON Lines (to_json.h)
 // and scores them chunk by chunk with the GIL released, the next chunk written while the last

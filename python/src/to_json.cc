@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Python values as JSON text for Rubric's readers (to_json.h).
 #include "python/src/to_json.h"
 

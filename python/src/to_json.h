@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Python values (a lead's dict, a frame's columns) as the JSON text Rubric's readers take:
 // None/NaN/NA/NaT -> null, datetimes -> ISO 8601 text, numpy scalars -> numbers, lists of dicts
 // -> events. Needs the GIL. A value JSON cannot carry raises BadValue naming where it was.

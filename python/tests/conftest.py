@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures: paths from ctest's environment (python/CMakeLists.txt), the B2B model, and
 generated leads (rubric-gen-leads)."""
 import json

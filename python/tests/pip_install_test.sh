@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `pip install .` offline into a fresh virtual environment of Debian's Python (whose pandas it
 # sees through --system-site-packages), taking the extension this build tree already made
 # (RUBRIC_BUILD_DIR); then imports it from elsewhere and scores the B2B example.

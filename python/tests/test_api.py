@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The rubric package: every API call, errors as exceptions, results equal to the CLI's."""
 import datetime as dt
 import json

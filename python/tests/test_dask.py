@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """rubric.dask on a LocalCluster of 2 worker processes (127.0.0.1 only): the same rows as
 single-process scoring, and one compile per worker process."""
 import os

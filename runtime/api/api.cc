@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C++ embedding API (include/rubric/rubric.hpp) over the driver, the readers and the
 // back ends.
 #include <fmt/format.h>

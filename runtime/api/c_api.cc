@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C API (include/rubric/rubric.h) over the C++ API: handles, status codes, no exceptions.
 #include "include/rubric/rubric.h"
 

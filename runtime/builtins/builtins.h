@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native built-in functions (compiler/check/builtins.def), one family per file, each with one
 // registration function, and the text helpers the interpreter's operators share with them.
 #pragma once

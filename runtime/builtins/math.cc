@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Math built-ins: abs, round (half away from zero), floor, ceil, min, max, log (natural).
 #include <cmath>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // String built-ins (lower, upper, trim, length, domain) and the case-insensitive text helpers
 // (Unicode simple case folding, with an ASCII fast path).
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Time built-ins, relative to the scoring time (as-of) and in UTC: hours_since, day_of_week
 // (1 = Monday ... 7 = Sunday), hour_of_day (0-23).
 #include "runtime/builtins/builtins.h"

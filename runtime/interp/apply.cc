@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scalar semantics of every operation that depends only on its operands' values.
 #include "runtime/interp/apply.h"
 

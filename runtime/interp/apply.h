@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The meaning of each operation on values already computed, shared by the tree-walking and the
 // batch interpreter so that they cannot drift apart. Kleene logic: a missing operand gives
 // missing or unknown, and only true counts.

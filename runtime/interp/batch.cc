@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The batch interpreter: a fused event pass per record, then conditions evaluated a node at a
 // time over columns of the whole batch. Operations mean what apply.cc says, as in the tree
 // walker; only the order of work differs (every operation here is free of side effects).

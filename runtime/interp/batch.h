@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The batch interpreter: scores records a batch at a time. One fused pass over each record's
 // events feeds every behaviour, then each rule's condition is evaluated node by node over the
 // whole batch (a column per node) instead of one tree walk per record. Gives exactly the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tree-walking interpreter: the reference every other back end must match. One walk of the
 // checked tree per record; the meaning of each operation on values is in apply.cc.
 #include "runtime/interp/interp.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reference interpreter: scores one Record against a CheckedModel at a given as-of time.
 // Every other back end must give exactly its results. Thread-safe: one Interpreter may score
 // from many threads at once.

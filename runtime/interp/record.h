@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A lead record laid out by its model's schema: one Value per lead field, and its events
 // sorted by timestamp (oldest first), each with one Value per event field.
 #pragma once

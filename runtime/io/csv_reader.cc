@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 4180 CSV: quoted fields with doubled quotes and line breaks, CRLF, LF or CR, a delimiter
 // detected from the header, columns matched to fields by `from "Column"` or by field name. A
 // stray quote costs one row, never the rows after it (see CsvParser::next).

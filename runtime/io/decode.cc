@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw text → typed Value, with messages that say what was expected and what was found.
 #include "runtime/io/decode.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns raw input values (CSV cells, JSON strings) into typed Values by a field's declaration:
 // missing-value texts, bools as yes/no, enums by name or raw text, ISO 8601 times, durations.
 #pragma once

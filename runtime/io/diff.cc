@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rubric diff OLD NEW --input FILE`: what a changed model would do to real leads before it is
 // published: tier moves (a from/to table per tier set, renamed, removed and added sets named),
 // the largest total changes with the rules that caused them; as text, CSV or JSON.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rubric diff`: how a changed model would move real leads between tiers, before it is published.
 #pragma once
 

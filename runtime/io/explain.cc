@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rubric explain`: one lead's scoring told rule by rule, for a marketer at a terminal (or as
 // JSON for a program): every rule with whether it fired, the values it saw (durations in the
 // rule's own unit), its points with decay and caps, why the lead got its tier, and how far it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rubric explain`: a marketer-readable account of how one lead got its scores and tiers.
 #pragma once
 

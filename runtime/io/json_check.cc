@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A JSON syntax checker (RFC 8259) for error messages only: it walks the text once with an
 // explicit stack, keeping the path to the current value (`events[2].seconds`) for messages.
 #include "runtime/io/json_check.h"

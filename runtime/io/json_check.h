@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Says where and what is wrong with text that simdjson refused as JSON: simdjson only says that
 // something is ("improper structure"), so a bad record is read again by this small checker.
 #pragma once

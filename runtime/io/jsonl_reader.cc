@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON Lines: one lead object per line (LF, CRLF or CR ends a line), its events in an `events`
 // array of objects. Parsed with simdjson; every problem becomes a message naming the line, the
 // field, and for broken JSON the column (runtime/io/json_check.h).

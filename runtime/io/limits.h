@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The input size limits, in one place: what one record and one value may hold before the
 // record becomes an error row. They keep a damaged or hostile file from exhausting memory.
 #pragma once

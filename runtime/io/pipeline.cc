@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scoring loop: a batch of records at a time (so memory does not grow with the input).
 // With several threads, the reader only splits records off the input; the threads decode and
 // score parts of a batch while the next batch is split and the one before is written.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scoring loop shared by the CLI and the API: read every record, score it, write one row
 // per record in input order, report bad records, and count what happened.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Choosing a reader by format, and what every reader does to start a record.
 #include "runtime/io/reader.h"
 

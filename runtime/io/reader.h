@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streams lead records from CSV or JSON Lines, laid out by a model's schema. One InputRecord per
 // input row, in order, bad rows included (with their errors), so that no row is ever dropped.
 #pragma once

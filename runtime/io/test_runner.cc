@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a model's test cases: each given lead becomes a JSON Lines record (events dated back from
 // the test's as-of time), is read like any input and scored, and every expectation is compared.
 #include "runtime/io/test_runner.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rubric test`: runs the test cases written beside a model's rules and says which fail and why.
 #pragma once
 

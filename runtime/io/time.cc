@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ISO 8601 parsing and formatting with civil-date arithmetic (no time zone database needed).
 #include "runtime/io/time.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ISO 8601 times as seconds since 1970-01-01T00:00:00Z: the forms Rubric reads and writes.
 #pragma once
 

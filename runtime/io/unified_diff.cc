@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unified diffs: common head and tail trimmed, the middle matched by longest common subsequence
 // (a model is a few hundred lines; past kMaxCells the middle is shown as replaced whole).
 #include "runtime/io/unified_diff.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Line diffs of two texts in the unified layout of `diff -u`, for `rubric fmt --diff`.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTF-8 validation for input text, with the position of the first bad byte for messages.
 #pragma once
 

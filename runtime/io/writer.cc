@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CSV (RFC 4180: quoted when needed, CRLF) and JSON Lines output of scoring results.
 #include "runtime/io/writer.h"
 

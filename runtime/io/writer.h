@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes one output row per input row: the lead's key, every score, the total, every tier set,
 // the disqualification reason and an error column; with explain, the rules that gave points.
 #pragma once

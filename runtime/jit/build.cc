@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ahead-of-time builds (`rubric build`): the JIT's pipeline, for a portable CPU and
 // position-independent code, into an object that exports one RbModelInfo and imports nothing
 // (compiler/lower/abi.h). Shared objects are linked by the system's C compiler driver. Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lower → optimise → object file, for the JIT and for ahead-of-time builds alike.
 #include "runtime/jit/codegen.h"
 

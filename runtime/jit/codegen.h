@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The code generation steps the JIT and ahead-of-time builds share: lower, optimise, emit an
 // object file. Internal to runtime/jit: it is the only header here that names LLVM types.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ORC LLJIT wrapper: one JIT per process, a JITDylib of runtime helpers every model links
 // against, and one JITDylib per compiled model. IR is optimised at O1 and code generated at O2
 // (as fast as IR O2 and quicker to compile). Models are compiled to object files, the same

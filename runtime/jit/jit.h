@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JIT back end: compiles a CheckedModel to native code with LLVM's ORC LLJIT and scores
 // records with it. One JIT per process serves every model; each model lives in its own
 // JITDylib. No LLVM type appears in this header.

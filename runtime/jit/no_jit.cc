@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JIT's stand-in in librubric_runtime, the library built without LLVM: asking for the JIT
 // gives an interpreter (runtime/jit/scorer.cc), with a message saying why. Ahead-of-time models
 // still run natively (runtime/native).

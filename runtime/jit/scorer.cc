@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Choosing and building a scorer; shared by the JIT library and its LLVM-free stand-in, which
 // differ only in compile_jit (runtime/jit/jit.cc, runtime/jit/no_jit.cc).
 #include <fmt/format.h>

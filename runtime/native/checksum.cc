@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 (FIPS 180-4), written out here because librubric_runtime links no library that has
 // it (LLVM's is on the JIT side only), and the trailer `rubric build` seals models with.
 #include "runtime/native/checksum.h"

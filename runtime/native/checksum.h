@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The checksum `rubric build` appends to every model it writes (.so and .o), and its check:
 // SHA-256 (FIPS 180-4) of the whole file, in a 48-byte trailer that ELF tools and linkers ignore.
 // It finds accidental damage (a bad disk, a cut-short copy, a stray edit); it is not a signature.

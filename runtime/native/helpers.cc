@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runtime helpers compiled scoring code calls (compiler/lower/abi.h). Each reuses the
 // interpreter's own function for the same job, so both back ends compute identical results.
 #include <re2/re2.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running compiled scoring code and loading ahead-of-time models, without LLVM.
 #include "runtime/native/native.h"
 

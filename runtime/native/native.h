@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native scoring without LLVM: runs compiled scoring code (compiler/lower/abi.h) made by the JIT
 // or ahead of time by `rubric build`, and loads ahead-of-time models (shared objects, or
 // objects linked into the program). A product that links only this side of Rubric

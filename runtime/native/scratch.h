@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Space for strings that compiled code makes during one scoring call, and the conversion of a
 // Value into the ABI's slot. Owned by the caller of the compiled function.
 #pragma once

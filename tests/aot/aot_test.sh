@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Ahead-of-time models: every example built with `rubric build` scores exactly as the JIT and
 # the interpreter do, from the CLI, from a C program that links only librubric_runtime (the
 # .so loaded, or the .o linked in) and from Python; and a model that cannot run says why.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Damaged compiled models are refused, never run: `rubric build` seals its output with a
 SHA-256 trailer, and the loader checks it (and what it can of the loaded model) before any of
 the file's code runs.

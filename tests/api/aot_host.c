@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* A product that scores with an ahead-of-time model and links only librubric_runtime (no
  * LLVM). Usage: aot_host MODEL LEADS.jsonl AS_OF, where MODEL is a .rubric file (interpreted),
  * a .so from `rubric build` (loaded), or `linked` for the model linked into this program

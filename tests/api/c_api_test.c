@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Drives the C API from C: compile (with an error, then clean), score one record and a batch,
  * read results, free everything. Prints "N passed, M failed". */
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs Rubric into a temporary prefix, builds examples/embed against it as a separate CMake
 # project with find_package(rubric), and runs its programs (one with a model compiled ahead of
 # time and linked in). Usage: installed_test.sh BUILD_DIR REPO

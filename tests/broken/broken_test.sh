@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The broken-input corpus (tests/broken/cases, listed in manifest.tsv): every file is scored on
 # every back end and on one and two threads. Checks that Rubric never crashes (exit 0, 1 or 2;
 # 2 only for files the manifest calls fatal), that every record gets exactly one output row

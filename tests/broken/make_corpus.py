@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the broken-input corpus: tests/broken/cases/* and tests/broken/manifest.tsv.
 
 Seeded and deterministic: running it again gives the same bytes (broken_test.sh checks this).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the commands of the CI workflow example (examples/ci/rubric.yml), as written there, on a
 # folder of several models: once clean (every step passes), once with lint findings and check
 # errors (the steps fail as they should, and rubric.sarif is still one valid SARIF 2.1.0 log

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of the `rubric` command: exit codes, messages, and bad input that must never
 # crash Rubric or lose a row. Usage: cli_test.sh RUBRIC_BINARY REPO_ROOT GEN_LEADS_BINARY
 set -u

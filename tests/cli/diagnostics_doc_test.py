@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """docs/diagnostics.md against the code: a section for every id of compiler/diag/diagnostics.def
 and of the embedding API (and none for an id that does not exist), every SARIF helpUri pointing
 at a heading that exists, and real `check --format json` / `lint --format json` output valid

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every example end to end and compares with its expected output; the real datasets are
 # read from ../shared/datasets as they are. Usage: examples_test.sh RUBRIC GEN_LEADS REPO_ROOT
 set -u

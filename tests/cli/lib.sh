@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the CLI test scripts: a temporary folder, pass/fail counting and the checks they use.
 # Source it after setting ROOT; it cds there. Each script ends with `finish`.
 TMP="$(mktemp -d)"

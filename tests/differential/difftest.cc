@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Differential test: generates random models (every kind of condition, rule, decay, cap, total
 // and tier) and random leads with events from a seed (tests/differential/generator.h), scores
 // each lead with the interpreter, the batch interpreter and the JIT, and requires identical

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random well-typed models and JSON Lines leads for differential testing (every kind of
 // condition, rule, decay, cap, total and tier), driven by a source of choices: a seeded
 // generator (rubric-difftest) or a fuzzer's bytes (tests/fuzz/fuzz_differential.cc).

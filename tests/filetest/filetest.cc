@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Golden-file test runner (after Carbon's file_test and Wren's `// expect:`). Each .rubric file
 // holds its own expectations as comments at its end:
 //   // CHECK:STDERR: <a line of the diagnostics>

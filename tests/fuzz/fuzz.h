@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the libFuzzer targets in tests/fuzz: how a target reports a broken invariant.
 #pragma once
 

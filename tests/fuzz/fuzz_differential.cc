@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: bytes as the choices of tests/differential/generator.h (extended: every built-in
 // function, defines, extreme numbers) → a well-typed model and leads with events → each lead
 // scored by the tree-walking interpreter, the batch interpreter (one at a time, and all as one

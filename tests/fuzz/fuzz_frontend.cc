@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: bytes as model text → parse and check (with the embedded standard library),
 // every diagnostic rendering, lint, the --emit dumps, and fmt. Nothing may crash or hang, and
 // fmt must keep its contract (compiler/parse/parse.h): formatting its own output changes

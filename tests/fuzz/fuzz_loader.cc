@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: bytes as a compiled model (`rubric build` .so) → native::load_shared_object →
 // refused with a message, or loaded and scoring as the interpreter does; never a crash or a hang.
 // A file whose checksum (runtime/native/checksum.h) does not hold, or that has none, must be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target, built twice: fuzz_jsonl and fuzz_csv (RUBRIC_FUZZ_CSV). Bytes as a lead file →
 // the reader for a fixed model that uses every kind of field → every record decoded (one at a
 // time, and split raw then decoded elsewhere, as --threads does: both must agree), each good

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target of a RUBRIC_FUZZ build for SECONDS each, on a temporary copy of its
 # seed corpus (tests/fuzz/corpus/<target>, never modified) with its dictionary, and exits 1 when
 # any target found something (a crash, a broken invariant, a sanitizer report, a leak, a timeout

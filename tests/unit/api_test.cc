@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C++ embedding API: diagnostics, scoring one record and many, every back end, threads,
 // models compiled ahead of time.
 #include <catch2/catch.hpp>

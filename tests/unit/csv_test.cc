@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CSV input: RFC 4180 quoting, line endings, delimiters, header matching, bad rows.
 #include <catch2/catch.hpp>
 

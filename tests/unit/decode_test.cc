@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw values to typed values: missing texts, booleans, enums with raw texts and fallbacks.
 #include <catch2/catch.hpp>
 

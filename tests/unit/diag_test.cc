@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Diagnostics: the rendered format, suggestions, and that every kind is exercised by a golden file.
 #include <catch2/catch.hpp>
 

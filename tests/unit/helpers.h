@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test helpers: compile a model from text, score one JSON lead.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interpreter semantics that need exact numbers: windows, decay, caps, rounding, unknowns.
 #include <catch2/catch.hpp>
 

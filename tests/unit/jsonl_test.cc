@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON Lines input and the API's one-document JSON: line ends, one value per line, messages
 // that say where and what is wrong, duplicate keys, NUL bytes and the size limits.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Limits and hostile models (issue 9): shared defines evaluated once, long conditions that do not
 // overflow the stack, saturating sums, whole-number overflow, the compile-time budget, capped
 // diagnostics and a linear-time `contains`.

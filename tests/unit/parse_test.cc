@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parse phase: Rubric's AST from text, and syntax errors in Rubric's own words.
 #include <catch2/catch.hpp>
 

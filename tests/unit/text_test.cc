@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Case folding and the text tests built on it (compiler/source/text.h, runtime/builtins):
 // Unicode simple case folding, with an ASCII fast path that must agree with it.
 #include <catch2/catch.hpp>

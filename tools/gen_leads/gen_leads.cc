@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rubric-gen-leads: seeded generator of synthetic B2B SaaS leads with event histories, written as
 // JSON Lines (one lead per line). The output depends only on the command-line arguments.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rubric`: the command line. Parses arguments and wires the libraries together; the work
 // itself happens in compiler/ and runtime/.
 #include <CLI/CLI.hpp>
