@@ -237,7 +237,9 @@ class Model:
         """Scores a pandas DataFrame of leads, one row each, and returns a DataFrame with the
         input's index and the columns of ``rubric score --format jsonl``: the key, each score,
         ``total``, each tier set, ``disqualified`` and ``error`` (plus ``rules`` with
-        ``explain=True``). A row that does not fit the schema gets ``error`` and no scores.
+        ``explain=True``). A row that does not fit the schema gets ``error`` and no scores, and so
+        does a row holding a value that cannot be written as JSON (an int over 64 bits, a set):
+        the error names the column, and the other rows are scored.
 
         Events come either as a column ``events`` holding each lead's list of event dicts, or
         as ``events``, a DataFrame with one event per row joined to the leads on ``key`` (the
@@ -296,6 +298,7 @@ def _function_specs(functions: Optional[Functions]) -> list:
 
 def _build(name: Optional[str], text: Optional[str], path: Optional[str], functions: Optional[Functions],
            backend: str, cache_dir: Optional[str]) -> Any:
+    backend = {"interp": "interpreter"}.get(backend, backend)  # the CLI's spelling too
     impl, diags, rendered = _rubric.build(name, text, path, _function_specs(functions), backend, cache_dir or "")
     diagnostics = [Diagnostic(**d) for d in diags]
     if impl is None:
@@ -329,7 +332,16 @@ def load(path: Union[str, "_os.PathLike[str]"], functions: Optional[Functions] =
     if head == b"\x7fELF":
         impl, _ = _build(None, None, path, functions, backend, cache_dir)
         return Model(impl, _os.path.basename(path), None, _os.path.abspath(path), functions)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        # As `rubric check` says it (E0102), with the place the file stops being UTF-8.
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, e.start) + 1:e.start].decode("utf-8", "replace")) + 1
+        d = Diagnostic("E0102", "error", path, line, column,
+                       f"this file is not UTF-8 text: byte 0x{raw[e.start]:02X} here", ["help: save the file as UTF-8"])
+        raise CompileError(f"{d}\n", [d]) from None
     impl, _ = _build(path, text, None, functions, backend, cache_dir)
     return Model(impl, path, text, _os.path.abspath(path), functions)

@@ -99,8 +99,11 @@ def score_partition(df: Any, spec: ModelSpec, as_of: int, events: Any = None, ex
     return model_for(spec).score_frame(df, events=events, as_of=as_of, explain=explain, threads=threads, key=key)
 
 
+_JOIN = "__rubric_join_key"  # the text form of the key that both frames are shuffled on
+
+
 def _score_joined(df: Any, ev: Any, spec: ModelSpec, as_of: int, explain: bool, threads: int, key: Optional[str]) -> Any:
-    return score_partition(df, spec, as_of, ev, explain, threads, key)
+    return score_partition(df.drop(columns=[_JOIN]), spec, as_of, ev.drop(columns=[_JOIN]), explain, threads, key)
 
 
 def _meta(model: rubric.Model, explain: bool) -> Any:
@@ -143,8 +146,10 @@ def score(ddf: Any, model: rubric.Model, events: Any = None, as_of: rubric.AsOf 
         return ddf.map_partitions(score_partition, spec_key, t, ev, explain, threads, k, meta=meta)
     if isinstance(events, dd.DataFrame):
         n = ddf.npartitions
-        leads = ddf.shuffle(on=k, npartitions=n)
-        evs = events.shuffle(on=k, npartitions=n)
+        # Shuffle on the key as text: 1 and "1" are one lead to Rubric (the join compares text),
+        # but hash into different partitions, which would score leads without their events.
+        leads = ddf.assign(**{_JOIN: ddf[k].astype(str)}).shuffle(on=_JOIN, npartitions=n)
+        evs = events.assign(**{_JOIN: events[k].astype(str)}).shuffle(on=_JOIN, npartitions=n)
         return dd.map_partitions(_score_joined, leads, evs, spec_key, t, explain, threads, k, meta=meta,
                                  align_dataframes=False)
     raise TypeError(f"events must be None, a pandas or a dask DataFrame, not {type(events).__name__}")

@@ -253,30 +253,49 @@ struct PyModel {
     std::string key_name = m.key_field().empty() ? "key" : m.key_field();
     std::vector<py::list> score_cols(m.score_names().size()), tier_cols(m.tier_set_names().size());
     py::list key_col, total_col, disq_col, error_col, rules_col;
-    size_t row = 0;
+    size_t row = 0, done = 0;
+    // Rows holding a value Python cannot write as JSON (an int over 64 bits, a set, an object):
+    // each becomes an error row saying which column, and the rest of the frame is scored.
+    std::unordered_map<size_t, std::string> bad;
+    int key_index = lead_key;  // the key column, for the key cell of those rows
+    for (size_t c = 0; c < names.size() && key_index < 0; ++c)
+      if (!m.key_field().empty() && names[c] == m.key_field()) key_index = static_cast<int>(c);
     pipeline(
         as_of, explain, threads,
         [&](std::string& text) {
           for (size_t n = 0; n < kChunk && row < rows; ++n, ++row) {
-            text += '{';
-            for (size_t c = 0; c < columns.size(); ++c) {
-              if (c) text += ',';
-              text += keys[c];
-              try {
-                rubric::py::append_value(columns[c][row].ptr(), text);
-              } catch (BadValue& e) {
-                e.where = "column `" + names[c] + "`" + (e.where.empty() ? "" : ", " + e.where);
-                throw py::type_error(describe(row, e));
+            size_t start = text.size();
+            try {
+              text += '{';
+              for (size_t c = 0; c < columns.size(); ++c) {
+                if (c) text += ',';
+                text += keys[c];
+                try {
+                  rubric::py::append_value(columns[c][row].ptr(), text);
+                } catch (BadValue& e) {
+                  e.where = "column `" + names[c] + "`" + (e.where.empty() ? "" : ", " + e.where);
+                  throw;
+                }
               }
+              if (event_key >= 0) append_events(text, columns[lead_key][row].ptr(), events_of, event_keys, event_columns,
+                                                event_key, columns.empty() ? 0 : 1, row);
+              text += "}\n";
+            } catch (BadValue& e) {
+              text.resize(start);
+              text += "{}\n";  // one record, so results stay in step; its error is replaced below
+              bad[row] = describe(row, e);
             }
-            if (event_key >= 0) append_events(text, columns[lead_key][row].ptr(), events_of, event_keys, event_columns,
-                                              event_key, columns.empty() ? 0 : 1, row);
-            text += "}\n";
           }
           return row < rows;
         },
-        [&](std::vector<rubric::Result>& rs) {
-          for (const rubric::Result& r : rs) {
+        [&](std::vector<rubric::Result>& results) {
+          for (rubric::Result& r : results) {
+            if (auto it = bad.find(done); it != bad.end()) {
+              r = rubric::Result{};
+              r.key = key_index >= 0 ? rubric::py::key_text(columns[key_index][done].ptr()) : std::to_string(done + 1);
+              r.error = it->second;
+            }
+            ++done;
             key_col.append(r.key);
             for (size_t s = 0; s < score_cols.size(); ++s)
               score_cols[s].append(r.ok() ? py::object(py::float_(r.scores[s].second)) : py::object(py::none()));

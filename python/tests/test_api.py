@@ -195,6 +195,16 @@ def test_compile_and_load_errors(tmp_path):
     assert info.value.diagnostics and info.value.diagnostics[0].file.endswith("broken.rubric")
     with pytest.raises(ValueError, match="backend"):
         rubric.compile(MINI.replace("  is_customer(domain): +20 \"customer\"\n", ""), backend="fast")
+    # A file that is not UTF-8 is a compile error with its place, as `rubric check` says it.
+    latin = tmp_path / "latin1.rubric"
+    latin.write_bytes(b"lead:\n  id: string key\n  kaupunki: string from \"Kaupunki \xe4\"\n")
+    with pytest.raises(rubric.CompileError) as info:
+        rubric.load(latin)
+    d = info.value.diagnostics[0]
+    assert (d.id, d.line, d.column) == ("E0102", 3, 35)
+    assert "byte 0xE4" in str(info.value)
+    # The CLI's name for the tree walker works too.
+    assert rubric.load(B2B, backend="interp").backend == "interpreter"
 
 
 def test_compiled_shared_object(tmp_path, b2b):
@@ -298,6 +308,15 @@ def test_bad_input(b2b):
         cur = cur[0]
     with pytest.raises(TypeError, match="nest deeper"):
         b2b.score(deep, as_of=AS_OF)
+    # in a frame, a value Python cannot write (an int over 64 bits, a set) makes that row an error
+    # row naming the column, and the other rows still score (one bad cell never stops a job)
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "email": ["a@b.c", "b@c.d", "c@d.e"],
+                          "employees": [10, 2**70, 20], "junk": [None, None, {1, 2}]})
+    got = b2b.score_frame(frame, as_of=AS_OF)
+    assert list(got["id"]) == ["a", "b", "c"]
+    assert got["error"][0] is None and got["total"][0] is not None
+    assert "column `employees`" in got["error"][1] and "too large" in got["error"][1]
+    assert "column `junk`" in got["error"][2] and pd.isna(got["total"][2])
     # wrong types for the schema: an error row, the others still score
     rows = b2b.score_many([{"id": "a", "email": "a@b.c", "employees": "many"}, {"id": "b", "email": "b@c.d"},
                            {"email": "x@y.z"}, {"id": "c", "email": "c@d.e", "events": "none"},

@@ -77,6 +77,21 @@ def test_events_frame_joined_per_partition(client, b2b, leads):
     pd.testing.assert_frame_equal(got, want)
 
 
+def test_events_keyed_by_numbers_join_leads_keyed_by_text(client, b2b, leads):
+    # Leads from JSON ("17") and events from CSV (17): one lead to Rubric, so its events must
+    # reach it, although 17 and "17" hash into different partitions.
+    part = leads.head(400).reset_index(drop=True)
+    ids = [str(i) for i in range(len(part))]
+    rows = [dict(e, id=int(k)) for k, evs in zip(ids, part["events"]) for e in evs]
+    events = pd.DataFrame(rows)
+    plain = part.drop(columns=["events"]).assign(id=ids)
+    want = b2b.score_frame(part.assign(id=ids), as_of=AS_OF)
+    got = rubric.dask.score(dd.from_pandas(plain, npartitions=4), b2b, as_of=AS_OF,
+                            events=dd.from_pandas(events, npartitions=3)).compute()
+    assert (want["engagement"] > 0).sum() > 100  # the events matter
+    pd.testing.assert_frame_equal(got.sort_index(), want)
+
+
 def test_host_functions_travel(client):
     text = 'model "h"\nlead:\n  id: string key\n  domain: optional string\nscore s:\n  is_customer(domain): +5 "c"\n'
     m = rubric.compile(text, functions={"is_customer": (["string"], "bool", lambda d: d.endswith(".com"))})
