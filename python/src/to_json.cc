@@ -2,6 +2,8 @@
 // Python values as JSON text for Rubric's readers (to_json.h).
 #include "python/src/to_json.h"
 
+#include "compiler/source/text.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -27,24 +29,6 @@ bool ends_with(const std::string& s, const char* tail) {
   return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
 }
 
-void append_string(const char* s, Py_ssize_t n, std::string& out) {
-  out += '"';
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
-
 void append_str(PyObject* str, std::string& out) {
   Py_ssize_t n = 0;
   const char* s = PyUnicode_AsUTF8AndSize(str, &n);
@@ -52,7 +36,7 @@ void append_str(PyObject* str, std::string& out) {
     PyErr_Clear();
     throw BadValue{"", "the text is not valid Unicode (a lone surrogate?)"};
   }
-  append_string(s, n, out);
+  rubric::text::append_json_string(out, std::string_view(s, static_cast<size_t>(n)));
 }
 
 void append_double(double d, std::string& out) {
