@@ -72,15 +72,9 @@ bool ends_folded(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && equals_folded(s.substr(s.size() - p.size()), p);
 }
 
+// A glob of any shape (glob_match routes the usual shapes to the text tests first): an
+// iterative matcher with one backtrack point, never exponential.
 bool glob_folded(std::string_view pat, std::string_view s) {
-  // The usual page patterns, `*text*`, `text*` and `*text`, are plain case-insensitive searches.
-  if (pat.size() >= 2 && pat.find('*', 1) == pat.size() - 1) {
-    if (pat.front() == '*') return contains_folded(s, pat.substr(1, pat.size() - 2));
-    return starts_folded(s, pat.substr(0, pat.size() - 1));
-  }
-  if (pat.size() >= 1 && pat.front() == '*' && pat.find('*', 1) == std::string_view::npos)
-    return ends_folded(s, pat.substr(1));
-  // Anything else: an iterative matcher with one backtrack point, never exponential.
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < s.size()) {
     if (p < pat.size() && pat[p] != '*' && fold(pat[p]) == fold(s[t])) {

@@ -35,6 +35,13 @@ class Checker {
   std::string run() {
     enum class Expect { Value, FirstValue, FirstKey, Key, Colon, After } expect = Expect::Value;
     bool done = false;  // the top-level value is complete
+    // The closing bracket at i_ ends the innermost list or object.
+    auto close = [&] {
+      ++i_;
+      stack_.pop_back();
+      expect = Expect::After;
+      done = stack_.empty();
+    };
     while (true) {
       while (i_ < s_.size() && is_ws(s_[i_])) ++i_;
       if (i_ == s_.size()) {
@@ -55,10 +62,7 @@ class Checker {
       switch (expect) {
         case Expect::FirstValue:
           if (c == ']') {
-            ++i_;
-            stack_.pop_back();
-            expect = Expect::After;
-            done = stack_.empty();
+            close();
             continue;
           }
           [[fallthrough]];
@@ -80,10 +84,7 @@ class Checker {
         }
         case Expect::FirstKey:
           if (c == '}') {
-            ++i_;
-            stack_.pop_back();
-            expect = Expect::After;
-            done = stack_.empty();
+            close();
             continue;
           }
           [[fallthrough]];
@@ -119,9 +120,7 @@ class Checker {
             continue;
           }
           if (c == (f.object ? '}' : ']')) {
-            ++i_;
-            stack_.pop_back();
-            done = stack_.empty();
+            close();
             continue;
           }
           if (f.object)
