@@ -117,6 +117,7 @@ static void check_score(Checker& c, const ast::Decl& d, Score& score) {
     out.line = c.line_of(r.range);
     out.label = r.label.value_or(c.text_of(r.cond->range));
     out.points = r.points;
+    out.points_range = r.points_range;
     out.each = r.each;
     out.cap = r.cap;
     if (!cents_exact(r.points)) c.error(diag::Kind::E0309, r.points_range, "points can have at most two decimals");

@@ -147,6 +147,7 @@ struct Rule {
   std::string label;        // the user's label, or the condition's source text
   std::string text;         // the rule's source line
   SourceRange range;
+  SourceRange points_range; // the points as written: `+5 each, at most 20`
   int line = 0;             // the rule's line in its file, for explanations
   double points = 0;
   bool each = false;        // per-event: `query` counts events, `cond` is null

@@ -66,6 +66,8 @@ struct SetPair {
   std::string status;                  // same, renamed, removed, added
   std::vector<std::string> tiers;      // the new model's order, removed tiers after their old predecessor
   std::map<std::pair<std::string, std::string>, size_t> moves;
+  // With outcomes: per cell, the leads with a known outcome and those of them that converted.
+  std::map<std::pair<std::string, std::string>, std::pair<size_t, size_t>> converted;
   size_t moved = 0;
 };
 
@@ -148,6 +150,36 @@ std::string csv_cell(const std::string& s) {
   return out + "\"";
 }
 
+std::string rate(size_t k, size_t n) { return n ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(k) / static_cast<double>(n)) : "-"; }
+
+// With outcomes: the conversion rate of each cell of a tier-move table, then of the leads that
+// move to a better tier (earlier in the model's order), to a worse one, and that stay.
+std::string conversion_of_moves(const SetPair& p, size_t width) {
+  std::string out = "  converted (of the leads with a known outcome in each cell):\n";
+  out += fmt::format("  {:<{}}", "", width);
+  for (const auto& x : p.tiers) out += fmt::format("{:>{}}", x, width);
+  out += "\n";
+  size_t n[3] = {0, 0, 0}, k[3] = {0, 0, 0};  // up, down, same
+  for (size_t a = 0; a < p.tiers.size(); ++a) {
+    out += fmt::format("  {:<{}}", p.tiers[a], width);
+    for (size_t b = 0; b < p.tiers.size(); ++b) {
+      auto it = p.converted.find({p.tiers[a], p.tiers[b]});
+      if (it == p.converted.end()) {
+        out += fmt::format("{:>{}}", "-", width);
+        continue;
+      }
+      out += fmt::format("{:>{}}", rate(it->second.second, it->second.first), width);
+      size_t way = b < a ? 0 : b > a ? 1 : 2;
+      n[way] += it->second.first;
+      k[way] += it->second.second;
+    }
+    out += "\n";
+  }
+  out += fmt::format("  moved to a better tier: {} leads, {} converted; to a worse tier: {} leads, {} converted; stayed: {} leads, {} converted\n",
+                     n[0], rate(k[0], n[0]), n[1], rate(k[1], n[1]), n[2], rate(k[2], n[2]));
+  return out;
+}
+
 }  // namespace
 
 bool diff_models(const DiffInput& d, std::string& report, std::string& error) {
@@ -167,6 +199,11 @@ bool diff_models(const DiffInput& d, std::string& report, std::string& error) {
       std::string to = tier_name(*p.new_set, after[i].outcome.tiers[p.new_index]);
       ++p.moves[{from, to}];
       p.moved += from != to;
+      if (i < d.outcomes.size() && d.outcomes[i] >= 0) {
+        auto& c = p.converted[{from, to}];
+        ++c.first;
+        c.second += static_cast<size_t>(d.outcomes[i]);
+      }
     }
   }
 
@@ -234,8 +271,14 @@ bool diff_models(const DiffInput& d, std::string& report, std::string& error) {
           for (const auto& to : p.tiers) {
             auto it = p.moves.find({from, to});
             if (it == p.moves.end()) continue;
-            out += fmt::format("{}{{\"from\": {}, \"to\": {}, \"leads\": {}}}", first ? "" : ", ", text::json_string(from),
+            out += fmt::format("{}{{\"from\": {}, \"to\": {}, \"leads\": {}", first ? "" : ", ", text::json_string(from),
                                text::json_string(to), it->second);
+            if (!d.outcomes.empty()) {
+              auto c = p.converted.find({from, to});
+              out += c == p.converted.end() ? ", \"with_outcome\": 0, \"converted\": 0"
+                                            : fmt::format(", \"with_outcome\": {}, \"converted\": {}", c->second.first, c->second.second);
+            }
+            out += "}";
             first = false;
           }
         out += "]";
@@ -292,6 +335,7 @@ bool diff_models(const DiffInput& d, std::string& report, std::string& error) {
       }
       out += "\n";
     }
+    if (!d.outcomes.empty()) out += conversion_of_moves(p, width);
   }
 
   // The largest total changes, with the rules whose points changed.

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "compiler/check/model.h"
 #include "runtime/io/reader.h"
@@ -20,6 +21,9 @@ struct DiffInput {
   std::string as_of_text;  // for the report
   size_t top = 10;         // how many of the largest total changes to list
   DiffFormat format = DiffFormat::Text;
+  // Known outcomes per input record (1 converted, 0 not, -1 unknown), from `--label`: the tier
+  // moves then say how the leads in each cell converted. Empty: no outcomes.
+  std::vector<int> outcomes;
 };
 
 // Scores every lead with both models and reports which tier sets were renamed, removed or added,

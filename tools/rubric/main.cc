@@ -18,6 +18,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"
+#include "runtime/eval/evaluate.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
 #include "runtime/native/native.h"
@@ -314,6 +315,21 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// The reader options for `path`: CSV for .csv/.tsv/.txt names unless `given` says otherwise.
+bool reader_options(const std::string& path, const std::string& given, const std::string& delimiter, rubric::io::ReaderOptions& out) {
+  std::string fmt_in = given;
+  if (fmt_in.empty()) fmt_in = (ends_with(path, ".csv") || ends_with(path, ".tsv") || ends_with(path, ".txt")) ? "csv" : "jsonl";
+  out.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
+  if (!delimiter.empty()) {
+    out.delimiter = parse_delimiter(delimiter);
+    if (!out.delimiter) {
+      std::cerr << fmt::format("rubric: --delimiter {} is not a delimiter; give one character like ';' or tab, comma, semicolon, pipe\n", delimiter);
+      return false;
+    }
+  }
+  return true;
+}
+
 int run_score(const ScoreArgs& a) {
   rubric::driver::Compilation c;
   std::shared_ptr<const rubric::interp::Scorer> native;
@@ -321,16 +337,7 @@ int run_score(const ScoreArgs& a) {
   int64_t as_of;
   if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   rubric::io::ReaderOptions ropts;
-  std::string fmt_in = a.input_format;
-  if (fmt_in.empty()) fmt_in = (ends_with(a.input, ".csv") || ends_with(a.input, ".tsv") || ends_with(a.input, ".txt")) ? "csv" : "jsonl";
-  ropts.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
-  if (!a.delimiter.empty()) {
-    ropts.delimiter = parse_delimiter(a.delimiter);
-    if (!ropts.delimiter) {
-      std::cerr << fmt::format("rubric: --delimiter {} is not a delimiter; give one character like ';' or tab, comma, semicolon, pipe\n", a.delimiter);
-      return kCannotRun;
-    }
-  }
+  if (!reader_options(a.input, a.input_format, a.delimiter, ropts)) return kCannotRun;
   std::ifstream file;
   std::istream* in = &std::cin;
   if (a.input != "-") {
@@ -472,6 +479,7 @@ Example:
 
 struct DiffArgs {
   std::string old_model, new_model, input, as_of, input_format, format = "text";
+  std::string label, positive, outcomes, outcomes_key;
   size_t top = 10;
 };
 
@@ -484,9 +492,27 @@ int run_diff(const DiffArgs& a) {
   d.input = a.input;
   if (!parse_as_of(a.as_of, d.as_of)) return kCannotRun;
   d.as_of_text = rubric::io::format_time(d.as_of);
-  std::string fmt_in = a.input_format.empty() ? (ends_with(a.input, ".csv") ? "csv" : "jsonl") : a.input_format;
-  d.reader.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
+  if (!reader_options(a.input, a.input_format, "", d.reader)) return kCannotRun;
   d.top = a.top;
+  if (!a.label.empty() || !a.outcomes.empty()) {
+    // Known outcomes: the tier-move tables say how the leads in each cell converted.
+    rubric::eval::Options o;
+    o.input = a.input;
+    o.reader = d.reader;
+    o.outcomes = a.outcomes;
+    o.outcomes_key = a.outcomes_key;
+    std::string err;
+    if (!a.label.empty() && !rubric::eval::parse_label(a.label, a.positive, o.label, err)) {
+      std::cerr << "rubric: --label: " << err << "\n";
+      return kCannotRun;
+    }
+    if (!a.outcomes.empty() && !reader_options(a.outcomes, "", "", o.outcomes_reader)) return kCannotRun;
+    std::vector<int> check_new;
+    if (!rubric::eval::read_outcomes(after.model, o, check_new, err) || !rubric::eval::read_outcomes(before.model, o, d.outcomes, err)) {
+      std::cerr << "rubric: " << err << "\n";
+      return kCannotRun;
+    }
+  }
   d.format = a.format == "csv" ? rubric::io::DiffFormat::Csv : a.format == "json" ? rubric::io::DiffFormat::Json : rubric::io::DiffFormat::Text;
   std::string report, err;
   if (!rubric::io::diff_models(d, report, err)) {
@@ -495,6 +521,114 @@ int run_diff(const DiffArgs& a) {
   }
   std::cout << report;
   return kOk;
+}
+
+const char* kEvaluateHelp = R"(Measure whether a model's scores predict who converts, against known outcomes: ROC AUC of
+every score and the total (with a 95% interval), gains by tenth of the leads, conversion per
+tier, and per rule how the leads it fired on converted (rules whose effect is absent or opposite
+to their points are flagged). The outcome is a column of the input (--label) or of another file
+joined by the key (--outcomes). A column the model itself reads is refused as an outcome.
+
+--split holds leads out: the figures are then computed on them only. --suggest fits points to
+the outcomes of the other leads and compares both models on the held-out ones; --write saves
+the model with the suggested points (comments kept) for `rubric diff`. Nothing is changed
+otherwise. See docs/evaluation.md.
+
+Example:
+  rubric evaluate examples/xeducation/xeducation_first_touch.rubric \
+      --input ../shared/datasets/x_education_leads/Leads.csv --label Converted --as-of 2026-11-01
+  rubric evaluate bank.rubric --input bank-full.csv --label 'y = "yes"' --split random:0.3 --seed 7
+  rubric evaluate olist.rubric --input mqls.csv --outcomes closed_deals.csv --report olist.html
+  rubric evaluate model.rubric --input leads.csv --label won --split random:0.3 --suggest --write suggested.rubric)";
+
+struct EvaluateArgs {
+  std::string model, input, input_format, delimiter, as_of, label, positive, outcomes, outcomes_key, split, format = "text";
+  std::string report, write;
+  uint64_t seed = 1;
+  double lambda = 1.0;
+  bool suggest = false;
+};
+
+bool write_atomically_new(const std::string& path, const std::string& text, std::string& error);
+
+int run_evaluate(EvaluateArgs a) {
+  namespace ev = rubric::eval;
+  if (rubric::native::is_elf_file(a.model)) {
+    std::cerr << "rubric: evaluate reads the model's source (.rubric), not a compiled model\n";
+    return kCannotRun;
+  }
+  rubric::driver::Compilation c;
+  if (!load_model(a.model, c)) return kCannotRun;
+  ev::Options o;
+  o.input = a.input;
+  o.model_name = a.model;
+  o.model_text = std::string(c.sources->file(1).text());
+  o.max_error_messages = static_cast<int>(g_max_errors ? g_max_errors : 1u << 30);
+  if (!parse_as_of(a.as_of, o.as_of)) return kCannotRun;
+  o.as_of_text = rubric::io::format_time(o.as_of);
+  if (!reader_options(a.input, a.input_format, a.delimiter, o.reader)) return kCannotRun;
+  std::string err;
+  if (a.label.empty() && a.outcomes.empty()) {
+    std::cerr << "rubric: evaluate needs the outcome: --label COLUMN (a column of the input), or --outcomes FILE (a file of the "
+                 "leads that converted, joined by the key)\n";
+    return kCannotRun;
+  }
+  if (!a.label.empty() && !ev::parse_label(a.label, a.positive, o.label, err)) {
+    std::cerr << "rubric: --label: " << err << "\n";
+    return kCannotRun;
+  }
+  if (a.label.empty() && !a.positive.empty()) {
+    std::cerr << "rubric: --positive says which value of the --label column converted; give --label too\n";
+    return kCannotRun;
+  }
+  o.outcomes = a.outcomes;
+  o.outcomes_key = a.outcomes_key;
+  if (!a.outcomes.empty() && !reader_options(a.outcomes, "", "", o.outcomes_reader)) return kCannotRun;
+  if (!a.write.empty()) a.suggest = true;
+  if (!a.write.empty() && std::filesystem::exists(a.write) && std::filesystem::equivalent(a.write, a.model)) {
+    std::cerr << "rubric: --write would replace the model itself; write the suggestion to a new file and compare them with rubric diff\n";
+    return kCannotRun;
+  }
+  std::string implied;
+  if (a.suggest && a.split.empty()) {
+    a.split = "random:0.3";
+    implied = fmt::format("--suggest holds out 30% of the leads (--split random:0.3, seed {}) to judge the suggested points", a.seed);
+  }
+  if (!ev::parse_split(a.split, a.seed, o.split, err)) {
+    std::cerr << "rubric: " << err << "\n";
+    return kCannotRun;
+  }
+  o.suggest = a.suggest;
+  o.lambda = a.lambda;
+  ev::Report report;
+  if (!ev::evaluate(c.model, o, report, err, std::cerr)) {
+    std::cerr << "rubric: " << err << "\n";
+    return kCannotRun;
+  }
+  if (!implied.empty()) report.warnings.insert(report.warnings.begin(), implied);
+  std::cout << (a.format == "json" ? ev::format_json(report) : ev::format_text(report));
+  if (!a.report.empty()) {
+    std::string html = ev::format_html(report), e;
+    if (!write_atomically_new(a.report, html, e)) {
+      std::cerr << fmt::format("rubric: cannot write {}: {}\n", a.report, e);
+      return kCannotRun;
+    }
+    std::cerr << fmt::format("rubric: wrote the report to {}\n", a.report);
+  }
+  if (!a.write.empty()) {
+    if (!report.suggestion || !report.suggestion->problem.empty()) {
+      std::cerr << "rubric: no model was written: " << (report.suggestion ? report.suggestion->problem : "nothing was suggested") << "\n";
+      return kCannotRun;
+    }
+    std::string e;
+    if (!write_atomically_new(a.write, report.suggestion->model_text, e)) {
+      std::cerr << fmt::format("rubric: cannot write {}: {}\n", a.write, e);
+      return kCannotRun;
+    }
+    std::cerr << fmt::format("rubric: wrote the model with the suggested points to {}; compare: rubric diff {} {} --input {}\n", a.write,
+                             a.model, a.write, a.input);
+  }
+  return report.errors ? kFindings : kOk;
 }
 
 const char* kFmtHelp = R"(Rewrite models in Rubric's canonical layout (comments kept; scores never change). A file
@@ -564,6 +698,18 @@ bool write_atomically(const std::string& path, const std::string& text, std::str
     error = "writing it failed; the file is unchanged";
   }
   return ok;
+}
+
+// Writes `text` to `path` (a new file, or one to replace) through write_atomically.
+bool write_atomically_new(const std::string& path, const std::string& text, std::string& error) {
+  if (!std::filesystem::exists(path)) {
+    std::ofstream create(path, std::ios::binary);
+    if (!create) {
+      error = "cannot create it";
+      return false;
+    }
+  }
+  return write_atomically(path, text, error);
 }
 
 int run_fmt(const FmtArgs& a) {
@@ -884,11 +1030,40 @@ int main(int argc, char** argv) {
   diff->add_option("--as-of", da.as_of, "the scoring time, ISO 8601 (default: now)");
   diff->add_option("--input-format", da.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
+  diff->add_option("--label", da.label, "known outcomes (a column of the input, as in evaluate): say how the leads that move converted");
+  diff->add_option("--positive", da.positive, "the value of the --label column that means converted");
+  diff->add_option("--outcomes", da.outcomes, "or a file of outcomes joined by the key (as in evaluate)")->check(CLI::ExistingFile);
+  diff->add_option("--outcomes-key", da.outcomes_key, "the key column of --outcomes");
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
   diff->add_option("--format", da.format, "text, csv (a row per lead) or json")->check(CLI::IsMember({"text", "csv", "json"}));
 
-  FmtArgs fa;
+  EvaluateArgs va;
   add_max_errors(diff);
+  CLI::App* evaluate = command("evaluate", "measure whether a model's scores predict conversions", kEvaluateHelp);
+  evaluate->add_option("model", va.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
+  evaluate->add_option("-i,--input", va.input, "leads with known outcomes: .csv or .jsonl")->required()->check(CLI::ExistingFile);
+  evaluate->add_option("--label", va.label,
+                       "the outcome: a column (1/0, yes/no, true/false), or an expression like 'outcome = \"approved\"' or "
+                       "'stage in {\"won\", \"closed\"}'");
+  evaluate->add_option("--positive", va.positive, "the value of the --label column that means converted (e.g. yes)");
+  evaluate->add_option("--outcomes", va.outcomes, "a file of outcomes joined to the leads by the key: a lead converted when its key "
+                                                  "is there (or, with --label, by that column of this file)")
+      ->check(CLI::ExistingFile);
+  evaluate->add_option("--outcomes-key", va.outcomes_key, "the key column of --outcomes (default: the model key field's column)");
+  evaluate->add_option("--as-of", va.as_of, "the scoring time, ISO 8601 (default: now)");
+  evaluate->add_option("--input-format", va.input_format, "csv or jsonl (default: from the file name)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  evaluate->add_option("--delimiter", va.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
+  evaluate->add_option("--split", va.split, "hold leads out and report on them: random:0.3 (with --seed) or time:FIELD@DATE");
+  evaluate->add_option("--seed", va.seed, "the seed of --split random (default 1)");
+  evaluate->add_flag("--suggest", va.suggest, "fit the rules' points to the outcomes and compare on held-out leads");
+  evaluate->add_option("--lambda", va.lambda, "--suggest's L2 penalty (default 1)")->check(CLI::NonNegativeNumber);
+  evaluate->add_option("--write", va.write, "with --suggest: write the model with the suggested points to this new file");
+  evaluate->add_option("--format", va.format, "text, or json")->check(CLI::IsMember({"text", "json"}));
+  evaluate->add_option("--report", va.report, "also write a self-contained HTML report with charts to this file");
+  add_max_errors(evaluate);
+
+  FmtArgs fa;
   CLI::App* fmt_cmd = command("fmt", "rewrite models in the canonical layout", kFmtHelp);
   fmt_cmd->add_option("files", fa.files, "model files (.rubric), or - to format standard input to standard output")
       ->required()
@@ -947,6 +1122,7 @@ int main(int argc, char** argv) {
     if (!declare_functions(function_decls)) return kCannotRun;
     if (check->parsed()) return run_check(files, check_format, emit);
     if (diff->parsed()) return run_diff(da);
+    if (evaluate->parsed()) return run_evaluate(va);
     if (fmt_cmd->parsed()) return run_fmt(fa);
     if (lint_cmd->parsed()) return run_lint(lint_files, lint_format, lint_strict);
     if (test_cmd->parsed()) return run_test_cmd(test_files, junit);

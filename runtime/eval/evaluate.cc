@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: Apache-2.0
+// `rubric evaluate`: reads and scores every lead once (the reference interpreter, explaining,
+// so that every rule's firing is known), then computes the figures of each part.
+#include "runtime/eval/evaluate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <unordered_map>
+
+#include "compiler/driver/driver.h"
+#include "compiler/source/text.h"
+#include "runtime/interp/interp.h"
+#include "runtime/io/decode.h"
+
+namespace rubric::eval {
+
+namespace {
+
+// The ranking value of a disqualified lead: below every total (totals stop at ±10^13 points).
+constexpr double kDisqualifiedRank = -1e15;
+// Rules firing on fewer leads than this (or on all but this many) are not judged.
+constexpr int64_t kMinGroup = 30;
+// |z| above this is a difference beyond chance (two-sided 5%).
+constexpr double kSignificant = 1.96;
+
+// One lead as the evaluation keeps it.
+struct Lead {
+  uint8_t positive = 0;
+  bool held_out = false;
+  int disqualifier = -1;
+  std::vector<double> scores;
+  double total = 0;
+  std::vector<int> tiers;
+  std::vector<double> rules;  // per rule (all scores' rules in order): 1 fired, or the events counted
+};
+
+// A model with extra string or time fields appended, which the reader fills like any other:
+// the outcome column and a split column. The copy's nodes point into the original, kept alive.
+std::shared_ptr<const check::CheckedModel> with_fields(std::shared_ptr<const check::CheckedModel> base,
+                                                       const std::vector<check::Field>& extra) {
+  auto copy = new check::CheckedModel(*base);
+  for (const check::Field& f : extra) copy->lead.fields.push_back(f);
+  return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
+}
+
+check::Field extra_field(std::string name, std::string column, check::TypeKind kind) {
+  check::Field f;
+  f.name = std::move(name);
+  f.column = std::move(column);
+  f.type.kind = kind;
+  f.optional = true;
+  return f;
+}
+
+std::string percent(double x) { return fmt::format("{:.1f}%", 100 * x); }
+
+// How leads that a rule fired on convert against those it did not, as one sentence when that
+// contradicts the rule or cannot be told.
+void judge_rule(RuleRow& r) {
+  const Split2& s = r.stats;
+  std::string name = fmt::format("\"{}\": {}{} points{}", r.label, r.points > 0 ? "+" : "", io::format_points(std::llround(r.points * 100)),
+                                 r.each ? " each" : "");
+  if (s.in < kMinGroup || s.out < kMinGroup) {
+    r.flag = RuleRow::Flag::TooFew;
+    r.message = s.in < kMinGroup ? fmt::format("{}, but it fired on only {} lead{}: too few to measure", name, s.in, s.in == 1 ? "" : "s")
+                                 : fmt::format("{}, but it fired on all but {} lead{}: too few left to compare", name, s.out,
+                                               s.out == 1 ? "" : "s");
+    return;
+  }
+  if (std::abs(s.z) < kSignificant) {
+    r.flag = RuleRow::Flag::NoEffect;
+    r.message = fmt::format("{}, but leads it fired on convert about as often as the rest ({} vs {})", name, percent(s.rate_in),
+                            percent(s.rate_out));
+    return;
+  }
+  bool converts_more = s.rate_in > s.rate_out;
+  if (r.points == 0 || (r.points > 0) == converts_more) return;
+  r.flag = RuleRow::Flag::Opposite;
+  double ratio = converts_more ? (s.rate_out > 0 ? s.rate_in / s.rate_out : INFINITY) : (s.rate_in > 0 ? s.rate_out / s.rate_in : INFINITY);
+  std::string times = std::isfinite(ratio) ? fmt::format("{:.1f}x", ratio) : "far";
+  r.message = fmt::format("{}, but leads it fired on convert {} {} ({} vs {})", name, times, converts_more ? "more" : "less",
+                          percent(s.rate_in), percent(s.rate_out));
+}
+
+// The histogram of `values` in about 20 bins of a round width.
+void histogram(const std::vector<const Lead*>& leads, Figures& f) {
+  if (leads.empty()) return;
+  double lo = INFINITY, hi = -INFINITY;
+  for (const Lead* l : leads) lo = std::min(lo, l->total), hi = std::max(hi, l->total);
+  double range = hi - lo, width = 1;
+  if (range > 0) {
+    double raw = range / 20, mag = std::pow(10, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+      if (m * mag >= raw) {
+        width = m * mag;
+        break;
+      }
+  }
+  double start = std::floor(lo / width) * width;
+  size_t bins = static_cast<size_t>(std::floor((hi - start) / width)) + 1;
+  for (size_t b = 0; b <= bins; ++b) f.bin_edges.push_back(start + static_cast<double>(b) * width);
+  f.bin_pos.assign(bins, 0);
+  f.bin_neg.assign(bins, 0);
+  for (const Lead* l : leads) {
+    size_t b = std::min(bins - 1, static_cast<size_t>(std::floor((l->total - start) / width)));
+    (l->positive ? f.bin_pos : f.bin_neg)[b]++;
+  }
+}
+
+double ranking_value(const Lead& l, bool disqualifiers) {
+  return disqualifiers && l.disqualifier >= 0 ? kDisqualifiedRank : l.total;
+}
+
+Figures figures(const check::CheckedModel& m, const std::vector<const Lead*>& leads, std::string part) {
+  Figures f;
+  f.part = std::move(part);
+  f.leads = static_cast<int64_t>(leads.size());
+  std::vector<uint8_t> y;
+  for (const Lead* l : leads) y.push_back(l->positive), f.positives += l->positive;
+  f.base_rate = f.leads ? static_cast<double>(f.positives) / static_cast<double>(f.leads) : 0;
+  const bool disq = !m.disqualifiers.empty();
+
+  std::vector<double> v(leads.size());
+  for (size_t s = 0; s < m.scores.size(); ++s) {
+    for (size_t i = 0; i < leads.size(); ++i) v[i] = leads[i]->scores[s];
+    f.auc.push_back({m.scores[s].name, roc_auc(v, y)});
+  }
+  for (size_t i = 0; i < leads.size(); ++i) v[i] = leads[i]->total;
+  f.auc.push_back({"total", roc_auc(v, y)});
+  std::vector<double> rank(leads.size());
+  for (size_t i = 0; i < leads.size(); ++i) rank[i] = ranking_value(*leads[i], disq);
+  if (disq) f.auc.push_back({"total, disqualified last", roc_auc(rank, y)});
+  f.deciles = deciles(rank, y);
+  // Show the totals a decile spans, not the ranking's stand-in for disqualified leads.
+  {
+    std::vector<size_t> idx(leads.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return rank[a] > rank[b]; });
+    size_t n = idx.size(), k = 0;
+    for (int d = 0; d < 10; ++d) {
+      size_t from = n * static_cast<size_t>(d) / 10, to = n * static_cast<size_t>(d + 1) / 10;
+      if (from == to) continue;
+      double lo = INFINITY, hi = -INFINITY;
+      for (size_t j = from; j < to; ++j) lo = std::min(lo, leads[idx[j]]->total), hi = std::max(hi, leads[idx[j]]->total);
+      f.deciles[k].low = lo;
+      f.deciles[k].high = hi;
+      ++k;
+    }
+  }
+  f.roc = roc_curve(rank, y);
+  histogram(leads, f);
+
+  for (size_t t = 0; t < m.tier_sets.size(); ++t) {
+    TierTable table;
+    table.set = m.tier_sets[t].name;
+    size_t n = m.tier_sets[t].tiers.size();
+    std::vector<int64_t> count(n + 1), pos(n + 1);
+    for (const Lead* l : leads) {
+      size_t k = l->tiers[t] < 0 ? n : static_cast<size_t>(l->tiers[t]);
+      count[k]++;
+      pos[k] += l->positive;
+    }
+    for (size_t k = 0; k <= n; ++k) {
+      if (k == n && !disq) break;
+      TierRow row;
+      row.name = k == n ? "disqualified" : m.tier_sets[t].tiers[k].name;
+      row.leads = count[k];
+      row.positives = pos[k];
+      row.rate = count[k] ? static_cast<double>(pos[k]) / static_cast<double>(count[k]) : 0;
+      row.lift = f.base_rate > 0 ? row.rate / f.base_rate : 0;
+      // A tier converting clearly better than the nearest non-empty tier above it is out of order.
+      for (size_t above = table.rows.size(); above-- > 0;) {
+        const TierRow& a = table.rows[above];
+        if (!a.leads) continue;
+        if (row.leads && compare_groups(row.leads, row.positives, a.leads, a.positives).z >= kSignificant) row.out_of_order = true;
+        break;
+      }
+      table.rows.push_back(row);
+    }
+    f.tiers.push_back(std::move(table));
+  }
+
+  size_t r = 0;
+  for (const check::Score& s : m.scores) {
+    for (const check::Rule& rule : s.rules) {
+      RuleRow row;
+      row.score = s.name;
+      row.label = rule.label;
+      row.text = rule.text;
+      row.line = rule.line;
+      row.points = rule.points;
+      row.each = rule.each;
+      int64_t in = 0, in_pos = 0;
+      for (const Lead* l : leads)
+        if (l->rules[r] > 0) ++in, in_pos += l->positive;
+      row.stats = compare_groups(in, in_pos, f.leads - in, f.positives - in_pos);
+      judge_rule(row);
+      f.rules.push_back(std::move(row));
+      ++r;
+    }
+  }
+  for (size_t d = 0; d < m.disqualifiers.size(); ++d) {
+    DisqualifierRow row;
+    row.reason = m.disqualifiers[d].reason;
+    int64_t in = 0, in_pos = 0;
+    for (const Lead* l : leads)
+      if (l->disqualifier == static_cast<int>(d)) ++in, in_pos += l->positive;
+    row.stats = compare_groups(in, in_pos, f.leads - in, f.positives - in_pos);
+    if (in >= kMinGroup && row.stats.rate_in >= f.base_rate)
+      row.message = fmt::format("\"{}\" disqualifies {} leads, but they convert at {}, not below the base rate ({})", row.reason, in,
+                                percent(row.stats.rate_in), percent(f.base_rate));
+    f.disqualifiers.push_back(std::move(row));
+  }
+  return f;
+}
+
+// The model text with each rule's points replaced by `points` (sign and number only: `each`,
+// caps, labels, comments and layout stay as written).
+bool rewrite_points(const check::CheckedModel& m, const std::string& text, const std::vector<double>& points, std::string& out,
+                    std::string& error) {
+  struct Edit {
+    uint32_t begin, end;
+    std::string with;
+  };
+  std::vector<Edit> edits;
+  size_t r = 0;
+  for (const check::Score& s : m.scores) {
+    for (const check::Rule& rule : s.rules) {
+      double p = points[r++];
+      if (p == rule.points) continue;
+      if (rule.points_range.file != 1 || rule.points_range.end > text.size()) {
+        error = fmt::format("the points of \"{}\" are not in the model's file", rule.label);
+        return false;
+      }
+      // `+ 5 each, at most 20`: the sign, spaces, and the number.
+      uint32_t b = rule.points_range.begin, e = b;
+      if (e < text.size() && (text[e] == '+' || text[e] == '-')) ++e;
+      while (e < text.size() && (text[e] == ' ' || text[e] == '\t')) ++e;
+      while (e < text.size() && (std::isdigit(static_cast<unsigned char>(text[e])) || text[e] == '.' || text[e] == '_')) ++e;
+      edits.push_back({b, e, fmt::format("{}{}", p < 0 ? "-" : "+", io::format_points(std::llround(std::abs(p) * 100)))});
+    }
+  }
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
+  out = text;
+  for (const Edit& e : edits) out.replace(e.begin, e.end - e.begin, e.with);
+  return true;
+}
+
+double ranking_auc(const interp::Scorer& scorer, const check::CheckedModel& m, const std::vector<interp::Record>& records,
+                   const std::vector<uint8_t>& y, int64_t as_of) {
+  std::vector<double> rank;
+  for (const interp::Record& rec : records) {
+    interp::Outcome o = scorer.score(rec, as_of, false);
+    rank.push_back(!m.disqualifiers.empty() && o.disqualifier >= 0 ? kDisqualifiedRank : static_cast<double>(o.total) / 100);
+  }
+  return roc_auc(rank, y).auc;
+}
+
+// --suggest: fits the rules' points to the training leads that are not disqualified, scales
+// them to the model's largest points, and checks the rewritten model on the held-out leads.
+Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Options& opts, const std::vector<Lead>& leads,
+                   const std::vector<interp::Record>& held_records, const std::vector<uint8_t>& held_y, const Report& report) {
+  Suggestion s;
+  s.lambda = opts.lambda;
+  const check::CheckedModel& m = *model;
+  std::vector<const check::Rule*> rules;
+  std::vector<std::string> score_of;
+  for (const check::Score& sc : m.scores)
+    for (const check::Rule& r : sc.rules) rules.push_back(&r), score_of.push_back(sc.name);
+  std::vector<const Lead*> train;
+  for (const Lead& l : leads)
+    if (!l.held_out && l.disqualifier < 0) train.push_back(&l);
+  s.fitted_on = static_cast<int64_t>(train.size());
+  // Rules to fit: those that fire on enough training leads, and not on (nearly) all of them.
+  std::vector<size_t> fit;
+  std::vector<std::string> note(rules.size());
+  for (size_t r = 0; r < rules.size(); ++r) {
+    int64_t fired = 0;
+    for (const Lead* l : train) fired += l->rules[r] > 0;
+    if (fired < 10 || s.fitted_on - fired < 10) note[r] = fmt::format("fired on {} of {} training leads: kept", fired, s.fitted_on);
+    else fit.push_back(r);
+  }
+  std::vector<double> x(train.size() * fit.size());
+  std::vector<uint8_t> y;
+  for (size_t i = 0; i < train.size(); ++i) {
+    y.push_back(train[i]->positive);
+    for (size_t j = 0; j < fit.size(); ++j) x[i * fit.size() + j] = train[i]->rules[fit[j]];
+  }
+  std::vector<double> w;
+  s.converged = fit.empty() || fit_logistic(x, train.size(), fit.size(), y, opts.lambda, w);
+  // Scale: the fitted rules' part of the total spreads as widely over the training leads with the
+  // suggested points as with the current ones, so that tier thresholds keep their meaning.
+  auto spread = [&](auto weight) {
+    double sum = 0, sq = 0;
+    for (const Lead* l : train) {
+      double v = 0;
+      for (size_t j = 0; j < fit.size(); ++j) v += weight(j) * l->rules[fit[j]];
+      sum += v, sq += v * v;
+    }
+    double n = static_cast<double>(std::max<size_t>(1, train.size())), mean = sum / n;
+    return std::sqrt(std::max(0.0, sq / n - mean * mean));
+  };
+  double now = spread([&](size_t j) { return rules[fit[j]]->points; }), fitted = spread([&](size_t j) { return w[j]; });
+  double scale = fitted > 0 ? (now > 0 ? now : 10) / fitted : 0;
+  std::vector<double> points(rules.size());
+  for (size_t r = 0; r < rules.size(); ++r) points[r] = rules[r]->points;
+  for (size_t j = 0; j < fit.size(); ++j) points[fit[j]] = std::round(w[j] * scale);
+  for (size_t r = 0; r < rules.size(); ++r) {
+    SuggestedRule row;
+    row.score = score_of[r];
+    row.label = rules[r]->label;
+    row.line = rules[r]->line;
+    row.current = rules[r]->points;
+    row.suggested = points[r];
+    row.note = note[r];
+    for (size_t j = 0; j < fit.size(); ++j)
+      if (fit[j] == r) row.weight = w[j];
+    if (note[r].empty() && points[r] == 0) row.note = "no measurable effect: 0 points (consider removing it)";
+    s.rules.push_back(std::move(row));
+  }
+  s.evaluated_on = fmt::format("{} held-out leads", held_records.size());
+  std::string error;
+  if (!rewrite_points(m, opts.model_text, points, s.model_text, error)) {
+    s.problem = error;
+    return s;
+  }
+  driver::Compilation c = driver::compile_source(opts.model_name, s.model_text);
+  if (!c.ok()) {
+    s.problem = "the model with the suggested points does not check:";
+    for (const auto& d : c.diagnostics.items()) s.problem += " " + d.message + ";";
+    return s;
+  }
+  interp::Interpreter current(model), suggested(c.model);
+  s.auc_current = ranking_auc(current, m, held_records, held_y, opts.as_of);
+  s.auc_suggested = ranking_auc(suggested, *c.model, held_records, held_y, opts.as_of);
+  (void)report;
+  return s;
+}
+
+// Reads the leads of `opts.input` with each one's outcome (and split value): the outcome column
+// is read as an extra field of the model, or looked up by key in the outcomes file.
+class LabelledReader {
+ public:
+  bool open(std::shared_ptr<const check::CheckedModel> model, const Options& opts, Report& report, std::string& error) {
+    const check::CheckedModel& m = *model;
+    opts_ = &opts;
+    report_ = &report;
+    joined_ = !opts.outcomes.empty();
+    // Leakage: an outcome the model reads would be judged by itself.
+    if (!opts.label.column.empty()) {
+      for (const check::Field& f : m.lead.fields) {
+        if (text::iequals(f.column, opts.label.column)) {
+          error = fmt::format("the model reads the outcome column {} (field `{}`), so its scores would be judged by the answer "
+                              "itself; remove the field from the model or choose another label",
+                              text::json_string(opts.label.column), f.name);
+          return false;
+        }
+      }
+    }
+    std::vector<check::Field> extra;
+    const int base_fields = static_cast<int>(m.lead.fields.size());
+    if (!joined_) {
+      label_slot_ = base_fields + static_cast<int>(extra.size());
+      extra.push_back(extra_field("(outcome)", opts.label.column, check::TypeKind::String));
+    }
+    if (opts.split.kind == Split::Kind::Time) {
+      int f = m.lead.index_of(opts.split.field);
+      if (f >= 0) {
+        if (m.lead.fields[f].type.kind != check::TypeKind::Time) {
+          error = fmt::format("--split time:{}@...: the field `{}` is not a time", opts.split.field, opts.split.field);
+          return false;
+        }
+        split_slot = f;
+      } else {
+        split_slot = base_fields + static_cast<int>(extra.size());
+        extra.push_back(extra_field("(split)", opts.split.field, check::TypeKind::Time));
+      }
+    }
+    reading_ = with_fields(model, extra);
+    if (joined_ && !read_outcomes_file(m, error)) return false;
+    in_.open(opts.input, std::ios::binary);
+    if (!in_) {
+      error = "cannot open " + opts.input;
+      return false;
+    }
+    std::string fatal;
+    reader_ = io::open_reader(in_, *reading_, opts.reader, fatal);
+    if (!reader_) {
+      error = fmt::format("{}: {}", opts.input, fatal);
+      return false;
+    }
+    for (std::string w : reader_->warnings()) {
+      // The reader names the added fields: say which option they come from.
+      for (auto [field, option] : {std::pair{"the optional field `(outcome)`", "the --label column"},
+                                   std::pair{"the optional field `(split)`", "the --split column"}}) {
+        size_t at = w.find(field);
+        if (at != std::string::npos) w.replace(at, std::string(field).size(), option);
+      }
+      report.warnings.push_back(fmt::format("{}: {}", opts.input, w));
+    }
+    return true;
+  }
+
+  // The next record and its outcome (1, 0, or -1 when it has none or cannot be read); false at
+  // the end, or on an outcome that is neither yes nor no (with `error`).
+  bool next(io::InputRecord& rec, int& y, std::string& error) {
+    if (!reader_->next(rec)) {
+      if (in_.bad()) error = fmt::format("reading {} failed part way", opts_->input);
+      return false;
+    }
+    y = -1;
+    if (!rec.ok()) return true;
+    if (joined_) {
+      auto it = outcomes_.find(rec.key);
+      y = it != outcomes_.end() ? it->second : opts_->label.column.empty() ? 0 : -1;
+      return true;
+    }
+    const check::Value& v = rec.record.fields[label_slot_];
+    if (v.is_missing()) return true;
+    y = label_of(opts_->label, v.s);
+    if (y < 0) {
+      error = not_yes_or_no(opts_->input, rec.line, v.s);
+      return false;
+    }
+    return true;
+  }
+
+  int split_slot = -1;
+
+ private:
+  std::string not_yes_or_no(const std::string& file, int64_t line, const std::string& value) const {
+    return fmt::format("{}:{}: the outcome column {} holds {}, which is not yes or no; say which value converted with --positive "
+                       "VALUE or --label '{} = \"...\"'",
+                       file, line, text::json_string(opts_->label.column), text::json_string(value), opts_->label.column);
+  }
+
+  // Outcomes kept in another file: key -> outcome (1 when the file only lists the converted).
+  bool read_outcomes_file(const check::CheckedModel& m, std::string& error) {
+    const Options& opts = *opts_;
+    if (m.key_field < 0) {
+      error = "--outcomes joins outcomes to leads by the key, and the model has no key field (`key from \"...\"`)";
+      return false;
+    }
+    check::CheckedModel om;
+    om.missing_values = m.missing_values;
+    om.lead.fields.push_back(extra_field("key", opts.outcomes_key.empty() ? m.lead.fields[m.key_field].column : opts.outcomes_key,
+                                         check::TypeKind::String));
+    om.lead.fields[0].optional = false;
+    om.key_field = 0;
+    if (!opts.label.column.empty()) om.lead.fields.push_back(extra_field("(outcome)", opts.label.column, check::TypeKind::String));
+    std::ifstream in(opts.outcomes, std::ios::binary);
+    if (!in) {
+      error = "cannot open " + opts.outcomes;
+      return false;
+    }
+    std::string fatal;
+    auto reader = io::open_reader(in, om, opts.outcomes_reader, fatal);
+    if (!reader) {
+      error = fmt::format("{}: {}", opts.outcomes, fatal);
+      return false;
+    }
+    for (const std::string& w : reader->warnings()) report_->warnings.push_back(fmt::format("{}: {}", opts.outcomes, w));
+    io::InputRecord rec;
+    int64_t conflicts = 0;
+    while (reader->next(rec)) {
+      ++report_->outcomes_rows;
+      if (!rec.ok()) {
+        error = fmt::format("{}:{}: {}", opts.outcomes, rec.line, rec.errors.front());
+        return false;
+      }
+      int y = 1;
+      if (!opts.label.column.empty()) {
+        const check::Value& v = rec.record.fields[1];
+        if (v.is_missing()) continue;
+        y = label_of(opts.label, v.s);
+        if (y < 0) {
+          error = not_yes_or_no(opts.outcomes, rec.line, v.s);
+          return false;
+        }
+      }
+      auto [it, fresh] = outcomes_.emplace(rec.key, y);
+      if (!fresh && it->second != y) ++conflicts, it->second = std::max(it->second, y);
+    }
+    if (conflicts)
+      report_->warnings.push_back(fmt::format("{}: {} keys appear more than once with different outcomes; a lead counts as "
+                                              "converted when any of its rows says so",
+                                              opts.outcomes, conflicts));
+    return true;
+  }
+
+  const Options* opts_ = nullptr;
+  Report* report_ = nullptr;
+  bool joined_ = false;
+  int label_slot_ = -1;
+  std::shared_ptr<const check::CheckedModel> reading_;
+  std::unordered_map<std::string, int> outcomes_;
+  std::ifstream in_;
+  std::unique_ptr<io::RecordReader> reader_;
+};
+
+}  // namespace
+
+bool read_outcomes(std::shared_ptr<const check::CheckedModel> model, const Options& opts, std::vector<int>& out, std::string& error) {
+  Report report;
+  LabelledReader reader;
+  if (!reader.open(std::move(model), opts, report, error)) return false;
+  io::InputRecord rec;
+  int y;
+  out.clear();
+  while (reader.next(rec, y, error)) out.push_back(y);
+  return error.empty();
+}
+
+bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& opts, Report& report, std::string& error,
+              std::ostream& errors) {
+  const check::CheckedModel& m = *model;
+  report = Report{};
+  report.model = m.name;
+  report.input = opts.input;
+  report.as_of = opts.as_of_text;
+  report.split = opts.split.kind == Split::Kind::None ? "" : opts.split.text;
+  report.label = !opts.outcomes.empty() ? (opts.label.column.empty() ? fmt::format("the key is in {}", opts.outcomes)
+                                                                     : fmt::format("{} in {}", opts.label.text, opts.outcomes))
+                                        : opts.label.text;
+  LabelledReader reader;
+  if (!reader.open(model, opts, report, error)) return false;
+
+  interp::Interpreter interp(model);
+  std::vector<size_t> rule_base;
+  size_t rule_count = 0;
+  for (const check::Score& s : m.scores) rule_base.push_back(rule_count), rule_count += s.rules.size();
+  std::vector<Lead> leads;
+  std::vector<interp::Record> held_records;  // for --suggest's check of the rewritten model
+  std::vector<uint8_t> held_y;
+  io::InputRecord rec;
+  int y;
+  while (reader.next(rec, y, error)) {
+    ++report.records;
+    if (!rec.ok()) {
+      if (report.errors++ < opts.max_error_messages)
+        errors << fmt::format("{}:{}: {}: {}\n", opts.input, rec.line, rec.key, rec.errors.front());
+      continue;
+    }
+    if (y < 0) {
+      ++report.unlabelled;
+      continue;
+    }
+    Lead l;
+    l.positive = static_cast<uint8_t>(y);
+    switch (opts.split.kind) {
+      case Split::Kind::None: break;
+      case Split::Kind::Random: l.held_out = random_held_out(opts.split, rec.number); break;
+      case Split::Kind::Time: {
+        const check::Value& t = rec.record.fields[reader.split_slot];
+        if (t.is_missing()) {
+          ++report.not_in_split;
+          continue;
+        }
+        l.held_out = t.i >= opts.split.at;
+        break;
+      }
+    }
+    interp::Outcome o = interp.score(rec.record, opts.as_of, true);
+    for (int64_t c : o.scores) l.scores.push_back(static_cast<double>(c) / 100);
+    l.total = static_cast<double>(o.total) / 100;
+    l.tiers = o.tiers;
+    l.disqualifier = o.disqualifier;
+    l.rules.assign(rule_count, 0);
+    for (const interp::RuleHit& h : o.hits) {
+      const check::Rule& rule = m.scores[h.score].rules[h.rule];
+      l.rules[rule_base[h.score] + h.rule] += rule.each ? static_cast<double>(h.events) : 1;
+    }
+    if (opts.suggest && l.held_out) {
+      rec.record.fields.resize(m.lead.fields.size());
+      held_records.push_back(std::move(rec.record));
+      held_y.push_back(l.positive);
+    }
+    leads.push_back(std::move(l));
+  }
+  if (!error.empty()) return false;
+  int64_t positives = 0;
+  for (const Lead& l : leads) positives += l.positive;
+  if (leads.empty() || positives == 0 || positives == static_cast<int64_t>(leads.size())) {
+    std::string why = leads.empty() ? "no lead has an outcome"
+                      : positives == 0 ? "no lead converted"
+                                       : "every lead converted";
+    std::string hint;
+    for (const std::string& w : report.warnings)
+      if (w.find("--label column") != std::string::npos || w.find("`key`") != std::string::npos) hint = "; " + w;
+    error = fmt::format("{} ({} records, {} with errors, {} without an outcome), so there is nothing to measure{}", why,
+                        report.records, report.errors, report.unlabelled, hint);
+    return false;
+  }
+  std::vector<const Lead*> held, train, all;
+  for (const Lead& l : leads) (l.held_out ? held : train).push_back(&l), all.push_back(&l);
+  if (opts.split.kind == Split::Kind::None) {
+    report.main = figures(m, all, "all leads");
+  } else {
+    if (held.empty() || train.empty()) {
+      error = fmt::format("--split {} leaves {} leads held out and {} for training; both parts need leads", opts.split.text,
+                          held.size(), train.size());
+      return false;
+    }
+    report.main = figures(m, held, "held out");
+    report.training = figures(m, train, "training");
+  }
+  report.ranking = m.disqualifiers.empty() ? "total" : "total, disqualified last";
+  if (opts.suggest) report.suggestion = suggest(model, opts, leads, held_records, held_y, report);
+  return true;
+}
+
+}  // namespace rubric::eval
