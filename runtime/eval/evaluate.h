@@ -156,6 +156,8 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
 bool read_outcomes(std::shared_ptr<const check::CheckedModel> model, const Options& opts, std::vector<int>& out, std::string& error);
 
 std::string format_text(const Report& r);
+// 12,345: counts for people, in every format.
+std::string thousands(int64_t n);
 std::string format_json(const Report& r);
 // One self-contained HTML file (no scripts from elsewhere, no network): the figures with SVG charts.
 std::string format_html(const Report& r);

@@ -79,15 +79,7 @@ std::string shorten(std::string_view s, size_t max) {
 }
 
 // Numbers for people: thousands grouped, rates as percentages, "n/a" for what is not a number.
-std::string count(int64_t n) {
-  uint64_t magnitude = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
-  std::string digits = std::to_string(magnitude), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "\xE2\x88\x92" + out : out;
-}
+std::string count(int64_t n) { return thousands(n); }
 
 const char* const kNa = "n/a";
 

@@ -16,14 +16,7 @@ namespace {
 std::string pct(double x) { return std::isfinite(x) ? fmt::format("{:.1f}%", 100 * x) : "-"; }
 std::string num3(double x) { return std::isfinite(x) ? fmt::format("{:.3f}", x) : "n/a"; }
 std::string points(double p) { return fmt::format("{}{}", p > 0 ? "+" : "", io::format_points(std::llround(p * 100))); }
-std::string count(int64_t n) {
-  std::string s = std::to_string(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i && (s.size() - i) % 3 == 0) out += ',';
-    out += s[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
+std::string count(int64_t n) { return thousands(n); }
 
 // Pads `s` to `width` characters (code points, so names in any script line up).
 std::string pad(std::string s, size_t width) {
@@ -146,6 +139,16 @@ std::string format_text(const Report& r) {
     }
   }
   return out;
+}
+
+std::string thousands(int64_t n) {
+  uint64_t magnitude = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  std::string digits = std::to_string(magnitude), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
 }
 
 std::string format_json(const Report& r) {

@@ -625,8 +625,10 @@ int run_evaluate(EvaluateArgs a) {
       std::cerr << fmt::format("rubric: cannot write {}: {}\n", a.write, e);
       return kCannotRun;
     }
-    std::cerr << fmt::format("rubric: wrote the model with the suggested points to {}; compare: rubric diff {} {} --input {}\n", a.write,
-                             a.model, a.write, a.input);
+    std::string outcome = !a.outcomes.empty() ? " --outcomes " + a.outcomes : " --label '" + a.label + "'";
+    if (!a.positive.empty()) outcome += " --positive '" + a.positive + "'";
+    std::cerr << fmt::format("rubric: wrote the model with the suggested points to {}; compare: rubric diff {} {} --input {}{} --as-of {}\n",
+                             a.write, a.model, a.write, a.input, outcome, o.as_of_text);
   }
   return report.errors ? kFindings : kOk;
 }
@@ -1021,6 +1023,18 @@ int main(int argc, char** argv) {
   explain->add_flag("--fired-only", ea.fired_only, "list only the rules that fired");
   explain->add_option("--format", ea.format, "text, or json (one object)")->check(CLI::IsMember({"text", "json"}));
 
+  // Known outcomes, for evaluate and diff.
+  auto add_outcome_options = [](CLI::App* cmd, std::string& label, std::string& positive, std::string& outcomes, std::string& key) {
+    cmd->add_option("--label", label,
+                    "the outcome: a column of the input (1/0, yes/no, true/false), or an expression like 'outcome = \"approved\"' "
+                    "or 'stage in {\"won\", \"closed\"}'");
+    cmd->add_option("--positive", positive, "the value of the --label column that means converted (e.g. yes)");
+    cmd->add_option("--outcomes", outcomes, "a file of outcomes joined to the leads by the key: a lead converted when its key is "
+                                            "there (or, with --label, by that column of this file)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--outcomes-key", key, "the key column of --outcomes (default: the model key field's column)");
+  };
+
   DiffArgs da;
   add_max_errors(explain);
   CLI::App* diff = command("diff", "compare two versions of a model on the same leads", kDiffHelp);
@@ -1030,10 +1044,7 @@ int main(int argc, char** argv) {
   diff->add_option("--as-of", da.as_of, "the scoring time, ISO 8601 (default: now)");
   diff->add_option("--input-format", da.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
-  diff->add_option("--label", da.label, "known outcomes (a column of the input, as in evaluate): say how the leads that move converted");
-  diff->add_option("--positive", da.positive, "the value of the --label column that means converted");
-  diff->add_option("--outcomes", da.outcomes, "or a file of outcomes joined by the key (as in evaluate)")->check(CLI::ExistingFile);
-  diff->add_option("--outcomes-key", da.outcomes_key, "the key column of --outcomes");
+  add_outcome_options(diff, da.label, da.positive, da.outcomes, da.outcomes_key);
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
   diff->add_option("--format", da.format, "text, csv (a row per lead) or json")->check(CLI::IsMember({"text", "csv", "json"}));
 
@@ -1042,14 +1053,7 @@ int main(int argc, char** argv) {
   CLI::App* evaluate = command("evaluate", "measure whether a model's scores predict conversions", kEvaluateHelp);
   evaluate->add_option("model", va.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
   evaluate->add_option("-i,--input", va.input, "leads with known outcomes: .csv or .jsonl")->required()->check(CLI::ExistingFile);
-  evaluate->add_option("--label", va.label,
-                       "the outcome: a column (1/0, yes/no, true/false), or an expression like 'outcome = \"approved\"' or "
-                       "'stage in {\"won\", \"closed\"}'");
-  evaluate->add_option("--positive", va.positive, "the value of the --label column that means converted (e.g. yes)");
-  evaluate->add_option("--outcomes", va.outcomes, "a file of outcomes joined to the leads by the key: a lead converted when its key "
-                                                  "is there (or, with --label, by that column of this file)")
-      ->check(CLI::ExistingFile);
-  evaluate->add_option("--outcomes-key", va.outcomes_key, "the key column of --outcomes (default: the model key field's column)");
+  add_outcome_options(evaluate, va.label, va.positive, va.outcomes, va.outcomes_key);
   evaluate->add_option("--as-of", va.as_of, "the scoring time, ISO 8601 (default: now)");
   evaluate->add_option("--input-format", va.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
