@@ -154,6 +154,9 @@ class Model {
   struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
   ~Model();
+  // Internal: what the model holds, defined in runtime/api/impl.h (not installed), for Rubric's
+  // own code built on this API. Not part of the stable API.
+  const Impl& impl() const { return *impl_.get(); }
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -5,26 +5,31 @@
     model = rubric.load("examples/b2b/b2b.rubric")
     model.score({"id": "L1", "email": "ana@acme.com", "events": []}, as_of="2026-11-01")
     model.score_frame(leads_df, as_of="2026-11-01", threads=2)
+    model.evaluate("leads.csv", label="won", as_of="2026-11-01").auc   # against known outcomes
 
 A :class:`Model` is immutable and thread-safe; scoring releases the GIL. Compile errors raise
 :class:`CompileError` with structured diagnostics. See the Python section of the top-level
-README, and docs/scale-out.md for Dask.
+README, docs/evaluation.md for :meth:`Model.evaluate`, and docs/scale-out.md for Dask.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib as _hashlib
 import html as _html
+import json as _json
+import math as _math
 import os as _os
+import tempfile as _tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _rubric
 
-__all__ = ["compile", "load", "Model", "CompileError", "Diagnostic", "Explanation", "parse_as_of"]
+__all__ = ["compile", "load", "Model", "CompileError", "Diagnostic", "Explanation", "Evaluation", "parse_as_of"]
 __version__ = "0.1.0"
 
 AsOf = Union[str, int, float, _dt.datetime, _dt.date, None]
+PathLike = Union[str, "_os.PathLike[str]"]
 #: ``name -> (argument types, result type, callable)``; types are "bool", "int", "number", "string", "time".
 Functions = Mapping[str, Tuple[Sequence[str], str, Callable[..., Any]]]
 
@@ -153,6 +158,147 @@ class Explanation:
                 f"<th></th><th>line</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
+class Evaluation:
+    """What :meth:`Model.evaluate` found: the report of ``rubric evaluate --format json`` as a
+    dict, its keys readable as items or attributes (``ev["figures"]``, ``ev.records``,
+    ``ev.errors``). ``str()`` is a short summary, :attr:`text` the CLI's full report, and
+    notebooks show ``_repr_html_`` (the key tables)."""
+
+    def __init__(self, report: Dict[str, Any], text: str, suggested_model_text: Optional[str],
+                 error_messages: List[str], model: "Model"):
+        self.report = report  #: the report, as ``rubric evaluate --format json`` writes it
+        self.text = text  #: the report as ``rubric evaluate`` prints it
+        #: the model with the suggested points (``suggest=True``), or None when nothing was suggested
+        self.suggested_model_text = suggested_model_text
+        self.error_messages = error_messages  #: the first records that could not be read, with their line
+        self._model = model
+
+    def __getitem__(self, k: str) -> Any:
+        return self.report[k]
+
+    def __contains__(self, k: object) -> bool:
+        return k in self.report
+
+    def __getattr__(self, k: str) -> Any:
+        report = self.__dict__.get("report")
+        if k.startswith("_") or report is None or k not in report:
+            raise AttributeError(f"'Evaluation' object has no attribute {k!r}")
+        return report[k]
+
+    def keys(self) -> List[str]:
+        return list(self.report)
+
+    @property
+    def auc(self) -> Dict[str, Optional[float]]:
+        """ROC AUC of every score and of the total, on the leads the figures are computed on
+        (the held-out part with a split): ``{"engagement": 0.71, "total": 0.74}``."""
+        return {row["name"]: row["auc"] for row in self.report["figures"]["auc"]}
+
+    def write_suggestion(self, path: PathLike) -> None:
+        """Writes the model with the suggested points (``suggest=True``) to ``path``; never over
+        the model's own file (compare the two with ``rubric diff``)."""
+        path = _os.fspath(path)
+        if self.suggested_model_text is None:
+            s = self.report.get("suggestion")
+            raise ValueError("no model was written: " + (s["problem"] if s and s.get("problem") else
+                                                          "nothing was suggested (evaluate with suggest=True)"))
+        own = self._model.path
+        if own is not None and _os.path.exists(path) and _os.path.samefile(path, own):
+            raise ValueError(f"{path} is the model itself; write the suggestion to a new file and compare them with rubric diff")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(self.suggested_model_text)
+
+    def _summary(self) -> List[str]:
+        r = self.report
+        f = r["figures"]
+        labelled = f["leads"] + (r["training"]["leads"] if "training" in r else 0)
+        lines = [f"Evaluation of {r['model']!r} on {r['input']}: {r['records']} records, {labelled} with an outcome, "
+                 f"{r['without_outcome']} without, {r['errors']} with errors",
+                 f"outcome {r['outcome']}: {f['converted']} of {f['leads']} converted ({_pct(f['base_rate'])})"
+                 + (f"; held out by {r['split']} ({r['training']['leads']} leads are the training part)"
+                    if "training" in r else "; in-sample (no split)")]
+        lines.append("AUC: " + ", ".join(f"{a['name']} {_num3(a['auc'])} ({_num3(a['low'])} to {_num3(a['high'])})"
+                                         for a in f["auc"]))
+        s = r.get("suggestion")
+        if s:
+            if s["problem"]:
+                lines.append(f"suggested points: none ({s['problem']})")
+            else:
+                changed = sum(1 for x in s["rules"] if x["suggested"] != x["current"])
+                lines.append(f"suggested points: AUC {_num3(s['auc_current'])} now, {_num3(s['auc_suggested'])} suggested "
+                             f"on {s['evaluated_on']}; {changed} of {len(s['rules'])} rules change")
+        return lines
+
+    def __str__(self) -> str:
+        r = self.report
+        lines = self._summary()
+        flagged = [x for x in r["figures"]["rules"] if x["flag"]]
+        for x in flagged:
+            lines.append(f"  line {x['line']}: {x['message']}")
+        for w in r["warnings"]:
+            lines.append(f"warning: {w}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        r = self.report
+        auc = {k: _num3(v) for k, v in self.auc.items()}
+        return f"<rubric.Evaluation {r['model']!r} leads={r['figures']['leads']} auc={auc}>"
+
+    def _repr_html_(self) -> str:
+        e = _html.escape
+        r = self.report
+        f = r["figures"]
+
+        def table(head: List[str], rows: List[List[Any]]) -> str:
+            th = "".join(f"<th>{e(h)}</th>" for h in head)
+            body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+            return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+        out = ["<div>", "".join(f"<p>{e(line)}</p>" for line in self._summary()[:2])]
+        out.append("<p><b>ROC AUC</b> (95% interval; 0.5 is chance, 1 perfect)</p>")
+        out.append(table(["ranking", "AUC", "low", "high"], [[a["name"], _num3(a["auc"]), _num3(a["low"]), _num3(a["high"])]
+                                                             for a in f["auc"]]))
+        out.append(f"<p><b>Gains by tenth</b>, best first by {e(r['ranking'])}</p>")
+        out.append(table(["tenth", "leads", "converted", "rate", "lift", "share of conversions"],
+                         [[d["decile"], d["leads"], d["converted"], _pct(d["rate"]), _num2(d["lift"]), _pct(d["gain"])]
+                          for d in f["deciles"]]))
+        for t in f["tiers"]:
+            out.append(f"<p><b>Tiers <code>{e(t['set'])}</code></b></p>")
+            out.append(table(["tier", "leads", "converted", "rate", "lift", ""],
+                             [[x["tier"], x["leads"], x["converted"], _pct(x["rate"]), _num2(x["lift"]),
+                               "converts better than the tier above" if x["out_of_order"] else ""] for x in t["rows"]]))
+        out.append("<p><b>Rules</b>: leads each rule fired on against the rest</p>")
+        out.append(table(["score", "rule", "line", "points", "fired", "conv.", "not fired", "conv.", "lift", "flag"],
+                         [[x["score"], x["label"], x["line"], _signed(x["points"]) + ("/e" if x["each"] else ""),
+                           x["fired"]["in"], _pct(x["fired"]["rate_in"]), x["fired"]["out"], _pct(x["fired"]["rate_out"]),
+                           _num2(x["fired"]["lift"]), x["flag"]] for x in f["rules"]]))
+        s = r.get("suggestion")
+        if s and not s["problem"]:
+            out.append(f"<p><b>Suggested points</b> (fitted on {s['fitted_on']} leads): AUC {_num3(s['auc_current'])} now, "
+                       f"{_num3(s['auc_suggested'])} suggested on {e(s['evaluated_on'])}</p>")
+            out.append(table(["score", "rule", "line", "current", "suggested", "note"],
+                             [[x["score"], x["label"], x["line"], _signed(x["current"]), _signed(x["suggested"]), x["note"]]
+                              for x in s["rules"]]))
+        elif s:
+            out.append(f"<p>No suggested points: {e(s['problem'])}</p>")
+        for w in r["warnings"]:
+            out.append(f"<p>warning: {e(w)}</p>")
+        out.append("</div>")
+        return "".join(out)
+
+
+def _num3(x: Optional[float]) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def _num2(x: Optional[float]) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
+
+
+def _pct(x: Optional[float]) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
 def _fmt(x: Optional[float]) -> str:
     if x is None:
         return "-"
@@ -271,6 +417,75 @@ class Model:
         for s in [*self.score_names, "total"]:
             frame[s] = frame[s].astype("float64")
         return frame
+
+    def evaluate(self, data: Any, label: Optional[str] = None, *, positive: Any = None, outcomes: Optional[PathLike] = None,
+                 outcomes_key: Optional[str] = None, split: Optional[str] = None, seed: int = 1, suggest: bool = False,
+                 penalty: float = 1.0, as_of: AsOf = None, report: Optional[PathLike] = None,
+                 input_format: Optional[str] = None, delimiter: Optional[str] = None) -> Evaluation:
+        """How well the model's scores predict who converts, as ``rubric evaluate`` measures it:
+        AUC per score and for the total, gains by tenth, conversion per tier and per rule (see
+        docs/evaluation.md). Scores with the reference interpreter, the GIL released.
+
+        ``data`` is a file of leads (CSV or JSON Lines, by its name or ``input_format``; CSV
+        ``delimiter`` detected unless given) or a pandas DataFrame (one lead a row, every column
+        kept, so the outcome column may be one the model does not read). The outcome is
+        ``label``, a column: ``"won"`` (yes/no, true/false, 1/0), ``'won = "yes"'``,
+        ``'stage != "lost"'``, ``'stage in {"won", "signed"}'``, or a bare column with
+        ``positive`` the value that converted; or ``outcomes``, a file of the leads that converted
+        joined by the key (``outcomes_key`` its key column; with ``label``, a column of it).
+        ``split`` holds leads out and measures on them: ``"random:0.3"`` (by ``seed``) or
+        ``"time:FIELD@2026-01-01"``. ``suggest=True`` fits the rules' points to the outcomes on the
+        training part (L2 ``penalty``, the CLI's ``--lambda``; ``split="random:0.3"`` unless
+        given) and compares them on the held-out part: :attr:`Evaluation.suggested_model_text`,
+        :meth:`Evaluation.write_suggestion`. It needs the model's source, so not a compiled .so.
+        ``report`` writes the self-contained HTML report with charts to that path.
+
+        Records that cannot be read are counted (``errors``; the first in ``error_messages``) and
+        left out. Raises ValueError when it cannot evaluate (no lead with an outcome, an outcome
+        that is not yes or no, the label is a column the model reads, a bad split ...), and
+        OSError when a file cannot be opened."""
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"label must be str, like 'won' or 'won = \"yes\"', not {type(label).__name__}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+            raise ValueError(f"seed must be a non-negative int, not {seed!r}")
+        if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not _math.isfinite(penalty) or penalty < 0:
+            raise ValueError(f"penalty must be a number >= 0, not {penalty!r}")
+        if suggest and self.source is None:
+            raise ValueError("suggest=True rewrites the model's source, and this model has none (it was loaded from a "
+                             "compiled .so): load its .rubric file to get suggested points")
+        positive_text = "" if positive is None else str(positive)
+        outcomes_path = ""
+        if outcomes is not None:
+            outcomes_path = _os.fspath(outcomes)
+            open(outcomes_path, "rb").close()  # FileNotFoundError, IsADirectoryError, PermissionError
+        temp = None
+        if isinstance(data, (str, _os.PathLike)):
+            path, shown = _os.fspath(data), ""
+            open(path, "rb").close()
+        else:
+            import pandas as pd  # only needed here
+
+            if not isinstance(data, pd.DataFrame):
+                raise TypeError(f"evaluate takes a file's path or a pandas DataFrame, not {type(data).__name__}")
+            if input_format is not None or delimiter is not None:
+                raise ValueError("input_format and delimiter are for files; a DataFrame is read as it is")
+            fd, temp = _tempfile.mkstemp(prefix="rubric-evaluate-", suffix=".jsonl")
+            _os.close(fd)
+            path, shown = temp, "<DataFrame>"
+        try:
+            if temp is not None:
+                _rubric.write_jsonl(temp, [str(c) for c in data.columns], [data[c].tolist() for c in data.columns], len(data))
+            out, text, html, suggested, messages = self._impl.evaluate(
+                path, input_format or "", delimiter or "", shown, label or "", positive_text, outcomes_path,
+                outcomes_key or "", split or "", seed, bool(suggest), float(penalty), parse_as_of(as_of), self.source,
+                self.name, report is not None, 10)
+        finally:
+            if temp is not None:
+                _os.unlink(temp)
+        if report is not None:
+            with open(_os.fspath(report), "w", encoding="utf-8") as f:
+                f.write(html)
+        return Evaluation(_json.loads(out), text, suggested, list(messages), self)
 
     def __repr__(self) -> str:
         return f"<rubric.Model {self.name!r} scores={self.score_names} backend={self.backend}>"

@@ -2,12 +2,15 @@
 // rubric._rubric: the C++ embedding API (include/rubric/rubric.hpp) for Python, through
 // pybind11. Takes leads as dicts or as a frame's columns, writes them as JSON Lines (to_json.h)
 // and scores them chunk by chunk with the GIL released, the next chunk written while the last
-// one scores; gives results as dicts or as columns. rubric/__init__.py is the Pythonic surface.
+// one scores; gives results as dicts or as columns. Evaluates a model against outcomes
+// (runtime/eval, `rubric evaluate`). rubric/__init__.py is the Pythonic surface.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <fstream>
 #include <functional>
 #include <future>
+#include <sstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +19,9 @@
 
 #include "include/rubric/rubric.hpp"
 #include "python/src/to_json.h"
+#include "runtime/api/impl.h"
+#include "runtime/eval/evaluate.h"
+#include "runtime/io/time.h"
 
 namespace py = pybind11;
 
@@ -357,6 +363,144 @@ struct PyModel {
   }
 };
 
+// Every `from` in `s` replaced by `to`.
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  if (from.empty() || from == to) return s;
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  return s;
+}
+
+// A file's reader options as the CLI picks them: the format from `given`, else from the name;
+// the CSV delimiter from one character or its name.
+rubric::io::ReaderOptions reader_options(const std::string& path, const std::string& given, const std::string& delimiter) {
+  rubric::io::ReaderOptions out;
+  auto ends_with = [&](const char* e) {
+    std::string x = e;
+    return path.size() >= x.size() && path.compare(path.size() - x.size(), x.size(), x) == 0;
+  };
+  std::string f = given.empty() ? (ends_with(".csv") || ends_with(".tsv") || ends_with(".txt") ? "csv" : "jsonl") : given;
+  if (f != "csv" && f != "jsonl")
+    throw py::value_error("input_format must be \"csv\" or \"jsonl\", not \"" + f + "\"");
+  out.format = f == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
+  if (!delimiter.empty()) {
+    static const std::pair<const char*, char> kNames[] = {
+        {"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}};
+    for (const auto& [name, c] : kNames)
+      if (delimiter == name) out.delimiter = c;
+    if (!out.delimiter && delimiter.size() == 1 && delimiter[0] != '"' && delimiter[0] != '\n' && delimiter[0] != '\r')
+      out.delimiter = delimiter[0];
+    if (!out.delimiter)
+      throw py::value_error("delimiter " + delimiter +
+                            " is not a delimiter; give one character like ';', or tab, comma, semicolon, pipe");
+  }
+  return out;
+}
+
+// Writes a frame given as columns to `path` as JSON Lines, one object a row with every column
+// (so a label column the model does not read is there too), for evaluate. A value JSON cannot
+// carry raises TypeError naming the row and column.
+void write_jsonl(const std::string& path, std::vector<std::string> names, std::vector<py::list> columns, size_t rows) {
+  for (const py::list& c : columns)
+    if (c.size() != rows) throw py::value_error("the columns differ in length");
+  std::vector<std::string> keys;
+  for (const std::string& n : names) keys.push_back(PyModel::json_name(n));
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw py::value_error("cannot write " + path);
+  std::string text;
+  for (size_t row = 0; row < rows; ++row) {
+    text += '{';
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c) text += ',';
+      text += keys[c];
+      try {
+        rubric::py::append_value(columns[c][row].ptr(), text);
+      } catch (BadValue& e) {
+        e.where = "column `" + names[c] + "`" + (e.where.empty() ? "" : ", " + e.where);
+        throw py::type_error("row " + std::to_string(row) + ", " + e.where + ": " + e.what);
+      }
+    }
+    text += "}\n";
+    if (text.size() > (1u << 20) || row + 1 == rows) {
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      text.clear();
+    }
+  }
+  out.close();
+  if (!out) throw py::value_error("writing " + path + " failed");
+}
+
+// `rubric evaluate` on the model Python compiled (the checked model behind it, host functions
+// included), with the GIL released. Returns (the report as JSON text, as the CLI's text, the HTML
+// report or None, the suggested model's text or None, the first record errors). `input_name`,
+// when given, stands for `input` in what it says (a temporary file written from a frame).
+// Raises ValueError when it cannot evaluate, with the reason.
+py::tuple evaluate(const PyModel& self, const std::string& input, const std::string& input_format, const std::string& delimiter,
+                   const std::string& input_name, const std::string& label, const std::string& positive,
+                   const std::string& outcomes, const std::string& outcomes_key, const std::string& split, uint64_t seed,
+                   bool suggest, double penalty, int64_t as_of, std::optional<std::string> model_text,
+                   const std::string& model_name, bool html, int max_error_messages) {
+  namespace ev = rubric::eval;
+  ev::Options o;
+  o.input = input;
+  o.reader = reader_options(input, input_format, delimiter);
+  o.as_of = as_of;
+  o.as_of_text = rubric::io::format_time(as_of);
+  o.max_error_messages = max_error_messages;
+  std::string err;
+  if (label.empty() && outcomes.empty())
+    throw py::value_error("evaluate needs the outcome: label=COLUMN (a column of the data), or outcomes=FILE (a file of the "
+                          "leads that converted, joined by the key)");
+  if (label.empty() && !positive.empty())
+    throw py::value_error("positive= says which value of the label column converted; give label= too");
+  if (!label.empty() && !ev::parse_label(label, positive, o.label, err)) throw py::value_error("label: " + err);
+  o.outcomes = outcomes;
+  o.outcomes_key = outcomes_key;
+  if (!outcomes.empty()) o.outcomes_reader = reader_options(outcomes, "", "");
+  std::string implied, spec = split;
+  if (suggest && spec.empty()) {
+    spec = "random:0.3";
+    implied = "suggest=True holds out 30% of the leads (split=\"random:0.3\", seed " + std::to_string(seed) +
+              ") to judge the suggested points";
+  }
+  if (!ev::parse_split(spec, seed, o.split, err)) throw py::value_error(err);
+  o.suggest = suggest;
+  o.lambda = penalty;
+  if (suggest) {
+    if (!model_text)
+      throw py::value_error("suggest=True rewrites the model's source, and this model has none (it was loaded from a compiled "
+                            ".so): load its .rubric file to get suggested points");
+    o.model_text = *model_text;
+    o.model_name = model_name;
+  }
+  auto checked = self.model->impl().model;
+  ev::Report report;
+  std::ostringstream errors;
+  bool ok;
+  std::string json, text, page;
+  {
+    py::gil_scoped_release nogil;  // scoring may call host functions, which take the GIL
+    ok = ev::evaluate(checked, o, report, err, errors);
+    if (ok) {
+      if (!implied.empty()) report.warnings.insert(report.warnings.begin(), implied);
+      if (!input_name.empty()) {
+        report.input = input_name;
+        for (std::string& w : report.warnings) w = replace_all(w, input, input_name);
+      }
+      json = ev::format_json(report);
+      text = ev::format_text(report);
+      if (html) page = ev::format_html(report);
+    }
+  }
+  if (!ok) throw py::value_error(input_name.empty() ? err : replace_all(err, input, input_name));
+  py::list messages;
+  std::istringstream lines(errors.str());
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) messages.append(input_name.empty() ? line : replace_all(line, input, input_name));
+  py::object suggested = py::none();
+  if (report.suggestion && report.suggestion->problem.empty()) suggested = py::str(report.suggestion->model_text);
+  return py::make_tuple(json, text, html ? py::object(py::str(page)) : py::object(py::none()), suggested, messages);
+}
+
 py::tuple build(std::optional<std::string> name, std::optional<std::string> text, std::optional<std::string> path,
                 py::list functions, const std::string& backend, const std::string& cache_dir) {
   rubric::ModelBuilder b;
@@ -403,6 +547,10 @@ PYBIND11_MODULE(_rubric, m) {
       .def("score", &PyModel::score, py::arg("lead"), py::arg("as_of"), py::arg("explain"))
       .def("score_many", &PyModel::score_many, py::arg("leads"), py::arg("as_of"), py::arg("explain"), py::arg("threads"))
       .def("score_columns", &PyModel::score_columns)
+      .def("evaluate", &evaluate, py::arg("input"), py::arg("input_format"), py::arg("delimiter"), py::arg("input_name"),
+           py::arg("label"), py::arg("positive"), py::arg("outcomes"), py::arg("outcomes_key"), py::arg("split"), py::arg("seed"),
+           py::arg("suggest"), py::arg("penalty"), py::arg("as_of"), py::arg("model_text"), py::arg("model_name"),
+           py::arg("html"), py::arg("max_error_messages"))
       .def_property_readonly("score_names", [](const PyModel& p) { return p.model->score_names(); })
       .def_property_readonly("tier_set_names", [](const PyModel& p) { return p.model->tier_set_names(); })
       .def_property_readonly("key_field", [](const PyModel& p) { return p.model->key_field(); })
@@ -410,4 +558,5 @@ PYBIND11_MODULE(_rubric, m) {
   m.def("build", &build, py::arg("name"), py::arg("text"), py::arg("path"), py::arg("functions"), py::arg("backend"),
         py::arg("cache_dir"));
   m.def("parse_time", &rubric::Model::parse_time, py::arg("iso"));
+  m.def("write_jsonl", &write_jsonl, py::arg("path"), py::arg("names"), py::arg("columns"), py::arg("rows"));
 }

@@ -2,6 +2,7 @@
 """The rubric package: every API call, errors as exceptions, results equal to the CLI's."""
 import datetime as dt
 import json
+import math
 import os
 import threading
 
@@ -215,6 +216,11 @@ def test_compiled_shared_object(tmp_path, b2b):
     assert native.backend == "native" and native.source is None
     leads = read_leads(os.path.join(ROOT, "examples/b2b/leads.jsonl"))
     assert native.score_many(leads, as_of=AS_OF) == b2b.score_many(leads, as_of=AS_OF)
+    # evaluated on the model it embeds, as the source is; suggesting points needs the source
+    frame = pd.DataFrame(leads).assign(won=[i % 3 == 0 for i in range(len(leads))])
+    assert native.evaluate(frame, "won", as_of=AS_OF).report == b2b.evaluate(frame, "won", as_of=AS_OF).report
+    with pytest.raises(ValueError, match="compiled .so"):
+        native.evaluate(frame, "won", suggest=True, as_of=AS_OF)
     damaged = tmp_path / "damaged.so"
     data = bytearray(so.read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -370,3 +376,273 @@ def test_pickle_round_trip(b2b):
     m = pickle.loads(pickle.dumps(b2b))
     lead = {"id": "p", "email": "p@q.com", "job_title": "VP Sales"}
     assert m.score(lead, as_of=AS_OF) == b2b.score(lead, as_of=AS_OF)
+
+
+# --- Model.evaluate ------------------------------------------------------------------------------
+
+EVAL_MODEL = '''model "Fixture"
+
+lead:
+  id: string key from "id"
+  visits: int from "visits"
+  title: optional string from "title"
+  created: time from "created"
+  source: optional string from "source"
+
+score engagement:
+  visits >= 5: +10 "5+ visits"
+  source = "ads": +5 "came from ads"
+  title = "manager": -5 "a manager"
+
+score fit:
+  title = "engineer": +3 "an engineer"
+
+disqualify:
+  title = "student": "a student"
+
+tiers temperature:
+  hot: engagement >= 10
+  cold: otherwise
+'''
+
+
+@pytest.fixture(scope="module")
+def eval_data(tmp_path_factory):
+    """600 seeded leads as CSV: `won` (yes/no; two blank) depends on visits and title; `won01` is
+    it as 1/0, `stage` as signed/lost/open; `created` spreads them over 2026."""
+    import random
+    rng = random.Random(20260101)
+    path = tmp_path_factory.mktemp("evaluate") / "leads.csv"
+    with open(path, "w") as f:
+        f.write("id,visits,title,created,source,won,won01,stage\n")
+        for i in range(1, 601):
+            visits = rng.randint(0, 9)
+            title = rng.choice(["manager", "engineer", "student", ""])
+            won = rng.random() < 0.1 + 0.45 * (visits >= 5) + 0.3 * (title == "manager")
+            stage = "signed" if won else rng.choice(["lost", "open"])
+            w, w01 = ("yes", "1") if won else ("no", "0")
+            if i in (17, 333):
+                w = w01 = stage = ""
+            created = f"2026-{1 + (i - 1) * 12 // 600:02d}-15"
+            f.write(f"L{i},{visits},{title},{created},{rng.choice(['ads', 'seo'])},{w},{w01},{stage}\n")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def eval_model():
+    return rubric.compile(EVAL_MODEL, "fixture.rubric")
+
+
+def mann_whitney(values, labels):
+    """P(a converted lead ranks above one that did not), ties counting half."""
+    pos = [v for v, y in zip(values, labels) if y]
+    neg = [v for v, y in zip(values, labels) if not y]
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def test_evaluate_auc_equals_independent_mann_whitney(eval_model, eval_data):
+    ev = eval_model.evaluate(eval_data, "won", as_of=AS_OF)
+    assert isinstance(ev, rubric.Evaluation)
+    assert (ev.records, ev.errors, ev["without_outcome"]) == (600, 0, 2)
+    assert ev.split is None and "training" not in ev and ev.figures["part"] == "all leads"
+    # the same leads scored by score_frame, the AUCs computed here
+    df = pd.read_csv(eval_data)
+    scored = eval_model.score_frame(df, as_of=AS_OF)
+    keep = df["won"].notna()
+    y = list(df["won"][keep] == "yes")
+    assert ev.figures["leads"] == len(y) == 598 and ev.figures["converted"] == sum(y)
+    want = {s: mann_whitney(list(scored[s][keep]), y) for s in ["engagement", "fit", "total"]}
+    # disqualified leads below every other lead, all tied
+    want["total, disqualified last"] = mann_whitney(
+        [t if d is None else -math.inf for d, t in zip(scored["disqualified"][keep], scored["total"][keep])], y)
+    assert scored["disqualified"][keep].notna().sum() > 100  # so that ranking differs from the total's
+    assert list(ev.auc) == ["engagement", "fit", "total", "total, disqualified last"]
+    for name, auc in want.items():
+        assert ev.auc[name] == pytest.approx(auc, abs=1e-12), name
+    assert 0.6 < ev.auc["engagement"] < 1  # the fixture's signal is there
+    # the summary and the CLI's text
+    assert "AUC: engagement" in str(ev) and f"{ev.auc['total']:.3f}" in str(ev)
+    assert ev.text.startswith('Evaluation of "Fixture"') and "Gains by tenth" in ev.text
+    assert "<table>" in ev._repr_html_() and "Gains by tenth" in ev._repr_html_()
+
+
+def test_evaluate_frame_equals_file(eval_model, eval_data, tmp_path, monkeypatch):
+    import tempfile
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    for kw in ({}, {"split": "random:0.25", "seed": 9}, {"split": "time:created@2026-09-01"}):
+        from_file = eval_model.evaluate(eval_data, "won", as_of=AS_OF, **kw)
+        df = pd.read_csv(eval_data)
+        # columns the model does not read, the label among them, are written for the frame too
+        from_frame = eval_model.evaluate(df, "won", as_of=AS_OF, **kw)
+        assert from_frame["input"] == "<DataFrame>" and from_file["input"] == eval_data
+        a, b = dict(from_file.report), dict(from_frame.report)
+        del a["input"], b["input"]
+        assert a == b, kw
+        assert list(temp.iterdir()) == []  # the temporary file is gone
+    with pytest.raises(TypeError, match="path or a pandas DataFrame"):
+        eval_model.evaluate([{"id": "a"}], "won", as_of=AS_OF)
+    with pytest.raises(ValueError, match="for files"):
+        eval_model.evaluate(pd.read_csv(eval_data), "won", as_of=AS_OF, delimiter=";")
+    # a value JSON cannot carry: TypeError naming the row and column, and no file left behind
+    bad = pd.read_csv(eval_data).astype({"source": object})
+    bad.at[3, "source"] = {1, 2}
+    with pytest.raises(TypeError, match="row 3, column `source`"):
+        eval_model.evaluate(bad, "won", as_of=AS_OF)
+    assert list(temp.iterdir()) == []
+
+
+def test_evaluate_label_forms(eval_model, eval_data):
+    base = eval_model.evaluate(eval_data, "won", as_of=AS_OF)
+    for label, positive in [('won = "yes"', None), ("won", "YES"), ('won in {"yes"}', None), ("won01", None),
+                            ('stage = "signed"', None), ("stage", "signed"), ("won01", 1)]:
+        ev = eval_model.evaluate(eval_data, label, positive=positive, as_of=AS_OF)
+        assert ev.figures == base.figures, (label, positive)
+    assert eval_model.evaluate(eval_data, 'won = "yes"', as_of=AS_OF)["outcome"] == 'won = "yes"'
+    flipped = eval_model.evaluate(eval_data, 'won != "yes"', as_of=AS_OF)
+    assert flipped.figures["converted"] == base.figures["leads"] - base.figures["converted"]
+    assert flipped.auc["engagement"] == pytest.approx(1 - base.auc["engagement"], abs=1e-12)
+    # a bare column that is not yes or no: the message says what to do
+    with pytest.raises(ValueError, match="not yes or no.*positive"):
+        eval_model.evaluate(eval_data, "stage", as_of=AS_OF)
+    with pytest.raises(ValueError, match="needs the outcome"):
+        eval_model.evaluate(eval_data, as_of=AS_OF)
+    with pytest.raises(ValueError, match="give label= too"):
+        eval_model.evaluate(eval_data, positive="yes", outcomes=eval_data, as_of=AS_OF)
+    with pytest.raises(FileNotFoundError):
+        eval_model.evaluate(os.path.join(os.path.dirname(eval_data), "nope.csv"), "won", as_of=AS_OF)
+
+
+def test_evaluate_outcomes_file(eval_model, eval_data, tmp_path):
+    df = pd.read_csv(eval_data)
+    outcomes = tmp_path / "converted.csv"
+    df.loc[df["won"] == "yes", ["id"]].rename(columns={"id": "lead_id"}).to_csv(outcomes, index=False)
+    ev = eval_model.evaluate(eval_data, outcomes=outcomes, outcomes_key="lead_id", as_of=AS_OF)
+    # leads not in the file did not convert: the blank ones too
+    want = eval_model.evaluate(df.fillna({"won": "no"}), "won", as_of=AS_OF)
+    assert ev.figures == want.figures and ev.figures["leads"] == 600
+
+
+def test_evaluate_split_is_reproducible(eval_model, eval_data):
+    a = eval_model.evaluate(eval_data, "won", split="random:0.3", seed=42, as_of=AS_OF)
+    b = eval_model.evaluate(eval_data, "won", split="random:0.3", seed=42, as_of=AS_OF)
+    c = eval_model.evaluate(eval_data, "won", split="random:0.3", seed=43, as_of=AS_OF)
+    assert a.report == b.report
+    assert a.figures["part"] == "held out" and a.training["part"] == "training"
+    assert a.figures["leads"] + a.training["leads"] == 598
+    assert 0.2 < a.figures["leads"] / 598 < 0.4
+    assert (c.figures["leads"], c.figures["converted"], c.auc) != (a.figures["leads"], a.figures["converted"], a.auc)
+    # a time split holds out the leads created on or after the date
+    t = eval_model.evaluate(eval_data, "won", split="time:created@2026-10-01", as_of=AS_OF)
+    df = pd.read_csv(eval_data)
+    assert t.figures["leads"] == int(((df["created"] >= "2026-10-01") & df["won"].notna()).sum())
+    with pytest.raises(ValueError, match="split"):
+        eval_model.evaluate(eval_data, "won", split="sideways", as_of=AS_OF)
+    with pytest.raises(ValueError, match="seed"):
+        eval_model.evaluate(eval_data, "won", split="random:0.3", seed=-1, as_of=AS_OF)
+
+
+def test_evaluate_refuses_leakage(eval_data):
+    leaky = rubric.compile(EVAL_MODEL.replace('  source: optional string from "source"\n',
+                                              '  source: optional string from "source"\n  won: optional string from "won"\n'))
+    with pytest.raises(ValueError, match='reads the outcome column "won" \\(field `won`\\)'):
+        leaky.evaluate(eval_data, "won", as_of=AS_OF)
+    with pytest.raises(ValueError, match="reads the outcome column"):
+        leaky.evaluate(pd.read_csv(eval_data), 'won = "yes"', as_of=AS_OF)
+
+
+def test_evaluate_record_errors_are_counted(eval_model, eval_data, tmp_path):
+    with open(eval_data) as f:
+        lines = f.read().splitlines()
+    lines[5] = lines[5].replace(lines[5].split(",")[1], "many", 1)  # L5's visits
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    ev = eval_model.evaluate(bad, "won", as_of=AS_OF)
+    assert ev.errors == 1 and ev.records == 600
+    assert ev.figures["leads"] + ev.without_outcome == 599
+    assert len(ev.error_messages) == 1 and "bad.csv:6: L5: field `visits`" in ev.error_messages[0]
+    assert "1 with errors" in str(ev)
+
+
+def test_evaluate_suggest(eval_data, tmp_path):
+    own = tmp_path / "fixture.rubric"
+    own.write_text(EVAL_MODEL)
+    model = rubric.load(own)
+    plain = model.evaluate(eval_data, "won", as_of=AS_OF)
+    assert plain.suggested_model_text is None and "suggestion" not in plain
+    with pytest.raises(ValueError, match="suggest=True"):
+        plain.write_suggestion(tmp_path / "never.rubric")
+    ev = model.evaluate(eval_data, "won", suggest=True, seed=3, penalty=0.5, as_of=AS_OF)
+    assert ev.split.startswith("random:0.3") and ev.training["leads"] > ev.figures["leads"]
+    assert "holds out 30%" in ev.warnings[0]
+    s = ev.suggestion
+    assert s["problem"] is None and s["lambda"] == 0.5 and s["fitted_on"] > 0
+    by_label = {r["label"]: r for r in s["rules"]}
+    assert list(by_label) == ["5+ visits", "came from ads", "a manager", "an engineer"]
+    assert by_label["5+ visits"]["suggested"] > 0 and by_label["5+ visits"]["weight"] > 0
+    # the data makes managers convert more: the fit turns the rule's sign
+    assert by_label["a manager"]["current"] == -5 and by_label["a manager"]["suggested"] > 0
+    text = ev.suggested_model_text
+    assert text != EVAL_MODEL and text.startswith('model "Fixture"')
+    # never over the model's own file
+    with pytest.raises(ValueError, match="is the model itself"):
+        ev.write_suggestion(own)
+    assert own.read_text() == EVAL_MODEL
+    out = tmp_path / "suggested.rubric"
+    ev.write_suggestion(out)
+    assert out.read_text() == text
+    suggested = rubric.load(out)
+    assert suggested.score_names == model.score_names
+    again = suggested.evaluate(eval_data, "won", split="random:0.3", seed=3, as_of=AS_OF)
+    assert [r["points"] for r in again.figures["rules"]] == [r["suggested"] for r in s["rules"]]
+    assert again.auc["total, disqualified last"] == pytest.approx(s["auc_suggested"], abs=1e-12)
+    assert ev.auc["total, disqualified last"] == pytest.approx(s["auc_current"], abs=1e-12)
+    with pytest.raises(ValueError, match="penalty"):
+        model.evaluate(eval_data, "won", suggest=True, penalty=-1, as_of=AS_OF)
+
+
+def test_evaluate_html_report(eval_model, eval_data, tmp_path):
+    page = tmp_path / "report.html"
+    ev = eval_model.evaluate(eval_data, "won", split="random:0.3", as_of=AS_OF, report=page)
+    html = page.read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") and '<svg id="roc-chart"' in html
+    assert "Fixture" in html and f"{ev.auc['total']:.3f}" in html
+
+
+def test_evaluate_releases_the_gil(eval_model, tmp_path):
+    import random
+    rng = random.Random(1)
+    path = tmp_path / "big.csv"
+    with open(path, "w") as f:
+        f.write("id,visits,title,created,source,won\n")
+        f.writelines(f"L{i},{rng.randint(0, 9)},{rng.choice(['manager', 'engineer', ''])},2026-03-01,ads,"
+                     f"{rng.choice(['yes', 'no'])}\n" for i in range(200_000))
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            stop.wait(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    try:
+        ev = eval_model.evaluate(path, "won", as_of=AS_OF)
+    finally:
+        stop.set()
+        t.join()
+    assert ev.records == 200_000 and ev.errors == 0
+    assert len(ticks) > 5  # the other Python thread ran while we evaluated
+
+
+def test_evaluate_calls_host_functions(eval_data):
+    text = EVAL_MODEL.replace('  title = "engineer": +3 "an engineer"\n',
+                              '  title = "engineer": +3 "an engineer"\n  is_big(visits): +2 "big"\n')
+    m = rubric.compile(text, functions={"is_big": (["int"], "bool", lambda v: v > 7)})
+    ev = m.evaluate(eval_data, "won", as_of=AS_OF)
+    df = pd.read_csv(eval_data)
+    big = [r for r in ev.figures["rules"] if r["label"] == "big"][0]
+    assert big["fired"]["in"] == int(((df["visits"] > 7) & df["won"].notna()).sum()) > 0

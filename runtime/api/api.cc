@@ -12,6 +12,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/source/text.h"
 #include "include/rubric/rubric.hpp"
+#include "runtime/api/impl.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/limits.h"
 #include "runtime/io/reader.h"
@@ -20,14 +21,6 @@
 #include "runtime/native/native.h"
 
 namespace rubric {
-
-struct Model::Impl {
-  std::shared_ptr<const check::CheckedModel> model;
-  std::shared_ptr<const interp::Scorer> scorer;  // a JIT scorer keeps its compiled code alive
-  Backend backend = Backend::Auto;
-  std::vector<std::string> score_names, tier_set_names;
-  std::string key_field;
-};
 
 namespace {
 

@@ -314,6 +314,9 @@ class LabelledReader {
       }
       report.warnings.push_back(fmt::format("{}: {}", opts.input, w));
     }
+    if (opts.reader.format == io::InputFormat::Csv && m.has_events)
+      report.warnings.push_back(fmt::format("{}: CSV rows carry no events, so behaviours see none; use JSON Lines for event histories",
+                                            opts.input));
     return true;
   }
 
@@ -499,7 +502,7 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
     s.problem = error;
     return s;
   }
-  driver::Compilation c = driver::compile_source(opts.model_name, s.model_text);
+  driver::Compilation c = driver::compile_source(opts.model_name, s.model_text, m.host_functions);
   if (!c.ok()) {
     s.problem = "the model with the suggested points does not check:";
     for (const auto& d : c.diagnostics.items()) s.problem += " " + d.message + ";";

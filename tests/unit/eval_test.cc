@@ -137,7 +137,7 @@ TEST_CASE("logistic regression recovers known weights", "[eval]") {
   CHECK(std::abs(shrunk[0]) < 0.1);
 }
 
-TEST_CASE("--label expressions", "[eval]") {
+TEST_CASE("label expressions (--label)", "[eval]") {
   Label l;
   std::string err;
   REQUIRE(parse_label("Converted", "", l, err));
@@ -185,7 +185,7 @@ TEST_CASE("--label expressions", "[eval]") {
   CHECK_FALSE(parse_label("", "", l, err));
 }
 
-TEST_CASE("--split specifications and the seeded random split", "[eval]") {
+TEST_CASE("split specifications (--split) and the seeded random split", "[eval]") {
   Split s;
   std::string err;
   REQUIRE(parse_split("random:0.3", 7, s, err));
