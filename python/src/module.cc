@@ -161,6 +161,23 @@ py::dict result_dict(const rubric::Result& r, bool explain) {
   return x;
 }
 
+// Opens a JSON object in `text` with row `row` of `columns` under `keys` (the names as JSON); a
+// value JSON cannot carry throws BadValue, its `where` naming the column.
+void append_fields(std::string& text, const std::vector<std::string>& names, const std::vector<std::string>& keys,
+                   const std::vector<py::list>& columns, size_t row) {
+  text += '{';
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (c) text += ',';
+    text += keys[c];
+    try {
+      rubric::py::append_value(columns[c][row].ptr(), text);
+    } catch (BadValue& e) {
+      e.where = "column `" + names[c] + "`" + (e.where.empty() ? "" : ", " + e.where);
+      throw;
+    }
+  }
+}
+
 struct PyModel {
   std::shared_ptr<const rubric::Model> model;
 
@@ -272,17 +289,7 @@ struct PyModel {
           for (size_t n = 0; n < kChunk && row < rows; ++n, ++row) {
             size_t start = text.size();
             try {
-              text += '{';
-              for (size_t c = 0; c < columns.size(); ++c) {
-                if (c) text += ',';
-                text += keys[c];
-                try {
-                  rubric::py::append_value(columns[c][row].ptr(), text);
-                } catch (BadValue& e) {
-                  e.where = "column `" + names[c] + "`" + (e.where.empty() ? "" : ", " + e.where);
-                  throw;
-                }
-              }
+              append_fields(text, names, keys, columns, row);
               if (event_key >= 0) append_events(text, columns[lead_key][row].ptr(), events_of, event_keys, event_columns,
                                                 event_key, columns.empty() ? 0 : 1, row);
               text += "}\n";
@@ -408,16 +415,10 @@ void write_jsonl(const std::string& path, std::vector<std::string> names, std::v
   if (!out) throw py::value_error("cannot write " + path);
   std::string text;
   for (size_t row = 0; row < rows; ++row) {
-    text += '{';
-    for (size_t c = 0; c < columns.size(); ++c) {
-      if (c) text += ',';
-      text += keys[c];
-      try {
-        rubric::py::append_value(columns[c][row].ptr(), text);
-      } catch (BadValue& e) {
-        e.where = "column `" + names[c] + "`" + (e.where.empty() ? "" : ", " + e.where);
-        throw py::type_error("row " + std::to_string(row) + ", " + e.where + ": " + e.what);
-      }
+    try {
+      append_fields(text, names, keys, columns, row);
+    } catch (BadValue& e) {
+      throw py::type_error("row " + std::to_string(row) + ", " + e.where + ": " + e.what);
     }
     text += "}\n";
     if (text.size() > (1u << 20) || row + 1 == rows) {
