@@ -329,7 +329,7 @@ void Checker::run() {
       case ast::DeclKind::Disqualify:
         for (const ast::Reason& r : d.reasons) {
           const Node* cond = condition(*r.cond, Ctx{Scope::Lead});
-          if (!cond->type.is(TypeKind::Error)) m_.disqualifiers.push_back({r.reason, r.range, cond});
+          if (!cond->type.is(TypeKind::Error)) m_.disqualifiers.push_back({r.reason, r.range, cond, line_of(r.range)});
         }
         break;
       case ast::DeclKind::Tiers: {

@@ -180,6 +180,7 @@ struct Disqualifier {
   std::string reason;
   SourceRange range;
   const Node* cond = nullptr;
+  int line = 0;  // its line in the model's file, for reports
 };
 
 // A test case written beside the rules (`test "name":`), with names checked against the model.

@@ -421,7 +421,8 @@ class Model:
     def evaluate(self, data: Any, label: Optional[str] = None, *, positive: Any = None, outcomes: Optional[PathLike] = None,
                  outcomes_key: Optional[str] = None, split: Optional[str] = None, seed: int = 1, suggest: bool = False,
                  penalty: float = 1.0, as_of: AsOf = None, report: Optional[PathLike] = None,
-                 input_format: Optional[str] = None, delimiter: Optional[str] = None) -> Evaluation:
+                 input_format: Optional[str] = None, delimiter: Optional[str] = None,
+                 undecided: Union[str, Sequence[str], None] = None) -> Evaluation:
         """How well the model's scores predict who converts, as ``rubric evaluate`` measures it:
         AUC per score and for the total, gains by tenth, conversion per tier and per rule (see
         docs/evaluation.md). Scores with the reference interpreter, the GIL released.
@@ -438,7 +439,9 @@ class Model:
         training part (L2 ``penalty``, the CLI's ``--lambda``; ``split="random:0.3"`` unless
         given) and compares them on the held-out part: :attr:`Evaluation.suggested_model_text`,
         :meth:`Evaluation.write_suggestion`. It needs the model's source, so not a compiled .so.
-        ``report`` writes the self-contained HTML report with charts to that path.
+        ``report`` writes the self-contained HTML report with charts to that path. ``undecided``
+        names values of the label column that mean "not decided yet" (such as "open"): those
+        leads are left out, like those without a value.
 
         Records that cannot be read are counted (``errors``; the first in ``error_messages``) and
         left out. Raises ValueError when it cannot evaluate (no lead with an outcome, an outcome
@@ -476,7 +479,8 @@ class Model:
             if temp is not None:
                 _rubric.write_jsonl(temp, [str(c) for c in data.columns], [data[c].tolist() for c in data.columns], len(data))
             out, text, html, suggested, messages = self._impl.evaluate(
-                path, input_format or "", delimiter or "", shown, label or "", positive_text, outcomes_path,
+                path, input_format or "", delimiter or "", shown, label or "", positive_text,
+                [undecided] if isinstance(undecided, str) else [str(u) for u in (undecided or [])], outcomes_path,
                 outcomes_key or "", split or "", seed, bool(suggest), float(penalty), parse_as_of(as_of), self.source,
                 self.name, report is not None, 10)
         finally:

@@ -381,25 +381,8 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 // the CSV delimiter from one character or its name.
 rubric::io::ReaderOptions reader_options(const std::string& path, const std::string& given, const std::string& delimiter) {
   rubric::io::ReaderOptions out;
-  auto ends_with = [&](const char* e) {
-    std::string x = e;
-    return path.size() >= x.size() && path.compare(path.size() - x.size(), x.size(), x) == 0;
-  };
-  std::string f = given.empty() ? (ends_with(".csv") || ends_with(".tsv") || ends_with(".txt") ? "csv" : "jsonl") : given;
-  if (f != "csv" && f != "jsonl")
-    throw py::value_error("input_format must be \"csv\" or \"jsonl\", not \"" + f + "\"");
-  out.format = f == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
-  if (!delimiter.empty()) {
-    static const std::pair<const char*, char> kNames[] = {
-        {"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}};
-    for (const auto& [name, c] : kNames)
-      if (delimiter == name) out.delimiter = c;
-    if (!out.delimiter && delimiter.size() == 1 && delimiter[0] != '"' && delimiter[0] != '\n' && delimiter[0] != '\r')
-      out.delimiter = delimiter[0];
-    if (!out.delimiter)
-      throw py::value_error("delimiter " + delimiter +
-                            " is not a delimiter; give one character like ';', or tab, comma, semicolon, pipe");
-  }
+  std::string error;
+  if (!rubric::io::reader_options_for(path, given, delimiter, out, error)) throw py::value_error(error);
   return out;
 }
 
@@ -437,42 +420,38 @@ void write_jsonl(const std::string& path, std::vector<std::string> names, std::v
 // Raises ValueError when it cannot evaluate, with the reason.
 py::tuple evaluate(const PyModel& self, const std::string& input, const std::string& input_format, const std::string& delimiter,
                    const std::string& input_name, const std::string& label, const std::string& positive,
+                   const std::vector<std::string>& undecided,
                    const std::string& outcomes, const std::string& outcomes_key, const std::string& split, uint64_t seed,
                    bool suggest, double penalty, int64_t as_of, std::optional<std::string> model_text,
                    const std::string& model_name, bool html, int max_error_messages) {
   namespace ev = rubric::eval;
+  ev::Request r;
+  r.input = input;
+  r.input_format = input_format;
+  r.delimiter = delimiter;
+  r.label = label;
+  r.positive = positive;
+  r.undecided = undecided;
+  r.outcomes = outcomes;
+  r.outcomes_key = outcomes_key;
+  r.split = split;
+  r.seed = seed;
+  r.suggest = suggest;
+  r.lambda = penalty;
+  r.as_of = as_of;
+  r.model_text = model_text.value_or("");
+  r.model_name = model_name;
+  r.max_error_messages = max_error_messages;
+  r.name = [](std::string_view option) {
+    std::string n = option == "lambda" ? "penalty" : std::string(option);
+    for (char& c : n)
+      if (c == '-') c = '_';
+    return n + "=";
+  };
   ev::Options o;
-  o.input = input;
-  o.reader = reader_options(input, input_format, delimiter);
-  o.as_of = as_of;
-  o.as_of_text = rubric::io::format_time(as_of);
-  o.max_error_messages = max_error_messages;
+  std::vector<std::string> notes;
   std::string err;
-  if (label.empty() && outcomes.empty())
-    throw py::value_error("evaluate needs the outcome: label=COLUMN (a column of the data), or outcomes=FILE (a file of the "
-                          "leads that converted, joined by the key)");
-  if (label.empty() && !positive.empty())
-    throw py::value_error("positive= says which value of the label column converted; give label= too");
-  if (!label.empty() && !ev::parse_label(label, positive, o.label, err)) throw py::value_error("label: " + err);
-  o.outcomes = outcomes;
-  o.outcomes_key = outcomes_key;
-  if (!outcomes.empty()) o.outcomes_reader = reader_options(outcomes, "", "");
-  std::string implied, spec = split;
-  if (suggest && spec.empty()) {
-    spec = "random:0.3";
-    implied = "suggest=True holds out 30% of the leads (split=\"random:0.3\", seed " + std::to_string(seed) +
-              ") to judge the suggested points";
-  }
-  if (!ev::parse_split(spec, seed, o.split, err)) throw py::value_error(err);
-  o.suggest = suggest;
-  o.lambda = penalty;
-  if (suggest) {
-    if (!model_text)
-      throw py::value_error("suggest=True rewrites the model's source, and this model has none (it was loaded from a compiled "
-                            ".so): load its .rubric file to get suggested points");
-    o.model_text = *model_text;
-    o.model_name = model_name;
-  }
+  if (!ev::make_options(r, o, notes, err)) throw py::value_error(err);
   auto checked = self.model->impl().model;
   ev::Report report;
   std::ostringstream errors;
@@ -482,7 +461,7 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
     py::gil_scoped_release nogil;  // scoring may call host functions, which take the GIL
     ok = ev::evaluate(checked, o, report, err, errors);
     if (ok) {
-      if (!implied.empty()) report.warnings.insert(report.warnings.begin(), implied);
+      report.warnings.insert(report.warnings.begin(), notes.begin(), notes.end());
       if (!input_name.empty()) {
         report.input = input_name;
         for (std::string& w : report.warnings) w = replace_all(w, input, input_name);
@@ -549,7 +528,7 @@ PYBIND11_MODULE(_rubric, m) {
       .def("score_many", &PyModel::score_many, py::arg("leads"), py::arg("as_of"), py::arg("explain"), py::arg("threads"))
       .def("score_columns", &PyModel::score_columns)
       .def("evaluate", &evaluate, py::arg("input"), py::arg("input_format"), py::arg("delimiter"), py::arg("input_name"),
-           py::arg("label"), py::arg("positive"), py::arg("outcomes"), py::arg("outcomes_key"), py::arg("split"), py::arg("seed"),
+           py::arg("label"), py::arg("positive"), py::arg("undecided"), py::arg("outcomes"), py::arg("outcomes_key"), py::arg("split"), py::arg("seed"),
            py::arg("suggest"), py::arg("penalty"), py::arg("as_of"), py::arg("model_text"), py::arg("model_name"),
            py::arg("html"), py::arg("max_error_messages"))
       .def_property_readonly("score_names", [](const PyModel& p) { return p.model->score_names(); })

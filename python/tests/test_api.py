@@ -507,9 +507,9 @@ def test_evaluate_label_forms(eval_model, eval_data):
     # a bare column that is not yes or no: the message says what to do
     with pytest.raises(ValueError, match="not yes or no.*positive"):
         eval_model.evaluate(eval_data, "stage", as_of=AS_OF)
-    with pytest.raises(ValueError, match="needs the outcome"):
+    with pytest.raises(ValueError, match="give the outcome: label=COLUMN"):
         eval_model.evaluate(eval_data, as_of=AS_OF)
-    with pytest.raises(ValueError, match="give label= too"):
+    with pytest.raises(ValueError, match="positive= needs label= too"):
         eval_model.evaluate(eval_data, positive="yes", outcomes=eval_data, as_of=AS_OF)
     with pytest.raises(FileNotFoundError):
         eval_model.evaluate(os.path.join(os.path.dirname(eval_data), "nope.csv"), "won", as_of=AS_OF)

@@ -9,12 +9,15 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "compiler/driver/driver.h"
 #include "compiler/source/text.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/decode.h"
+#include "runtime/io/time.h"
 
 namespace rubric::eval {
 
@@ -68,15 +71,16 @@ void judge_rule(RuleRow& r) {
                                  r.each ? " each" : "");
   if (s.in < kMinGroup || s.out < kMinGroup) {
     r.flag = RuleRow::Flag::TooFew;
-    r.message = s.in < kMinGroup ? fmt::format("{}, but it fired on only {} lead{}: too few to measure", name, s.in, s.in == 1 ? "" : "s")
+    r.message = s.in == 0          ? fmt::format("{}, but it never fired", name)
+                : s.in < kMinGroup ? fmt::format("{}, but it fired on only {} lead{}: too few to measure", name, s.in, s.in == 1 ? "" : "s")
                                  : fmt::format("{}, but it fired on all but {} lead{}: too few left to compare", name, s.out,
                                                s.out == 1 ? "" : "s");
     return;
   }
   if (std::abs(s.z) < kSignificant) {
     r.flag = RuleRow::Flag::NoEffect;
-    r.message = fmt::format("{}, but leads it fired on convert about as often as the rest ({} vs {})", name, percent(s.rate_in),
-                            percent(s.rate_out));
+    r.message = fmt::format("{}, but the leads it fired on convert no differently from the rest beyond chance ({} vs {})", name,
+                            percent(s.rate_in), percent(s.rate_out));
     return;
   }
   bool converts_more = s.rate_in > s.rate_out;
@@ -103,13 +107,14 @@ void histogram(const std::vector<const Lead*>& leads, Figures& f) {
       }
   }
   double start = std::floor(lo / width) * width;
+  if (start > lo) start -= width;  // binary rounding of lo / width
   size_t bins = static_cast<size_t>(std::floor((hi - start) / width)) + 1;
   for (size_t b = 0; b <= bins; ++b) f.bin_edges.push_back(start + static_cast<double>(b) * width);
   f.bin_pos.assign(bins, 0);
   f.bin_neg.assign(bins, 0);
   for (const Lead* l : leads) {
-    size_t b = std::min(bins - 1, static_cast<size_t>(std::floor((l->total - start) / width)));
-    (l->positive ? f.bin_pos : f.bin_neg)[b]++;
+    double at = std::clamp(std::floor((l->total - start) / width), 0.0, static_cast<double>(bins - 1));
+    (l->positive ? f.bin_pos : f.bin_neg)[static_cast<size_t>(at)]++;
   }
 }
 
@@ -136,23 +141,9 @@ Figures figures(const check::CheckedModel& m, const std::vector<const Lead*>& le
   std::vector<double> rank(leads.size());
   for (size_t i = 0; i < leads.size(); ++i) rank[i] = ranking_value(*leads[i], disq);
   if (disq) f.auc.push_back({"total, disqualified last", roc_auc(rank, y)});
-  f.deciles = deciles(rank, y);
-  // Show the totals a decile spans, not the ranking's stand-in for disqualified leads.
-  {
-    std::vector<size_t> idx(leads.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return rank[a] > rank[b]; });
-    size_t n = idx.size(), k = 0;
-    for (int d = 0; d < 10; ++d) {
-      size_t from = n * static_cast<size_t>(d) / 10, to = n * static_cast<size_t>(d + 1) / 10;
-      if (from == to) continue;
-      double lo = INFINITY, hi = -INFINITY;
-      for (size_t j = from; j < to; ++j) lo = std::min(lo, leads[idx[j]]->total), hi = std::max(hi, leads[idx[j]]->total);
-      f.deciles[k].low = lo;
-      f.deciles[k].high = hi;
-      ++k;
-    }
-  }
+  // Ranked by the model's ranking; the span shown is of the totals (not the stand-in value that
+  // puts disqualified leads last).
+  f.deciles = deciles(rank, y, v);
   f.roc = roc_curve(rank, y);
   histogram(leads, f);
 
@@ -172,13 +163,15 @@ Figures figures(const check::CheckedModel& m, const std::vector<const Lead*>& le
       row.name = k == n ? "disqualified" : m.tier_sets[t].tiers[k].name;
       row.leads = count[k];
       row.positives = pos[k];
-      row.rate = count[k] ? static_cast<double>(pos[k]) / static_cast<double>(count[k]) : 0;
-      row.lift = f.base_rate > 0 ? row.rate / f.base_rate : 0;
+      row.rate = count[k] ? static_cast<double>(pos[k]) / static_cast<double>(count[k]) : NAN;  // an empty tier has none
+      row.lift = f.base_rate > 0 ? row.rate / f.base_rate : NAN;
       // A tier converting clearly better than the nearest non-empty tier above it is out of order.
       for (size_t above = table.rows.size(); above-- > 0;) {
         const TierRow& a = table.rows[above];
         if (!a.leads) continue;
-        if (row.leads && compare_groups(row.leads, row.positives, a.leads, a.positives).z >= kSignificant) row.out_of_order = true;
+        if (row.leads >= kMinGroup && a.leads >= kMinGroup &&
+            compare_groups(row.leads, row.positives, a.leads, a.positives).z >= kSignificant)
+          row.out_of_order = true;
         break;
       }
       table.rows.push_back(row);
@@ -208,6 +201,7 @@ Figures figures(const check::CheckedModel& m, const std::vector<const Lead*>& le
   for (size_t d = 0; d < m.disqualifiers.size(); ++d) {
     DisqualifierRow row;
     row.reason = m.disqualifiers[d].reason;
+    row.line = m.disqualifiers[d].line;
     int64_t in = 0, in_pos = 0;
     for (const Lead* l : leads)
       if (l->disqualifier == static_cast<int>(d)) ++in, in_pos += l->positive;
@@ -220,38 +214,53 @@ Figures figures(const check::CheckedModel& m, const std::vector<const Lead*>& le
   return f;
 }
 
-// The model text with each rule's points replaced by `points` (sign and number only: `each`,
-// caps, labels, comments and layout stay as written).
-bool rewrite_points(const check::CheckedModel& m, const std::string& text, const std::vector<double>& points, std::string& out,
+// The model text with each rule's points replaced by `points` and, for `each` rules with a cap,
+// the cap scaled with them (the same number of events reaches it). Labels, `each`, comments
+// and layout stay as written; a UTF-8 byte order mark stays too.
+bool rewrite_points(const check::CheckedModel& m, std::string_view text, const std::vector<double>& points, std::string& out,
                     std::string& error) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  bool bom = text.substr(0, 3) == kBom;
+  if (bom) text.remove_prefix(3);  // source ranges count from after it
   struct Edit {
-    uint32_t begin, end;
+    size_t begin, end;
     std::string with;
   };
   std::vector<Edit> edits;
+  auto number_end = [&](size_t e) {
+    while (e < text.size() && (std::isdigit(static_cast<unsigned char>(text[e])) || text[e] == '.' || text[e] == '_')) ++e;
+    return e;
+  };
   size_t r = 0;
   for (const check::Score& s : m.scores) {
     for (const check::Rule& rule : s.rules) {
       double p = points[r++];
       if (p == rule.points) continue;
-      if (rule.points_range.file != 1 || rule.points_range.end > text.size()) {
-        error = fmt::format("the points of \"{}\" are not in the model's file", rule.label);
+      size_t b = rule.points_range.begin, end = rule.points_range.end;
+      if (rule.points_range.file != 1 || end > text.size() || b >= end || (text[b] != '+' && text[b] != '-')) {
+        error = fmt::format("the points of \"{}\" (line {}) are not where the model's text has them", rule.label, rule.line);
         return false;
       }
       // `+ 5 each, at most 20`: the sign, spaces, and the number.
-      uint32_t b = rule.points_range.begin, e = b;
-      if (e < text.size() && (text[e] == '+' || text[e] == '-')) ++e;
-      while (e < text.size() && (text[e] == ' ' || text[e] == '\t')) ++e;
-      while (e < text.size() && (std::isdigit(static_cast<unsigned char>(text[e])) || text[e] == '.' || text[e] == '_')) ++e;
-      edits.push_back({b, e, fmt::format("{}{}", p < 0 ? "-" : "+", io::format_points(std::llround(std::abs(p) * 100)))});
+      size_t e = b + 1;
+      while (e < end && (text[e] == ' ' || text[e] == '\t')) ++e;
+      edits.push_back({b, number_end(e), fmt::format("{}{}", p < 0 ? "-" : "+", io::format_points(std::llround(std::abs(p) * 100)))});
+      // The cap: the number after `most`.
+      size_t most = text.substr(0, end).rfind("most");
+      if (rule.cap && p != 0 && most != std::string_view::npos && most > b) {
+        size_t c = most + 4;
+        while (c < end && (text[c] == ' ' || text[c] == '\t')) ++c;
+        double cap = *rule.cap * std::abs(p / rule.points);
+        edits.push_back({c, number_end(c), io::format_points(std::max<int64_t>(1, std::llround(cap * 100)))});
+      }
     }
   }
-  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
-  out = text;
-  for (const Edit& e : edits) out.replace(e.begin, e.end - e.begin, e.with);
+  std::sort(edits.begin(), edits.end(), [](const Edit& x, const Edit& y) { return x.begin > y.begin; });
+  out = bom ? std::string(kBom) : std::string();
+  out += text;
+  for (const Edit& e : edits) out.replace(e.begin + (bom ? 3 : 0), e.end - e.begin, e.with);
   return true;
 }
-
 
 // Reads the leads of `opts.input` with each one's outcome (and split value): the outcome column
 // is read as an extra field of the model, or looked up by key in the outcomes file.
@@ -262,22 +271,12 @@ class LabelledReader {
     opts_ = &opts;
     report_ = &report;
     joined_ = !opts.outcomes.empty();
-    // Leakage: an outcome the model reads would be judged by itself.
-    if (!opts.label.column.empty()) {
-      for (const check::Field& f : m.lead.fields) {
-        if (text::iequals(f.column, opts.label.column)) {
-          error = fmt::format("the model reads the outcome column {} (field `{}`), so its scores would be judged by the answer "
-                              "itself; remove the field from the model or choose another label",
-                              text::json_string(opts.label.column), f.name);
-          return false;
-        }
-      }
-    }
+    if (!check_leakage(m, opts, error)) return false;
     std::vector<check::Field> extra;
     const int base_fields = static_cast<int>(m.lead.fields.size());
     if (!joined_) {
       label_slot_ = base_fields + static_cast<int>(extra.size());
-      extra.push_back(extra_field("(outcome)", opts.label.column, check::TypeKind::String));
+      extra.push_back(extra_field("--label", opts.label.column, check::TypeKind::String));
     }
     if (opts.split.kind == Split::Kind::Time) {
       int f = m.lead.index_of(opts.split.field);
@@ -288,8 +287,11 @@ class LabelledReader {
         }
         split_slot = f;
       } else {
+        // A column the model does not read: its text, read as a time here, so that a bad value
+        // leaves the lead out of both parts (counted) instead of making it a record error.
         split_slot = base_fields + static_cast<int>(extra.size());
-        extra.push_back(extra_field("(split)", opts.split.field, check::TypeKind::Time));
+        split_is_text_ = true;
+        extra.push_back(extra_field("--split", opts.split.field, check::TypeKind::String));
       }
     }
     reading_ = with_fields(model, extra);
@@ -307,8 +309,8 @@ class LabelledReader {
     }
     for (std::string w : reader_->warnings()) {
       // The reader names the added fields: say which option they come from.
-      for (auto [field, option] : {std::pair{"the optional field `(outcome)`", "the --label column"},
-                                   std::pair{"the optional field `(split)`", "the --split column"}}) {
+      for (auto [field, option] : {std::pair{"the optional field `--label`", "the --label column"},
+                                   std::pair{"the optional field `--split`", "the --split column"}}) {
         size_t at = w.find(field);
         if (at != std::string::npos) w.replace(at, std::string(field).size(), option);
       }
@@ -331,17 +333,44 @@ class LabelledReader {
     if (!rec.ok()) return true;
     if (joined_) {
       auto it = outcomes_.find(rec.key);
+      if (it != outcomes_.end()) matched_.insert(rec.key);
       y = it != outcomes_.end() ? it->second : opts_->label.column.empty() ? 0 : -1;
       return true;
     }
     const check::Value& v = rec.record.fields[label_slot_];
     if (v.is_missing()) return true;
     y = label_of(opts_->label, v.s);
-    if (y < 0) {
+    if (y == -1) {
       error = not_yes_or_no(opts_->input, rec.line, v.s);
       return false;
     }
+    tally(v.s, y);
+    if (y == kUndecided) y = -1;
     return true;
+  }
+
+  // The values the outcome column held, most frequent first (at most 12, then the rest as one).
+  std::vector<OutcomeValue> values() const {
+    std::vector<OutcomeValue> out;
+    for (const auto& [folded, v] : values_) out.push_back(v);
+    std::stable_sort(out.begin(), out.end(), [](const OutcomeValue& a, const OutcomeValue& b) { return a.count > b.count; });
+    if (out.size() > 12) {
+      OutcomeValue rest{fmt::format("{} other values", out.size() - 11), 0, 0};
+      for (size_t i = 11; i < out.size(); ++i) rest.count += out[i].count, rest.outcome = std::max(rest.outcome, out[i].outcome);
+      out.resize(11);
+      out.push_back(rest);
+    }
+    return out;
+  }
+
+  // Keys of the outcomes file that no lead read so far had, and one of them.
+  size_t unmatched(std::string& example) const {
+    for (const auto& [key, y] : outcomes_)
+      if (!matched_.count(key)) {
+        example = key;
+        break;
+      }
+    return outcomes_.size() - matched_.size();
   }
 
   // Whether a read lead is held out by the split; false when it has no value for a time split
@@ -354,7 +383,13 @@ class LabelledReader {
       case Split::Kind::Time: {
         const check::Value& t = rec.record.fields[split_slot];
         if (t.is_missing()) return false;
-        held_out = t.i >= opts_->split.at;
+        int64_t at = t.i;
+        if (split_is_text_) {
+          std::optional<int64_t> parsed = io::parse_time(t.s);
+          if (!parsed) return false;
+          at = *parsed;
+        }
+        held_out = at >= opts_->split.at;
         return true;
       }
     }
@@ -380,9 +415,8 @@ class LabelledReader {
     om.missing_values = m.missing_values;
     om.lead.fields.push_back(extra_field("key", opts.outcomes_key.empty() ? m.lead.fields[m.key_field].column : opts.outcomes_key,
                                          check::TypeKind::String));
-    om.lead.fields[0].optional = false;
     om.key_field = 0;
-    if (!opts.label.column.empty()) om.lead.fields.push_back(extra_field("(outcome)", opts.label.column, check::TypeKind::String));
+    if (!opts.label.column.empty()) om.lead.fields.push_back(extra_field("--label", opts.label.column, check::TypeKind::String));
     std::ifstream in(opts.outcomes, std::ios::binary);
     if (!in) {
       error = "cannot open " + opts.outcomes;
@@ -396,42 +430,87 @@ class LabelledReader {
     }
     for (const std::string& w : reader->warnings()) report_->warnings.push_back(fmt::format("{}: {}", opts.outcomes, w));
     io::InputRecord rec;
-    int64_t conflicts = 0;
+    int64_t conflicts = 0, unreadable = 0, keyless = 0;
+    std::string first_problem;
     while (reader->next(rec)) {
       ++report_->outcomes_rows;
-      if (!rec.ok()) {
-        error = fmt::format("{}:{}: {}", opts.outcomes, rec.line, rec.errors.front());
-        return false;
+      if (!rec.ok() || rec.record.fields[0].is_missing()) {
+        // A row without a key, or that cannot be read, says nothing about any lead: counted.
+        ++(rec.ok() ? keyless : unreadable);
+        if (first_problem.empty())
+          first_problem = fmt::format(" (the first on line {}{})", rec.line, rec.ok() ? "" : ": " + rec.errors.front());
+        continue;
       }
       int y = 1;
       if (!opts.label.column.empty()) {
         const check::Value& v = rec.record.fields[1];
         if (v.is_missing()) continue;
         y = label_of(opts.label, v.s);
-        if (y < 0) {
+        if (y == -1) {
           error = not_yes_or_no(opts.outcomes, rec.line, v.s);
           return false;
         }
+        tally(v.s, y);
+        if (y == kUndecided) continue;
       }
       auto [it, fresh] = outcomes_.emplace(rec.key, y);
       if (!fresh && it->second != y) ++conflicts, it->second = std::max(it->second, y);
     }
     if (conflicts)
-      report_->warnings.push_back(fmt::format("{}: {} keys appear more than once with different outcomes; a lead counts as "
-                                              "converted when any of its rows says so",
+      report_->warnings.push_back(fmt::format("{}: {} rows repeat a key with another outcome; a lead counts as converted when "
+                                              "any of its rows says so",
                                               opts.outcomes, conflicts));
+    if (outcomes_.empty() && keyless)
+      error = fmt::format("{}: no row has a key in column {}{}; name the outcomes file's key column with --outcomes-key", opts.outcomes,
+                          text::json_string(om.lead.fields[0].column), first_problem);
+    if (!error.empty()) return false;
+    if (unreadable || keyless)
+      report_->warnings.push_back(fmt::format("{}: {} rows could not be read and {} have no key; they are left out{}", opts.outcomes,
+                                              unreadable, keyless, first_problem));
     return true;
   }
 
+  bool split_is_text_ = false;
   const Options* opts_ = nullptr;
   Report* report_ = nullptr;
   bool joined_ = false;
   int label_slot_ = -1;
   std::shared_ptr<const check::CheckedModel> reading_;
   std::unordered_map<std::string, int> outcomes_;
+  std::unordered_set<std::string> matched_;
+  std::map<std::string, OutcomeValue> values_;  // by folded text
+
+  void tally(const std::string& raw, int y) {
+    if (values_.size() >= 1000 && !values_.count(text::fold_case(raw))) return;  // a column of ids, say
+    OutcomeValue& v = values_[text::fold_case(raw)];
+    if (!v.count) v.text = raw, v.outcome = y;
+    ++v.count;
+  }
   std::ifstream in_;
   std::unique_ptr<io::RecordReader> reader_;
 };
+
+// Whether the model's total is the plain sum of its scores (no `total =`, or one adding each
+// score once).
+bool total_is_sum(const check::CheckedModel& m) {
+  if (!m.total) return true;
+  std::vector<int> seen(m.scores.size());
+  std::vector<const check::Node*> todo{m.total};
+  while (!todo.empty()) {
+    const check::Node* n = todo.back();
+    todo.pop_back();
+    if (n->op == check::Op::Add) {
+      todo.insert(todo.end(), n->kids.begin(), n->kids.end());
+    } else if (n->op == check::Op::ScoreRef && n->slot >= 0 && static_cast<size_t>(n->slot) < seen.size()) {
+      ++seen[static_cast<size_t>(n->slot)];
+    } else {
+      return false;
+    }
+  }
+  for (int k : seen)
+    if (k != 1) return false;
+  return true;
+}
 
 // --suggest: fits the rules' points to the training leads that are not disqualified, scales
 // them to the model's largest points, and checks the rewritten model on the held-out leads.
@@ -447,6 +526,24 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
   for (const Lead& l : leads)
     if (!l.held_out && l.disqualifier < 0) train.push_back(&l);
   s.fitted_on = static_cast<int64_t>(train.size());
+  int64_t train_pos = 0;
+  for (const Lead* l : train) train_pos += l->positive;
+  if (train_pos < 10 || s.fitted_on - train_pos < 10) {
+    s.problem = fmt::format("the training part has {} leads that converted and {} that did not (not disqualified): too few to fit "
+                            "points (at least 10 of each)",
+                            train_pos, s.fitted_on - train_pos);
+    return s;
+  }
+  // What the fit leaves out: it adds rules' points, as a total that is the sum of the scores
+  // without ceilings or floors would.
+  for (const check::Score& sc : m.scores)
+    if (sc.ceiling || sc.floor)
+      s.notes.push_back(fmt::format("`{}` has {}: the fit ignores {}, and the held-out figures below include {}", sc.name,
+                                    sc.ceiling && sc.floor ? "a ceiling and a floor" : sc.ceiling ? "a ceiling" : "a floor",
+                                    sc.ceiling && sc.floor ? "them" : "it", sc.ceiling && sc.floor ? "them" : "it"));
+  if (!total_is_sum(m))
+    s.notes.push_back("the total is not the sum of the scores: the fit treats it as if it were, and the held-out figure below is of "
+                      "the total as written");
   // Rules to fit: those that fire on enough training leads, and not on (nearly) all of them.
   std::vector<size_t> fit;
   std::vector<std::string> note(rules.size());
@@ -465,7 +562,8 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
   std::vector<double> w;
   s.converged = fit.empty() || fit_logistic(x, train.size(), fit.size(), y, opts.lambda, w);
   // Scale: the fitted rules' part of the total spreads as widely over the training leads with the
-  // suggested points as with the current ones, so that tier thresholds keep their meaning.
+  // suggested points as with the current ones (its centre can move: tier thresholds may need
+  // moving too, which `rubric diff` shows).
   auto spread = [&](auto weight) {
     double sum = 0, sq = 0;
     for (const Lead* l : train) {
@@ -489,6 +587,7 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
     row.current = rules[r]->points;
     row.suggested = points[r];
     row.note = note[r];
+    row.weight = NAN;  // kept, not fitted
     for (size_t j = 0; j < fit.size(); ++j)
       if (fit[j] == r) row.weight = w[j];
     if (note[r].empty() && points[r] == 0) row.note = "rounds to 0 points: consider removing it";
@@ -535,12 +634,30 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
     s.problem = error;
     return s;
   }
+  if (static_cast<int64_t>(held_y.size()) != held) {
+    s.problem = fmt::format("reading {} again gave {} held-out leads instead of {} (did it change, or is it a pipe?)", opts.input,
+                            held_y.size(), held);
+    return s;
+  }
   s.auc_current = roc_auc(rank_current, held_y).auc;
   s.auc_suggested = roc_auc(rank_suggested, held_y).auc;
   return s;
 }
 
 }  // namespace
+
+bool check_leakage(const check::CheckedModel& m, const Options& opts, std::string& error) {
+  if (opts.label.column.empty() || !opts.outcomes.empty()) return true;
+  for (const check::Field& f : m.lead.fields) {
+    if (text::iequals(f.column, opts.label.column)) {
+      error = fmt::format("the model reads the outcome column {} (field `{}`), so its scores would be judged by the answer itself; "
+                          "remove the field from the model or choose another label",
+                          text::json_string(opts.label.column), f.name);
+      return false;
+    }
+  }
+  return true;
+}
 
 bool read_outcomes(std::shared_ptr<const check::CheckedModel> model, const Options& opts, std::vector<int>& out, std::string& error) {
   Report report;
@@ -549,7 +666,13 @@ bool read_outcomes(std::shared_ptr<const check::CheckedModel> model, const Optio
   io::InputRecord rec;
   int y;
   out.clear();
-  while (reader.next(rec, y, error)) out.push_back(y);
+  int64_t known = 0;
+  while (reader.next(rec, y, error)) out.push_back(y), known += y >= 0;
+  if (!error.empty()) return false;
+  if (known == 0) {
+    error = fmt::format("no lead of {} has an outcome", opts.input);
+    for (const std::string& w : report.warnings) error += "; " + w;
+  }
   return error.empty();
 }
 
@@ -603,8 +726,11 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
     size_t base = rule_table.size();
     rule_table.resize(base + rule_count, 0.0f);
     for (const interp::RuleHit& h : o.hits) {
+      // How many times the rule's points were given: 1 for a live rule; for an `each` rule the
+      // events counted, after decay and the rule's cap (what the points multiply).
       const check::Rule& rule = m.scores[h.score].rules[h.rule];
-      rule_table[base + rule_base[h.score] + h.rule] += rule.each ? static_cast<float>(h.events) : 1.0f;
+      double times = rule.points != 0 ? static_cast<double>(h.cents) / (rule.points * 100) : rule.each ? static_cast<double>(h.events) : 1;
+      rule_table[base + rule_base[h.score] + h.rule] += static_cast<float>(times);
     }
     leads.push_back(l);
   }
@@ -614,8 +740,23 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
     leads[i].rules = rule_table.data() + i * rule_count;
   }
   if (!error.empty()) return false;
+  if (report.errors > opts.max_error_messages)
+    errors << fmt::format("{}: ... and {} more records with errors\n", opts.input, report.errors - opts.max_error_messages);
+  report.outcome_values = reader.values();
+  std::string example;
+  if (size_t lost = reader.unmatched(example))
+    report.warnings.push_back(fmt::format("{}: {} of its keys match no lead of {} (one is {}); keys are compared exactly, as written",
+                                          opts.outcomes, lost, opts.input, text::json_string(example)));
   int64_t positives = 0;
   for (const Lead& l : leads) positives += l.positive;
+  if (leads.empty() && report.not_in_split > 0) {
+    error = fmt::format("no lead has a time in the --split column {} ({} records, {} with errors, {} without an outcome, {} without "
+                        "a time there)",
+                        text::json_string(opts.split.field), report.records, report.errors, report.unlabelled, report.not_in_split);
+    for (const std::string& w : report.warnings)
+      if (w.find("--split column") != std::string::npos) error += "; " + w;
+    return false;
+  }
   if (leads.empty() || positives == 0 || positives == static_cast<int64_t>(leads.size())) {
     std::string why = leads.empty() ? "no lead has an outcome"
                       : positives == 0 ? "no lead converted"
@@ -623,8 +764,11 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
     std::string hint;
     for (const std::string& w : report.warnings)
       if (w.find("--label column") != std::string::npos || w.find("`key`") != std::string::npos) hint = "; " + w;
-    error = fmt::format("{} ({} records, {} with errors, {} without an outcome), so there is nothing to measure{}", why,
-                        report.records, report.errors, report.unlabelled, hint);
+    std::string seen;
+    for (const OutcomeValue& v : report.outcome_values)
+      seen += fmt::format("{}{} ({})", seen.empty() ? "; the outcome column holds " : ", ", text::json_string(v.text), v.count);
+    error = fmt::format("{} ({} records, {} with errors, {} without an outcome), so there is nothing to measure{}{}", why,
+                        report.records, report.errors, report.unlabelled, seen, hint);
     return false;
   }
   std::vector<const Lead*> held, train, all;
@@ -639,6 +783,10 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
     }
     report.main = figures(m, held, "held out");
     report.training = figures(m, train, "training");
+    for (const Figures* f : {&report.main, &*report.training})
+      if (f->positives == 0 || f->positives == f->leads)
+        report.warnings.push_back(fmt::format("every lead of the {} part ({}) {}: its AUCs cannot be computed", f->part, f->leads,
+                                              f->positives ? "converted" : "did not convert"));
   }
   report.ranking = m.disqualifiers.empty() ? "total" : "total, disqualified last";
   if (opts.suggest) report.suggestion = suggest(model, opts, leads);

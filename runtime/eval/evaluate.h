@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -25,13 +26,16 @@ struct Label {
   enum class Test { Truthy, Equals, NotEquals, OneOf };
   std::string column;
   Test test = Test::Truthy;
-  std::vector<std::string> values;  // folded
-  std::string text;                 // as the user wrote it, for reports
+  std::vector<std::string> values;     // folded
+  std::vector<std::string> undecided;  // folded values meaning "not decided yet" (--undecided)
+  std::string text;                    // as the user wrote it, for reports
 };
 // Parses `expr`; `positive` (--positive) turns a bare column into `COLUMN = positive`.
 bool parse_label(std::string_view expr, const std::string& positive, Label& out, std::string& error);
-// 1 when `raw` is a positive, 0 when not; -1 when a bare column holds something that is not yes
-// or no (then the caller asks for --positive).
+// 1 when `raw` is a positive, 0 when not; kUndecided for an --undecided value (the lead is left
+// out); -1 when a bare column holds something that is not yes or no (the caller asks for
+// --positive).
+inline constexpr int kUndecided = -2;
 int label_of(const Label& l, std::string_view raw);
 
 // Which leads the figures are computed on: all of them, a seeded random share, or those whose
@@ -67,6 +71,26 @@ struct Options {
   std::string model_name;            // its file name, for messages
   int max_error_messages = 10;
 };
+
+// What a user asked for, as the CLI's options or the Python API's arguments, before checking.
+struct Request {
+  std::string input, input_format, delimiter;
+  std::string label, positive, outcomes, outcomes_key, split;
+  std::vector<std::string> undecided;
+  uint64_t seed = 1;
+  bool seed_given = false;
+  bool suggest = false;
+  double lambda = 1.0;
+  bool lambda_given = false;
+  int64_t as_of = 0;
+  std::string model_text, model_name;  // --suggest rewrites the text; empty when there is none
+  int max_error_messages = 100;
+  // How an option is called in messages: `--label` on the command line, `label=` in Python.
+  std::function<std::string(std::string_view option)> name = [](std::string_view o) { return "--" + std::string(o); };
+};
+// Checks a request and turns it into Options; `notes` gets what it implies (the held-out part
+// --suggest makes without --split, options that have no effect). False with `error`.
+bool make_options(const Request& r, Options& o, std::vector<std::string>& notes, std::string& error);
 
 struct AucRow {
   std::string name;  // a score, `total`, or `total, disqualified last`
@@ -132,11 +156,22 @@ struct Suggestion {
   double auc_current = 0, auc_suggested = 0;
   bool converged = true;
   std::string model_text;          // the model with the suggested points (comments kept)
-  std::string problem;             // when the suggested model could not be checked
+  std::vector<std::string> notes;  // what the fit leaves out (ceilings, a total that is not a sum)
+  std::string written;             // set by the caller once it wrote the model (what and where)
+  std::string problem;             // why there is no suggestion (too few outcomes, ...), or it could not be checked
+};
+
+// A value of the outcome column, how many leads had it, and what it meant: 1 converted, 0 not,
+// kUndecided left out.
+struct OutcomeValue {
+  std::string text;
+  int64_t count = 0;
+  int outcome = 0;
 };
 
 struct Report {
   std::string model, input, label, as_of, split;
+  std::vector<OutcomeValue> outcome_values;  // empty when the outcome is a key's presence
   int64_t records = 0, errors = 0, unlabelled = 0, not_in_split = 0, outcomes_rows = 0;
   std::vector<std::string> warnings;
   std::string ranking;   // the name of the AUC row deciles and the ROC curve use
@@ -151,11 +186,17 @@ struct Report {
 bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& opts, Report& report, std::string& error,
               std::ostream& errors);
 
+// Refuses (false, with `error`) an outcome column that `model` reads: its scores would be judged
+// by the answer itself. A column of an outcomes file is never refused.
+bool check_leakage(const check::CheckedModel& model, const Options& opts, std::string& error);
+
 // Each record's outcome in input order: 1 converted, 0 not, -1 none or unreadable (for `rubric
 // diff --label`). False with `error` as evaluate() would fail to read them.
 bool read_outcomes(std::shared_ptr<const check::CheckedModel> model, const Options& opts, std::vector<int>& out, std::string& error);
 
 std::string format_text(const Report& r);
+// A rule's flag as the text and JSON name it: "", "too few", "no effect", "opposite".
+const char* flag_name(RuleRow::Flag f);
 // 12,345: counts for people, in every format.
 std::string thousands(int64_t n);
 std::string format_json(const Report& r);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// `--label` expressions and `--split` specifications of `rubric evaluate`.
+// `--label` expressions, `--split` specifications and the other options of `rubric evaluate`,
+// checked once for the CLI and the Python API.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 
 #include "compiler/source/text.h"
 #include "runtime/eval/evaluate.h"
+#include "runtime/io/reader.h"
 #include "runtime/io/time.h"
 
 namespace rubric::eval {
@@ -60,10 +62,18 @@ bool is_word(const Token& t, const char* w) { return t.kind == Token::Kind::Word
 bool is_symbol(const Token& t, const char* s) { return t.kind == Token::Kind::Symbol && t.text == s; }
 bool is_operator(const Token& t) { return is_symbol(t, "=") || is_symbol(t, "!=") || is_word(t, "is") || is_word(t, "in"); }
 
-// Words up to the next symbol (or the end), joined by one space: a value or a column name.
-std::string words(const std::vector<Token>& t, size_t& i) {
+// A value: one quoted text, or bare words up to the next symbol (or the end) joined by one
+// space. Empty, with `error` set, when a quoted value runs on into more words.
+std::string value(const std::vector<Token>& t, size_t& i, std::string& error) {
+  if (i < t.size() && t[i].kind == Token::Kind::Quoted) {
+    if (i + 1 < t.size() && t[i + 1].kind != Token::Kind::Symbol) {
+      error = fmt::format("`{}` follows the quoted value \"{}\": put the whole value in the quotes", t[i + 1].text, t[i].text);
+      return {};
+    }
+    return t[i++].text;
+  }
   std::string out;
-  while (i < t.size() && t[i].kind != Token::Kind::Symbol) {
+  while (i < t.size() && t[i].kind == Token::Kind::Word) {
     out += (out.empty() ? "" : " ") + t[i].text;
     ++i;
   }
@@ -98,7 +108,9 @@ bool parse_label(std::string_view expr, const std::string& positive, Label& out,
     return false;
   }
   if (op == 0) {
-    error = fmt::format("the label `{}` starts with an operator: name the column first, e.g. outcome = \"approved\"", out.text);
+    error = fmt::format("the label `{}` starts with an operator: name the column first, e.g. outcome = \"approved\" (quote a column "
+                        "name holding `is` or `in`: '\"Is Won\" = yes')",
+                        out.text);
     return false;
   }
   for (size_t i = 0; i < op; ++i) out.column += (i ? " " : "") + t[i].text;
@@ -112,8 +124,10 @@ bool parse_label(std::string_view expr, const std::string& positive, Label& out,
     }
     ++i;
     while (true) {
-      std::string v = words(t, i);
-      if (v.empty()) {
+      bool quoted = i < t.size() && t[i].kind == Token::Kind::Quoted;
+      std::string v = value(t, i, error);
+      if (!error.empty()) return false;
+      if (v.empty() && !quoted) {
         error = "a value is missing in the braces after `in`";
         return false;
       }
@@ -134,8 +148,10 @@ bool parse_label(std::string_view expr, const std::string& positive, Label& out,
     if (is_word(t[i], "is") && i + 1 < t.size() && is_word(t[i + 1], "not")) negated = true, ++i;
     ++i;
     out.test = negated ? Label::Test::NotEquals : Label::Test::Equals;
-    std::string v = words(t, i);
-    if (v.empty() && !(i > 0 && t[i - 1].kind == Token::Kind::Quoted)) {
+    bool quoted = i < t.size() && t[i].kind == Token::Kind::Quoted;
+    std::string v = value(t, i, error);
+    if (!error.empty()) return false;
+    if (v.empty() && !quoted) {
       error = fmt::format("a value is missing after the operator in `{}`", out.text);
       return false;
     }
@@ -150,6 +166,8 @@ bool parse_label(std::string_view expr, const std::string& positive, Label& out,
 
 int label_of(const Label& l, std::string_view raw) {
   std::string v = text::fold_case(trim(raw));
+  for (const std::string& u : l.undecided)
+    if (u == v) return kUndecided;
   auto listed = [&] {
     for (const std::string& x : l.values)
       if (x == v) return true;
@@ -219,6 +237,62 @@ bool parse_split(std::string_view spec, uint64_t seed, Split& out, std::string& 
   }
   error = fmt::format("--split {}: write random:0.3 (with --seed N) or time:FIELD@DATE", out.text);
   return false;
+}
+
+bool make_options(const Request& r, Options& o, std::vector<std::string>& notes, std::string& error) {
+  auto n = r.name;
+  if (r.label.empty() && r.outcomes.empty()) {
+    error = fmt::format("give the outcome: {}COLUMN (a column of the input), or {}FILE (a file of the leads that converted, joined "
+                        "by the key)",
+                        n("label") + (n("label").back() == '=' ? "" : " "), n("outcomes") + (n("outcomes").back() == '=' ? "" : " "));
+    return false;
+  }
+  auto needs = [&](bool given, bool with, const char* option, const char* other) {
+    if (given && !with) error = fmt::format("{} needs {} too", n(option), n(other));
+    return error.empty();
+  };
+  if (!needs(!r.positive.empty(), !r.label.empty(), "positive", "label") ||
+      !needs(!r.undecided.empty(), !r.label.empty(), "undecided", "label") ||
+      !needs(!r.outcomes_key.empty(), !r.outcomes.empty(), "outcomes-key", "outcomes"))
+    return false;
+  o = Options{};
+  o.input = r.input;
+  o.as_of = r.as_of;
+  o.as_of_text = io::format_time(r.as_of);
+  o.max_error_messages = r.max_error_messages;
+  if (!io::reader_options_for(r.input, r.input_format, r.delimiter, o.reader, error)) return false;
+  if (!r.label.empty() && !parse_label(r.label, r.positive, o.label, error)) {
+    error = n("label") + ": " + error;
+    return false;
+  }
+  for (const std::string& u : r.undecided) o.label.undecided.push_back(text::fold_case(trim(u)));
+  o.outcomes = r.outcomes;
+  o.outcomes_key = r.outcomes_key;
+  if (!r.outcomes.empty() && !io::reader_options_for(r.outcomes, "", "", o.outcomes_reader, error)) return false;
+  std::string split = r.split;
+  if (r.suggest && split == "none") {
+    error = fmt::format("{} fits points on some leads and judges them on others: it needs a split, not none", n("suggest"));
+    return false;
+  }
+  if (r.suggest && split.empty()) {
+    split = "random:0.3";
+    notes.push_back(fmt::format("{} holds out 30% of the leads ({}random:0.3, seed {}) to judge the suggested points", n("suggest"),
+                                n("split") + (n("split").back() == '=' ? "" : " "), r.seed));
+  }
+  if (!parse_split(split, r.seed, o.split, error)) return false;
+  if (r.seed_given && o.split.kind != Split::Kind::Random)
+    notes.push_back(fmt::format("{} has no effect without a random split", n("seed")));
+  if (r.lambda_given && !r.suggest) notes.push_back(fmt::format("{} has no effect without {}", n("lambda"), n("suggest")));
+  o.suggest = r.suggest;
+  o.lambda = r.lambda;
+  if (r.suggest && r.model_text.empty()) {
+    error = fmt::format("{} rewrites the model's source, and this model has none (a compiled model): use its .rubric file",
+                        n("suggest"));
+    return false;
+  }
+  o.model_text = r.model_text;
+  o.model_name = r.model_name;
+  return true;
 }
 
 bool random_held_out(const Split& s, int64_t number) {

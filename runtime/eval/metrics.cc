@@ -64,6 +64,10 @@ Auc roc_auc(const std::vector<double>& score, const std::vector<uint8_t>& positi
   }
   for (size_t j : neg) v01.push_back(1 - (r_all[j] - r_neg[j]) / n1);  // share of positives above
   out.auc = (sum - n1 * (n1 + 1) / 2) / (n1 * n0);
+  if (pos.size() < 2 || neg.size() < 2) {  // a variance needs two values of each class
+    out.lo = out.hi = std::numeric_limits<double>::quiet_NaN();
+    return out;
+  }
   double se = std::sqrt(sample_variance(v10) / n1 + sample_variance(v01) / n0);
   out.lo = std::max(0.0, out.auc - 1.959963984540054 * se);
   out.hi = std::min(1.0, out.auc + 1.959963984540054 * se);
@@ -96,7 +100,7 @@ std::vector<std::pair<double, double>> roc_curve(const std::vector<double>& scor
   return pts;
 }
 
-std::vector<Decile> deciles(const std::vector<double>& score, const std::vector<uint8_t>& positive) {
+std::vector<Decile> deciles(const std::vector<double>& score, const std::vector<uint8_t>& positive, const std::vector<double>& display) {
   const size_t n = score.size();
   std::vector<size_t> idx(n);
   std::iota(idx.begin(), idx.end(), size_t{0});
@@ -104,17 +108,30 @@ std::vector<Decile> deciles(const std::vector<double>& score, const std::vector<
   int64_t total_pos = 0;
   for (uint8_t y : positive) total_pos += y;
   double base = n ? static_cast<double>(total_pos) / static_cast<double>(n) : 0;
+  std::vector<Decile> rows(10);
+  for (int d = 0; d < 10; ++d) {
+    rows[d].decile = d + 1;
+    rows[d].low = INFINITY;
+    rows[d].high = -INFINITY;
+  }
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && score[idx[j]] == score[idx[i]]) ++j;
+    // The run of ranks [i, j) goes to the tenth its middle falls in.
+    size_t d = std::min<size_t>(9, (i + j) * 10 / (2 * n));
+    for (size_t k = i; k < j; ++k) {
+      Decile& row = rows[d];
+      ++row.leads;
+      row.positives += positive[idx[k]];
+      row.low = std::min(row.low, display[idx[k]]);
+      row.high = std::max(row.high, display[idx[k]]);
+    }
+    i = j;
+  }
   std::vector<Decile> out;
   int64_t cum = 0;
-  for (int d = 0; d < 10; ++d) {
-    size_t from = n * static_cast<size_t>(d) / 10, to = n * static_cast<size_t>(d + 1) / 10;
-    if (from == to) continue;
-    Decile row;
-    row.decile = d + 1;
-    row.high = score[idx[from]];
-    row.low = score[idx[to - 1]];
-    for (size_t k = from; k < to; ++k) row.positives += positive[idx[k]];
-    row.leads = static_cast<int64_t>(to - from);
+  for (Decile& row : rows) {
+    if (!row.leads) continue;
     row.rate = static_cast<double>(row.positives) / static_cast<double>(row.leads);
     row.lift = base > 0 ? row.rate / base : 0;
     cum += row.positives;
@@ -126,11 +143,16 @@ std::vector<Decile> deciles(const std::vector<double>& score, const std::vector<
 
 Split2 compare_groups(int64_t in, int64_t in_pos, int64_t out, int64_t out_pos) {
   Split2 s{in, in_pos, out, out_pos};
-  auto rate = [](int64_t k, int64_t n) { return n ? static_cast<double>(k) / static_cast<double>(n) : 0.0; };
+  // An empty group has no rate, lift, information value or z: NaN (null in JSON, "-" in text).
+  auto rate = [](int64_t k, int64_t n) { return n ? static_cast<double>(k) / static_cast<double>(n) : NAN; };
   s.rate_in = rate(in_pos, in);
   s.rate_out = rate(out_pos, out);
   double base = rate(in_pos + out_pos, in + out);
-  s.lift = base > 0 ? s.rate_in / base : 0;
+  s.lift = base > 0 ? s.rate_in / base : NAN;
+  if (!in || !out) {
+    s.iv = s.z = NAN;
+    return s;
+  }
   // Information value of the two groups, with half a lead added to every cell so that an empty
   // cell does not make it infinite.
   double pos = static_cast<double>(in_pos + out_pos), negs = static_cast<double>(in + out - in_pos - out_pos);
@@ -139,7 +161,7 @@ Split2 compare_groups(int64_t in, int64_t in_pos, int64_t out, int64_t out_pos) 
     s.iv += (pg - ng) * std::log(pg / ng);
   }
   double se = std::sqrt(base * (1 - base) * ((in ? 1.0 / static_cast<double>(in) : 0) + (out ? 1.0 / static_cast<double>(out) : 0)));
-  s.z = se > 0 && in && out ? (s.rate_in - s.rate_out) / se : 0;
+  s.z = se > 0 ? (s.rate_in - s.rate_out) / se : 0;
   return s;
 }
 

@@ -141,15 +141,8 @@ double finite_or(double x, double fallback) { return std::isfinite(x) ? x : fall
 
 double share(int64_t k, int64_t n) { return n > 0 ? static_cast<double>(k) / static_cast<double>(n) : 0.0; }
 
-const char* flag_name(RuleRow::Flag f) {
-  switch (f) {
-    case RuleRow::Flag::None: return "ok";
-    case RuleRow::Flag::TooFew: return "too few leads";
-    case RuleRow::Flag::NoEffect: return "no effect";
-    case RuleRow::Flag::Opposite: return "opposite direction";
-  }
-  return "ok";
-}
+// The flag's name for people: "ok" when the rule has none.
+const char* flag_label(RuleRow::Flag f) { return f == RuleRow::Flag::None ? "ok" : flag_name(f); }
 
 const char* flag_class(RuleRow::Flag f) {
   switch (f) {
@@ -502,7 +495,7 @@ std::string rule_chart(const Figures& f) {
   // Legend.
   double lx = 10;
   for (RuleRow::Flag fl : {RuleRow::Flag::None, RuleRow::Flag::TooFew, RuleRow::Flag::NoEffect, RuleRow::Flag::Opposite})
-    lx = legend_item(out, lx, 18, flag_colour(fl), std::string("fired: ") + flag_name(fl));
+    lx = legend_item(out, lx, 18, flag_colour(fl), std::string("fired: ") + flag_label(fl));
   legend_item(out, lx, 18, "#D1D5DB", "not fired");
   if (!k) {
     out += text_at(W / 2, top + 24, "No rules to show.", "text-anchor=\"middle\" class=\"note\"");
@@ -529,7 +522,7 @@ std::string rule_chart(const Figures& f) {
     std::string tip = fmt::format(
         "{} ({}{}): fires for {} leads, {} converted ({}); not fired: {} leads, {} converted ({}); lift {}; {}{}{}", name, points,
         rule.line ? fmt::format(", line {}", rule.line) : "", count(s.in), count(s.in_pos), pct(s.rate_in), count(s.out),
-        count(s.out_pos), pct(s.rate_out), fixed(s.lift, 2), flag_name(rule.flag), rule.message.empty() ? "" : ": ", rule.message);
+        count(s.out_pos), pct(s.rate_out), fixed(s.lift, 2), flag_label(rule.flag), rule.message.empty() ? "" : ": ", rule.message);
     out += fmt::format("<g class=\"rule\"><title>{}</title>\n", esc(tip));
     out += text_at(left - 10, y0 + 17, shorten(name, 44), "text-anchor=\"end\" class=\"cat\"");
     out += text_at(left - 10, y0 + 31, points + (rule.line ? fmt::format(" \xC2\xB7 line {}", rule.line) : ""),
@@ -629,7 +622,7 @@ std::string rule_table(const Figures& f) {
     std::string flag = rule.flag == RuleRow::Flag::None
                            ? std::string("<td class=\"flag\"></td>")
                            : fmt::format("<td class=\"flag\"><span class=\"pill {}\">{}</span>{}{}</td>", flag_class(rule.flag),
-                                         esc(flag_name(rule.flag)), rule.message.empty() ? "" : " ", esc(rule.message));
+                                         esc(flag_label(rule.flag)), rule.message.empty() ? "" : " ", esc(rule.message));
     std::string where = rule.score;
     if (rule.line) where += (where.empty() ? "" : ", ") + fmt::format("line {}", rule.line);
     std::string label = "<td class=\"rule\">" + esc(rule.label);
@@ -671,7 +664,8 @@ std::string suggestion_section(const Suggestion& s) {
   add_row(out, {td("suggested points"), tn(fixed(s.auc_suggested, 3))}, "ranking");
   add_row(out, {td("change"), tn(signed_fixed(delta, 3))});
   out += "</tbody>\n</table>\n";
-  if (!s.problem.empty()) out += "<p class=\"callout\">" + esc(s.problem) + "</p>\n";
+  if (!s.problem.empty()) out += "<p class=\"callout\">No suggestion: " + esc(s.problem) + "</p>\n";
+  for (const std::string& n : s.notes) out += "<p class=\"note\">Note: " + esc(n) + "</p>\n";
   out += "<table>\n<thead><tr>" + th("Score") + th("Rule") + th("Line", true) + th("Current", true) + th("Suggested", true) +
          th("Change", true) + th("Weight (log-odds)", true) + th("Note") + "</tr></thead>\n<tbody>\n";
   for (const SuggestedRule& rule : s.rules) {

@@ -15,6 +15,7 @@ namespace {
 
 std::string pct(double x) { return std::isfinite(x) ? fmt::format("{:.1f}%", 100 * x) : "-"; }
 std::string num3(double x) { return std::isfinite(x) ? fmt::format("{:.3f}", x) : "n/a"; }
+std::string num2(double x) { return std::isfinite(x) ? fmt::format("{:.2f}", x) : "-"; }
 std::string points(double p) { return fmt::format("{}{}", p > 0 ? "+" : "", io::format_points(std::llround(p * 100))); }
 std::string count(int64_t n) { return thousands(n); }
 
@@ -34,15 +35,6 @@ std::string cut(const std::string& s, size_t width) {
   return n <= width ? s : s.substr(0, keep) + "…";
 }
 
-const char* flag_name(RuleRow::Flag f) {
-  switch (f) {
-    case RuleRow::Flag::None: return "";
-    case RuleRow::Flag::TooFew: return "too few";
-    case RuleRow::Flag::NoEffect: return "no effect";
-    case RuleRow::Flag::Opposite: return "opposite";
-  }
-  return "";
-}
 
 void auc_table(std::string& out, const Figures& f) {
   size_t w = 6;
@@ -60,6 +52,15 @@ std::string format_text(const Report& r) {
   out += fmt::format("  input    {}: {} records, {} with an outcome, {} without, {} with errors\n", r.input, count(r.records),
                      count(r.main.leads + (r.training ? r.training->leads : 0)), count(r.unlabelled), count(r.errors));
   out += fmt::format("  outcome  {}: {} of {} converted ({})\n", r.label, count(f.positives), count(f.leads), pct(f.base_rate));
+  if (!r.outcome_values.empty()) {
+    out += "  values  ";
+    for (size_t i = 0; i < r.outcome_values.size(); ++i) {
+      const OutcomeValue& v = r.outcome_values[i];
+      out += fmt::format("{} {} {}{}", i ? "," : "", text::json_string(v.text), count(v.count),
+                         v.outcome == 1 ? " (converted)" : v.outcome == kUndecided ? " (left out)" : "");
+    }
+    out += "\n";
+  }
   if (r.training)
     out += fmt::format("  split    {}: the figures below are on {} held-out leads; {} leads are the training part{}\n", r.split,
                        count(f.leads), count(r.training->leads),
@@ -81,8 +82,8 @@ std::string format_text(const Report& r) {
   out += fmt::format("\nGains by tenth of the leads, best first by {} (base rate {})\n", r.ranking, pct(f.base_rate));
   out += "  tenth   leads  converted    rate   lift  share of all conversions  total\n";
   for (const Decile& d : f.deciles)
-    out += fmt::format("  {:>5}  {:>6}  {:>9}  {:>6}  {:>5.2f}  {:>24}  {} to {}\n", d.decile, count(d.leads), count(d.positives), pct(d.rate),
-                       d.lift, pct(d.gain), points(d.low), points(d.high));
+    out += fmt::format("  {:>5}  {:>6}  {:>9}  {:>6}  {:>5}  {:>24}  {} to {}\n", d.decile, count(d.leads), count(d.positives), pct(d.rate),
+                       num2(d.lift), pct(d.gain), points(d.low), points(d.high));
 
   for (const TierTable& t : f.tiers) {
     out += fmt::format("\nTiers `{}`: conversion per tier, best tier first\n", t.set);
@@ -90,16 +91,16 @@ std::string format_text(const Report& r) {
     for (const TierRow& row : t.rows) w = std::max(w, row.name.size());
     out += fmt::format("  {}   leads  converted    rate   lift\n", pad("tier", w));
     for (const TierRow& row : t.rows)
-      out += fmt::format("  {}  {:>6}  {:>9}  {:>6}  {:>5.2f}{}\n", pad(row.name, w), count(row.leads), count(row.positives), pct(row.rate),
-                         row.lift, row.out_of_order ? "  ! converts better than the tier above it" : "");
+      out += fmt::format("  {}  {:>6}  {:>9}  {:>6}  {:>5}{}\n", pad(row.name, w), count(row.leads), count(row.positives), pct(row.rate),
+                         num2(row.lift), row.out_of_order ? "  ! converts better than the tier above it" : "");
   }
 
-  out += "\nRules: conversion of the leads each rule fired on, against the leads it did not fire on\n";
+  out += "\nRules: conversion of the leads each rule fired on, against the leads it did not fire on (/e: points per event)\n";
   out += fmt::format("  {}  {}  points   fired   conv.  not fired   conv.   lift    IV  flag\n", pad("score", 12), pad("rule", 40));
   for (const RuleRow& row : f.rules)
-    out += fmt::format("  {}  {}  {:>6}  {:>6}  {:>6}  {:>9}  {:>6}  {:>5.2f}  {:>4.2f}  {}\n", pad(cut(row.score, 12), 12),
+    out += fmt::format("  {}  {}  {:>6}  {:>6}  {:>6}  {:>9}  {:>6}  {:>5}  {:>4}  {}\n", pad(cut(row.score, 12), 12),
                        pad(cut(row.label, 40), 40), points(row.points) + (row.each ? "/e" : ""), count(row.stats.in),
-                       pct(row.stats.rate_in), count(row.stats.out), pct(row.stats.rate_out), row.stats.lift, row.stats.iv,
+                       pct(row.stats.rate_in), count(row.stats.out), pct(row.stats.rate_out), num2(row.stats.lift), num2(row.stats.iv),
                        flag_name(row.flag));
   bool flagged = false;
   for (const RuleRow& row : f.rules) {
@@ -127,18 +128,32 @@ std::string format_text(const Report& r) {
       out += fmt::format("  {}  {}  {:>7}  {:>9}{}\n", pad(cut(row.score, 12), 12), pad(cut(row.label, 40), 40), points(row.current),
                          points(row.suggested), row.note.empty() ? "" : "  (" + row.note + ")");
     if (!s.converged) out += "  note: the fit did not converge; the points are the last estimate\n";
+    for (const std::string& n : s.notes) out += fmt::format("  note: {}\n", n);
     if (!s.problem.empty()) {
-      out += fmt::format("  {}\n", s.problem);
+      out += fmt::format("  no suggestion: {}\n", s.problem);
     } else {
+      bool comparable = std::isfinite(s.auc_current) && std::isfinite(s.auc_suggested);
       out += fmt::format("  ROC AUC of {} on the {}: current points {}, suggested points {} ({})\n", r.ranking, s.evaluated_on,
                          num3(s.auc_current), num3(s.auc_suggested),
-                         s.auc_suggested > s.auc_current   ? "the suggestion ranks better"
+                         !comparable                       ? "cannot compare: the held-out part needs leads of both outcomes"
+                         : s.auc_suggested > s.auc_current ? "the suggestion ranks better"
                          : s.auc_suggested < s.auc_current ? "the current points rank better: keep them"
                                                            : "no difference");
-      out += "  Nothing was changed. --write NEW.rubric writes the model with these points; `rubric diff` shows how tiers would move.\n";
+      out += s.written.empty() ? "  Nothing was changed. --write NEW.rubric writes the model with these points; `rubric diff` shows how tiers would move.\n"
+                               : "  " + s.written + "\n";
     }
   }
   return out;
+}
+
+const char* flag_name(RuleRow::Flag f) {
+  switch (f) {
+    case RuleRow::Flag::None: return "";
+    case RuleRow::Flag::TooFew: return "too few";
+    case RuleRow::Flag::NoEffect: return "no effect";
+    case RuleRow::Flag::Opposite: return "opposite";
+  }
+  return "";
 }
 
 std::string thousands(int64_t n) {
@@ -153,6 +168,12 @@ std::string thousands(int64_t n) {
 
 std::string format_json(const Report& r) {
   using nlohmann::json;
+  auto outcome_values = [](const Report& rep) {
+    json v = json::array();
+    for (const OutcomeValue& x : rep.outcome_values)
+      v.push_back({{"value", x.text}, {"leads", x.count}, {"means", x.outcome == 1 ? "converted" : x.outcome == kUndecided ? "left out" : "not converted"}});
+    return v;
+  };
   auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
   auto split2 = [&](const Split2& s) {
     return json{{"in", s.in}, {"in_converted", s.in_pos}, {"out", s.out}, {"out_converted", s.out_pos}, {"rate_in", num(s.rate_in)},
@@ -188,7 +209,7 @@ std::string format_json(const Report& r) {
   };
   json j{{"model", r.model}, {"input", r.input}, {"outcome", r.label}, {"as_of", r.as_of}, {"split", r.split.empty() ? json(nullptr) : json(r.split)},
          {"records", r.records}, {"errors", r.errors}, {"without_outcome", r.unlabelled}, {"not_in_split", r.not_in_split},
-         {"warnings", r.warnings}, {"ranking", r.ranking}, {"figures", figures(r.main)}};
+         {"warnings", r.warnings}, {"ranking", r.ranking}, {"outcome_values", outcome_values(r)}, {"figures", figures(r.main)}};
   if (r.training) j["training"] = figures(*r.training);
   if (r.suggestion) {
     const Suggestion& s = *r.suggestion;
@@ -198,6 +219,7 @@ std::string format_json(const Report& r) {
                        {"weight", num(row.weight)}, {"note", row.note}});
     j["suggestion"] = {{"rules", rules}, {"lambda", s.lambda}, {"fitted_on", s.fitted_on}, {"evaluated_on", s.evaluated_on},
                        {"auc_current", num(s.auc_current)}, {"auc_suggested", num(s.auc_suggested)}, {"converged", s.converged},
+                       {"notes", s.notes},
                        {"problem", s.problem.empty() ? json(nullptr) : json(s.problem)}};
   }
   return j.dump(2) + "\n";

@@ -19,6 +19,34 @@ std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::Checked
   return open_csv_reader(in, model, opts.delimiter, fatal);
 }
 
+char parse_delimiter(std::string_view s) {
+  static const std::pair<const char*, char> kNames[] = {{"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}};
+  for (const auto& [name, c] : kNames)
+    if (s == name) return c;
+  if (s.size() == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r') return s[0];
+  return 0;
+}
+
+bool reader_options_for(std::string_view path, std::string_view format, std::string_view delimiter, ReaderOptions& out,
+                        std::string& error) {
+  auto ends_with = [&](std::string_view e) { return path.size() >= e.size() && path.substr(path.size() - e.size()) == e; };
+  std::string_view f = format;
+  if (f.empty()) f = ends_with(".csv") || ends_with(".tsv") || ends_with(".txt") ? "csv" : "jsonl";
+  if (f != "csv" && f != "jsonl") {
+    error = "the input format is csv or jsonl, not " + std::string(f);
+    return false;
+  }
+  out.format = f == "csv" ? InputFormat::Csv : InputFormat::Jsonl;
+  if (!delimiter.empty()) {
+    out.delimiter = parse_delimiter(delimiter);
+    if (!out.delimiter) {
+      error = std::string(delimiter) + " is not a delimiter; give one character like ';', or tab, comma, semicolon, pipe";
+      return false;
+    }
+  }
+  return true;
+}
+
 void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number, bool keyed) {
   // Values are reset, not destroyed, so their string buffers serve the next record too.
   record.fields.resize(fields);

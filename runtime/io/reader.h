@@ -6,6 +6,7 @@
 #include <istream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/check/model.h"
@@ -73,6 +74,14 @@ struct ReaderOptions {
   InputFormat format = InputFormat::Jsonl;
   char delimiter = 0;  // CSV: 0 detects `,`, `;`, tab or `|` from the header
 };
+
+// A delimiter given as one character or by name (tab, comma, semicolon, pipe); 0 when neither.
+char parse_delimiter(std::string_view s);
+// The reader options for the file `path`: `format` "csv" or "jsonl" (empty: CSV for names ending
+// in .csv, .tsv or .txt, else JSON Lines) and `delimiter` (empty: detected from the header).
+// False with `error` for a format or delimiter that is neither.
+bool reader_options_for(std::string_view path, std::string_view format, std::string_view delimiter, ReaderOptions& out,
+                        std::string& error);
 
 // Opens a reader over `in`, which must outlive it. Returns null and sets `fatal` when the input
 // cannot be read at all (a CSV header without a required field's column, for instance).

@@ -102,7 +102,7 @@ expect_exit 2 "no outcome at all" -- "$RUBRIC" evaluate "$M" --input "$L" --as-o
 expect_exit 2 "a bad split" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --split random:2
 expect_exit 2 "a bad label expression" -- "$RUBRIC" evaluate "$M" --input "$L" --label 'won in {"yes"'
 expect_exit 2 "--write over the model itself" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --write "$M" --as-of 2026-12-01
-contains "$TMP/err" "would replace the model itself" "--write refuses the model's own file"
+contains "$TMP/err" "which this run reads" "--write refuses the model's own file"
 
 # --suggest and --write: a model with new points, comments kept, that checks; then diff --label.
 expect_exit 1 "--suggest --write" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --as-of 2026-12-01 --suggest --write "$TMP/new.rubric"
@@ -128,7 +128,79 @@ awk -F, 'NR == 1 {print "lead,stage"} NR > 1 && $6 == "yes" {print $1 ",won"}' "
 [ "$(json "$TMP/o.json" 'd["figures"]["converted"], d["figures"]["leads"]')" = "($(awk -F, 'NR > 1 && $6 == "yes" && $2 != "many"' "$L" | wc -l), 399)" ] &&
   ok || fail "--outcomes: $(json "$TMP/o.json" 'd["figures"]["converted"], d["figures"]["leads"]')"
 expect_exit 2 "--outcomes without its key column" -- "$RUBRIC" evaluate "$M" --input "$L" --outcomes "$TMP/deals.csv" --as-of 2026-12-01
-contains "$TMP/err" 'no column "id"' "the missing key column is named"
+contains "$TMP/err" 'no row has a key in column "id"' "the missing key column is named"
+contains "$TMP/err" '--outcomes-key' "... with the option that names it"
+
+# Undecided outcomes are left out, and the values the outcome column held are shown.
+awk -F, 'BEGIN {OFS=","} NR == 1 {print; next} NR % 5 == 0 {$6 = "open"} {print}' "$L" >"$TMP/open.csv"
+expect_exit 1 "--undecided" -- "$RUBRIC" evaluate "$M" --input "$TMP/open.csv" --label won --positive yes --undecided OPEN --as-of 2026-12-01
+contains "$TMP/out" '"open" 80 (left out)' "the undecided value is counted and left out"
+contains "$TMP/out" '"yes"' "the outcome values are listed"
+opened=$(awk -F, 'NR > 1 && NR % 5 != 0 && $6 != "" && $2 != "many"' "$L" | wc -l)
+"$RUBRIC" evaluate "$M" --input "$TMP/open.csv" --label won --positive yes --undecided open --as-of 2026-12-01 --format json >"$TMP/u.json" 2>/dev/null
+[ "$(json "$TMP/u.json" 'd["figures"]["leads"]')" = "$opened" ] && ok || fail "--undecided leaves $(json "$TMP/u.json" 'd["figures"]["leads"]') leads, expected $opened"
+expect_exit 2 "a label value nobody has" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --positive won --as-of 2026-12-01
+contains "$TMP/err" 'no lead converted' "nobody converted"
+contains "$TMP/err" '"yes" (' "... and the values seen are listed"
+
+# Outputs never replace inputs; --write makes a new file unless --force.
+expect_exit 2 "--report over the input" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --report "$L" --as-of 2026-12-01
+contains "$TMP/err" "which this run reads" "--report refuses the input"
+expect_exit 2 "--report into a missing folder" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --report "$TMP/nope/r.html"
+touch "$TMP/exists.rubric"
+expect_exit 2 "--write over an existing file" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --write "$TMP/exists.rubric" --as-of 2026-12-01
+contains "$TMP/err" "--force" "--force is offered"
+expect_exit 1 "--write --force" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --write "$TMP/exists.rubric" --force --as-of 2026-12-01
+contains "$TMP/out" "rubric diff" "the diff command to run is printed"
+contains "$TMP/out" "--label won" "... with the outcome options"
+expect_exit 2 "--suggest with --split none" -- "$RUBRIC" evaluate "$M" --input "$L" --label won --suggest --split none
+
+# A split column that is not there says so.
+expect_exit 2 "a missing split column" -- "$RUBRIC" evaluate "$TMP/m2.rubric" --input "$L" --label won --split time:nosuch@2026-07-01
+contains "$TMP/err" 'no lead has a time in the --split column "nosuch"' "the split column is named"
+
+# Too few conversions to fit: no suggestion, and a reason.
+head -21 "$L" >"$TMP/small.csv"
+"$RUBRIC" evaluate "$M" --input "$TMP/small.csv" --label won --suggest --as-of 2026-12-01 >"$TMP/out" 2>"$TMP/err"
+contains "$TMP/out" "no suggestion: the training part has" "a tiny training part gives no suggestion"
+
+# The rewrite keeps a byte order mark and CRLF line ends, and scales an `each` rule's cap.
+printf '\xEF\xBB\xBF' >"$TMP/bom.rubric"
+printf '%s\r\n' '// Events: a per-event rule with a cap.' 'model "Each"' '' 'lead:' '  id: string key from "id"' '' 'event:' \
+  '  kind: enum {visit, demo} from "type"' '  timestamp: time from "ts"' '' 'behaviour visited: kind is visit' \
+  'behaviour demoed: kind is demo' '' 'score engagement:' '  visited within 30 days: + 2 each, at most 10 "visits"' \
+  '  demoed within 30 days: +20 "asked for a demo"' >>"$TMP/bom.rubric"
+/usr/bin/python3 -c '
+import json, random, sys
+rng = random.Random(5)
+with open(sys.argv[1], "w") as f:
+    for i in range(600):
+        visits = rng.randint(0, 12)
+        demo = rng.random() < 0.3
+        p = 0.05 + 0.06 * min(visits, 8) + 0.2 * demo
+        events = [{"type": "visit", "ts": f"2026-11-{1 + k % 28:02d}T10:00:00Z"} for k in range(visits)]
+        if demo:
+            events.append({"type": "demo", "ts": "2026-11-20T10:00:00Z"})
+        f.write(json.dumps({"id": f"E{i}", "won_flag": "yes" if rng.random() < p else "no", "events": events}) + "\n")
+' "$TMP/ev.jsonl"
+expect_exit 0 "--suggest --write on a BOM + CRLF model with an each rule" -- "$RUBRIC" evaluate "$TMP/bom.rubric" --input "$TMP/ev.jsonl" \
+  --label won_flag --positive yes --as-of 2026-11-30 --write "$TMP/bom2.rubric"
+[ "$(head -c 3 "$TMP/bom2.rubric" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] && ok || fail "the byte order mark is kept"
+[ "$(grep -c $'\r$' "$TMP/bom2.rubric")" = "$(wc -l <"$TMP/bom2.rubric")" ] && ok || fail "CRLF line ends are kept"
+expect_exit 0 "the rewritten model checks" -- "$RUBRIC" check "$TMP/bom2.rubric"
+/usr/bin/python3 -c '
+import re, sys
+line = next(l for l in open(sys.argv[1], encoding="utf-8-sig") if "\"visits\"" in l)
+m = re.search(r": ([+-] ?\d+(?:\.\d+)?) each, at most (\d+(?:\.\d+)?)", line)
+assert m, line
+points, cap = abs(float(m.group(1).replace(" ", ""))), float(m.group(2))
+assert points > 0 and abs(cap / points - 5) < 0.02, line
+' "$TMP/bom2.rubric" && ok || fail "the each rule's cap keeps 5 events' worth of points"
+
+# diff --label refuses what evaluate refuses.
+expect_exit 2 "diff --label on a column that is not there" -- "$RUBRIC" diff "$M" "$TMP/new.rubric" --input "$L" --label wonn --as-of 2026-12-01
+contains "$TMP/err" "no lead of" "diff: no lead has an outcome"
+expect_exit 2 "diff --positive without --label" -- "$RUBRIC" diff "$M" "$TMP/new.rubric" --input "$L" --positive yes
 
 # Real data: X Education's shipped model reads Tags, an after-contact column: refused as a label.
 DATA="$ROOT/../shared/datasets"

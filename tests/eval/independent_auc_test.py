@@ -105,11 +105,21 @@ def compare(name, rows, labels, report, part, score_names, disqualifiers, tier_s
         check(abs(got["auc"] - auc) < 1e-9 and abs(got["low"] - lo) < 1e-9 and abs(got["high"] - hi) < 1e-9,
               f"{name}: AUC of {s} {got['auc']:.6f} ({got['low']:.6f} to {got['high']:.6f}), independently {auc:.6f} "
               f"({lo:.6f} to {hi:.6f})")
-    # Deciles: the best-ranked tenth first, ties in input order.
+    # Deciles: best first; leads with the same ranking value stay together, in the tenth where the
+    # middle of their run of ranks falls.
     order = sorted(range(len(rows)), key=lambda i: -ranking[i])
     n = len(rows)
-    mine = [sum(labels[order[k]] for k in range(n * d // 10, n * (d + 1) // 10)) for d in range(10)]
-    check([d["converted"] for d in fig["deciles"]] == mine, f"{name}: conversions per tenth {mine}")
+    conv = [0] * 10
+    i = 0
+    while i < n:
+        j = i
+        while j < n and ranking[order[j]] == ranking[order[i]]:
+            j += 1
+        conv[min(9, (i + j) * 10 // (2 * n))] += sum(labels[order[k]] for k in range(i, j))
+        i = j
+    got = {d["decile"]: d["converted"] for d in fig["deciles"]}
+    check(all(got.get(d + 1, 0) == conv[d] for d in range(10)), f"{name}: conversions per tenth {conv}, got {got}")
+    # ... whatever the order of the input: the same leads reversed give the same tenths.
     for t in tier_sets:
         table = next(x for x in fig["tiers"] if x["set"] == t)
         for row in table["rows"]:

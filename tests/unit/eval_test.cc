@@ -45,6 +45,9 @@ TEST_CASE("AUC of perfect, reversed and tied rankings", "[eval]") {
   // One positive (3) above two of three negatives, tied with none: 2/3.
   CHECK(roc_auc({1, 2, 3, 4}, {0, 0, 1, 0}).auc == Approx(2.0 / 3));
   CHECK(std::isnan(roc_auc({1, 2}, {1, 1}).auc));
+  Auc one = roc_auc({1, 2, 3}, {0, 0, 1});  // one positive: an AUC, but no interval
+  CHECK(one.auc == 1.0);
+  CHECK(std::isnan(one.lo));
 }
 
 TEST_CASE("AUC and DeLong's interval agree with the definitions on noisy data with ties", "[eval]") {
@@ -83,7 +86,7 @@ TEST_CASE("deciles rank best first and their gains reach all positives", "[eval]
   std::vector<double> s;
   std::vector<uint8_t> y;
   for (int i = 0; i < 100; ++i) s.push_back(i), y.push_back(i >= 80);  // the top 20 convert
-  auto d = deciles(s, y);
+  auto d = deciles(s, y, s);
   REQUIRE(d.size() == 10);
   CHECK(d[0].decile == 1);
   CHECK(d[0].high == 99);
@@ -93,6 +96,36 @@ TEST_CASE("deciles rank best first and their gains reach all positives", "[eval]
   CHECK(d[1].gain == Approx(1.0));
   CHECK(d[9].positives == 0);
   CHECK(d[9].gain == Approx(1.0));
+}
+
+TEST_CASE("deciles keep tied leads together, whatever the input order", "[eval]") {
+  // 40 leads tied at the top score (10 convert), then 60 below; sorting the input by outcome
+  // must not change the table.
+  std::vector<double> s;
+  std::vector<uint8_t> y;
+  for (int i = 0; i < 100; ++i) s.push_back(i < 40 ? 5 : 1), y.push_back(i < 10 || (i >= 40 && i < 45));
+  auto a = deciles(s, y, s);
+  std::vector<size_t> order(100);
+  for (size_t i = 0; i < 100; ++i) order[i] = i;
+  std::reverse(order.begin(), order.end());
+  std::vector<double> s2;
+  std::vector<uint8_t> y2;
+  for (size_t i : order) s2.push_back(s[i]), y2.push_back(y[i]);
+  auto b = deciles(s2, y2, s2);
+  REQUIRE(a.size() == b.size());
+  for (size_t k = 0; k < a.size(); ++k) {
+    CHECK(a[k].decile == b[k].decile);
+    CHECK(a[k].leads == b[k].leads);
+    CHECK(a[k].positives == b[k].positives);
+  }
+  // The 40 tied leads (ranks 1-40, middle at 20.5) all go to the 3rd tenth; the 60 others
+  // (middle at 70.5) to the 8th.
+  REQUIRE(a.size() == 2);
+  CHECK(a[0].decile == 3);
+  CHECK(a[0].leads == 40);
+  CHECK(a[0].positives == 10);
+  CHECK(a[1].decile == 8);
+  CHECK(a[1].gain == Approx(1.0));
 }
 
 TEST_CASE("two groups: rates, lift, information value and the z test", "[eval]") {

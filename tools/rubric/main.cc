@@ -265,14 +265,7 @@ std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a,
   return scorer;
 }
 
-// A delimiter given as one character or by name; 0 when it is neither.
-char parse_delimiter(const std::string& s) {
-  static const std::pair<const char*, char> kNames[] = {{"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}};
-  for (const auto& [name, c] : kNames)
-    if (s == name) return c;
-  if (s.size() == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r') return s[0];
-  return 0;
-}
+using rubric::io::parse_delimiter;
 
 // Compiles the model at `path` for scoring, or loads it when it is a compiled model (`rubric
 // build`), giving its native scorer in `native`; on failure prints why and returns false.
@@ -315,19 +308,16 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The reader options for `path`: CSV for .csv/.tsv/.txt names unless `given` says otherwise.
+// The reader options for `path` (see io::reader_options_for); on failure prints why.
 bool reader_options(const std::string& path, const std::string& given, const std::string& delimiter, rubric::io::ReaderOptions& out) {
-  std::string fmt_in = given;
-  if (fmt_in.empty()) fmt_in = (ends_with(path, ".csv") || ends_with(path, ".tsv") || ends_with(path, ".txt")) ? "csv" : "jsonl";
-  out.format = fmt_in == "csv" ? rubric::io::InputFormat::Csv : rubric::io::InputFormat::Jsonl;
-  if (!delimiter.empty()) {
-    out.delimiter = parse_delimiter(delimiter);
-    if (!out.delimiter) {
-      std::cerr << fmt::format("rubric: --delimiter {} is not a delimiter; give one character like ';' or tab, comma, semicolon, pipe\n", delimiter);
-      return false;
-    }
+  if (!delimiter.empty() && !parse_delimiter(delimiter)) {
+    std::cerr << fmt::format("rubric: --delimiter {} is not a delimiter; give one character like ';' or tab, comma, semicolon, pipe\n", delimiter);
+    return false;
   }
-  return true;
+  std::string error;
+  if (rubric::io::reader_options_for(path, given, delimiter, out, error)) return true;
+  std::cerr << "rubric: " << path << ": " << error << "\n";
+  return false;
 }
 
 int run_score(const ScoreArgs& a) {
@@ -480,6 +470,7 @@ Example:
 struct DiffArgs {
   std::string old_model, new_model, input, as_of, input_format, format = "text";
   std::string label, positive, outcomes, outcomes_key;
+  std::vector<std::string> undecided;
   size_t top = 10;
 };
 
@@ -494,21 +485,23 @@ int run_diff(const DiffArgs& a) {
   d.as_of_text = rubric::io::format_time(d.as_of);
   if (!reader_options(a.input, a.input_format, "", d.reader)) return kCannotRun;
   d.top = a.top;
-  if (!a.label.empty() || !a.outcomes.empty()) {
-    // Known outcomes: the tier-move tables say how the leads in each cell converted.
+  if (!a.label.empty() || !a.outcomes.empty() || !a.positive.empty() || !a.outcomes_key.empty() || !a.undecided.empty()) {
+    // Known outcomes, read as evaluate reads them: the tier-move tables say how the leads in
+    // each cell converted.
+    rubric::eval::Request r;
+    r.input = a.input;
+    r.input_format = a.input_format;
+    r.label = a.label;
+    r.positive = a.positive;
+    r.undecided = a.undecided;
+    r.outcomes = a.outcomes;
+    r.outcomes_key = a.outcomes_key;
+    r.as_of = d.as_of;
     rubric::eval::Options o;
-    o.input = a.input;
-    o.reader = d.reader;
-    o.outcomes = a.outcomes;
-    o.outcomes_key = a.outcomes_key;
+    std::vector<std::string> notes;
     std::string err;
-    if (!a.label.empty() && !rubric::eval::parse_label(a.label, a.positive, o.label, err)) {
-      std::cerr << "rubric: --label: " << err << "\n";
-      return kCannotRun;
-    }
-    if (!a.outcomes.empty() && !reader_options(a.outcomes, "", "", o.outcomes_reader)) return kCannotRun;
-    std::vector<int> check_new;
-    if (!rubric::eval::read_outcomes(after.model, o, check_new, err) || !rubric::eval::read_outcomes(before.model, o, d.outcomes, err)) {
+    if (!rubric::eval::make_options(r, o, notes, err) || !rubric::eval::check_leakage(*after.model, o, err) ||
+        !rubric::eval::read_outcomes(before.model, o, d.outcomes, err)) {
       std::cerr << "rubric: " << err << "\n";
       return kCannotRun;
     }
@@ -542,93 +535,99 @@ Example:
   rubric evaluate model.rubric --input leads.csv --label won --split random:0.3 --suggest --write suggested.rubric)";
 
 struct EvaluateArgs {
-  std::string model, input, input_format, delimiter, as_of, label, positive, outcomes, outcomes_key, split, format = "text";
-  std::string report, write;
-  uint64_t seed = 1;
-  double lambda = 1.0;
-  bool suggest = false;
+  rubric::eval::Request request;
+  std::string model, as_of, format = "text", report, write;
+  bool force = false;
 };
+
+// `s` quoted for a POSIX shell when it needs it.
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_") == std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
 
 bool write_atomically_new(const std::string& path, const std::string& text, std::string& error);
 
 int run_evaluate(EvaluateArgs a) {
   namespace ev = rubric::eval;
+  namespace fs = std::filesystem;
   if (rubric::native::is_elf_file(a.model)) {
     std::cerr << "rubric: evaluate reads the model's source (.rubric), not a compiled model\n";
     return kCannotRun;
   }
+  // Outputs never replace what the run reads; --write makes a new file unless --force.
+  for (const auto& [option, path] : {std::pair{"--report", a.report}, std::pair{"--write", a.write}}) {
+    if (path.empty()) continue;
+    std::error_code ec;
+    for (const std::string& read : {a.model, a.request.input, a.request.outcomes})
+      if (!read.empty() && fs::exists(path, ec) && fs::equivalent(path, read, ec)) {
+        std::cerr << fmt::format("rubric: {} {} would replace {}, which this run reads; give another file\n", option, path, read);
+        return kCannotRun;
+      }
+    fs::path dir = fs::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    if (!fs::is_directory(dir, ec) || ::access(dir.c_str(), W_OK) != 0 || fs::is_directory(path, ec)) {
+      std::cerr << fmt::format("rubric: {} {}: {}\n", option, path,
+                               fs::is_directory(path, ec) ? "is a folder" : "its folder does not exist or cannot be written");
+      return kCannotRun;
+    }
+  }
+  if (!a.write.empty() && fs::exists(a.write) && !a.force) {
+    std::cerr << fmt::format("rubric: --write {} exists; give a new file, or --force to replace it\n", a.write);
+    return kCannotRun;
+  }
   rubric::driver::Compilation c;
   if (!load_model(a.model, c)) return kCannotRun;
+  ev::Request& r = a.request;
+  if (!a.write.empty()) r.suggest = true;
+  // The model as written, byte order mark included: --suggest rewrites its points.
+  std::ifstream model_file(a.model, std::ios::binary);
+  r.model_text.assign(std::istreambuf_iterator<char>(model_file), std::istreambuf_iterator<char>());
+  r.model_name = a.model;
+  r.max_error_messages = static_cast<int>(std::min<size_t>(g_max_errors ? g_max_errors : SIZE_MAX, 1u << 30));
+  if (!parse_as_of(a.as_of, r.as_of)) return kCannotRun;
   ev::Options o;
-  o.input = a.input;
-  o.model_name = a.model;
-  o.model_text = std::string(c.sources->file(1).text());
-  o.max_error_messages = static_cast<int>(g_max_errors ? g_max_errors : 1u << 30);
-  if (!parse_as_of(a.as_of, o.as_of)) return kCannotRun;
-  o.as_of_text = rubric::io::format_time(o.as_of);
-  if (!reader_options(a.input, a.input_format, a.delimiter, o.reader)) return kCannotRun;
+  std::vector<std::string> notes;
   std::string err;
-  if (a.label.empty() && a.outcomes.empty()) {
-    std::cerr << "rubric: evaluate needs the outcome: --label COLUMN (a column of the input), or --outcomes FILE (a file of the "
-                 "leads that converted, joined by the key)\n";
-    return kCannotRun;
-  }
-  if (!a.label.empty() && !ev::parse_label(a.label, a.positive, o.label, err)) {
-    std::cerr << "rubric: --label: " << err << "\n";
-    return kCannotRun;
-  }
-  if (a.label.empty() && !a.positive.empty()) {
-    std::cerr << "rubric: --positive says which value of the --label column converted; give --label too\n";
-    return kCannotRun;
-  }
-  o.outcomes = a.outcomes;
-  o.outcomes_key = a.outcomes_key;
-  if (!a.outcomes.empty() && !reader_options(a.outcomes, "", "", o.outcomes_reader)) return kCannotRun;
-  if (!a.write.empty()) a.suggest = true;
-  if (!a.write.empty() && std::filesystem::exists(a.write) && std::filesystem::equivalent(a.write, a.model)) {
-    std::cerr << "rubric: --write would replace the model itself; write the suggestion to a new file and compare them with rubric diff\n";
-    return kCannotRun;
-  }
-  std::string implied;
-  if (a.suggest && a.split.empty()) {
-    a.split = "random:0.3";
-    implied = fmt::format("--suggest holds out 30% of the leads (--split random:0.3, seed {}) to judge the suggested points", a.seed);
-  }
-  if (!ev::parse_split(a.split, a.seed, o.split, err)) {
+  if (!ev::make_options(r, o, notes, err)) {
     std::cerr << "rubric: " << err << "\n";
     return kCannotRun;
   }
-  o.suggest = a.suggest;
-  o.lambda = a.lambda;
   ev::Report report;
   if (!ev::evaluate(c.model, o, report, err, std::cerr)) {
     std::cerr << "rubric: " << err << "\n";
     return kCannotRun;
   }
-  if (!implied.empty()) report.warnings.insert(report.warnings.begin(), implied);
-  std::cout << (a.format == "json" ? ev::format_json(report) : ev::format_text(report));
-  if (!a.report.empty()) {
-    std::string html = ev::format_html(report), e;
-    if (!write_atomically_new(a.report, html, e)) {
-      std::cerr << fmt::format("rubric: cannot write {}: {}\n", a.report, e);
-      return kCannotRun;
-    }
-    std::cerr << fmt::format("rubric: wrote the report to {}\n", a.report);
-  }
+  report.warnings.insert(report.warnings.begin(), notes.begin(), notes.end());
   if (!a.write.empty()) {
     if (!report.suggestion || !report.suggestion->problem.empty()) {
       std::cerr << "rubric: no model was written: " << (report.suggestion ? report.suggestion->problem : "nothing was suggested") << "\n";
       return kCannotRun;
     }
-    std::string e;
-    if (!write_atomically_new(a.write, report.suggestion->model_text, e)) {
-      std::cerr << fmt::format("rubric: cannot write {}: {}\n", a.write, e);
+    if (!write_atomically_new(a.write, report.suggestion->model_text, err)) {
+      std::cerr << fmt::format("rubric: cannot write {}: {}\n", a.write, err);
       return kCannotRun;
     }
-    std::string outcome = !a.outcomes.empty() ? " --outcomes " + a.outcomes : " --label '" + a.label + "'";
-    if (!a.positive.empty()) outcome += " --positive '" + a.positive + "'";
-    std::cerr << fmt::format("rubric: wrote the model with the suggested points to {}; compare: rubric diff {} {} --input {}{} --as-of {}\n",
-                             a.write, a.model, a.write, a.input, outcome, o.as_of_text);
+    // How to see what the suggestion would change, with the same outcomes.
+    std::string cmd = fmt::format("rubric diff {} {} --input {}", shell_quote(a.model), shell_quote(a.write), shell_quote(r.input));
+    for (const auto& [option, value] : {std::pair{"--input-format", r.input_format}, std::pair{"--label", r.label},
+                                        std::pair{"--positive", r.positive}, std::pair{"--outcomes", r.outcomes},
+                                        std::pair{"--outcomes-key", r.outcomes_key}})
+      if (!value.empty()) cmd += fmt::format(" {} {}", option, shell_quote(value));
+    for (const std::string& u : r.undecided) cmd += " --undecided " + shell_quote(u);
+    cmd += " --as-of " + o.as_of_text;
+    report.suggestion->written = fmt::format("Wrote {} with the suggested points. Compare: {}", a.write, cmd);
+  }
+  std::cout << (a.format == "json" ? ev::format_json(report) : ev::format_text(report));
+  if (!a.report.empty()) {
+    if (!write_atomically_new(a.report, ev::format_html(report), err)) {
+      std::cerr << fmt::format("rubric: cannot write {}: {}\n", a.report, err);
+      return kCannotRun;
+    }
+    std::cerr << fmt::format("rubric: wrote the report to {}\n", a.report);
   }
   return report.errors ? kFindings : kOk;
 }
@@ -1024,11 +1023,14 @@ int main(int argc, char** argv) {
   explain->add_option("--format", ea.format, "text, or json (one object)")->check(CLI::IsMember({"text", "json"}));
 
   // Known outcomes, for evaluate and diff.
-  auto add_outcome_options = [](CLI::App* cmd, std::string& label, std::string& positive, std::string& outcomes, std::string& key) {
+  auto add_outcome_options = [](CLI::App* cmd, std::string& label, std::string& positive, std::string& outcomes, std::string& key,
+                                std::vector<std::string>& undecided) {
     cmd->add_option("--label", label,
                     "the outcome: a column of the input (1/0, yes/no, true/false), or an expression like 'outcome = \"approved\"' "
                     "or 'stage in {\"won\", \"closed\"}'");
     cmd->add_option("--positive", positive, "the value of the --label column that means converted (e.g. yes)");
+    cmd->add_option("--undecided", undecided, "a value of the --label column meaning not decided yet (e.g. open): those leads are "
+                                              "left out (repeatable)");
     cmd->add_option("--outcomes", outcomes, "a file of outcomes joined to the leads by the key: a lead converted when its key is "
                                             "there (or, with --label, by that column of this file)")
         ->check(CLI::ExistingFile);
@@ -1044,7 +1046,7 @@ int main(int argc, char** argv) {
   diff->add_option("--as-of", da.as_of, "the scoring time, ISO 8601 (default: now)");
   diff->add_option("--input-format", da.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
-  add_outcome_options(diff, da.label, da.positive, da.outcomes, da.outcomes_key);
+  add_outcome_options(diff, da.label, da.positive, da.outcomes, da.outcomes_key, da.undecided);
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
   diff->add_option("--format", da.format, "text, csv (a row per lead) or json")->check(CLI::IsMember({"text", "csv", "json"}));
 
@@ -1052,17 +1054,19 @@ int main(int argc, char** argv) {
   add_max_errors(diff);
   CLI::App* evaluate = command("evaluate", "measure whether a model's scores predict conversions", kEvaluateHelp);
   evaluate->add_option("model", va.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
-  evaluate->add_option("-i,--input", va.input, "leads with known outcomes: .csv or .jsonl")->required()->check(CLI::ExistingFile);
-  add_outcome_options(evaluate, va.label, va.positive, va.outcomes, va.outcomes_key);
+  evaluate->add_option("-i,--input", va.request.input, "leads with known outcomes: .csv or .jsonl")->required()->check(CLI::ExistingFile);
+  add_outcome_options(evaluate, va.request.label, va.request.positive, va.request.outcomes, va.request.outcomes_key,
+                      va.request.undecided);
   evaluate->add_option("--as-of", va.as_of, "the scoring time, ISO 8601 (default: now)");
-  evaluate->add_option("--input-format", va.input_format, "csv or jsonl (default: from the file name)")
+  evaluate->add_option("--input-format", va.request.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
-  evaluate->add_option("--delimiter", va.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
-  evaluate->add_option("--split", va.split, "hold leads out and report on them: random:0.3 (with --seed) or time:FIELD@DATE");
-  evaluate->add_option("--seed", va.seed, "the seed of --split random (default 1)");
-  evaluate->add_flag("--suggest", va.suggest, "fit the rules' points to the outcomes and compare on held-out leads");
-  evaluate->add_option("--lambda", va.lambda, "--suggest's L2 penalty (default 1)")->check(CLI::NonNegativeNumber);
-  evaluate->add_option("--write", va.write, "with --suggest: write the model with the suggested points to this new file");
+  evaluate->add_option("--delimiter", va.request.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
+  evaluate->add_option("--split", va.request.split, "hold leads out and report on them: random:0.3 (with --seed) or time:FIELD@DATE");
+  evaluate->add_option("--seed", va.request.seed, "the seed of --split random (default 1)");
+  evaluate->add_flag("--suggest", va.request.suggest, "fit the rules' points to the outcomes and compare on held-out leads");
+  evaluate->add_option("--lambda", va.request.lambda, "--suggest's L2 penalty (default 1)")->check(CLI::NonNegativeNumber);
+  evaluate->add_option("--write", va.write, "write the model with the suggested points to this new file (implies --suggest)");
+  evaluate->add_flag("--force", va.force, "let --write replace an existing file");
   evaluate->add_option("--format", va.format, "text, or json")->check(CLI::IsMember({"text", "json"}));
   evaluate->add_option("--report", va.report, "also write a self-contained HTML report with charts to this file");
   add_max_errors(evaluate);
@@ -1126,7 +1130,11 @@ int main(int argc, char** argv) {
     if (!declare_functions(function_decls)) return kCannotRun;
     if (check->parsed()) return run_check(files, check_format, emit);
     if (diff->parsed()) return run_diff(da);
-    if (evaluate->parsed()) return run_evaluate(va);
+    if (evaluate->parsed()) {
+      va.request.seed_given = evaluate->count("--seed") > 0;
+      va.request.lambda_given = evaluate->count("--lambda") > 0;
+      return run_evaluate(va);
+    }
     if (fmt_cmd->parsed()) return run_fmt(fa);
     if (lint_cmd->parsed()) return run_lint(lint_files, lint_format, lint_strict);
     if (test_cmd->parsed()) return run_test_cmd(test_files, junit);
