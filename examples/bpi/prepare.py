@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turn the BPI Challenge 2012 loan-application log into Rubric leads, as of one cut-off time.
 
     python3 examples/bpi/prepare.py OUTPUT.jsonl [--cutoff 2012-01-15] [--data DIR]

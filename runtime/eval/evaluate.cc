@@ -17,6 +17,7 @@
 #include "compiler/source/text.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/decode.h"
+#include "runtime/io/test_runner.h"
 #include "runtime/io/time.h"
 
 namespace rubric::eval {
@@ -606,6 +607,13 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
     s.problem = "the model with the suggested points does not check:";
     for (const auto& d : c.diagnostics.items()) s.problem += " " + d.message + ";";
     return s;
+  }
+  // The model's own test cases (`test "..."`), which were written for the current points.
+  if (!c.model->tests.empty()) {
+    io::TestReport tests = io::run_tests(c.model, opts.model_name);
+    if (tests.failed)
+      s.notes.push_back(fmt::format("{} of the model's {} test cases fail with the suggested points (`rubric test` shows which)",
+                                    tests.failed, tests.passed + tests.failed));
   }
   // Both models on the held-out leads, read again (the split picks the same ones): memory stays
   // flat in the input's size.

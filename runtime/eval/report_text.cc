@@ -50,7 +50,7 @@ std::string format_text(const Report& r) {
   const Figures& f = r.main;
   out += fmt::format("Evaluation of \"{}\"\n", r.model);
   out += fmt::format("  input    {}: {} records, {} with an outcome, {} without, {} with errors\n", r.input, count(r.records),
-                     count(r.main.leads + (r.training ? r.training->leads : 0)), count(r.unlabelled), count(r.errors));
+                     count(r.main.leads + (r.training ? r.training->leads : 0) + r.not_in_split), count(r.unlabelled), count(r.errors));
   out += fmt::format("  outcome  {}: {} of {} converted ({})\n", r.label, count(f.positives), count(f.leads), pct(f.base_rate));
   if (!r.outcome_values.empty()) {
     out += "  values  ";

@@ -38,6 +38,11 @@ disqualify:
 tiers temperature:
   hot: engagement >= 10
   cold: otherwise
+
+test "a manager with 6 visits from ads scores 10":
+  as of "2026-12-01"
+  given id = "T1", visits = 6, title = "manager", created = "2026-01-15", source = "ads"
+  expect engagement = 10
 EOF
 /usr/bin/python3 - "$TMP/leads.csv" <<'EOF'
 import random, sys
@@ -86,7 +91,7 @@ held=$(awk -F, 'NR > 1 && $4 >= "2026-07" && $6 != "" && $2 != "many"' "$L" | wc
 [ "$(json "$TMP/t.json" 'd["figures"]["leads"]')" = "$held" ] && ok || fail "time split: $(json "$TMP/t.json" 'd["figures"]["leads"]') held out, expected $held"
 [ "$(json "$TMP/t.json" 'd["figures"]["leads"] + d["training"]["leads"]')" = "397" ] && ok || fail "time split: the parts add up"
 # ... also on a column the model does not read.
-sed 's/^  created: time from "created"$//' "$M" >"$TMP/m2.rubric"
+sed -e 's/^  created: time from "created"$//' -e 's/, created = "2026-01-15"//' "$M" >"$TMP/m2.rubric"
 "$RUBRIC" evaluate "$TMP/m2.rubric" --input "$L" --label won --as-of 2026-12-01 --split time:created@2026-07-01 --format json >"$TMP/t2.json" 2>/dev/null
 [ "$(json "$TMP/t2.json" 'd["figures"]["leads"]')" = "$held" ] && ok || fail "time split on a column the model does not read"
 
@@ -110,6 +115,7 @@ contains "$TMP/out" "Suggested points" "the suggestion is printed"
 contains "$TMP/out" "--suggest holds out 30% of the leads" "the implied split is said"
 contains "$TMP/new.rubric" "// Wrong way round on purpose: the data makes managers convert more." "comments are kept"
 contains "$TMP/new.rubric" 'title = "manager": +' "the opposite rule's points turn positive"
+contains "$TMP/out" "test cases fail with the suggested points" "the model's own tests are run on the suggestion"
 expect_exit 0 "the written model checks" -- "$RUBRIC" check "$TMP/new.rubric"
 [ "$(diff "$M" "$TMP/new.rubric" | grep -c '^>')" -ge 1 ] && ok || fail "the written model differs"
 [ "$(diff <(sed -E 's/: [+-][0-9.]+ "/: P "/' "$M") <(sed -E 's/: [+-][0-9.]+ "/: P "/' "$TMP/new.rubric") | wc -l)" -eq 0 ] && ok ||
