@@ -491,25 +491,41 @@ class LabelledReader {
   std::unique_ptr<io::RecordReader> reader_;
 };
 
-// Whether the model's total is the plain sum of its scores (no `total =`, or one adding each
-// score once).
-bool total_is_sum(const check::CheckedModel& m) {
+// The total as a linear function of the scores: each score's coefficient (1 each without a
+// `total =`; 0 for a score the total leaves out). False when the total is not linear in them (a
+// product of scores, a field, a function): the coefficients are then all 1.
+bool total_coefficients(const check::CheckedModel& m, std::vector<double>& coef) {
+  coef.assign(m.scores.size(), m.total ? 0.0 : 1.0);
   if (!m.total) return true;
-  std::vector<int> seen(m.scores.size());
-  std::vector<const check::Node*> todo{m.total};
+  // Walks sums, differences, negations and products or quotients with a number.
+  std::vector<std::pair<const check::Node*, double>> todo{{m.total, 1.0}};
+  auto number = [](const check::Node* n, double& v) {
+    if (n->op != check::Op::Literal || (n->lit.kind != check::Value::Kind::Int && n->lit.kind != check::Value::Kind::Number)) return false;
+    v = n->lit.as_double();
+    return true;
+  };
   while (!todo.empty()) {
-    const check::Node* n = todo.back();
+    auto [n, k] = todo.back();
     todo.pop_back();
-    if (n->op == check::Op::Add) {
-      todo.insert(todo.end(), n->kids.begin(), n->kids.end());
-    } else if (n->op == check::Op::ScoreRef && n->slot >= 0 && static_cast<size_t>(n->slot) < seen.size()) {
-      ++seen[static_cast<size_t>(n->slot)];
-    } else {
+    double v;
+    if (n->op == check::Op::Add || n->op == check::Op::Sub) {
+      todo.push_back({n->kids[0], k});
+      todo.push_back({n->kids[1], n->op == check::Op::Sub ? -k : k});
+    } else if (n->op == check::Op::Neg) {
+      todo.push_back({n->kids[0], -k});
+    } else if (n->op == check::Op::Mul && number(n->kids[0], v)) {
+      todo.push_back({n->kids[1], k * v});
+    } else if (n->op == check::Op::Mul && number(n->kids[1], v)) {
+      todo.push_back({n->kids[0], k * v});
+    } else if (n->op == check::Op::Div && number(n->kids[1], v) && v != 0) {
+      todo.push_back({n->kids[0], k / v});
+    } else if (n->op == check::Op::ScoreRef && n->slot >= 0 && static_cast<size_t>(n->slot) < coef.size()) {
+      coef[static_cast<size_t>(n->slot)] += k;
+    } else if (n->op != check::Op::Literal) {
+      coef.assign(m.scores.size(), 1.0);
       return false;
     }
   }
-  for (int k : seen)
-    if (k != 1) return false;
   return true;
 }
 
@@ -542,16 +558,21 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
       s.notes.push_back(fmt::format("`{}` has {}: the fit ignores {}, and the held-out figures below include {}", sc.name,
                                     sc.ceiling && sc.floor ? "a ceiling and a floor" : sc.ceiling ? "a ceiling" : "a floor",
                                     sc.ceiling && sc.floor ? "them" : "it", sc.ceiling && sc.floor ? "them" : "it"));
-  if (!total_is_sum(m))
-    s.notes.push_back("the total is not the sum of the scores: the fit treats it as if it were, and the held-out figure below is of "
-                      "the total as written");
+  // Each rule reaches the total through its score's coefficient there.
+  std::vector<double> coef, rule_coef;
+  if (!total_coefficients(m, coef))
+    s.notes.push_back("the total is not a sum of the scores times numbers: the fit treats it as their plain sum, and the held-out "
+                      "figures below are of the total as written");
+  for (size_t sc = 0; sc < m.scores.size(); ++sc)
+    for (size_t k = 0; k < m.scores[sc].rules.size(); ++k) rule_coef.push_back(coef[sc]);
   // Rules to fit: those that fire on enough training leads, and not on (nearly) all of them.
   std::vector<size_t> fit;
   std::vector<std::string> note(rules.size());
   for (size_t r = 0; r < rules.size(); ++r) {
     int64_t fired = 0;
     for (const Lead* l : train) fired += l->rules[r] > 0;
-    if (fired < 10 || s.fitted_on - fired < 10) note[r] = fmt::format("fired on {} of {} training leads: kept", fired, s.fitted_on);
+    if (rule_coef[r] == 0) note[r] = fmt::format("its score `{}` is not in the total: kept", score_of[r]);
+    else if (fired < 10 || s.fitted_on - fired < 10) note[r] = fmt::format("fired on {} of {} training leads: kept", fired, s.fitted_on);
     else fit.push_back(r);
   }
   std::vector<double> x(train.size() * fit.size());
@@ -575,11 +596,13 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
     double n = static_cast<double>(std::max<size_t>(1, train.size())), mean = sum / n;
     return std::sqrt(std::max(0.0, sq / n - mean * mean));
   };
-  double now = spread([&](size_t j) { return rules[fit[j]]->points; }), fitted = spread([&](size_t j) { return w[j]; });
+  double now = spread([&](size_t j) { return rules[fit[j]]->points * rule_coef[fit[j]]; }),
+         fitted = spread([&](size_t j) { return w[j]; });
   double scale = fitted > 0 ? (now > 0 ? now : 10) / fitted : 0;
   std::vector<double> points(rules.size());
   for (size_t r = 0; r < rules.size(); ++r) points[r] = rules[r]->points;
-  for (size_t j = 0; j < fit.size(); ++j) points[fit[j]] = std::round(w[j] * scale);
+  // A rule's points reach the total times its score's coefficient, so the weight is divided by it.
+  for (size_t j = 0; j < fit.size(); ++j) points[fit[j]] = std::round(w[j] * scale / rule_coef[fit[j]]);
   for (size_t r = 0; r < rules.size(); ++r) {
     SuggestedRule row;
     row.score = score_of[r];

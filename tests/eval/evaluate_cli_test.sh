@@ -203,6 +203,38 @@ points, cap = abs(float(m.group(1).replace(" ", ""))), float(m.group(2))
 assert points > 0 and abs(cap / points - 5) < 0.02, line
 ' "$TMP/bom2.rubric" && ok || fail "the each rule's cap keeps 5 events' worth of points"
 
+# --suggest divides by a score's coefficient in the total, and keeps the rules of a score the total leaves out.
+cat >"$TMP/two.rubric" <<'EOF'
+model "Two scores"
+
+lead:
+  id: string key from "id"
+  visits: int from "visits"
+  title: optional string from "title"
+  source: optional string from "source"
+
+score fit:
+  title = "manager": +5 "a manager"
+  title = "student": -5 "a student"
+
+score engagement:
+  visits >= 5: +10 "5+ visits"
+  source = "ads": +5 "came from ads"
+
+total = fit + 3 * engagement
+EOF
+"$RUBRIC" evaluate "$TMP/two.rubric" --input "$L" --label won --suggest --as-of 2026-12-01 --format json >"$TMP/two.json" 2>/dev/null
+/usr/bin/python3 -c '
+import json, sys
+s = {r["label"]: r for r in json.load(open(sys.argv[1]))["suggestion"]["rules"]}
+scale_fit = s["a manager"]["suggested"] / s["a manager"]["weight"]
+scale_eng = 3 * s["5+ visits"]["suggested"] / s["5+ visits"]["weight"]
+assert abs(scale_fit / scale_eng - 1) < 0.15, (scale_fit, scale_eng)
+' "$TMP/two.json" && ok || fail "suggested points are divided by the score's coefficient in the total"
+sed 's/^total = fit + 3 \* engagement$/total = engagement/' "$TMP/two.rubric" >"$TMP/one.rubric"
+"$RUBRIC" evaluate "$TMP/one.rubric" --input "$L" --label won --suggest --as-of 2026-12-01 >"$TMP/out" 2>/dev/null
+contains "$TMP/out" 'its score `fit` is not in the total: kept' "a score outside the total keeps its points"
+
 # diff --label refuses what evaluate refuses.
 expect_exit 2 "diff --label on a column that is not there" -- "$RUBRIC" diff "$M" "$TMP/new.rubric" --input "$L" --label wonn --as-of 2026-12-01
 contains "$TMP/err" "no lead of" "diff: no lead has an outcome"
