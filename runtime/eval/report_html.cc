@@ -63,6 +63,21 @@ std::string esc(std::string_view s) {
   return out;
 }
 
+// `s` as HTML with its `quoted` parts (names, commands) as <code>; an unpaired backquote stays text.
+std::string with_code(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    size_t open = s.find('`', i), close = open == std::string_view::npos ? open : s.find('`', open + 1);
+    if (close == std::string_view::npos) {
+      out += esc(s.substr(i));
+      break;
+    }
+    out += esc(s.substr(i, open - i)) + "<code>" + esc(s.substr(open + 1, close - open - 1)) + "</code>";
+    i = close + 1;
+  }
+  return out;
+}
+
 // The number of characters (code points) of `s`; an invalid byte counts as one.
 size_t char_count(std::string_view s) {
   size_t count = 0;
@@ -80,6 +95,11 @@ std::string shorten(std::string_view s, size_t max) {
 
 // Numbers for people: thousands grouped, rates as percentages, "n/a" for what is not a number.
 std::string count(int64_t n) { return thousands(n); }
+
+// A count with its noun: "1 lead", "2 leads" (`many` defaults to `one` + "s").
+std::string counted(int64_t n, std::string_view one, std::string_view many = {}) {
+  return count(n) + " " + (n == 1 ? std::string(one) : many.empty() ? std::string(one) + "s" : std::string(many));
+}
 
 const char* const kNa = "n/a";
 
@@ -118,6 +138,11 @@ std::string plain(double x) {
 std::string signed_points(double x) {
   if (!std::isfinite(x)) return kNa;
   return x > 0 ? "+" + plain(x) : plain(x);
+}
+
+// A rule's points for people: "+30 pts", "+1 pt", "+5 pts each".
+std::string points_text(double x, bool each) {
+  return signed_points(x) + (std::isfinite(x) && std::abs(x) == 1 ? " pt" : " pts") + (each ? " each" : "");
 }
 
 std::string auc_text(const Auc& a) { return fixed(a.auc, 3); }
@@ -187,8 +212,10 @@ struct Scale {
   }
 };
 
-// About `target` round tick values covering lo..hi (steps of 1, 2 or 5 times a power of ten).
-std::vector<double> nice_ticks(double lo, double hi, int target = 5) {
+// About `target` round tick values covering lo..hi (steps of 1, 2, 2.5 or 5 times a power of
+// ten). `integer`: for an axis of counts, whole steps only (at least 1, never 2.5), so the ticks
+// are distinct whole numbers.
+std::vector<double> nice_ticks(double lo, double hi, int target = 5, bool integer = false) {
   std::vector<double> ticks;
   if (!std::isfinite(lo) || !std::isfinite(hi)) return ticks;
   if (hi < lo) std::swap(lo, hi);
@@ -199,23 +226,42 @@ std::vector<double> nice_ticks(double lo, double hi, int target = 5) {
   double raw = (hi - lo) / std::max(1, target);
   double mag = std::pow(10.0, std::floor(std::log10(raw)));
   double step = mag;
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (integer && std::abs(m * mag - std::round(m * mag)) > 1e-9) continue;
     if (raw <= m * mag * 1.0000001) {
       step = m * mag;
       break;
     }
+  }
+  if (integer) step = std::max(1.0, std::round(step));
   double first = std::ceil(lo / step - 1e-9) * step;
-  for (double t = first; t <= hi + step * 1e-9 && ticks.size() < 50; t += step) ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
+  for (double t = first; t <= hi + step * 1e-9 && ticks.size() < 50; t += step) {
+    double v = std::abs(t) < step * 1e-9 ? 0 : t;
+    ticks.push_back(integer ? std::round(v) : v);
+  }
   return ticks;
 }
 
-// The smallest round number at or above `x` on the tick grid of 0..x.
-double nice_max(double x) {
+// The smallest round number at or above `x` on the tick grid of 0..x (`integer` as for nice_ticks).
+double nice_max(double x, bool integer = false) {
   if (!std::isfinite(x) || x <= 0) return 1;
-  std::vector<double> t = nice_ticks(0, x, 5);
+  std::vector<double> t = nice_ticks(0, x, 5, integer);
   if (t.empty()) return x;
   double step = t.size() > 1 ? t[1] - t[0] : x;
   return t.back() >= x - 1e-12 ? t.back() : t.back() + step;
+}
+
+// The fewest decimals (at most 4) that write every tick times `scale` exactly, so that no two
+// tick labels read the same (0.5% and 1% are not both "1%").
+int tick_decimals(const std::vector<double>& ticks, double scale = 1) {
+  for (int d = 0; d < 4; ++d) {
+    double k = std::pow(10.0, d) * scale;
+    bool exact = true;
+    for (double t : ticks)
+      if (std::abs(t * k - std::round(t * k)) > 1e-6 * std::max(1.0, std::abs(t * k))) exact = false;
+    if (exact) return d;
+  }
+  return 4;
 }
 
 void svg_open(std::string& out, const std::string& id, double w, double h, const std::string& title, const std::string& desc) {
@@ -278,7 +324,7 @@ std::vector<std::pair<double, double>> clean_roc(const std::vector<std::pair<dou
 }
 
 std::string roc_chart(const Report& r) {
-  const double W = 480, H = 440, left = 64, top = 24, size = 360;
+  const double W = 480, left = 64, top = 24, size = 360;
   Scale x{0, 1, left, left + size}, y{0, 1, top + size, top};
   const Figures& f = r.main;
   const AucRow* main_auc = find_auc(f, r.ranking);
@@ -290,11 +336,29 @@ std::string roc_chart(const Report& r) {
     train_auc = find_auc(*r.training, r.ranking);
   }
   std::string auc_label = main_auc ? auc_text(main_auc->auc) : kNa;
+  // The legend's entries (label, colour), which size the chart: the legend goes below the x axis.
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::string name = shorten(r.ranking.empty() ? "model" : r.ranking, 28);
+  entries.emplace_back(fmt::format("{}, {}: AUC {}", name, part_name(f), auc_label), kBlue);
+  if (main_auc && std::isfinite(main_auc->auc.lo)) entries.back().first += " (" + interval_text(main_auc->auc) + ")";
+  if (!train.empty()) entries.emplace_back(fmt::format("training: AUC {}", train_auc ? auc_text(train_auc->auc) : kNa), kOrange);
+  entries.emplace_back("chance: AUC 0.500", kMuted);
+  const double kRow = 18, kChar = 6.6;
+  double width = 0;
+  for (auto& e : entries) {
+    e.first = shorten(e.first, static_cast<size_t>((W - 16 - 44) / kChar));
+    width = std::max(width, kChar * static_cast<double>(char_count(e.first)) + 44);
+  }
+  width = std::min(width, W - 16);
+  const double lx = std::max(8.0, std::min(left, W - 8 - width)), ly = top + size + 54;
+  const double lh = kRow * static_cast<double>(entries.size()) + 8, H = ly + lh + 8;
   std::string out;
   svg_open(out, "roc-chart", W, H,
            fmt::format("ROC curve of {} ({}): AUC {}", r.ranking.empty() ? "the model" : r.ranking, part_name(f), auc_label),
            "True positive rate against false positive rate as the cut-off on the model's ranking moves from the best-scored "
            "lead to the worst; the diagonal is a ranking by chance.");
+  out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#F9FAFB\" stroke=\"{}\" rx=\"4\"/>\n", c(lx),
+                     c(ly), c(width), c(lh), kGrid);
   // Grid, ticks and axes.
   for (int i = 0; i <= 5; ++i) {
     double t = i / 5.0;
@@ -336,23 +400,12 @@ std::string roc_chart(const Report& r) {
     out += text_at(left + size / 2, top + 40, "No curve: the leads are all converted or all not converted.",
                    "text-anchor=\"middle\" class=\"note\"");
   }
-  // Legend, bottom right inside the plot.
-  std::vector<std::pair<std::string, std::string>> entries;  // label, colour
-  std::string name = shorten(r.ranking.empty() ? "model" : r.ranking, 28);
-  entries.emplace_back(fmt::format("{}, {}: AUC {}", name, part_name(f), auc_label), kBlue);
-  if (main_auc && std::isfinite(main_auc->auc.lo)) entries.back().first += " (" + interval_text(main_auc->auc) + ")";
-  if (!train.empty()) entries.emplace_back(fmt::format("training: AUC {}", train_auc ? auc_text(train_auc->auc) : kNa), kOrange);
-  entries.emplace_back("chance: AUC 0.500", kMuted);
-  double width = 0;
-  for (const auto& e : entries) width = std::max(width, 6.4 * static_cast<double>(char_count(e.first)) + 34);
-  width = std::min(width, size - 8);
-  double lx = left + size - width - 6, ly = top + size - 8 - 18.0 * static_cast<double>(entries.size());
-  out += fmt::format(
-      "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#FFFFFF\" fill-opacity=\"0.92\" stroke=\"{}\" rx=\"4\"/>\n", c(lx),
-      c(ly), c(width), c(18.0 * static_cast<double>(entries.size()) + 6), kGrid);
+  // Legend, below the plot (outside it, so it never hides the curve or the chance line), on a
+  // light background.
   for (size_t i = 0; i < entries.size(); ++i) {
     bool chance = i + 1 == entries.size(), training = !train.empty() && i == 1;
-    legend_item(out, lx + 8, ly + 18 * static_cast<double>(i + 1), entries[i].second, entries[i].first, chance || training, true);
+    legend_item(out, lx + 10, ly - 2 + kRow * static_cast<double>(i + 1), entries[i].second, entries[i].first, chance || training,
+                true);
   }
   out += "</svg>\n";
   return out;
@@ -385,9 +438,9 @@ std::string histogram_chart(const Figures& f) {
   }
   if (hi - lo <= 0) lo -= 0.5, hi += 0.5;
   Scale x{lo, hi, left, left + pw};
-  double ymax = nice_max(static_cast<double>(peak));
+  double ymax = nice_max(static_cast<double>(peak), true);  // leads: whole numbers only
   Scale y{0, ymax, top + ph, top};
-  for (double t : nice_ticks(0, ymax, 5)) {
+  for (double t : nice_ticks(0, ymax, 5, true)) {
     out += line(left, y(t), left + pw, y(t), kGrid);
     out += text_at(left - 8, y(t) + 4, count(static_cast<int64_t>(std::llround(t))), "text-anchor=\"end\" class=\"tick\"");
   }
@@ -402,7 +455,7 @@ std::string histogram_chart(const Figures& f) {
       x1 = 2 * mid - x0;
     }
     double gap = x1 - x0 > 4 ? 1 : 0;
-    std::string tip = fmt::format("total {} to {}: {} leads, {} converted ({})", plain(a), plain(b), count(pos + neg), count(pos),
+    std::string tip = fmt::format("total {} to {}: {}, {} converted ({})", plain(a), plain(b), counted(pos + neg, "lead"), count(pos),
                                   pos + neg ? pct(share(pos, pos + neg)) : std::string(kNa));
     double yneg = y(static_cast<double>(neg)), ytot = y(static_cast<double>(neg + pos));
     if (neg) out += rect(x0 + gap / 2, yneg, x1 - x0 - gap, top + ph - yneg, kLightBlue, tip);
@@ -411,9 +464,13 @@ std::string histogram_chart(const Figures& f) {
   // Axes.
   out += line(left, top + ph, left + pw, top + ph, kInk);
   out += line(left, top, left, top + ph, kInk);
-  for (double t : nice_ticks(lo, hi, 8)) {
+  std::vector<double> xticks = nice_ticks(lo, hi, 8);
+  int xdec = tick_decimals(xticks);
+  for (double t : xticks) {
     out += line(x(t), top + ph, x(t), top + ph + 5, kInk);
-    out += text_at(x(t), top + ph + 19, plain(t), "text-anchor=\"middle\" class=\"tick\"");
+    std::string label = fixed(t, xdec);
+    if (label[0] == '-') label = "\xE2\x88\x92" + label.substr(1);
+    out += text_at(x(t), top + ph + 19, label, "text-anchor=\"middle\" class=\"tick\"");
   }
   out += text_at(left + pw / 2, H - 14, "Total score", "text-anchor=\"middle\" class=\"axis\"");
   out += fmt::format("<text transform=\"translate({} {}) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">Leads</text>\n", c(18),
@@ -447,9 +504,11 @@ std::string tier_chart(const TierTable& t, size_t n, double base_rate) {
   double ymax = std::min(1.0, nice_max(peak * 1.12));
   if (ymax <= 0) ymax = 1;
   Scale y{0, ymax, top + ph, top};
-  for (double v : nice_ticks(0, ymax, 5)) {
+  std::vector<double> yticks = nice_ticks(0, ymax, 5);
+  int ydec = tick_decimals(yticks, 100);
+  for (double v : yticks) {
     out += line(left, y(v), left + pw, y(v), kGrid);
-    out += text_at(left - 8, y(v) + 4, pct(v, 0), "text-anchor=\"end\" class=\"tick\"");
+    out += text_at(left - 8, y(v) + 4, pct(v, ydec), "text-anchor=\"end\" class=\"tick\"");
   }
   size_t max_chars = static_cast<size_t>(std::max(6.0, slot / 7.2));
   for (size_t i = 0; i < k; ++i) {
@@ -459,7 +518,7 @@ std::string tier_chart(const TierTable& t, size_t n, double base_rate) {
     bool disq = row.name == "disqualified";
     const char* fill = row.out_of_order ? kVermillion : disq ? kGrey : kBlue;
     std::string tip =
-        fmt::format("{}: {} of {} leads converted ({}), lift {}{}", row.name, count(row.positives), count(row.leads), pct(row.rate),
+        fmt::format("{}: {} of {} converted ({}), lift {}{}", row.name, count(row.positives), counted(row.leads, "lead"), pct(row.rate),
                     fixed(row.lift, 2), row.out_of_order ? "; converts better than the tier above it" : "");
     out += rect(x0, y(rate), bw, top + ph - y(rate), fill, tip, "rx=\"2\"");
     out += text_at(cx, y(rate) - 6, row.leads ? pct(row.rate) : std::string("no leads"), "text-anchor=\"middle\" class=\"value\"");
@@ -508,9 +567,11 @@ std::string rule_chart(const Figures& f) {
   if (xmax <= 0) xmax = 1;
   Scale x{0, xmax, left, left + bar_w};
   double bottom = top + row_h * static_cast<double>(k);
-  for (double v : nice_ticks(0, xmax, 5)) {
+  std::vector<double> xticks = nice_ticks(0, xmax, 5);
+  int xdec = tick_decimals(xticks, 100);
+  for (double v : xticks) {
     out += line(x(v), top - 6, x(v), bottom, kGrid);
-    out += text_at(x(v), top - 12, pct(v, 0), "text-anchor=\"middle\" class=\"tick\"");
+    out += text_at(x(v), top - 12, pct(v, xdec), "text-anchor=\"middle\" class=\"tick\"");
   }
   for (size_t i = 0; i < k; ++i) {
     const RuleRow& rule = f.rules[i];
@@ -518,11 +579,12 @@ std::string rule_chart(const Figures& f) {
     double y0 = top + row_h * static_cast<double>(i);
     if (i % 2) out += rect(0, y0, W, row_h, "#F9FAFB", "");
     std::string name = rule.score.empty() ? rule.label : rule.score + ": " + rule.label;
-    std::string points = signed_points(rule.points) + (rule.each ? " each" : "") + " pts";
+    std::string points = points_text(rule.points, rule.each);
     std::string tip = fmt::format(
-        "{} ({}{}): fires for {} leads, {} converted ({}); not fired: {} leads, {} converted ({}); lift {}; {}{}{}", name, points,
-        rule.line ? fmt::format(", line {}", rule.line) : "", count(s.in), count(s.in_pos), pct(s.rate_in), count(s.out),
-        count(s.out_pos), pct(s.rate_out), fixed(s.lift, 2), flag_label(rule.flag), rule.message.empty() ? "" : ": ", rule.message);
+        "{} ({}{}): fires for {}, {} converted ({}); not fired: {}, {} converted ({}); lift {}; {}{}{}", name, points,
+        rule.line ? fmt::format(", line {}", rule.line) : "", counted(s.in, "lead"), count(s.in_pos), pct(s.rate_in),
+        counted(s.out, "lead"), count(s.out_pos), pct(s.rate_out), fixed(s.lift, 2), flag_label(rule.flag),
+        rule.message.empty() ? "" : ": ", rule.message);
     out += fmt::format("<g class=\"rule\"><title>{}</title>\n", esc(tip));
     out += text_at(left - 10, y0 + 17, shorten(name, 44), "text-anchor=\"end\" class=\"cat\"");
     out += text_at(left - 10, y0 + 31, points + (rule.line ? fmt::format(" \xC2\xB7 line {}", rule.line) : ""),
@@ -534,7 +596,7 @@ std::string rule_chart(const Figures& f) {
                                s.out ? pct(s.rate_out) : std::string(kNa), fixed(s.lift, 2)),
                    "class=\"value\"");
     out += text_at(
-        left + bar_w + 10, y0 + 31, fmt::format("fires for {} leads", count(s.in)),
+        left + bar_w + 10, y0 + 31, "fires for " + counted(s.in, "lead"),
         rule.flag == RuleRow::Flag::None ? "class=\"tick\"" : fmt::format("class=\"tick\" fill=\"{}\"", flag_colour(rule.flag)));
     out += "</g>\n";
   }
@@ -654,26 +716,48 @@ std::string disqualifier_table(const Figures& f) {
 std::string suggestion_section(const Suggestion& s) {
   std::string out = "<section id=\"suggestion\">\n<h2>Suggested points</h2>\n";
   out += fmt::format(
-      "<p>Points fitted to the outcomes by an L2-penalised logistic regression (&lambda; = {}) on {} training leads{}. "
+      "<p>Points fitted to the outcomes by an L2-penalised logistic regression (&lambda; = {}) on {}{}. "
       "AUCs computed on: {}.</p>\n",
-      esc(plain(s.lambda)), esc(count(s.fitted_on)), s.converged ? "" : " <strong>(the fit did not converge)</strong>",
+      esc(plain(s.lambda)), esc(counted(s.fitted_on, "training lead")), s.converged ? "" : " <strong>(the fit did not converge)</strong>",
       esc(s.evaluated_on.empty() ? std::string("the same leads") : s.evaluated_on));
-  double delta = s.auc_suggested - s.auc_current;
-  out += "<table class=\"compact\">\n<thead><tr>" + th("") + th("AUC", true) + "</tr></thead>\n<tbody>\n";
-  add_row(out, {td("current points"), tn(fixed(s.auc_current, 3))});
-  add_row(out, {td("suggested points"), tn(fixed(s.auc_suggested, 3))}, "ranking");
-  add_row(out, {td("change"), tn(signed_fixed(delta, 3))});
-  out += "</tbody>\n</table>\n";
-  if (!s.problem.empty()) out += "<p class=\"callout\">No suggestion: " + esc(s.problem) + "</p>\n";
-  for (const std::string& n : s.notes) out += "<p class=\"note\">Note: " + esc(n) + "</p>\n";
+  if (!s.problem.empty()) {
+    // No AUCs were computed: the figures would be the zeros they start as.
+    out += "<p class=\"callout\">No suggestion: " + with_code(s.problem) + "</p>\n";
+  } else {
+    bool comparable = std::isfinite(s.auc_current) && std::isfinite(s.auc_suggested);
+    out += "<table class=\"compact\">\n<thead><tr>" + th("") + th("AUC", true) + "</tr></thead>\n<tbody>\n";
+    add_row(out, {td("current points"), tn(fixed(s.auc_current, 3))});
+    add_row(out, {td("suggested points"), tn(fixed(s.auc_suggested, 3))}, "ranking");
+    add_row(out, {td("change"), tn(comparable ? signed_fixed(s.auc_suggested - s.auc_current, 3) : std::string(kNa))});
+    out += "</tbody>\n</table>\n";
+    if (!comparable)
+      out += "<p class=\"muted\">The AUCs cannot be compared: the held-out part needs leads of both outcomes.</p>\n";
+  }
+  if (!s.notes.empty()) {
+    out += "<ul class=\"notes\">\n";
+    for (const std::string& n : s.notes) out += "<li><strong>Note:</strong> " + with_code(n) + "</li>\n";
+    out += "</ul>\n";
+  }
+  if (!s.written.empty()) {
+    // "Wrote FILE with the suggested points. Compare: rubric diff ...": the command as code.
+    size_t cmd = s.written.find("rubric diff ");
+    out += "<p class=\"written\">" +
+           (cmd == std::string::npos ? esc(s.written)
+                                     : esc(s.written.substr(0, cmd)) + "<code class=\"cmd\">" + esc(s.written.substr(cmd)) + "</code>") +
+           "</p>\n";
+  } else if (s.problem.empty()) {
+    out +=
+        "<p class=\"muted\">Nothing was changed. <code>--write NEW.rubric</code> writes the model with these points; "
+        "<code>rubric diff</code> shows how tiers would move.</p>\n";
+  }
   out += "<table>\n<thead><tr>" + th("Score") + th("Rule") + th("Line", true) + th("Current", true) + th("Suggested", true) +
          th("Change", true) + th("Weight (log-odds)", true) + th("Note") + "</tr></thead>\n<tbody>\n";
   for (const SuggestedRule& rule : s.rules) {
     double change = rule.suggested - rule.current;
     add_row(out,
             {td(rule.score), td(rule.label), tn(rule.line ? std::to_string(rule.line) : ""), tn(signed_points(rule.current)),
-             tn(signed_points(rule.suggested)), tn(change == 0 ? std::string("") : signed_points(change)), tn(fixed(rule.weight, 3)),
-             td(rule.note)},
+             tn(signed_points(rule.suggested)), tn(change == 0 ? std::string("") : signed_points(change)),
+             tn(std::isfinite(rule.weight) ? fixed(rule.weight, 3) : std::string("")), "<td>" + with_code(rule.note) + "</td>"},
             std::isfinite(change) && std::abs(change) > 0 ? "changed" : "");
   }
   if (s.rules.empty()) out += "<tr><td colspan=\"8\" class=\"empty\">No rule to fit.</td></tr>\n";
@@ -754,6 +838,12 @@ td.empty { color: #6B7280; font-style: italic; }
 .pill.flag-opposite { background: #D55E00; }
 .pill.flag-none { background: #0072B2; }
 .callout { background: #FFF7ED; border-left: 4px solid #E69F00; padding: 8px 12px; margin: 8px 0; }
+code { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.85em;
+  background: #F3F4F6; padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
+ul.notes { margin: 8px 0; padding: 0; list-style: none; }
+ul.notes li { background: #F9FAFB; border-left: 4px solid #9CA3AF; padding: 6px 12px; margin: 6px 0; overflow-wrap: anywhere; }
+p.written { background: #F0F9FF; border-left: 4px solid #0072B2; padding: 8px 12px; margin: 8px 0; overflow-wrap: anywhere; }
+p.written code.cmd { display: block; margin-top: 4px; padding: 4px 8px; white-space: pre-wrap; user-select: all; }
 ul.warnings { margin: 12px 0 0; padding: 0; list-style: none; }
 ul.warnings li { background: #FFF7ED; border-left: 4px solid #E69F00; padding: 6px 12px; margin: 6px 0; overflow-wrap: anywhere; }
 figure { margin: 8px 0 0; }
@@ -815,18 +905,19 @@ std::string format_html(const Report& r) {
   meta_row(out, "As of", r.as_of);
   meta_row(out, "Split", r.split.empty() ? "none: all labelled leads" : r.split);
   meta_row(out, "Figures on", part_name(f));
-  std::string records =
-      fmt::format("{} records: {} could not be read, {} have no label", count(r.records), count(r.errors), count(r.unlabelled));
-  if (r.not_in_split) records += fmt::format(", {} are not in this part of the split", count(r.not_in_split));
-  if (r.outcomes_rows) records += fmt::format("; {} outcome rows", count(r.outcomes_rows));
+  std::string records = fmt::format("{}: {} could not be read, {} {} no label", counted(r.records, "record"), count(r.errors),
+                                    count(r.unlabelled), r.unlabelled == 1 ? "has" : "have");
+  if (r.not_in_split)
+    records += fmt::format(", {} {} not in this part of the split", count(r.not_in_split), r.not_in_split == 1 ? "is" : "are");
+  if (r.outcomes_rows) records += "; " + counted(r.outcomes_rows, "outcome row");
   meta_row(out, "Records", records);
   out += "</dl>\n<div class=\"cards\">\n";
-  card(out, count(f.leads), "leads evaluated");
+  card(out, count(f.leads), f.leads == 1 ? "lead evaluated" : "leads evaluated");
   card(out, count(f.positives), "converted");
   card(out, pct(f.base_rate), "base rate");
   card(out, ranking ? auc_text(ranking->auc) : std::string(kNa), "AUC" + (r.ranking.empty() ? std::string() : " of " + r.ranking));
   if (ranking) card(out, interval_text(ranking->auc), "95% interval");
-  if (r.suggestion) card(out, fixed(r.suggestion->auc_suggested, 3), "AUC with suggested points");
+  if (r.suggestion && r.suggestion->problem.empty()) card(out, fixed(r.suggestion->auc_suggested, 3), "AUC with suggested points");
   out += "</div>\n";
   if (!r.warnings.empty()) {
     out += "<ul class=\"warnings\">\n";
