@@ -572,7 +572,7 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
     int64_t fired = 0;
     for (const Lead* l : train) fired += l->rules[r] > 0;
     if (rule_coef[r] == 0) note[r] = fmt::format("its score `{}` is not in the total: kept", score_of[r]);
-    else if (fired < 10 || s.fitted_on - fired < 10) note[r] = fmt::format("fired on {} of {} training leads: kept", fired, s.fitted_on);
+    else if (fired < 10 || s.fitted_on - fired < 10) note[r] = fmt::format("fired on {} of {} training leads: kept", thousands(fired), thousands(s.fitted_on));
     else fit.push_back(r);
   }
   std::vector<double> x(train.size() * fit.size());
@@ -635,8 +635,9 @@ Suggestion suggest(std::shared_ptr<const check::CheckedModel> model, const Optio
   if (!c.model->tests.empty()) {
     io::TestReport tests = io::run_tests(c.model, opts.model_name);
     if (tests.failed)
-      s.notes.push_back(fmt::format("{} of the model's {} test cases fail with the suggested points (`rubric test` shows which)",
-                                    tests.failed, tests.passed + tests.failed));
+      s.notes.push_back(fmt::format("{} of the model's {} test case{} {} with the suggested points (`rubric test` shows which)",
+                                    tests.failed, tests.passed + tests.failed, tests.passed + tests.failed == 1 ? "" : "s",
+                                    tests.failed == 1 ? "fails" : "fail"));
   }
   // Both models on the held-out leads, read again (the split picks the same ones): memory stays
   // flat in the input's size.

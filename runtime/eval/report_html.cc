@@ -115,6 +115,9 @@ std::string pct(double rate, int decimals = 1) {
   return fixed(100 * rate, decimals) + "%";
 }
 
+// A real minus sign for a leading "-".
+std::string minus_sign(std::string s) { return !s.empty() && s[0] == '-' ? "\xE2\x88\x92" + s.substr(1) : s; }
+
 // A difference: a sign always, a real minus sign.
 std::string signed_fixed(double x, int decimals) {
   std::string s = fixed(x, decimals);
@@ -343,7 +346,7 @@ std::string roc_chart(const Report& r) {
   if (main_auc && std::isfinite(main_auc->auc.lo)) entries.back().first += " (" + interval_text(main_auc->auc) + ")";
   if (!train.empty()) entries.emplace_back(fmt::format("training: AUC {}", train_auc ? auc_text(train_auc->auc) : kNa), kOrange);
   entries.emplace_back("chance: AUC 0.500", kMuted);
-  const double kRow = 18, kChar = 6.6;
+  const double kRow = 18, kChar = 6.2;  // about the width of a character of the legend
   double width = 0;
   for (auto& e : entries) {
     e.first = shorten(e.first, static_cast<size_t>((W - 16 - 44) / kChar));
@@ -468,9 +471,7 @@ std::string histogram_chart(const Figures& f) {
   int xdec = tick_decimals(xticks);
   for (double t : xticks) {
     out += line(x(t), top + ph, x(t), top + ph + 5, kInk);
-    std::string label = fixed(t, xdec);
-    if (label[0] == '-') label = "\xE2\x88\x92" + label.substr(1);
-    out += text_at(x(t), top + ph + 19, label, "text-anchor=\"middle\" class=\"tick\"");
+    out += text_at(x(t), top + ph + 19, minus_sign(fixed(t, xdec)), "text-anchor=\"middle\" class=\"tick\"");
   }
   out += text_at(left + pw / 2, H - 14, "Total score", "text-anchor=\"middle\" class=\"axis\"");
   out += fmt::format("<text transform=\"translate({} {}) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">Leads</text>\n", c(18),
@@ -715,11 +716,11 @@ std::string disqualifier_table(const Figures& f) {
 
 std::string suggestion_section(const Suggestion& s) {
   std::string out = "<section id=\"suggestion\">\n<h2>Suggested points</h2>\n";
-  out += fmt::format(
-      "<p>Points fitted to the outcomes by an L2-penalised logistic regression (&lambda; = {}) on {}{}. "
-      "AUCs computed on: {}.</p>\n",
-      esc(plain(s.lambda)), esc(counted(s.fitted_on, "training lead")), s.converged ? "" : " <strong>(the fit did not converge)</strong>",
-      esc(s.evaluated_on.empty() ? std::string("the same leads") : s.evaluated_on));
+  out += fmt::format("<p>Points fitted to the outcomes by an L2-penalised logistic regression (&lambda; = {}) on {}{}.", esc(plain(s.lambda)),
+                     esc(counted(s.fitted_on, "training lead")), s.converged ? "" : " <strong>(the fit did not converge)</strong>");
+  if (s.problem.empty())
+    out += " AUCs computed on: " + esc(s.evaluated_on.empty() ? std::string("the same leads") : s.evaluated_on) + ".";
+  out += "</p>\n";
   if (!s.problem.empty()) {
     // No AUCs were computed: the figures would be the zeros they start as.
     out += "<p class=\"callout\">No suggestion: " + with_code(s.problem) + "</p>\n";
@@ -757,7 +758,7 @@ std::string suggestion_section(const Suggestion& s) {
     add_row(out,
             {td(rule.score), td(rule.label), tn(rule.line ? std::to_string(rule.line) : ""), tn(signed_points(rule.current)),
              tn(signed_points(rule.suggested)), tn(change == 0 ? std::string("") : signed_points(change)),
-             tn(std::isfinite(rule.weight) ? fixed(rule.weight, 3) : std::string("")), "<td>" + with_code(rule.note) + "</td>"},
+             tn(std::isfinite(rule.weight) ? minus_sign(fixed(rule.weight, 3)) : std::string("")), "<td>" + with_code(rule.note) + "</td>"},
             std::isfinite(change) && std::abs(change) > 0 ? "changed" : "");
   }
   if (s.rules.empty()) out += "<tr><td colspan=\"8\" class=\"empty\">No rule to fit.</td></tr>\n";
@@ -839,7 +840,7 @@ td.empty { color: #6B7280; font-style: italic; }
 .pill.flag-none { background: #0072B2; }
 .callout { background: #FFF7ED; border-left: 4px solid #E69F00; padding: 8px 12px; margin: 8px 0; }
 code { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.85em;
-  background: #F3F4F6; padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
+  background: #F3F4F6; padding: 0 2px; border-radius: 3px; overflow-wrap: anywhere; }
 ul.notes { margin: 8px 0; padding: 0; list-style: none; }
 ul.notes li { background: #F9FAFB; border-left: 4px solid #9CA3AF; padding: 6px 12px; margin: 6px 0; overflow-wrap: anywhere; }
 p.written { background: #F0F9FF; border-left: 4px solid #0072B2; padding: 8px 12px; margin: 8px 0; overflow-wrap: anywhere; }

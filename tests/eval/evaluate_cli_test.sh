@@ -115,7 +115,7 @@ contains "$TMP/out" "Suggested points" "the suggestion is printed"
 contains "$TMP/out" "--suggest holds out 30% of the leads" "the implied split is said"
 contains "$TMP/new.rubric" "// Wrong way round on purpose: the data makes managers convert more." "comments are kept"
 contains "$TMP/new.rubric" 'title = "manager": +' "the opposite rule's points turn positive"
-contains "$TMP/out" "test cases fail with the suggested points" "the model's own tests are run on the suggestion"
+contains "$TMP/out" "test case fails with the suggested points" "the model's own tests are run on the suggestion"
 expect_exit 0 "the written model checks" -- "$RUBRIC" check "$TMP/new.rubric"
 [ "$(diff "$M" "$TMP/new.rubric" | grep -c '^>')" -ge 1 ] && ok || fail "the written model differs"
 [ "$(diff <(sed -E 's/: [+-][0-9.]+ "/: P "/' "$M") <(sed -E 's/: [+-][0-9.]+ "/: P "/' "$TMP/new.rubric") | wc -l)" -eq 0 ] && ok ||
