@@ -8,13 +8,13 @@ cd "$(dirname "$0")/.."
 PACKAGES=(g++ cmake ninja-build ccache pkg-config python3
           antlr4 default-jre-headless libantlr4-runtime-dev uuid-dev
           libfmt-dev catch2 libsimdjson-dev libre2-dev libutf8proc-dev libcli11-dev llvm-19-dev
-          libeigen3-dev nlohmann-json3-dev
+          libeigen3-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
           clang-19 libclang-rt-19-dev libfuzzer-19-dev
           pybind11-dev python3-pybind11 python3-dev python3-pandas python3-distributed python3-pytest
           python3-venv python3-setuptools python3-wheel)
 
-# The tests also open `rubric evaluate`'s HTML report in a headless browser.
-[ "${1:-demo}" = test ] && PACKAGES+=(chromium)
+# The tests also open `rubric evaluate`'s HTML report in a headless browser, and compress lead files.
+[ "${1:-demo}" = test ] && PACKAGES+=(chromium zstd gzip)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

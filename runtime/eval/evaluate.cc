@@ -17,6 +17,7 @@
 #include "compiler/source/text.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/decode.h"
+#include "runtime/io/input.h"
 #include "runtime/io/test_runner.h"
 #include "runtime/io/time.h"
 
@@ -297,13 +298,11 @@ class LabelledReader {
     }
     reading_ = with_fields(model, extra);
     if (joined_ && !read_outcomes_file(m, error)) return false;
-    in_.open(opts.input, std::ios::binary);
-    if (!in_) {
-      error = "cannot open " + opts.input;
-      return false;
-    }
+    io::ReaderOptions chosen = opts.reader;
+    if (!in_.open(opts.input, chosen, error)) return false;
+    csv_ = chosen.format == io::InputFormat::Csv;
     std::string fatal;
-    reader_ = io::open_reader(in_, *reading_, opts.reader, fatal);
+    reader_ = io::open_reader(in_.stream(), *reading_, chosen, fatal);
     if (!reader_) {
       error = fmt::format("{}: {}", opts.input, fatal);
       return false;
@@ -317,7 +316,7 @@ class LabelledReader {
       }
       report.warnings.push_back(fmt::format("{}: {}", opts.input, w));
     }
-    if (opts.reader.format == io::InputFormat::Csv && m.has_events)
+    if (csv_ && m.has_events)
       report.warnings.push_back(fmt::format("{}: CSV rows carry no events, so behaviours see none; use JSON Lines for event histories",
                                             opts.input));
     return true;
@@ -327,7 +326,8 @@ class LabelledReader {
   // the end, or on an outcome that is neither yes nor no (with `error`).
   bool next(io::InputRecord& rec, int& y, std::string& error) {
     if (!reader_->next(rec)) {
-      if (in_.bad()) error = fmt::format("reading {} failed part way", opts_->input);
+      if (in_.stream().bad())
+        error = fmt::format("reading {} failed part way{}", opts_->input, in_.error().empty() ? "" : " (" + in_.error() + ")");
       return false;
     }
     y = -1;
@@ -418,13 +418,11 @@ class LabelledReader {
                                          check::TypeKind::String));
     om.key_field = 0;
     if (!opts.label.column.empty()) om.lead.fields.push_back(extra_field("--label", opts.label.column, check::TypeKind::String));
-    std::ifstream in(opts.outcomes, std::ios::binary);
-    if (!in) {
-      error = "cannot open " + opts.outcomes;
-      return false;
-    }
+    io::Input in;
+    io::ReaderOptions chosen = opts.outcomes_reader;
+    if (!in.open(opts.outcomes, chosen, error)) return false;
     std::string fatal;
-    auto reader = io::open_reader(in, om, opts.outcomes_reader, fatal);
+    auto reader = io::open_reader(in.stream(), om, chosen, fatal);
     if (!reader) {
       error = fmt::format("{}: {}", opts.outcomes, fatal);
       return false;
@@ -461,7 +459,9 @@ class LabelledReader {
       report_->warnings.push_back(fmt::format("{}: {} rows repeat a key with another outcome; a lead counts as converted when "
                                               "any of its rows says so",
                                               opts.outcomes, conflicts));
-    if (outcomes_.empty() && keyless)
+    if (in.stream().bad())
+      error = fmt::format("reading {} failed part way{}", opts.outcomes, in.error().empty() ? "" : " (" + in.error() + ")");
+    if (error.empty() && outcomes_.empty() && keyless)
       error = fmt::format("{}: no row has a key in column {}{}; name the outcomes file's key column with --outcomes-key", opts.outcomes,
                           text::json_string(om.lead.fields[0].column), first_problem);
     if (!error.empty()) return false;
@@ -487,7 +487,8 @@ class LabelledReader {
     if (!v.count) v.text = raw, v.outcome = y;
     ++v.count;
   }
-  std::ifstream in_;
+  io::Input in_;
+  bool csv_ = false;
   std::unique_ptr<io::RecordReader> reader_;
 };
 

@@ -15,6 +15,7 @@
 
 #include "runtime/interp/interp.h"
 #include "runtime/io/decode.h"
+#include "runtime/io/input.h"
 
 namespace rubric::io {
 
@@ -29,12 +30,10 @@ struct Scored {
 // Every record of `path` scored with `model`, in input order.
 bool score_all(const check::CheckedModel& model, std::shared_ptr<const check::CheckedModel> shared, const std::string& path,
                const ReaderOptions& opts, int64_t as_of, std::vector<Scored>& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open " + path;
-    return false;
-  }
-  auto reader = open_reader(in, model, opts, error);
+  Input in;
+  ReaderOptions chosen = opts;
+  if (!in.open(path, chosen, error)) return false;
+  auto reader = open_reader(in.stream(), model, chosen, error);
   if (!reader) return false;
   interp::Interpreter interp(std::move(shared));
   InputRecord rec;
@@ -44,6 +43,10 @@ bool score_all(const check::CheckedModel& model, std::shared_ptr<const check::Ch
     s.ok = rec.ok();
     if (s.ok) s.outcome = interp.score(rec.record, as_of, true);
     out.push_back(std::move(s));
+  }
+  if (in.stream().bad()) {
+    error = fmt::format("reading {} failed part way{}", path, in.error().empty() ? "" : " (" + in.error() + ")");
+    return false;
   }
   return true;
 }

@@ -27,16 +27,14 @@ char parse_delimiter(std::string_view s) {
   return 0;
 }
 
-bool reader_options_for(std::string_view path, std::string_view format, std::string_view delimiter, ReaderOptions& out,
+bool reader_options_for(std::string_view, std::string_view format, std::string_view delimiter, ReaderOptions& out,
                         std::string& error) {
-  auto ends_with = [&](std::string_view e) { return path.size() >= e.size() && path.substr(path.size() - e.size()) == e; };
-  std::string_view f = format;
-  if (f.empty()) f = ends_with(".csv") || ends_with(".tsv") || ends_with(".txt") ? "csv" : "jsonl";
-  if (f != "csv" && f != "jsonl") {
-    error = "the input format is csv or jsonl, not " + std::string(f);
+  if (!format.empty() && format != "csv" && format != "jsonl") {
+    error = "the input format is csv or jsonl, not " + std::string(format);
     return false;
   }
-  out.format = f == "csv" ? InputFormat::Csv : InputFormat::Jsonl;
+  out.guess = format.empty();
+  out.format = format == "csv" ? InputFormat::Csv : InputFormat::Jsonl;
   if (!delimiter.empty()) {
     out.delimiter = parse_delimiter(delimiter);
     if (!out.delimiter) {

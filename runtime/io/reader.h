@@ -73,13 +73,16 @@ enum class InputFormat { Csv, Jsonl };
 struct ReaderOptions {
   InputFormat format = InputFormat::Jsonl;
   char delimiter = 0;  // CSV: 0 detects `,`, `;`, tab or `|` from the header
+  // No format was given: `format` is decided once the input is open, from its name or, when the
+  // name does not say, its first bytes (see guess_format in input.h).
+  bool guess = false;
 };
 
 // A delimiter given as one character or by name (tab, comma, semicolon, pipe); 0 when neither.
 char parse_delimiter(std::string_view s);
-// The reader options for the file `path`: `format` "csv" or "jsonl" (empty: CSV for names ending
-// in .csv, .tsv or .txt, else JSON Lines) and `delimiter` (empty: detected from the header).
-// False with `error` for a format or delimiter that is neither.
+// The reader options for the file `path`: `format` "csv" or "jsonl" (empty: guessed when the input
+// is open, see ReaderOptions::guess) and `delimiter` (empty: detected from the header). False with
+// `error` for a format or delimiter that is neither.
 bool reader_options_for(std::string_view path, std::string_view format, std::string_view delimiter, ReaderOptions& out,
                         std::string& error);
 

@@ -24,6 +24,7 @@
 #include "runtime/native/native.h"
 #include "runtime/io/diff.h"
 #include "runtime/io/explain.h"
+#include "runtime/io/input.h"
 #include "runtime/io/pipeline.h"
 #include "runtime/io/test_runner.h"
 #include "runtime/io/time.h"
@@ -328,21 +329,18 @@ int run_score(const ScoreArgs& a) {
   if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   rubric::io::ReaderOptions ropts;
   if (!reader_options(a.input, a.input_format, a.delimiter, ropts)) return kCannotRun;
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (a.input != "-") {
-    if (std::filesystem::is_directory(a.input)) {
-      std::cerr << "rubric: " << a.input << " is a folder, not a file of leads\n";
-      return kCannotRun;
-    }
-    file.open(a.input, std::ios::binary);
-    if (!file) {
-      std::cerr << "rubric: cannot open " << a.input << "\n";
-      return kCannotRun;
-    }
-    in = &file;
+  if (a.input != "-" && std::filesystem::is_directory(a.input)) {
+    std::cerr << "rubric: " << a.input << " is a folder, not a file of leads\n";
+    return kCannotRun;
   }
+  // Plain, gzip or zstd; CSV or JSON Lines from the name or the content.
+  rubric::io::Input input;
   std::string fatal;
+  if (!input.open(a.input, ropts, fatal)) {
+    std::cerr << "rubric: " << fatal << "\n";
+    return kCannotRun;
+  }
+  std::istream* in = &input.stream();
   auto reader = rubric::io::open_reader(*in, *c.model, ropts, fatal);
   if (!reader) {
     std::cerr << fmt::format("rubric: {}: {}\n", a.input, fatal);
@@ -387,7 +385,9 @@ int run_score(const ScoreArgs& a) {
   out->flush();
   if (tty && stats.scored + stats.errors >= opts.progress_every) std::cerr << "\r";
   if (in->bad()) {
-    std::cerr << "rubric: reading " << a.input << " failed part way; the output is incomplete\n";
+    std::string why = input.error();
+    std::cerr << "rubric: reading " << a.input << " failed part way" << (why.empty() ? "" : " (" + why + ")")
+              << "; the output is incomplete\n";
     return kCannotRun;
   }
   if (!*out) {
@@ -421,19 +421,18 @@ int run_explain(const ExplainArgs& a) {
   int64_t as_of;
   if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   std::istringstream text(a.lead + "\n");
-  std::ifstream file;
+  rubric::io::Input input;
   std::istream* in = &text;
   rubric::io::ReaderOptions ropts;
+  std::string fatal;
   if (!a.input.empty()) {
-    file.open(a.input, std::ios::binary);
-    if (!file) {
-      std::cerr << "rubric: cannot open " << a.input << "\n";
+    ropts.guess = true;  // plain, gzip or zstd; CSV or JSON Lines from the name or the content
+    if (!input.open(a.input, ropts, fatal)) {
+      std::cerr << "rubric: " << fatal << "\n";
       return kCannotRun;
     }
-    in = &file;
-    if (ends_with(a.input, ".csv")) ropts.format = rubric::io::InputFormat::Csv;
+    in = &input.stream();
   }
-  std::string fatal;
   auto reader = rubric::io::open_reader(*in, *c.model, ropts, fatal);
   if (!reader) {
     std::cerr << "rubric: " << fatal << "\n";

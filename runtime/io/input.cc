@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+// Plain, gzip (zlib) and zstd (libzstd) input behind one std::streambuf.
+#include "runtime/io/input.h"
+
+#include <fmt/format.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "compiler/source/text.h"
+
+namespace rubric::io {
+
+const char* compression_name(Compression c) {
+  switch (c) {
+    case Compression::None: return "plain";
+    case Compression::Gzip: return "gzip";
+    case Compression::Zstd: return "zstd";
+  }
+  return "plain";
+}
+
+namespace {
+constexpr size_t kChunk = size_t{1} << 16;
+constexpr size_t kHead = size_t{1} << 16;
+}  // namespace
+
+// Reads raw bytes from a FILE (a file, or standard input) and hands out decompressed ones. The
+// first decompressed block is read at open() and kept, so the format can be guessed from it
+// before any reader consumes it. A damaged stream throws from underflow(), which std::istream
+// turns into badbit; error() keeps the reason.
+class InputBuffer : public std::streambuf {
+ public:
+  ~InputBuffer() override {
+    if (gzip_ready_) inflateEnd(&z_);
+    if (zstd_) ZSTD_freeDStream(zstd_);
+    if (file_ && file_ != stdin) std::fclose(file_);
+  }
+
+  bool open(const std::string& path, std::string& error) {
+    std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+    if (!f) {
+      error = fmt::format("cannot open {}: {}", path, std::strerror(errno));
+      return false;
+    }
+    return open(f, path == "-" ? "<stdin>" : path, error);
+  }
+
+  bool open(std::FILE* file, std::string name, std::string& error) {
+    name_ = std::move(name);
+    file_ = file;
+    raw_.resize(kChunk);
+    if (!fill_raw()) {
+      error = error_;
+      return false;
+    }
+    const auto* b = reinterpret_cast<const unsigned char*>(raw_.data() + raw_at_);
+    size_t n = raw_end_ - raw_at_;
+    if (n >= 2 && b[0] == 0x1F && b[1] == 0x8B) {
+      kind_ = Compression::Gzip;
+      std::memset(&z_, 0, sizeof z_);
+      if (inflateInit2(&z_, 15 + 16) != Z_OK) {  // 16: gzip headers only
+        error = "cannot start gzip decompression";
+        return false;
+      }
+      gzip_ready_ = true;
+    } else if (n >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD) {
+      kind_ = Compression::Zstd;
+      zstd_ = ZSTD_createDStream();
+      if (!zstd_ || ZSTD_isError(ZSTD_initDStream(zstd_))) {
+        error = "cannot start zstd decompression";
+        return false;
+      }
+    }
+    out_.resize(kChunk);
+    try {
+      while (head_.size() < kHead && underflow() != traits_type::eof()) {
+        head_.append(gptr(), egptr());
+        kept_.append(gptr(), egptr());
+        setg(out_.data(), out_.data(), out_.data());  // consumed into `kept_`, served first below
+      }
+    } catch (const std::exception& e) {
+      error = error_.empty() ? e.what() : error_;
+      return false;
+    }
+    serving_kept_ = !kept_.empty();
+    if (serving_kept_) setg(kept_.data(), kept_.data(), kept_.data() + kept_.size());
+    return true;
+  }
+
+  Compression kind() const { return kind_; }
+  std::string_view head() const { return head_; }
+  const std::string& error() const { return error_; }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (serving_kept_) {  // the head was served; from now on decompress into `out_`
+      serving_kept_ = false;
+      std::string().swap(kept_);
+    }
+    while (true) {
+      // Compressed data can still flush output when all its input is read.
+      size_t before = raw_at_;
+      size_t n = raw_at_ < raw_end_ || kind_ != Compression::None ? decode() : 0;
+      if (n) {
+        setg(out_.data(), out_.data(), out_.data() + n);
+        return traits_type::to_int_type(*gptr());
+      }
+      if (raw_at_ < raw_end_) {
+        if (raw_at_ == before) fail("the compressed data makes no progress");
+        continue;
+      }
+      if (eof_) {
+        if (kind_ == Compression::Gzip && gzip_started_ && !gzip_done_) fail("the gzip data ends early: the file is cut short");
+        if (kind_ == Compression::Zstd && zstd_pending_) fail("the zstd data ends early: the file is cut short");
+        return traits_type::eof();
+      }
+      if (!fill_raw()) throw std::runtime_error(error_);
+    }
+  }
+
+ private:
+  // Reads the next raw block; false (with error_) on a read error.
+  bool fill_raw() {
+    size_t n = std::fread(raw_.data(), 1, raw_.size(), file_);
+    if (n < raw_.size()) {
+      if (std::ferror(file_)) {
+        error_ = fmt::format("reading {} failed: {}", name_, std::strerror(errno));
+        return false;
+      }
+      eof_ = true;
+    }
+    raw_read_ += n;
+    raw_at_ = 0;
+    raw_end_ = n;
+    return true;
+  }
+
+  [[noreturn]] void fail(std::string why) {
+    error_ = fmt::format("{}: {} (near byte {} of the compressed file)", name_, why, raw_read_ - (raw_end_ - raw_at_));
+    throw std::runtime_error(error_);
+  }
+
+  // Decodes what it can of the raw block into out_; the number of bytes made (0: needs input).
+  size_t decode() {
+    switch (kind_) {
+      case Compression::None: {
+        size_t n = raw_end_ - raw_at_;
+        std::memcpy(out_.data(), raw_.data() + raw_at_, n);
+        raw_at_ = raw_end_;
+        return n;
+      }
+      case Compression::Gzip: {
+        if (gzip_done_) {
+          if (raw_at_ == raw_end_) return 0;
+          // Concatenated gzip members (as `cat a.gz b.gz` makes) are one stream; anything else
+          // after the end is an error, never silently dropped.
+          const auto* b = reinterpret_cast<const unsigned char*>(raw_.data() + raw_at_);
+          if (b[0] != 0x1F) fail("text follows the end of the gzip data");
+          inflateReset(&z_);
+          gzip_done_ = false;
+        }
+        gzip_started_ = true;
+        z_.next_in = reinterpret_cast<Bytef*>(raw_.data() + raw_at_);
+        z_.avail_in = static_cast<uInt>(raw_end_ - raw_at_);
+        z_.next_out = reinterpret_cast<Bytef*>(out_.data());
+        z_.avail_out = static_cast<uInt>(out_.size());
+        int rc = inflate(&z_, Z_NO_FLUSH);
+        raw_at_ = raw_end_ - z_.avail_in;
+        if (rc == Z_STREAM_END) gzip_done_ = true;
+        else if (rc != Z_OK && rc != Z_BUF_ERROR) fail(fmt::format("the gzip data is damaged ({})", z_.msg ? z_.msg : "zlib error"));
+        return out_.size() - z_.avail_out;
+      }
+      case Compression::Zstd: {
+        ZSTD_inBuffer in{raw_.data() + raw_at_, raw_end_ - raw_at_, 0};
+        ZSTD_outBuffer out{out_.data(), out_.size(), 0};
+        size_t rc = ZSTD_decompressStream(zstd_, &out, &in);
+        if (ZSTD_isError(rc)) fail(fmt::format("the zstd data is damaged ({})", ZSTD_getErrorName(rc)));
+        // 0: a frame is complete. A call that neither read nor wrote says nothing (after a frame it
+        // asks for the next one's header).
+        if (in.pos || out.pos) zstd_pending_ = rc != 0;
+        raw_at_ += in.pos;
+        return out.pos;
+      }
+    }
+    return 0;
+  }
+
+  std::string name_;
+  std::FILE* file_ = nullptr;
+  Compression kind_ = Compression::None;
+  std::vector<char> raw_, out_;
+  size_t raw_at_ = 0, raw_end_ = 0;
+  uint64_t raw_read_ = 0;
+  bool eof_ = false;
+  z_stream z_{};
+  bool gzip_ready_ = false, gzip_started_ = false, gzip_done_ = false;
+  ZSTD_DStream* zstd_ = nullptr;
+  bool zstd_pending_ = false;
+  std::string head_, kept_;
+  bool serving_kept_ = false;
+  std::string error_;
+};
+
+Input::Input() = default;
+Input::~Input() = default;
+
+bool Input::open(const std::string& path, std::string& error) {
+  buffer_ = std::make_unique<InputBuffer>();
+  if (!buffer_->open(path, error)) return false;
+  stream_ = std::make_unique<std::istream>(buffer_.get());
+  return true;
+}
+
+bool Input::open(const std::string& path, ReaderOptions& opts, std::string& error) {
+  if (!open(path, error)) return false;
+  if (opts.guess) opts.format = guess_format(path == "-" ? std::string_view() : std::string_view(path), head());
+  return true;
+}
+
+bool Input::open(std::FILE* file, const std::string& name, std::string& error) {
+  buffer_ = std::make_unique<InputBuffer>();
+  if (!buffer_->open(file, name, error)) return false;
+  stream_ = std::make_unique<std::istream>(buffer_.get());
+  return true;
+}
+
+std::istream& Input::stream() { return *stream_; }
+Compression Input::compression() const { return buffer_ ? buffer_->kind() : Compression::None; }
+std::string_view Input::head() const { return buffer_ ? buffer_->head() : std::string_view(); }
+std::string Input::error() const { return buffer_ ? buffer_->error() : std::string(); }
+
+InputFormat guess_format(std::string_view path, std::string_view head) {
+  std::string name = text::to_lower(path);
+  for (const char* ending : {".gz", ".gzip", ".zst", ".zstd"}) {
+    std::string_view e = ending;
+    if (name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0) {
+      name.resize(name.size() - e.size());
+      break;
+    }
+  }
+  auto ends = [&](std::string_view e) { return name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0; };
+  if (ends(".csv") || ends(".tsv") || ends(".txt")) return InputFormat::Csv;
+  if (ends(".jsonl") || ends(".ndjson") || ends(".json")) return InputFormat::Jsonl;
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+  size_t i = head.find_first_not_of(" \t\r\n");
+  return i != std::string_view::npos && head[i] == '{' ? InputFormat::Jsonl : InputFormat::Csv;
+}
+
+}  // namespace rubric::io

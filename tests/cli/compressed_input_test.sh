@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Lead files as marketers have them: gzip and zstd (found by their first bytes), names in capitals
+# or without an extension, standard input; every one scores exactly as the plain file does, and
+# damaged or cut-short compressed data stops the run with a reason, never with rows silently lost.
+# Usage: compressed_input_test.sh RUBRIC ROOT
+RUBRIC="$1"
+ROOT="$2"
+source "$ROOT/tests/cli/lib.sh"
+
+B2B=examples/b2b/b2b.rubric
+score() { "$RUBRIC" score "$@" --as-of 2026-11-01 2>"$TMP/err"; }
+
+score "$B2B" --input examples/b2b/leads.jsonl >"$TMP/plain.csv"
+lines "$TMP/plain.csv" 301 "b2b plain"
+
+gzip -c examples/b2b/leads.jsonl >"$TMP/leads.jsonl.gz"
+score "$B2B" --input "$TMP/leads.jsonl.gz" >"$TMP/out.csv"
+same "$TMP/out.csv" "$TMP/plain.csv" "gzip"
+zstd -q -c examples/b2b/leads.jsonl >"$TMP/leads.jsonl.zst"
+score "$B2B" --input "$TMP/leads.jsonl.zst" >"$TMP/out.csv"
+same "$TMP/out.csv" "$TMP/plain.csv" "zstd"
+
+# The first bytes decide, not the name: a gzip file named .jsonl, a zstd one with no extension.
+cp "$TMP/leads.jsonl.gz" "$TMP/misnamed.jsonl"
+score "$B2B" --input "$TMP/misnamed.jsonl" >"$TMP/out.csv"
+same "$TMP/out.csv" "$TMP/plain.csv" "gzip named .jsonl"
+cp "$TMP/leads.jsonl.zst" "$TMP/export"
+score "$B2B" --input "$TMP/export" >"$TMP/out.csv"
+same "$TMP/out.csv" "$TMP/plain.csv" "zstd without an extension (JSON Lines from the content)"
+
+# Two gzip members one after the other (`cat a.gz b.gz`) are one file.
+head -150 examples/b2b/leads.jsonl | gzip -c >"$TMP/two.gz"
+tail -n +151 examples/b2b/leads.jsonl | gzip -c >>"$TMP/two.gz"
+score "$B2B" --input "$TMP/two.gz" >"$TMP/out.csv"
+same "$TMP/out.csv" "$TMP/plain.csv" "concatenated gzip members"
+
+# Standard input sniffs too, compressed or not.
+score "$B2B" --input - <"$TMP/leads.jsonl.gz" >"$TMP/out.csv"
+same "$TMP/out.csv" "$TMP/plain.csv" "gzip on standard input"
+
+# CSV: names in capitals, gzip, and content sniffed on standard input.
+cat >"$TMP/m.rubric" <<'EOF'
+model "CSV"
+
+lead:
+  id: string key from "id"
+  visits: int from "visits"
+
+score engagement:
+  visits >= 5: +10 "5+ visits"
+EOF
+printf 'id,visits\n' >"$TMP/leads.csv"
+for i in $(seq 1 500); do printf 'L%d,%d\n' "$i" $((i % 9)); done >>"$TMP/leads.csv"
+"$RUBRIC" score "$TMP/m.rubric" --input "$TMP/leads.csv" >"$TMP/csv_plain.csv" 2>/dev/null
+cp "$TMP/leads.csv" "$TMP/LEADS.CSV"
+"$RUBRIC" score "$TMP/m.rubric" --input "$TMP/LEADS.CSV" >"$TMP/out.csv" 2>"$TMP/err"
+same "$TMP/out.csv" "$TMP/csv_plain.csv" "LEADS.CSV is CSV"
+gzip -c "$TMP/leads.csv" >"$TMP/Leads.CSV.GZ"
+"$RUBRIC" score "$TMP/m.rubric" --input "$TMP/Leads.CSV.GZ" >"$TMP/out.csv" 2>"$TMP/err"
+same "$TMP/out.csv" "$TMP/csv_plain.csv" "Leads.CSV.GZ"
+"$RUBRIC" score "$TMP/m.rubric" --input - <"$TMP/leads.csv" >"$TMP/out.csv" 2>"$TMP/err"
+same "$TMP/out.csv" "$TMP/csv_plain.csv" "CSV on standard input, found from its content"
+zstd -q -c "$TMP/leads.csv" >"$TMP/leads.bin"
+"$RUBRIC" evaluate "$TMP/m.rubric" --input "$TMP/leads.bin" --label visits --as-of 2026-11-01 >"$TMP/out" 2>"$TMP/err"
+contains "$TMP/err" 'reads the outcome column "visits"' "evaluate reads a zstd CSV with no extension"
+
+# Damaged or cut-short data: exit 2 and a reason, never a quietly shorter output.
+head -c 3000 "$TMP/leads.jsonl.gz" >"$TMP/cut.gz"
+expect_exit 2 "a gzip file cut short" -- "$RUBRIC" score "$B2B" --input "$TMP/cut.gz" --as-of 2026-11-01
+contains "$TMP/err" "the gzip data ends early" "the cut gzip file is named as such"
+head -c 3000 "$TMP/leads.jsonl.zst" >"$TMP/cut.zst"
+expect_exit 2 "a zstd file cut short" -- "$RUBRIC" score "$B2B" --input "$TMP/cut.zst" --as-of 2026-11-01
+contains "$TMP/err" "zstd data" "the cut zstd file is named as such"
+cp "$TMP/leads.jsonl.gz" "$TMP/junk.gz"
+printf 'trailing junk' >>"$TMP/junk.gz"
+expect_exit 2 "text after the gzip data" -- "$RUBRIC" score "$B2B" --input "$TMP/junk.gz" --as-of 2026-11-01
+contains "$TMP/err" "text follows the end of the gzip data" "trailing text is not dropped"
+/usr/bin/python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+for i in range(200, 260):
+    b[i] ^= 0x5A
+open(sys.argv[2], "wb").write(b)
+' "$TMP/leads.jsonl.gz" "$TMP/bad.gz"
+expect_exit 2 "damaged gzip data" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.gz" --as-of 2026-11-01
+contains "$TMP/err" "gzip data" "the damage is reported"
+expect_exit 2 "diff on a cut file" -- "$RUBRIC" diff "$B2B" "$B2B" --input "$TMP/cut.gz" --as-of 2026-11-01
+contains "$TMP/err" "ends early" "diff reports the cut file"
+finish
