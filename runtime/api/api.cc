@@ -296,7 +296,10 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bo
   try {
     std::istringstream in{std::string(lines)};
     std::string fatal;
-    auto reader = io::open_reader(in, *impl_->model, {}, fatal);
+    // Strict: a Result has no place for warnings, so a bad value stays an error the caller sees.
+    io::ReaderOptions strict;
+    strict.strict = true;
+    auto reader = io::open_reader(in, *impl_->model, strict, fatal);
     std::vector<io::InputRecord> recs;
     io::InputRecord rec;
     while (reader->next(rec)) recs.push_back(rec);

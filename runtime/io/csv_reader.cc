@@ -227,8 +227,8 @@ class CsvParser {
 // Decodes one row's values into a record, given each lead field's column.
 class CsvDecoder : public RawDecoder {
  public:
-  CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns)
-      : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns) {}
+  CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns, bool strict)
+      : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns), strict_(strict) {}
 
   void decode(const RawRecord& raw, InputRecord& out) override {
     const std::vector<std::string>& cells = raw.cells;
@@ -252,8 +252,16 @@ class CsvDecoder : public RawDecoder {
       if (size_t bad = first_invalid_utf8(cell); bad != std::string::npos)
         out.errors.push_back(fmt::format("field `{}` (column {}): the text is not valid UTF-8 (byte 0x{:02X} at position {}); save the file as UTF-8",
                                          f.name, text::json_string(f.column), static_cast<unsigned char>(cell[bad]), bad + 1));
-      else if (!decoder_.decode(f, cell, out.record.fields[i], why))
-        out.errors.push_back(fmt::format("field `{}` (column {}): {}", f.name, text::json_string(f.column), why));
+      else if (!decoder_.decode(f, cell, out.record.fields[i], why)) {
+        // A value of the wrong form in an optional field is read as missing (the lead is still
+        // scored); damaged text (a NUL byte, a value over the limit) never is.
+        if (f.optional && !strict_ && value_is_text(cell)) {
+          out.record.fields[i] = check::Value::missing();
+          out.warnings.push_back(fmt::format("field `{}` (column {}): {}; read as missing", f.name, text::json_string(f.column), why));
+        } else {
+          out.errors.push_back(fmt::format("field `{}` (column {}): {}", f.name, text::json_string(f.column), why));
+        }
+      }
       else if (!f.optional && out.record.fields[i].is_missing())
         out.errors.push_back(fmt::format("field `{}` (column {}) is required and is missing", f.name, text::json_string(f.column)));
     }
@@ -264,11 +272,12 @@ class CsvDecoder : public RawDecoder {
   Decoder decoder_;
   std::vector<int> slots_;
   size_t columns_;
+  bool strict_;
 };
 
 class CsvReader : public RecordReader {
  public:
-  CsvReader(std::istream& in, const check::CheckedModel& m) : parser_(in), model_(m) {}
+  CsvReader(std::istream& in, const check::CheckedModel& m, bool strict) : parser_(in), model_(m), strict_(strict) {}
 
   bool open(char delimiter, std::string& fatal) {
     parser_.skip_bom();
@@ -331,7 +340,7 @@ class CsvReader : public RecordReader {
   }
 
   std::unique_ptr<RawDecoder> make_decoder() const override {
-    return std::make_unique<CsvDecoder>(model_, slots_, columns_);
+    return std::make_unique<CsvDecoder>(model_, slots_, columns_, strict_);
   }
 
   std::vector<std::string> warnings() const override { return warnings_; }
@@ -344,13 +353,14 @@ class CsvReader : public RecordReader {
   std::vector<int> slots_;  // per lead field: its column, or -1
   std::vector<std::string> warnings_;
   int64_t count_ = 0;
+  bool strict_;
 };
 
 }  // namespace
 
-std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter,
+std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter, bool strict,
                                               std::string& fatal) {
-  auto r = std::make_unique<CsvReader>(in, model);
+  auto r = std::make_unique<CsvReader>(in, model, strict);
   if (!r->open(delimiter, fatal)) return nullptr;
   return r;
 }

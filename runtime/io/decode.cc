@@ -159,6 +159,8 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
   }
 }
 
+bool value_is_text(std::string_view raw) { return raw.size() <= kMaxFieldBytes && raw.find('\0') == std::string_view::npos; }
+
 std::string format_points(int64_t cents) {
   bool neg = cents < 0;
   uint64_t a = neg ? static_cast<uint64_t>(-(cents + 1)) + 1 : static_cast<uint64_t>(cents);

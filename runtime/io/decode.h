@@ -10,6 +10,10 @@
 
 namespace rubric::io {
 
+// Whether a raw value is text that merely has the wrong form for its field (it can be read as
+// missing in an optional field), not damaged text: no NUL byte, within the size limit.
+bool value_is_text(std::string_view raw);
+
 using check::Value;
 
 class Decoder {

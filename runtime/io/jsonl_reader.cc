@@ -56,8 +56,8 @@ class KeyIndex {
 // and recycled event buffers.
 class JsonlDecoder : public RawDecoder {
  public:
-  JsonlDecoder(const check::CheckedModel& m, bool document)
-      : model_(m), decoder_(m), document_(document), lead_keys_(m.lead), event_keys_(m.event) {}
+  JsonlDecoder(const check::CheckedModel& m, bool document, bool strict)
+      : model_(m), decoder_(m), document_(document), strict_(strict), lead_keys_(m.lead), event_keys_(m.event) {}
 
   void decode(const RawRecord& raw, InputRecord& out) override {
     const std::string& line = raw.text;
@@ -92,7 +92,8 @@ class JsonlDecoder : public RawDecoder {
     }
     element events;
     int events_seen = 0;
-    read_fields(obj, model_.lead, lead_keys_, out.record.fields, "", out.errors, &events, &events_seen);
+    bool unused = false;
+    read_fields(obj, model_.lead, lead_keys_, out.record.fields, "", out, &events, &events_seen, -1, unused);
     if (events_seen > 1) {
       out.errors.push_back(fmt::format("`events`: the key appears {} times in the object", events_seen));
     } else if (events_seen == 1 && !events.is_null()) {
@@ -116,9 +117,10 @@ class JsonlDecoder : public RawDecoder {
           e.fields.resize(model_.event.fields.size());
           for (check::Value& v : e.fields) v.kind = check::Value::Kind::Missing;
           size_t before = out.errors.size();
-          read_fields(eo, model_.event, event_keys_, e.fields, where + ".", out.errors, nullptr, nullptr);
+          bool skip = false;  // an unknown kind: the event is skipped, with a warning
+          read_fields(eo, model_.event, event_keys_, e.fields, where + ".", out, nullptr, nullptr, model_.event_kind_field, skip);
           const check::Value& t = e.fields[model_.event_time_field];
-          if (out.errors.size() != before || t.is_missing()) {
+          if (out.errors.size() != before || t.is_missing() || skip) {
             spare_.push_back(std::move(out.record.events.back()));
             out.record.events.pop_back();
             continue;
@@ -146,9 +148,12 @@ class JsonlDecoder : public RawDecoder {
   // Reads `schema`'s fields from `obj` in one pass over its keys. A key the model reads that
   // appears more than once is an error (which one is meant is unclear); other keys are ignored.
   // The lead object's `events` value goes to `events` (and its count to `events_seen`).
+  // A value of the wrong form in an optional field is read as missing with a warning, and one in
+  // the field `skip_field` (an event's kind) sets `skip` with a warning, unless strict.
   void read_fields(simdjson::dom::object obj, const check::Schema& schema, const KeyIndex& keys,
-                   std::vector<check::Value>& values, const std::string& prefix, std::vector<std::string>& errors,
-                   element* events, int* events_seen) {
+                   std::vector<check::Value>& values, const std::string& prefix, InputRecord& out,
+                   element* events, int* events_seen, int skip_field, bool& skip) {
+    std::vector<std::string>& errors = out.errors;
     found_.assign(schema.fields.size(), element());
     seen_.assign(schema.fields.size(), 0);
     for (auto [key, value] : obj) {
@@ -183,8 +188,17 @@ class JsonlDecoder : public RawDecoder {
             why = fmt::format("expected a single value, found {}", json_kind(v.type()));
         }
       }
-      if (!ok) errors.push_back(fmt::format("field `{}{}`: {}", prefix, f.column, why));
-      else if (!f.optional && values[i].is_missing())
+      // Only a value that was there can be of the wrong form (`v` is empty otherwise).
+      bool text = !ok && (v.type() != element_type::STRING || value_is_text(std::string_view(v)));
+      if (!ok && !strict_ && text && static_cast<int>(i) == skip_field) {
+        skip = true;
+        out.warnings.push_back(fmt::format("field `{}{}`: {}; the event is skipped", prefix, f.column, why));
+      } else if (!ok && !strict_ && text && f.optional) {
+        values[i] = check::Value::missing();
+        out.warnings.push_back(fmt::format("field `{}{}`: {}; read as missing", prefix, f.column, why));
+      } else if (!ok) {
+        errors.push_back(fmt::format("field `{}{}`: {}", prefix, f.column, why));
+      } else if (!f.optional && values[i].is_missing())
         errors.push_back(fmt::format("field `{}{}` is required and is missing", prefix, f.column));
     }
   }
@@ -192,6 +206,7 @@ class JsonlDecoder : public RawDecoder {
   const check::CheckedModel& model_;
   Decoder decoder_;
   bool document_;  // one document that may span lines (score_json), not one line
+  bool strict_;    // bad optional values and unknown event kinds are errors
   KeyIndex lead_keys_, event_keys_;
   simdjson::dom::parser parser_;
   std::vector<interp::Event> spare_;  // events of earlier records, kept for their buffers
@@ -251,7 +266,7 @@ bool blank(std::string_view line) { return line.find_first_not_of(" \t") == std:
 // Splits the input into lines, skipping blank ones (nothing but spaces and tabs).
 class JsonlReader : public RecordReader {
  public:
-  JsonlReader(std::istream& in, const check::CheckedModel& m) : lines_(in), model_(m) {}
+  JsonlReader(std::istream& in, const check::CheckedModel& m, bool strict) : lines_(in), model_(m), strict_(strict) {}
 
   bool next_raw(RawRecord& out) override {
     std::string& line = out.text;
@@ -270,23 +285,24 @@ class JsonlReader : public RecordReader {
     return true;
   }
 
-  std::unique_ptr<RawDecoder> make_decoder() const override { return std::make_unique<JsonlDecoder>(model_, false); }
+  std::unique_ptr<RawDecoder> make_decoder() const override { return std::make_unique<JsonlDecoder>(model_, false, strict_); }
 
  private:
   LineSplitter lines_;
   const check::CheckedModel& model_;
+  bool strict_;
   int64_t line_no_ = 0;
   int64_t count_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model) {
-  return std::make_unique<JsonlReader>(in, model);
+std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model, bool strict) {
+  return std::make_unique<JsonlReader>(in, model, strict);
 }
 
 std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model) {
-  return std::make_unique<JsonlDecoder>(model, true);
+  return std::make_unique<JsonlDecoder>(model, true, true);  // one lead from a program: no warning channel, so strict
 }
 
 }  // namespace rubric::io

@@ -90,6 +90,15 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
       } else {
         writer.row(rec, slot.outcomes[i]);
         ++stats.scored;
+        if (!rec.warnings.empty()) {
+          ++stats.warned_leads;
+          for (const std::string& w : rec.warnings) {
+            if (++stats.warnings <= opts.max_error_messages)
+              errors << fmt::format("{}:{}: warning: {}\n", opts.input_name, rec.line, w);
+            else if (stats.warnings == opts.max_error_messages + 1)
+              errors << "... more warnings are counted but not shown\n";
+          }
+        }
       }
       if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
     }

@@ -29,6 +29,8 @@ struct RunStats {
   int64_t scored = 0;
   int64_t errors = 0;
   int64_t skipped = 0;
+  int64_t warnings = 0;      // values read as missing, events skipped (InputRecord::warnings)
+  int64_t warned_leads = 0;  // scored leads with at least one
 };
 
 RunStats run_scoring(RecordReader& reader, const interp::Scorer& interp, ResultWriter& writer,

@@ -9,14 +9,14 @@ namespace {
 constexpr size_t kKeepBytes = size_t{1} << 20;
 }  // namespace
 
-std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter,
+std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter, bool strict,
                                               std::string& fatal);
-std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model);
+std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model, bool strict);
 
 std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::CheckedModel& model, const ReaderOptions& opts,
                                           std::string& fatal) {
-  if (opts.format == InputFormat::Jsonl) return open_jsonl_reader(in, model);
-  return open_csv_reader(in, model, opts.delimiter, fatal);
+  if (opts.format == InputFormat::Jsonl) return open_jsonl_reader(in, model, opts.strict);
+  return open_csv_reader(in, model, opts.delimiter, opts.strict, fatal);
 }
 
 char parse_delimiter(std::string_view s) {
@@ -54,6 +54,7 @@ void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number, bool 
   }
   record.events.clear();  // readers with events refill `spare` first (see jsonl_reader.cc)
   errors.clear();
+  warnings.clear();
   line = at_line;
   number = at_number;
   key = keyed ? std::string() : std::to_string(at_number);

@@ -20,6 +20,9 @@ struct InputRecord {
   int64_t number = 0;               // 1-based position among the records
   std::string key;                  // the key field's raw text, or the record number
   std::vector<std::string> errors;  // "field `employees`: expected a number, found \"ten\""
+  // What was read with a loss but still scored: a bad value of an optional field read as missing,
+  // an event of an unknown kind skipped (ReaderOptions::strict makes these errors).
+  std::vector<std::string> warnings;
   bool ok() const { return errors.empty(); }
   // Starts record `number` on `line` with `fields` missing values, no events and no errors. The
   // key starts empty when the model has a key field (`keyed`), else it is the record number.
@@ -76,6 +79,9 @@ struct ReaderOptions {
   // No format was given: `format` is decided once the input is open, from its name or, when the
   // name does not say, its first bytes (see guess_format in input.h).
   bool guess = false;
+  // A value an optional field cannot hold, and an event of a kind its enum does not list, make the
+  // record an error (as before 0.x) instead of being read as missing / skipped with a warning.
+  bool strict = false;
 };
 
 // A delimiter given as one character or by name (tab, comma, semicolon, pipe); 0 when neither.
@@ -92,7 +98,8 @@ std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::Checked
                                           std::string& fatal);
 
 // A decoder for one JSON object that may span lines (the API's score_json): RawRecord::text
-// holds the whole document, and error messages give positions as line and column.
+// holds the whole document, and error messages give positions as line and column. Strict (see
+// ReaderOptions::strict): a program scoring one lead has no channel for warnings.
 std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model);
 
 }  // namespace rubric::io

@@ -191,7 +191,8 @@ cat >"$TMP/bad.jsonl" <<'JSON'
 {"id": "enum-fallback", "email": "a@b.com", "industry": "mining"}
 {"id": "good2", "email": "c@d.com", "employees": 300}
 JSON
-expect_exit 1 "bad records" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01
+# --strict: a bad value of an optional field and an unknown event kind are record errors too.
+expect_exit 1 "bad records" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01 --strict
 lines "$TMP/out" 10 "bad records keep one row each"
 contains "$TMP/err" "bad.jsonl:2: error: invalid JSON at column " "invalid json line"
 contains "$TMP/err" "bad.jsonl:3: error: field \`employees\`: expected a number, found \"ten\"" "wrong type"
@@ -201,9 +202,23 @@ contains "$TMP/err" "bad.jsonl:8: error: field \`events[0].kind\`" "bad event ki
 contains "$TMP/err" "field \`events[1].timestamp\` is required and is missing" "event without timestamp"
 contains "$TMP/err" "3 scored, 6 errors" "bad records summary"
 contains "$TMP/out" "wrongtype,,,,,,," "error row keeps the key"
-expect_exit 1 "skip" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01 --on-error skip
+expect_exit 1 "skip" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01 --on-error skip --strict
 lines "$TMP/out" 4 "skip leaves good rows only"
 contains "$TMP/err" "3 scored, 6 errors (6 skipped)" "skip summary"
+# By default the wrong-typed optional value is read as missing, with a warning, and the lead scored.
+expect_exit 1 "bad records, not strict" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.jsonl" --as-of 2026-11-01
+lines "$TMP/out" 10 "one row each, not strict"
+contains "$TMP/err" "bad.jsonl:3: warning: field \`employees\`: expected a number, found \"ten\"; read as missing" "wrong type read as missing"
+contains "$TMP/err" "4 scored, 5 errors" "not strict summary"
+contains "$TMP/err" "1 warning in 1 scored lead" "warnings are counted"
+contains "$TMP/out" "wrongtype,0,0,0,cold" "the lead with a bad optional value is scored"
+# An event of a kind the enum does not list is skipped with a warning; the lead's other events count.
+printf '%s\n' '{"id": "k1", "email": "a@b.com", "events": [{"kind": "teleport", "timestamp": "2026-10-01"}, {"kind": "page_view", "page": "/pricing", "timestamp": "2026-10-30"}]}' >"$TMP/kinds.jsonl"
+expect_exit 0 "an unknown event kind" -- "$RUBRIC" score "$B2B" --input "$TMP/kinds.jsonl" --as-of 2026-11-01 --explain
+contains "$TMP/err" "warning: field \`events[0].kind\`" "the unknown kind is named"
+contains "$TMP/err" "the event is skipped" "and the event skipped"
+contains "$TMP/out" "pricing" "the other event still counts"
+expect_exit 1 "an unknown event kind, strict" -- "$RUBRIC" score "$B2B" --input "$TMP/kinds.jsonl" --as-of 2026-11-01 --strict
 printf '\x00\xff\xfe binary \x01\n{"id": 5, "email": true}\n' >"$TMP/junk.jsonl"
 expect_exit 1 "binary junk" -- "$RUBRIC" score "$B2B" --input "$TMP/junk.jsonl" --as-of 2026-11-01
 lines "$TMP/out" 3 "junk rows"

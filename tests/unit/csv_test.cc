@@ -15,12 +15,13 @@ const char* kModel =
     "lead:\n  id: string key\n  name: optional string from \"Full Name\"\n  visits: optional int from \"Total Visits\"\n"
     "score s:\n  visits > 1: +1\n";
 
-std::vector<io::InputRecord> read_all(const std::string& csv, std::string* fatal = nullptr, char delim = 0) {
+std::vector<io::InputRecord> read_all(const std::string& csv, std::string* fatal = nullptr, char delim = 0, bool strict = false) {
   static auto c = test::compile(kModel);
   REQUIRE(c.ok());
   std::istringstream in(csv);
   std::string err;
   io::ReaderOptions opts{io::InputFormat::Csv, delim};
+  opts.strict = strict;
   auto reader = io::open_reader(in, *c.model, opts, err);
   if (fatal) *fatal = err;
   std::vector<io::InputRecord> out;
@@ -62,9 +63,21 @@ TEST_CASE("bad rows are reported, never dropped", "[io]") {
   auto rows = read_all("id,Full Name,Total Visits\na,x\nb,y,ten\nc,z,2\nd,\"open,5\n");
   REQUIRE(rows.size() == 4);
   CHECK(rows[0].errors.at(0) == "the row has 2 values and the header has 3 columns");
-  CHECK(rows[1].errors.at(0) == "field `visits` (column \"Total Visits\"): expected a number, found \"ten\"");
+  // `visits` is optional: its bad value is read as missing, with a warning, and the lead scored.
+  CHECK(rows[1].ok());
+  CHECK(rows[1].record.fields[2].is_missing());
+  CHECK(rows[1].warnings.at(0) == "field `visits` (column \"Total Visits\"): expected a number, found \"ten\"; read as missing");
   CHECK(rows[2].ok());
   CHECK(rows[3].errors.at(0).find("never ends") != std::string::npos);
+  // Strict: a record error, as before.
+  auto strict = read_all("id,Full Name,Total Visits\nb,y,ten\n", nullptr, 0, true);
+  REQUIRE(strict.size() == 1);
+  CHECK(strict[0].errors.at(0) == "field `visits` (column \"Total Visits\"): expected a number, found \"ten\"");
+  // A NUL byte is damage, never read as missing.
+  const char kNul[] = "id,Full Name,Total Visits\nb,y,1\0\n";
+  auto nul = read_all(std::string(kNul, sizeof kNul - 1));
+  REQUIRE(nul.size() == 1);
+  CHECK_FALSE(nul[0].ok());
 }
 
 TEST_CASE("a missing required column stops the run with a hint", "[io]") {

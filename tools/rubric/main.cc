@@ -231,6 +231,7 @@ struct ScoreArgs {
   std::string cache_dir;
   int threads = 1;
   bool explain = false;
+  bool strict = false;
 };
 
 // `auto` uses an interpreter (ScorerKind::Interpreted) below these input sizes, where starting LLVM and compiling
@@ -329,6 +330,7 @@ int run_score(const ScoreArgs& a) {
   if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   rubric::io::ReaderOptions ropts;
   if (!reader_options(a.input, a.input_format, a.delimiter, ropts)) return kCannotRun;
+  ropts.strict = a.strict;
   if (a.input != "-" && std::filesystem::is_directory(a.input)) {
     std::cerr << "rubric: " << a.input << " is a folder, not a file of leads\n";
     return kCannotRun;
@@ -394,6 +396,10 @@ int run_score(const ScoreArgs& a) {
     std::cerr << "rubric: writing the output failed\n";
     return kCannotRun;
   }
+  if (stats.warnings)
+    std::cerr << fmt::format("rubric: {} warning{} in {} scored lead{} (bad values of optional fields read as missing, events of "
+                             "unknown kinds skipped); --strict makes them errors\n",
+                             stats.warnings, stats.warnings == 1 ? "" : "s", stats.warned_leads, stats.warned_leads == 1 ? "" : "s");
   std::cerr << fmt::format("{} scored, {} error{}{}\n", stats.scored, stats.errors, stats.errors == 1 ? "" : "s",
                            stats.skipped ? fmt::format(" ({} skipped)", stats.skipped) : "");
   return stats.errors ? kFindings : kOk;
@@ -1007,6 +1013,8 @@ int main(int argc, char** argv) {
   score->add_option("--threads", sa.threads, "scoring threads (default 1); rows stay in input order")
       ->check(CLI::Range(1, 256));
   score->add_option("--cache-dir", sa.cache_dir, "keep compiled models in this folder and reuse them (JIT only)");
+  score->add_flag("--strict", sa.strict, "a bad value of an optional field, or an event of an unknown kind, makes the record an "
+                                         "error (default: read as missing / skipped, with a warning)");
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
       ->check(CLI::IsMember({"row", "skip"}));
 
