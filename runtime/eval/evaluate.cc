@@ -45,21 +45,11 @@ struct Lead {
   const float* rules = nullptr;    // per rule (all scores' rules in order): 1 fired, or the events counted
 };
 
-// A model with extra string or time fields appended, which the reader fills like any other:
-// the outcome column and a split column. The copy's nodes point into the original, kept alive.
-std::shared_ptr<const check::CheckedModel> with_fields(std::shared_ptr<const check::CheckedModel> base,
-                                                       const std::vector<check::Field>& extra) {
-  auto copy = new check::CheckedModel(*base);
-  for (const check::Field& f : extra) copy->lead.fields.push_back(f);
-  return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
-}
+using io::with_extra_fields;
 
 check::Field extra_field(std::string name, std::string column, check::TypeKind kind) {
-  check::Field f;
-  f.name = std::move(name);
-  f.column = std::move(column);
+  check::Field f = io::text_field(std::move(name), std::move(column));
   f.type.kind = kind;
-  f.optional = true;
   return f;
 }
 
@@ -296,7 +286,7 @@ class LabelledReader {
         extra.push_back(extra_field("--split", opts.split.field, check::TypeKind::String));
       }
     }
-    reading_ = with_fields(model, extra);
+    reading_ = with_extra_fields(model, extra);
     if (joined_ && !read_outcomes_file(m, error)) return false;
     io::ReaderOptions chosen = opts.reader;
     if (!in_.open(opts.input, chosen, error)) return false;

@@ -45,6 +45,22 @@ bool reader_options_for(std::string_view, std::string_view format, std::string_v
   return true;
 }
 
+std::shared_ptr<const check::CheckedModel> with_extra_fields(std::shared_ptr<const check::CheckedModel> base,
+                                                             const std::vector<check::Field>& extra) {
+  auto copy = new check::CheckedModel(*base);
+  for (const check::Field& f : extra) copy->lead.fields.push_back(f);
+  return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
+}
+
+check::Field text_field(std::string name, std::string column) {
+  check::Field f;
+  f.name = std::move(name);
+  f.column = std::move(column);
+  f.type.kind = check::TypeKind::String;
+  f.optional = true;
+  return f;
+}
+
 void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number, bool keyed) {
   // Values are reset, not destroyed, so their string buffers serve the next record too.
   record.fields.resize(fields);

@@ -92,6 +92,14 @@ char parse_delimiter(std::string_view s);
 bool reader_options_for(std::string_view path, std::string_view format, std::string_view delimiter, ReaderOptions& out,
                         std::string& error);
 
+// `base` with `extra` lead fields appended, which readers fill like any other and back ends
+// ignore (they read only the fields the model has): an outcome column for `rubric evaluate`, the
+// columns `--keep` passes through. The copy's nodes point into `base`, which it keeps alive.
+std::shared_ptr<const check::CheckedModel> with_extra_fields(std::shared_ptr<const check::CheckedModel> base,
+                                                             const std::vector<check::Field>& extra);
+// An optional text field read from `column`, for with_extra_fields.
+check::Field text_field(std::string name, std::string column);
+
 // Opens a reader over `in`, which must outlive it. Returns null and sets `fatal` when the input
 // cannot be read at all (a CSV header without a required field's column, for instance).
 std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::CheckedModel& model, const ReaderOptions& opts,

@@ -9,11 +9,22 @@
 
 namespace rubric::io {
 
-namespace {
-
 std::string key_column(const check::CheckedModel& m) {
   return m.key_field >= 0 ? m.lead.fields[m.key_field].name : "row";
 }
+
+std::vector<std::string> output_columns(const check::CheckedModel& m, bool explain) {
+  std::vector<std::string> out{key_column(m)};
+  for (const auto& s : m.scores) out.push_back(s.name);
+  out.push_back("total");
+  for (const auto& t : m.tier_sets) out.push_back(t.name);
+  out.push_back("disqualified");
+  out.push_back("error");
+  if (explain) out.push_back("explain");
+  return out;
+}
+
+namespace {
 
 std::string hit_detail(const interp::RuleHit& h) {
   std::vector<std::string> parts;
@@ -63,6 +74,7 @@ void ResultWriter::csv_cell(std::string_view s, bool last) {
 void ResultWriter::header() {
   if (opts_.format != OutputFormat::Csv) return;
   csv_cell(key_column(model_));
+  for (const auto& [name, slot] : opts_.keep) csv_cell(name);
   for (const auto& s : model_.scores) csv_cell(s.name);
   csv_cell("total");
   for (const auto& t : model_.tier_sets) csv_cell(t.name);
@@ -75,6 +87,7 @@ void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
   const check::CheckedModel& m = model_;
   if (opts_.format == OutputFormat::Csv) {
     csv_cell(in.key);
+    kept_cells(in);
     for (int64_t s : o.scores) csv_cell(format_points(s));
     csv_cell(format_points(o.total));
     for (size_t t = 0; t < m.tier_sets.size(); ++t)
@@ -87,6 +100,7 @@ void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
     text::append_json_string(buf_, key_column(m));
     buf_ += ':';
     text::append_json_string(buf_, in.key);
+    kept_json(in);
     for (size_t s = 0; s < o.scores.size(); ++s) {
       buf_ += ',';
       text::append_json_string(buf_, m.scores[s].name);
@@ -130,6 +144,7 @@ void ResultWriter::error_row(const InputRecord& in, const std::string& message) 
   const std::string key = in.key.empty() ? std::to_string(in.number) : in.key;
   if (opts_.format == OutputFormat::Csv) {
     csv_cell(key);
+    kept_cells(in);
     for (size_t i = 0; i < m.scores.size() + 1 + m.tier_sets.size() + 1; ++i) csv_cell("");
     csv_cell(message, !opts_.explain);
     if (opts_.explain) csv_cell("", true);
@@ -138,6 +153,7 @@ void ResultWriter::error_row(const InputRecord& in, const std::string& message) 
     text::append_json_string(buf_, key_column(m));
     buf_ += ':';
     text::append_json_string(buf_, key);
+    kept_json(in);
     for (const auto& s : m.scores) {
       buf_ += ',';
       text::append_json_string(buf_, s.name);
@@ -154,6 +170,25 @@ void ResultWriter::error_row(const InputRecord& in, const std::string& message) 
     buf_ += "}\n";
   }
   if (buf_.size() > (1 << 16)) flush();
+}
+
+// The kept columns' text as read (empty / null when missing or not read).
+void ResultWriter::kept_cells(const InputRecord& in) {
+  for (const auto& [name, slot] : opts_.keep) {
+    const check::Value* v = static_cast<size_t>(slot) < in.record.fields.size() ? &in.record.fields[slot] : nullptr;
+    csv_cell(v && v->kind == check::Value::Kind::String ? std::string_view(v->s) : std::string_view());
+  }
+}
+
+void ResultWriter::kept_json(const InputRecord& in) {
+  for (const auto& [name, slot] : opts_.keep) {
+    buf_ += ',';
+    text::append_json_string(buf_, name);
+    buf_ += ':';
+    const check::Value* v = static_cast<size_t>(slot) < in.record.fields.size() ? &in.record.fields[slot] : nullptr;
+    if (v && v->kind == check::Value::Kind::String) text::append_json_string(buf_, v->s);
+    else buf_ += "null";
+  }
 }
 
 void ResultWriter::flush() {

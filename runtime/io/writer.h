@@ -5,6 +5,8 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "compiler/check/model.h"
 #include "runtime/interp/interp.h"
@@ -18,6 +20,9 @@ struct WriterOptions {
   OutputFormat format = OutputFormat::Csv;
   char delimiter = ',';
   bool explain = false;
+  // Input columns passed through (`--keep`), after the key: each one's name and the record field
+  // it was read into (as text; see with_extra_fields).
+  std::vector<std::pair<std::string, int>> keep;
 };
 
 class ResultWriter {
@@ -30,11 +35,19 @@ class ResultWriter {
 
  private:
   void csv_cell(std::string_view s, bool last = false);
+  void kept_cells(const InputRecord& in);
+  void kept_json(const InputRecord& in);
   std::ostream& out_;
   const check::CheckedModel& model_;
   WriterOptions opts_;
   std::string buf_;
 };
+
+// The name of the output's first column: the key field's name, or `row`.
+std::string key_column(const check::CheckedModel& m);
+// The output's columns in order (without kept ones): key, scores, total, tier sets,
+// disqualified, error, and explain when asked for.
+std::vector<std::string> output_columns(const check::CheckedModel& m, bool explain);
 
 // "fit: decision maker +20; engagement: email opens +6 (3 events, capped)".
 std::string explain_text(const check::CheckedModel& m, const interp::Outcome& o);

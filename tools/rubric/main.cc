@@ -18,6 +18,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"
+#include "compiler/source/text.h"
 #include "runtime/eval/evaluate.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
@@ -232,6 +233,7 @@ struct ScoreArgs {
   int threads = 1;
   bool explain = false;
   bool strict = false;
+  std::vector<std::string> keep;  // input columns to pass through
 };
 
 // `auto` uses an interpreter (ScorerKind::Interpreted) below these input sizes, where starting LLVM and compiling
@@ -343,7 +345,28 @@ int run_score(const ScoreArgs& a) {
     return kCannotRun;
   }
   std::istream* in = &input.stream();
-  auto reader = rubric::io::open_reader(*in, *c.model, ropts, fatal);
+  // --keep: each kept column is read as text into a field added after the model's own.
+  rubric::io::WriterOptions wopts;
+  std::shared_ptr<const rubric::check::CheckedModel> reading = c.model;
+  if (!a.keep.empty()) {
+    std::vector<rubric::check::Field> extra;
+    std::vector<std::string> taken = rubric::io::output_columns(*c.model, a.explain);
+    for (std::string name : a.keep) {
+      name.erase(0, name.find_first_not_of(" \t"));
+      name.erase(name.find_last_not_of(" \t") + 1);
+      if (name.empty()) continue;
+      if (std::find(taken.begin(), taken.end(), name) != taken.end()) {
+        std::cerr << fmt::format("rubric: --keep {}: the output already has a column {}; kept columns must have other names\n",
+                                 name, rubric::text::json_string(name));
+        return kCannotRun;
+      }
+      taken.push_back(name);
+      wopts.keep.emplace_back(name, static_cast<int>(c.model->lead.fields.size() + extra.size()));
+      extra.push_back(rubric::io::text_field("--keep " + name, name));
+    }
+    reading = rubric::io::with_extra_fields(c.model, extra);
+  }
+  auto reader = rubric::io::open_reader(*in, *reading, ropts, fatal);
   if (!reader) {
     std::cerr << fmt::format("rubric: {}: {}\n", a.input, fatal);
     return kCannotRun;
@@ -361,7 +384,6 @@ int run_score(const ScoreArgs& a) {
     }
     out = &outfile;
   }
-  rubric::io::WriterOptions wopts;
   wopts.format = a.format == "jsonl" ? rubric::io::OutputFormat::Jsonl : rubric::io::OutputFormat::Csv;
   wopts.explain = a.explain;
   if (!a.output_delimiter.empty()) {
@@ -1013,6 +1035,8 @@ int main(int argc, char** argv) {
   score->add_option("--threads", sa.threads, "scoring threads (default 1); rows stay in input order")
       ->check(CLI::Range(1, 256));
   score->add_option("--cache-dir", sa.cache_dir, "keep compiled models in this folder and reuse them (JIT only)");
+  score->add_option("--keep", sa.keep, "input columns to pass through to the output, after the key: --keep \"Converted,Lead Source\"")
+      ->delimiter(',');
   score->add_flag("--strict", sa.strict, "a bad value of an optional field, or an event of an unknown kind, makes the record an "
                                          "error (default: read as missing / skipped, with a warning)");
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
