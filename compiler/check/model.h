@@ -129,6 +129,7 @@ struct Field {
   bool optional = false;
   std::vector<std::string> missing;  // raw texts meaning missing, besides the model's
   double unit_seconds = 1;           // Duration: seconds per raw unit
+  bool raw = false;                  // a String passed through as written (`--keep`): no missing values, trimming or checks
   SourceRange range;
 };
 

@@ -724,6 +724,7 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
   std::vector<float> rule_table;
   io::InputRecord rec;
   int y;
+  int64_t warned = 0, read_as_missing = 0;
   while (reader.next(rec, y, error)) {
     ++report.records;
     if (!rec.ok()) {
@@ -735,6 +736,7 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
       ++report.unlabelled;
       continue;
     }
+    if (!rec.warnings.empty()) ++warned, read_as_missing += static_cast<int64_t>(rec.warnings.size());
     Lead l;
     l.positive = static_cast<uint8_t>(y);
     if (!reader.place(rec, l.held_out)) {
@@ -763,6 +765,10 @@ bool evaluate(std::shared_ptr<const check::CheckedModel> model, const Options& o
     leads[i].rules = rule_table.data() + i * rule_count;
   }
   if (!error.empty()) return false;
+  if (read_as_missing)
+    report.warnings.push_back(fmt::format("{}: {} bad value{} of optional fields read as missing, or events of unknown kinds skipped, "
+                                          "in {} lead{} (`rubric score` lists them)",
+                                          opts.input, read_as_missing, read_as_missing == 1 ? "" : "s", warned, warned == 1 ? "" : "s"));
   if (report.errors > opts.max_error_messages)
     errors << fmt::format("{}: ... and {} more records with errors\n", opts.input, report.errors - opts.max_error_messages);
   report.outcome_values = reader.values();

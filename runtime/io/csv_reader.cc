@@ -97,6 +97,9 @@ class CsvParser {
     };
     while (true) {
       if (!have(0)) {
+        // The input failed part way (damaged compressed data): the row read so far is cut, and
+        // is no row at all; the caller reports the failure.
+        if (failed_) return false;
         if (quoted) {
           if (crossed && columns) return recover(delim, out, start_line, crossed, true);
           problem = fmt::format("column {}: a quoted value that starts on line {} never ends", out.cells.size() + 1, start_line);
@@ -211,12 +214,16 @@ class CsvParser {
       buf_.resize(old + kChunk);
       in_.read(buf_.data() + old, static_cast<std::streamsize>(kChunk));
       buf_.resize(old + static_cast<size_t>(in_.gcount()));
-      if (buf_.size() == old) return false;
+      if (buf_.size() == old) {
+        failed_ = in_.bad();
+        return false;
+      }
     }
     return true;
   }
 
   static constexpr size_t kChunk = size_t{1} << 20;
+  bool failed_ = false;  // the input failed part way
   std::istream& in_;
   std::string buf_;
   size_t pos_ = 0;    // the next byte
@@ -249,6 +256,10 @@ class CsvDecoder : public RawDecoder {
       if (slots_[i] < 0) continue;
       std::string why;
       const std::string& cell = cells[slots_[i]];
+      if (f.raw) {  // passed through as written
+        out.record.fields[i] = check::Value::string(cell);
+        continue;
+      }
       if (size_t bad = first_invalid_utf8(cell); bad != std::string::npos)
         out.errors.push_back(fmt::format("field `{}` (column {}): the text is not valid UTF-8 (byte 0x{:02X} at position {}); save the file as UTF-8",
                                          f.name, text::json_string(f.column), static_cast<unsigned char>(cell[bad]), bad + 1));

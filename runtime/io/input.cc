@@ -62,7 +62,7 @@ class InputBuffer : public std::streambuf {
     }
     const auto* b = reinterpret_cast<const unsigned char*>(raw_.data() + raw_at_);
     size_t n = raw_end_ - raw_at_;
-    if (n >= 2 && b[0] == 0x1F && b[1] == 0x8B) {
+    if (n >= 2 && b[0] == 0x1F && b[1] == 0x8B) {  // gzip
       kind_ = Compression::Gzip;
       std::memset(&z_, 0, sizeof z_);
       if (inflateInit2(&z_, 15 + 16) != Z_OK) {  // 16: gzip headers only
@@ -70,7 +70,8 @@ class InputBuffer : public std::streambuf {
         return false;
       }
       gzip_ready_ = true;
-    } else if (n >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD) {
+    } else if ((n >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD) ||
+               (n >= 4 && (b[0] & 0xF0) == 0x50 && b[1] == 0x2A && b[2] == 0x4D && b[3] == 0x18)) {  // or a skippable frame (pzstd writes one first)
       kind_ = Compression::Zstd;
       zstd_ = ZSTD_createDStream();
       if (!zstd_ || ZSTD_isError(ZSTD_initDStream(zstd_))) {
@@ -103,6 +104,7 @@ class InputBuffer : public std::streambuf {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     if (serving_kept_) {  // the head was served; from now on decompress into `out_`
       serving_kept_ = false;
+      setg(nullptr, nullptr, nullptr);
       std::string().swap(kept_);
     }
     while (true) {
@@ -144,6 +146,7 @@ class InputBuffer : public std::streambuf {
   }
 
   [[noreturn]] void fail(std::string why) {
+    setg(nullptr, nullptr, nullptr);
     error_ = fmt::format("{}: {} (near byte {} of the compressed file)", name_, why, raw_read_ - (raw_end_ - raw_at_));
     throw std::runtime_error(error_);
   }

@@ -134,6 +134,12 @@ class JsonlDecoder : public RawDecoder {
   }
 
  private:
+  // A value as text: strings as they are, anything else as its JSON.
+  static std::string raw_text(element e) {
+    if (e.type() == element_type::STRING) return std::string(std::string_view(e));
+    return simdjson::minify(e);
+  }
+
   static std::string scalar_text(element e) {
     switch (e.type()) {
       case element_type::STRING: return std::string(std::string_view(e));
@@ -167,6 +173,10 @@ class JsonlDecoder : public RawDecoder {
       element v = found_[i];
       std::string why;
       bool ok = true;
+      if (f.raw) {  // passed through as written: the first value under the key, as text
+        values[i] = seen_[i] == 0 || v.is_null() ? check::Value() : check::Value::string(raw_text(v));
+        continue;
+      }
       if (seen_[i] > 1) {
         errors.push_back(fmt::format("field `{}{}`: the key appears {} times in the object", prefix, f.column, seen_[i]));
         continue;
@@ -227,7 +237,7 @@ class LineSplitter {
     too_long = false;
     if (!fill()) return false;
     while (true) {
-      if (!fill()) return true;  // the last line has no line end
+      if (!fill()) return !failed_;  // the last line has no line end; or the input failed: no line
       const char* b = buf_.data() + pos_;
       const char* e = buf_.data() + buf_.size();
       const char* p = b;
@@ -253,9 +263,11 @@ class LineSplitter {
     in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     buf_.resize(static_cast<size_t>(in_.gcount()));
     pos_ = 0;
+    if (buf_.empty()) failed_ = in_.bad();  // damaged compressed data: a cut line is no line
     return !buf_.empty();
   }
 
+  bool failed_ = false;
   std::istream& in_;
   std::string buf_;
   size_t pos_ = 0;

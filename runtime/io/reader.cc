@@ -52,12 +52,13 @@ std::shared_ptr<const check::CheckedModel> with_extra_fields(std::shared_ptr<con
   return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
 }
 
-check::Field text_field(std::string name, std::string column) {
+check::Field text_field(std::string name, std::string column, bool raw) {
   check::Field f;
   f.name = std::move(name);
   f.column = std::move(column);
   f.type.kind = check::TypeKind::String;
   f.optional = true;
+  f.raw = raw;
   return f;
 }
 

@@ -97,8 +97,9 @@ bool reader_options_for(std::string_view path, std::string_view format, std::str
 // columns `--keep` passes through. The copy's nodes point into `base`, which it keeps alive.
 std::shared_ptr<const check::CheckedModel> with_extra_fields(std::shared_ptr<const check::CheckedModel> base,
                                                              const std::vector<check::Field>& extra);
-// An optional text field read from `column`, for with_extra_fields.
-check::Field text_field(std::string name, std::string column);
+// An optional text field read from `column`, for with_extra_fields; `raw`: exactly as written
+// (no missing values, no checks), for columns passed through.
+check::Field text_field(std::string name, std::string column, bool raw = false);
 
 // Opens a reader over `in`, which must outlive it. Returns null and sets `fatal` when the input
 // cannot be read at all (a CSV header without a required field's column, for instance).

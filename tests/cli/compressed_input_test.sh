@@ -87,4 +87,37 @@ expect_exit 2 "damaged gzip data" -- "$RUBRIC" score "$B2B" --input "$TMP/bad.gz
 contains "$TMP/err" "gzip data" "the damage is reported"
 expect_exit 2 "diff on a cut file" -- "$RUBRIC" diff "$B2B" "$B2B" --input "$TMP/cut.gz" --as-of 2026-11-01
 contains "$TMP/err" "ends early" "diff reports the cut file"
+# A file cut short part way through a read: no row is made from the cut line (every row written
+# is one the whole file gives), and explain stops with the reason too.
+/usr/bin/python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("id,visits\n")
+    for i in range(300000):
+        f.write(f"L{i:07d},{(i * 7919) % 997}\n")
+' "$TMP/big.csv"
+"$RUBRIC" score "$TMP/m.rubric" --input "$TMP/big.csv" >"$TMP/big_plain.csv" 2>/dev/null
+gzip -c "$TMP/big.csv" >"$TMP/big.csv.gz"
+head -c $(($(stat -c %s "$TMP/big.csv.gz") * 2 / 3)) "$TMP/big.csv.gz" >"$TMP/bigcut.csv.gz"
+expect_exit 2 "a big gzip file cut short" -- "$RUBRIC" score "$TMP/m.rubric" --input "$TMP/bigcut.csv.gz"
+/usr/bin/python3 -c '
+import sys
+whole = set(open(sys.argv[1]).read().splitlines())
+got = open(sys.argv[2]).read().splitlines()
+bad = [r for r in got if r not in whole]
+assert not bad, bad[:3]
+' "$TMP/big_plain.csv" "$TMP/out" && ok || fail "a cut file's rows are all rows of the whole file (none made from a cut line)"
+expect_exit 2 "explain on a cut file" -- "$RUBRIC" explain "$TMP/m.rubric" --input "$TMP/bigcut.csv.gz" --id L0299999
+contains "$TMP/err" "ends early" "explain names the cut"
+
+# A zstd file that starts with a skippable frame (as pzstd writes) is zstd.
+/usr/bin/python3 -c '
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+skip = struct.pack("<II", 0x184D2A50, 4) + b"pzst"
+open(sys.argv[2], "wb").write(skip + data)
+' "$TMP/leads.jsonl.zst" "$TMP/skip.zst"
+score "$B2B" --input "$TMP/skip.zst" >"$TMP/out.csv"
+same "$TMP/out.csv" "$TMP/plain.csv" "zstd after a skippable frame"
+
 finish

@@ -44,4 +44,17 @@ expect_exit 2 "--keep a name the output has" -- "$RUBRIC" score "$TMP/m.rubric" 
 contains "$TMP/err" 'the output already has a column "engagement"' "a clash is refused"
 expect_exit 1 "--keep a column that is not there" -- "$RUBRIC" score "$TMP/m.rubric" --input "$TMP/leads.csv" --keep Stage
 contains "$TMP/err" 'no column "Stage"' "a missing kept column is warned about"
+# Kept columns are passed through as written: a value the model's `missing values` lists, bytes
+# that are not UTF-8, and a JSON object are kept, and never make the lead an error.
+printf '%s\n' 'model "Keep raw"' '' 'missing values: "", "0", "n/a"' '' 'lead:' '  id: string key from "id"' \
+  '  visits: int from "visits"' '' 'score engagement:' '  visits >= 5: +10 "5+ visits"' >"$TMP/mv.rubric"
+printf 'id,visits,Converted,Note\nA1,6,0,ok\nA2,6,n/a,\xe9t\xe9\n' >"$TMP/raw.csv"
+expect_exit 0 "--keep raw values" -- "$RUBRIC" score "$TMP/mv.rubric" --input "$TMP/raw.csv" --keep Converted,Note
+contains "$TMP/out" "A1,0,ok,10" "a missing-values text is kept as written"
+contains "$TMP/out" "A2,n/a," "... every one"
+contains "$TMP/err" "2 scored, 0 errors" "bytes that are not UTF-8 in a kept column are no error"
+printf '{"id": "J1", "visits": 6, "Meta": {"a": [1, 2]}, "Converted": 0}\n' >"$TMP/raw.jsonl"
+expect_exit 0 "--keep JSON values" -- "$RUBRIC" score "$TMP/mv.rubric" --input "$TMP/raw.jsonl" --keep Meta,Converted --strict
+contains "$TMP/out" '"{""a"":[1,2]}",0,10' "a kept JSON object is its JSON, a kept number its text"
+
 finish

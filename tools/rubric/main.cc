@@ -362,7 +362,7 @@ int run_score(const ScoreArgs& a) {
       }
       taken.push_back(name);
       wopts.keep.emplace_back(name, static_cast<int>(c.model->lead.fields.size() + extra.size()));
-      extra.push_back(rubric::io::text_field("--keep " + name, name));
+      extra.push_back(rubric::io::text_field("--keep " + name, name, true));
     }
     reading = rubric::io::with_extra_fields(c.model, extra);
   }
@@ -474,11 +474,16 @@ int run_explain(const ExplainArgs& a) {
       std::cerr << fmt::format("rubric: line {}: {}\n", rec.line, rec.errors.front());
       return kFindings;
     }
+    for (const std::string& w : rec.warnings) std::cerr << fmt::format("rubric: line {}: warning: {}\n", rec.line, w);
     rubric::io::ExplainOptions options;
     options.fired_only = a.fired_only;
     options.json = a.format == "json";
     std::cout << rubric::io::explain_lead(*c.model, interp, rec.record, as_of, *c.sources, options);
     return kOk;
+  }
+  if (!a.input.empty() && input.stream().bad()) {
+    std::cerr << fmt::format("rubric: reading {} failed part way ({})\n", a.input, input.error());
+    return kCannotRun;
   }
   std::cerr << (a.id.empty() ? std::string("rubric: no lead to explain\n") : fmt::format("rubric: no lead with key {}\n", a.id));
   return kFindings;
