@@ -377,15 +377,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-// A file's reader options as the CLI picks them: the format from `given`, else from the name;
-// the CSV delimiter from one character or its name.
-rubric::io::ReaderOptions reader_options(const std::string& path, const std::string& given, const std::string& delimiter) {
-  rubric::io::ReaderOptions out;
-  std::string error;
-  if (!rubric::io::reader_options_for(path, given, delimiter, out, error)) throw py::value_error(error);
-  return out;
-}
-
 // Writes a frame given as columns to `path` as JSON Lines, one object a row with every column
 // (so a label column the model does not read is there too), for evaluate. A value JSON cannot
 // carry raises TypeError naming the row and column.
