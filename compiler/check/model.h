@@ -260,6 +260,9 @@ inline int64_t saturate_cents(__int128 sum) {
   return sum > kMaxCents ? kMaxCents : sum < -kMaxCents ? -kMaxCents : static_cast<int64_t>(sum);
 }
 
+// A value as `--emit` dumps show it: "text" quoted, @seconds for times, 30s for durations.
+std::string value_text(const Value& v);
+
 // A readable dump of the checked model for `rubric check --emit=checked`.
 std::string print(const CheckedModel& m);
 

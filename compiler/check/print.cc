@@ -34,9 +34,7 @@ std::string type_name(const Type& t) {
   return "?";
 }
 
-namespace {
-
-std::string lit(const Value& v) {
+std::string value_text(const Value& v) {
   switch (v.kind) {
     case Value::Kind::Missing: return "missing";
     case Value::Kind::Bool: return v.b ? "true" : "false";
@@ -49,6 +47,10 @@ std::string lit(const Value& v) {
   }
   return "?";
 }
+
+namespace {
+
+std::string lit(const Value& v) { return value_text(v); }
 
 std::string node(const Node* n) {
   if (!n) return "()";

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The meaning of each operation on values already computed, shared by the tree-walking and the
-// batch interpreter so that they cannot drift apart. Kleene logic: a missing operand gives
-// missing or unknown, and only true counts.
+// Three-valued logic and the value semantics the executor (exec.cc) and the compiled code's
+// helpers share. Kleene logic: a missing operand gives missing or unknown, and only true counts.
 #pragma once
 
 #include <cstdint>
@@ -34,15 +33,5 @@ int compare(const Value& a, const Value& b);
 // Calls a host function with present arguments (`args` may be rewritten: ints become numbers
 // where the function takes a number). The interpreters and the compiled code's helper share it.
 Value call_host(const check::HostFunction& f, Value* args, size_t n);
-
-// Whether apply_value / apply_test compute `op` (from operand values alone).
-bool is_value_op(check::Op op);
-bool is_test_op(check::Op op);
-
-// Neg, Add, Sub, Mul, Div, Call, EmailDomain and DaysSinceTime, from their operands' values.
-Value apply_value(const check::Node* n, const Value* const* kids, int64_t as_of);
-// Compare, IsMissing, InSet, InPages, Between, Contains, StartsWith, EndsWith, Matches,
-// TimeWithin and Truthy, from their operands' values.
-Tri apply_test(const check::Node* n, const Value* const* kids, int64_t as_of);
 
 }  // namespace rubric::interp

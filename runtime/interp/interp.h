@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/check/model.h"
@@ -42,9 +43,12 @@ class Scorer {
   }
 };
 
+class Executor;
+
 class Interpreter : public Scorer {
  public:
   explicit Interpreter(std::shared_ptr<const check::CheckedModel> model);
+  ~Interpreter() override;
   // `as_of` is seconds since the epoch; events after it are ignored.
   Outcome score(const Record& record, int64_t as_of, bool explain) const override;
   const check::CheckedModel& model() const { return *model_; }
@@ -52,9 +56,13 @@ class Interpreter : public Scorer {
   // `outcome` supplies the scores and total that tier conditions read. A condition gives a
   // boolean Value, or missing when unknown.
   check::Value evaluate(const check::Node* node, const Record& record, int64_t as_of, const Outcome& outcome) const;
+  // How many events `query` (one of the model's) matched for `record`.
+  int64_t matching_events(const check::EventQuery& query, const Record& record, int64_t as_of) const;
 
  private:
   std::shared_ptr<const check::CheckedModel> model_;
+  std::shared_ptr<const Executor> exec_;
+  std::unordered_map<const check::Node*, int> node_index_;
 };
 
 // Rounds points to hundredths, half away from zero.

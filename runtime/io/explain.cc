@@ -140,10 +140,7 @@ class Explainer {
         std::string what(sm_.text(n->range));
         if (n->op == Op::AnyEvents) {
           // Show how many events the behaviour found, not just yes/no.
-          Node count = *n;
-          count.op = Op::CountEvents;
-          count.type = check::Type{check::TypeKind::Int};
-          int64_t events = interp_.evaluate(&count, r_, as_of_, o_).i;
+          int64_t events = interp_.matching_events(*n->query, r_, as_of_);
           fact = fmt::format("{}: {} matching event{}", what, events, events == 1 ? "" : "s");
         } else {
           fact = fmt::format("{} = {}", what, show(interp_.evaluate(n, r_, as_of_, o_), n->type, unit));

@@ -18,6 +18,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"
+#include "compiler/plan/plan.h"
 #include "compiler/source/text.h"
 #include "runtime/eval/evaluate.h"
 #include "runtime/interp/interp.h"
@@ -60,7 +61,8 @@ A file named - is read from standard input.
 Example:
   rubric check examples/b2b/b2b.rubric examples/xeducation/xeducation.rubric
   rubric check model.rubric --format json      # machine-readable diagnostics
-  rubric check model.rubric --emit checked     # print the checked model)";
+  rubric check model.rubric --emit checked     # print the checked model
+  rubric check model.rubric --emit plan        # print the scoring plan every back end runs)";
 
 const char* kScoreHelp = R"(Score every lead in a CSV or JSON Lines file: one output row per input row, in order.
 
@@ -211,6 +213,7 @@ int run_check(const std::vector<std::string>& files, const std::string& format, 
     errors += c.diagnostics.error_count();
     if (emit == "ast") std::cout << rubric::ast::print(c.module);
     if (emit == "checked" && c.ok()) std::cout << rubric::check::print(*c.model);
+    if (emit == "plan" && c.ok()) std::cout << rubric::plan::print(rubric::plan::build(*c.model), c.sources.get());
     if (emit == "llvm" && c.ok()) std::cout << rubric::jit::emit_llvm(*c.model);
   }
   if (format == "json") {
@@ -1007,8 +1010,8 @@ int main(int argc, char** argv) {
   check->add_option("files", files, "model files (.rubric), or - for standard input")->required()->check(kFileOrStdin);
   check->add_option("--format", check_format, "diagnostics as text (stderr) or json (stdout, one array for all files)")
       ->check(CLI::IsMember({"text", "json"}));
-  check->add_option("--emit", emit, "also print a phase's output: ast, checked or llvm")
-      ->check(CLI::IsMember({"ast", "checked", "llvm"}));
+  check->add_option("--emit", emit, "also print a phase's output: ast, checked, plan or llvm")
+      ->check(CLI::IsMember({"ast", "checked", "plan", "llvm"}));
   auto add_max_errors = [](CLI::App* cmd) {
     cmd->add_option("--max-errors", g_max_errors, "show at most this many diagnostics per file, then a count (default 100; 0: all)");
   };

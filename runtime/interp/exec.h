@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// The executor: runs a scoring plan (compiler/plan) for leads, row-wise (one lead's programs in
+// order, `and`/`or` skipping what cannot change their result) or over a batch (an instruction
+// at a time for every lead of the batch). Both share the event pass and `step`, the one function
+// that says what each opcode means. The tree walker and the batch interpreter are this class.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "compiler/plan/plan.h"
+#include "runtime/interp/apply.h"
+#include "runtime/interp/interp.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace rubric::interp {
+
+// What the event pass found for one lead, per the plan's EventPlan.
+struct EventFacts {
+  std::vector<int64_t> count, last;  // per query: events matched, and the index of the latest (or -1)
+  std::vector<double> sums;          // per sum
+  std::vector<double> points;        // per `each` rule: points after decay, before the cap
+  std::vector<uint8_t> decayed;      // per `each` rule: decay cut an event's points
+};
+
+class Executor {
+ public:
+  // `hosts` are the functions the plan's HostCall instructions call, in the plan's order.
+  Executor(plan::Plan plan, std::shared_ptr<const check::HostFunctions> hosts);
+  ~Executor();
+  const plan::Plan& plan() const { return plan_; }
+
+  Outcome score(const Record& record, int64_t as_of, bool explain) const;
+  // The same results, computed an instruction at a time over records[0..n).
+  void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const;
+
+  // For explanations: the value checked node `node` (an index into CheckedModel::nodes) had for
+  // this lead, its program run in full; `outcome` supplies the scores and total. A condition
+  // gives a bool, or missing when unknown. Missing for a node that no program computes.
+  Value value_of(int node, const Record& record, int64_t as_of, const Outcome& outcome) const;
+  // How many events query `query` matched for this lead.
+  int64_t events_matching(int query, const Record& record, int64_t as_of) const;
+
+  struct Lead;  // one lead in flight (exec.cc)
+
+ private:
+  void event_pass(Lead& lead) const;
+  const Value* run(const plan::Program& prog, Lead& lead, bool skip, int want = -1) const;
+  const Value* step(const plan::Instr& x, const Value* const* in, Lead& lead, Value& tmp) const;
+  Tri define(int slot, Lead& lead) const;
+
+  plan::Plan plan_;
+  std::shared_ptr<const check::HostFunctions> hosts_;
+  std::vector<std::unique_ptr<re2::RE2>> regexes_;
+  std::vector<std::unordered_set<std::string>> text_sets_;
+  std::unordered_map<int, std::pair<int, int>> where_;  // node → (program, instruction)
+  size_t longest_ = 0;                                  // the longest program
+};
+
+}  // namespace rubric::interp
