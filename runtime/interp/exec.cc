@@ -98,6 +98,52 @@ struct Executor::Lead {
   static constexpr uint8_t kNotYet = 0xFF;
 };
 
+namespace {
+
+// What a call works in: its leads and, for batches, the column registers. Kept per thread and
+// reused from call to call, so that vectors and strings keep their storage; a stack, so that a
+// host function scoring on the same thread gets its own.
+struct Workspace {
+  std::vector<Executor::Lead> leads;
+  std::vector<const Value*> regs;
+  std::vector<Value> own;
+};
+
+class WorkspaceGuard {
+ public:
+  WorkspaceGuard() {
+    Stack& s = stack();
+    if (s.depth == s.items.size()) s.items.push_back(std::make_unique<Workspace>());
+    w_ = s.items[s.depth++].get();
+  }
+  ~WorkspaceGuard() { --stack().depth; }
+  Workspace& operator*() { return *w_; }
+  Workspace* operator->() { return w_; }
+
+ private:
+  struct Stack {
+    std::vector<std::unique_ptr<Workspace>> items;
+    size_t depth = 0;
+  };
+  static Stack& stack() {
+    thread_local Stack s;
+    return s;
+  }
+  Workspace* w_;
+};
+
+}  // namespace
+
+void Executor::start(Lead& lead, const Record& record, int64_t as_of) const {
+  lead.record = &record;
+  lead.as_of = as_of;
+  lead.event = nullptr;
+  lead.scores = nullptr;
+  lead.total = 0;
+  lead.defined.assign(plan_.defines.size(), Lead::kNotYet);
+  event_pass(lead);
+}
+
 Executor::Executor(plan::Plan p, std::shared_ptr<const check::HostFunctions> hosts)
     : plan_(std::move(p)), hosts_(std::move(hosts)) {
   for (const plan::Regex& r : plan_.objects.regexes) {
@@ -345,11 +391,10 @@ int64_t total_cents(const Value& v) { return v.is_missing() ? 0 : check::to_cent
 }  // namespace
 
 Outcome Executor::score(const Record& record, int64_t as_of, bool explain) const {
-  Lead lead;
-  lead.record = &record;
-  lead.as_of = as_of;
-  lead.defined.assign(plan_.defines.size(), Lead::kNotYet);
-  event_pass(lead);
+  WorkspaceGuard w;
+  if (w->leads.empty()) w->leads.emplace_back();
+  Lead& lead = w->leads[0];
+  start(lead, record, as_of);
   Outcome out;
   out.scores.reserve(plan_.scores.size());
   for (size_t s = 0; s < plan_.scores.size(); ++s) {
@@ -385,18 +430,19 @@ Outcome Executor::score(const Record& record, int64_t as_of, bool explain) const
 }
 
 void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const {
-  std::vector<Lead> leads(n);
+  WorkspaceGuard w;
+  if (w->leads.size() < n) w->leads.resize(n);
+  std::vector<Lead>& leads = w->leads;
   for (size_t i = 0; i < n; ++i) {
-    leads[i].record = records[i];
-    leads[i].as_of = as_of;
-    leads[i].defined.assign(plan_.defines.size(), Lead::kNotYet);
-    event_pass(leads[i]);
+    start(leads[i], *records[i], as_of);
     out[i] = Outcome();
     out[i].scores.assign(plan_.scores.size(), 0);
   }
   // Column registers: regs[i * n + lead], reused by every program of the batch.
-  std::vector<const Value*> regs(longest_ * n);
-  std::vector<Value> own(longest_ * n);
+  std::vector<const Value*>& regs = w->regs;
+  std::vector<Value>& own = w->own;
+  if (regs.size() < longest_ * n) regs.resize(longest_ * n);
+  if (own.size() < longest_ * n) own.resize(longest_ * n);
   std::vector<Tri> col(n);
   auto run_all = [&](const Program& prog) {
     const Value* in[plan::kMaxOperands];
@@ -462,22 +508,20 @@ void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of
 Value Executor::value_of(int node, const Record& record, int64_t as_of, const Outcome& outcome) const {
   auto it = where_.find(node);
   if (it == where_.end()) return Value::missing();
-  Lead lead;
-  lead.record = &record;
-  lead.as_of = as_of;
-  lead.defined.assign(plan_.defines.size(), Lead::kNotYet);
-  event_pass(lead);
+  WorkspaceGuard w;
+  if (w->leads.empty()) w->leads.emplace_back();
+  Lead& lead = w->leads[0];
+  start(lead, record, as_of);
   lead.scores = outcome.scores.data();
   lead.total = outcome.total;
   return *run(plan_.programs[it->second.first], lead, false, it->second.second);
 }
 
 int64_t Executor::events_matching(int query, const Record& record, int64_t as_of) const {
-  Lead lead;
-  lead.record = &record;
-  lead.as_of = as_of;
-  lead.defined.assign(plan_.defines.size(), Lead::kNotYet);
-  event_pass(lead);
+  WorkspaceGuard w;
+  if (w->leads.empty()) w->leads.emplace_back();
+  Lead& lead = w->leads[0];
+  start(lead, record, as_of);
   return lead.facts.count[query];
 }
 

@@ -49,6 +49,7 @@ class Executor {
   struct Lead;  // one lead in flight (exec.cc)
 
  private:
+  void start(Lead& lead, const Record& record, int64_t as_of) const;  // ready for its programs
   void event_pass(Lead& lead) const;
   const Value* run(const plan::Program& prog, Lead& lead, bool skip, int want = -1) const;
   const Value* step(const plan::Instr& x, const Value* const* in, Lead& lead, Value& tmp) const;
