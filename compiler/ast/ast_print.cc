@@ -64,7 +64,17 @@ std::string expr(const Expr* e) {
     case ExprKind::DaysSince:
       if (e->flag) s += " last";
       break;
-    default:
+    case ExprKind::Total:
+    case ExprKind::Neg:
+    case ExprKind::CountOf:
+    case ExprKind::SetLiteral:
+    case ExprKind::Not:
+    case ExprKind::And:
+    case ExprKind::Or:
+    case ExprKind::In:
+    case ExprKind::Between:
+    case ExprKind::Activity:
+    case ExprKind::Never:
       break;
   }
   if (e->negated) s += " not";

@@ -184,7 +184,8 @@ static void check_test(Checker& c, const ast::Decl& d) {
       switch (a.value.kind) {
         case ast::TestValue::Kind::Number: f.kind = Value::Kind::Number; f.number = a.value.number; break;
         case ast::TestValue::Kind::Bool: f.kind = Value::Kind::Bool; f.flag = a.value.flag; break;
-        default: f.kind = Value::Kind::String; f.text = a.value.text;
+        case ast::TestValue::Kind::String:
+        case ast::TestValue::Kind::Name: f.kind = Value::Kind::String; f.text = a.value.text; break;
       }
       out.push_back(std::move(f));
     }
@@ -361,8 +362,16 @@ void Checker::run() {
         m_.tier_sets.push_back(std::move(set));
         break;
       }
-      default:
-        break;
+      // Checked before (the schema, sets, defines, behaviours) or after (tests).
+      case ast::DeclKind::Model:
+      case ast::DeclKind::Missing:
+      case ast::DeclKind::Lead:
+      case ast::DeclKind::Event:
+      case ast::DeclKind::Pages:
+      case ast::DeclKind::Const:
+      case ast::DeclKind::Define:
+      case ast::DeclKind::Behaviour:
+      case ast::DeclKind::Test: break;
     }
   }
   // Tests last: they name scores and tiers declared anywhere in the file.

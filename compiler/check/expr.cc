@@ -513,8 +513,9 @@ static const char* cmp_text(Cmp op) {
     case Cmp::Lt: return "<";
     case Cmp::Le: return "<=";
     case Cmp::Gt: return ">";
-    default: return ">=";
+    case Cmp::Ge: return ">=";
   }
+  return "?";
 }
 
 // Whether `a` and `b` may be compared with `op`; reports why not.
@@ -741,7 +742,19 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
       m->range = e.range;
       return m;
     }
-    default: {
+    // Values: a bool value is a condition.
+    case K::Number:
+    case K::String:
+    case K::Bool:
+    case K::Phrase:
+    case K::Total:
+    case K::Neg:
+    case K::Binary:
+    case K::Call:
+    case K::CountOf:
+    case K::SumOf:
+    case K::DaysSince:
+    case K::SetLiteral: {
       const Node* v = value(e, ctx);
       if (v->type.is(TypeKind::Bool) && !is_condition_op(v->op)) {  // a function's answer, say
         Node* n = make(Op::Truthy, Type{TypeKind::Bool}, e.range);
@@ -753,6 +766,7 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
       return error_node(e.range);
     }
   }
+  return error_node(e.range);
 }
 
 const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
@@ -987,9 +1001,20 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
     case K::SetLiteral:
       error(diag::Kind::E0305, e.range, "a set can only follow `in`");
       return error_node(e.range);
-    default:
-      return condition(e, ctx);
+    // Conditions: a condition is a bool value.
+    case K::Not:
+    case K::And:
+    case K::Or:
+    case K::Compare:
+    case K::Presence:
+    case K::In:
+    case K::Between:
+    case K::Text:
+    case K::Matches:
+    case K::Activity:
+    case K::Never: return condition(e, ctx);
   }
+  return error_node(e.range);
 }
 
 }  // namespace rubric::check

@@ -2,6 +2,8 @@
 // Names of ops and types, and the `--emit=checked` dump of a CheckedModel.
 #include <fmt/format.h>
 
+#include <set>
+
 #include "compiler/check/model.h"
 #include "compiler/source/text.h"
 
@@ -67,10 +69,32 @@ std::string node(const Node* n) {
       break;
     case Op::InSet:
       for (const auto& v : n->set) s += " " + lit(v);
-      for (const auto& v : n->string_set) s += " " + text::json_string(v);
+      for (const auto& v : std::set<std::string>(n->string_set.begin(), n->string_set.end())) s += " " + text::json_string(v);
       break;
     case Op::TimeWithin: s += fmt::format(" {}s", n->span_seconds); break;
-    default: break;
+    case Op::Neg:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::EmailDomain:
+    case Op::CountEvents:
+    case Op::SumEvents:
+    case Op::DaysSinceLast:
+    case Op::DaysSinceTime:
+    case Op::TotalRef:
+    case Op::Not:
+    case Op::And:
+    case Op::Or:
+    case Op::IsMissing:
+    case Op::Between:
+    case Op::Contains:
+    case Op::StartsWith:
+    case Op::EndsWith:
+    case Op::Matches:
+    case Op::AnyEvents:
+    case Op::Truthy:
+    case Op::Define: break;
   }
   if (n->op == Op::Define) return s + fmt::format(" #{})", n->slot);  // its body is printed once, with the defines
   if (n->negated) s += " negated";

@@ -54,6 +54,8 @@ void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_sec
 double rb_decay(const void* decay, int64_t age);
 int64_t rb_to_cents(double points);
 int64_t rb_str_ieq(const char* a, int64_t an, const char* b, int64_t bn);
+// `op` is an RbTextOp.
+enum RbTextOp : int64_t { kRbContains = 0, kRbStartsWith = 1, kRbEndsWith = 2 };
 int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t bn);
 int64_t rb_in_strings(const void* node, const char* s, int64_t n);
 int64_t rb_in_pages(const void* node, const char* s, int64_t n);

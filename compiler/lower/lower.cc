@@ -730,7 +730,7 @@ class Lowerer {
       case Op::StartsWith:
       case Op::EndsWith: {
         LVal a = value(n->kids[0]), b = value(n->kids[1]);
-        int64_t op = n->op == Op::Contains ? 0 : n->op == Op::StartsWith ? 1 : 2;
+        int64_t op = n->op == Op::Contains ? kRbContains : n->op == Op::StartsWith ? kRbStartsWith : kRbEndsWith;
         Value* r = B.CreateCall(text_op_, {B.getInt64(op), a.s, a.n, b.s, b.n});
         return tri_of(B.CreateAnd(a.present, b.present), B.CreateICmpNE(r, B.getInt64(0)));
       }

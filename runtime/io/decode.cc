@@ -83,7 +83,12 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
         return true;
       }
       break;
-    default: break;
+    // Not from a number: decoded from its text below.
+    case TypeKind::Time:
+    case TypeKind::Enum:
+    case TypeKind::Error:
+    case TypeKind::Set:
+    case TypeKind::Pages: break;
   }
   return decode(f, raw, out, error);
 }
@@ -153,10 +158,12 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
       error = fmt::format("{} is not one of the values of `{}` ({}{})", shown(raw), f.name, all, e.values.size() > 8 ? ", ..." : "");
       return false;
     }
-    default:
-      error = "this field cannot be read";
-      return false;
+    // No field has these types (they are the types of conditions, sets and page groups).
+    case TypeKind::Error:
+    case TypeKind::Set:
+    case TypeKind::Pages: error = "this field cannot be read"; return false;
   }
+  return false;
 }
 
 bool value_is_text(std::string_view raw) { return raw.size() <= kMaxFieldBytes && raw.find('\0') == std::string_view::npos; }

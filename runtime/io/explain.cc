@@ -151,7 +151,28 @@ class Explainer {
         fact = fmt::format("{} = {}", m_.scores[n->slot].name, format_points(o_.scores[n->slot]));
         break;
       case Op::TotalRef: fact = fmt::format("total = {}", format_points(o_.total)); break;
-      default: break;
+      case Op::Literal:
+      case Op::EventField:
+      case Op::Neg:
+      case Op::Add:
+      case Op::Sub:
+      case Op::Mul:
+      case Op::Div:
+      case Op::Not:
+      case Op::And:
+      case Op::Or:
+      case Op::Compare:
+      case Op::IsMissing:
+      case Op::InSet:
+      case Op::InPages:
+      case Op::Between:
+      case Op::Contains:
+      case Op::StartsWith:
+      case Op::EndsWith:
+      case Op::Matches:
+      case Op::TimeWithin:
+      case Op::Truthy:
+      case Op::Define: break;  // no fact of their own: their parts have
     }
     if (!fact.empty() && seen.insert(fact).second) out.push_back(fact);
     if (n->op == Op::AnyEvents || n->op == Op::CountEvents || n->op == Op::SumEvents || n->op == Op::DaysSinceLast) return;

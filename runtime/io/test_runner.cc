@@ -26,7 +26,13 @@ std::string json_fields(const std::vector<check::TestCase::Field>& fields) {
     switch (f.kind) {
       case check::Value::Kind::Number: out += fmt::format("{}", f.number); break;
       case check::Value::Kind::Bool: out += f.flag ? "true" : "false"; break;
-      default: out += text::json_string(f.text);
+      case check::Value::Kind::String: out += text::json_string(f.text); break;
+      // A test's field is read as a number, a bool or text (TestCase::Field).
+      case check::Value::Kind::Missing:
+      case check::Value::Kind::Int:
+      case check::Value::Kind::Time:
+      case check::Value::Kind::Duration:
+      case check::Value::Kind::Enum: out += text::json_string(f.text); break;
     }
   }
   return out;

@@ -90,11 +90,12 @@ int64_t rb_str_ieq(const char* a, int64_t an, const char* b, int64_t bn) {
 
 int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t bn) {
   std::string_view x(a, an), y(b, bn);
-  switch (op) {
-    case 0: return rubric::builtins::contains_icase(x, y);
-    case 1: return rubric::builtins::starts_with_icase(x, y);
-    default: return rubric::builtins::ends_with_icase(x, y);
+  switch (static_cast<RbTextOp>(op)) {
+    case kRbContains: return rubric::builtins::contains_icase(x, y);
+    case kRbStartsWith: return rubric::builtins::starts_with_icase(x, y);
+    case kRbEndsWith: return rubric::builtins::ends_with_icase(x, y);
   }
+  return 0;
 }
 
 int64_t rb_in_strings(const void* node, const char* s, int64_t n) {
