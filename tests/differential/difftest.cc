@@ -36,24 +36,27 @@ int main(int argc, char** argv) {
   int models = 60, leads = 200;
   uint64_t seed = 1;
   bool print = false;
+  rubric::difftest::Options opts;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--models" && i + 1 < argc) models = std::stoi(argv[++i]);
     else if (a == "--leads" && i + 1 < argc) leads = std::stoi(argv[++i]);
     else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
     else if (a == "--print-model") print = true;
+    else if (a == "--hosts") opts.hosts = true;
     else {
-      std::cerr << "usage: rubric-difftest [--models N] [--leads N] [--seed S] [--print-model]\n";
+      std::cerr << "usage: rubric-difftest [--models N] [--leads N] [--seed S] [--print-model] [--hosts]\n";
       return 2;
     }
   }
   SeededChoices r(seed);
-  Generator gen(r);
+  Generator gen(r, opts);
+  auto hosts = opts.hosts ? rubric::difftest::differential_hosts() : nullptr;
   int passed = 0, failed = 0, rejected = 0;
   for (int m = 0; m < models; ++m) {
     std::string text = gen.model();
     if (print) std::cout << text << "\n";
-    auto c = rubric::driver::compile_source(fmt::format("model{}.rubric", m), text);
+    auto c = rubric::driver::compile_source(fmt::format("model{}.rubric", m), text, hosts);
     if (!c.ok()) {
       // The generator only writes valid models; a rejection is a bug in one or the other.
       ++rejected;

@@ -8,9 +8,13 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "compiler/check/model.h"
 
 namespace rubric::difftest {
 
@@ -60,7 +64,23 @@ class ByteChoices : public Choices {
 // largest literal) and in data.
 struct Options {
   bool extended = false;
+  bool hosts = false;  // conditions may call differential_hosts()' functions
 };
+
+// The embedding program's functions the generated models may call (Options::hosts): a number
+// function that gives missing above 4000 and fails (throws) on 13, and a text test.
+inline std::shared_ptr<const check::HostFunctions> differential_hosts() {
+  using check::TypeKind;
+  using check::Value;
+  auto fns = std::make_shared<check::HostFunctions>();
+  fns->push_back({"bonus", {TypeKind::Number}, TypeKind::Number, [](const Value* a, size_t) {
+                    if (a[0].d == 13) throw std::runtime_error("unlucky");
+                    return a[0].d > 4000 ? Value::missing() : Value::number(a[0].d * 1.5 + 1);
+                  }});
+  fns->push_back({"flagged", {TypeKind::String}, TypeKind::Bool,
+                  [](const Value* a, size_t) { return Value::boolean(a[0].s.find('a') != std::string::npos); }});
+  return fns;
+}
 
 inline const char* kSchema = R"(missing values: "", "n/a"
 lead:
@@ -131,6 +151,14 @@ class Generator {
 
   std::string atom() {
     auto& r = r_;
+    if (opts_.hosts && r.chance(12)) {
+      switch (r.below(3)) {
+        case 0: return fmt::format("bonus(employees) {} {}", r.pick<std::string>({">", "<=", "="}), r.range(0, 6000));
+        case 1: return fmt::format("{}flagged({})", r.chance(30) ? "not " : "", r.pick<std::string>({"title", "country"}));
+        case 2:
+        default: return fmt::format("bonus(revenue / {}) + bonus(employees) > {}", r.range(1, 100), r.range(0, 5000));
+      }
+    }
     switch (r.below(opts_.extended ? 25 : 22)) {
       case 0: return fmt::format("employees {} {}", r.pick<std::string>({"<", "<=", ">", ">=", "=", "!="}), r.range(0, 3000));
       case 1: return fmt::format("revenue > {}.{}", r.range(0, 90000), r.range(0, 99));
