@@ -12,6 +12,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"
+#include "compiler/plan/plan.h"
 #include "tests/fuzz/fuzz.h"
 
 namespace {
@@ -43,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)diag::render_text(lints, *c.sources, false);
     (void)diag::render_sarif(lints, *c.sources, "0.1.0", "https://example.invalid/lints");
     checked = check::print(*c.model);
+    (void)plan::print(plan::build(*c.model), c.sources.get());  // every checked model has a plan
   }
 
   std::optional<std::string> formatted = parse::format_source(text);
