@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Lowers a CheckedModel to LLVM IR. Values become (present, payload) pairs, conditions
-// three-valued i8s (0 false, 1 true, 2 unknown), behaviours loops over the events in their
-// window. Each construct follows runtime/interp/interp.cc step for step.
+// Lowers a model's scoring plan (compiler/plan) to LLVM IR: each plan instruction becomes IR,
+// with values as (present, payload) pairs and conditions as (known, truth) pairs, `and`/`or`
+// jumps as branches, and the event plan as one loop over the events. Each opcode follows its
+// meaning in runtime/interp/exec.cc (Executor::step).
 #include "compiler/lower/lower.h"
 
 #include <llvm/IR/IRBuilder.h>
@@ -17,12 +18,14 @@
 
 #include "compiler/lower/abi.h"
 #include "compiler/lower/refs.h"
+#include "compiler/plan/plan.h"
 
 namespace rubric::lower {
 
 using check::Node;
-using check::Op;
 using check::TypeKind;
+using plan::Instr;
+using plan::Opcode;
 
 namespace {
 
@@ -52,8 +55,12 @@ int64_t value_kind(TypeKind t) {
     case TypeKind::Time: return int64_t(K::Time);
     case TypeKind::Duration: return int64_t(K::Duration);
     case TypeKind::Enum: return int64_t(K::Enum);
-    default: return int64_t(K::Missing);
+    // Not the type of a value.
+    case TypeKind::Error:
+    case TypeKind::Set:
+    case TypeKind::Pages: break;
   }
+  return int64_t(K::Missing);
 }
 
 bool uses_i(TypeKind t) { return t == TypeKind::Bool || t == TypeKind::Int || t == TypeKind::Time || t == TypeKind::Enum; }
@@ -62,7 +69,8 @@ bool uses_d(TypeKind t) { return t == TypeKind::Number || t == TypeKind::Duratio
 class Lowerer {
  public:
   Lowerer(const check::CheckedModel& m, LLVMContext& ctx)
-      : m_(m), C(ctx), M(std::make_unique<Module>("rubric_model", ctx)), B(ctx) {
+      : m_(m), p_(plan::build(m)), C(ctx), M(std::make_unique<Module>("rubric_model", ctx)), B(ctx) {
+    for (const Node& n : m.nodes) nodes_.push_back(&n);
     i1 = Type::getInt1Ty(C);
     i8 = Type::getInt8Ty(C);
     i64 = Type::getInt64Ty(C);
@@ -91,13 +99,12 @@ class Lowerer {
 
   std::unique_ptr<Module> run() {
     event_fields_ = static_cast<int64_t>(m_.event.fields.size());
-    index_event_work();
     // Each define is a function that computes its condition once per lead and keeps the answer
     // in its qi slot (-1 until then), so a define used many times costs one evaluation. Defines
     // come after those they use, so each body finds its callees made.
-    for (const Node* d : m_.defines) {
-      Function* f = begin_function(fmt_name("define", static_cast<size_t>(d->slot)), i8);
-      Value* memo = define_slot(d->slot);
+    for (size_t d = 0; d < p_.defines.size(); ++d) {
+      Function* f = begin_function(fmt_name("define", d), i8);
+      Value* memo = define_slot(static_cast<int64_t>(d));
       Value* known = B.CreateLoad(i64, memo);
       BasicBlock* compute = block("define.compute");
       BasicBlock* cached = block("define.cached");
@@ -105,8 +112,8 @@ class Lowerer {
       B.SetInsertPoint(cached);
       B.CreateRet(B.CreateTrunc(known, i8));
       B.SetInsertPoint(compute);
-      Value* t = test(d->kids[0]);
-      B.CreateStore(B.CreateZExt(t, i64), define_slot(d->slot));
+      Value* t = condition(p_.programs[p_.defines[d]]);
+      B.CreateStore(B.CreateZExt(t, i64), define_slot(static_cast<int64_t>(d)));
       B.CreateRet(t);
       define_fns_.push_back(f);
     }
@@ -115,10 +122,10 @@ class Lowerer {
     // function took seconds to compile.
     std::vector<Function*> rules;
     size_t k = 0;
-    for (const check::Score& score : m_.scores) {
-      for (const check::Rule& r : score.rules) {
+    for (const plan::Score& score : p_.scores) {
+      for (const plan::Rule& r : score.rules) {
         Function* f = begin_function(fmt_name("rule", k), Type::getVoidTy(C));
-        auto [cents, events, flags] = r.each ? each_rule(r) : live_rule(r);
+        auto [cents, events, flags] = r.each >= 0 ? each_rule(r) : live_rule(r);
         Value* out = B.CreateGEP(ruleTy, field(kRules, ptr), B.getInt64(static_cast<int64_t>(k++)));
         B.CreateStore(cents, B.CreateStructGEP(ruleTy, out, 0));
         B.CreateStore(events, B.CreateStructGEP(ruleTy, out, 1));
@@ -127,19 +134,19 @@ class Lowerer {
         rules.push_back(f);
       }
     }
-    auto condition_function = [&](const Node* cond, const std::string& name) -> Function* {
-      if (!cond) return nullptr;
+    auto condition_function = [&](int program, const std::string& name) -> Function* {
+      if (program < 0) return nullptr;
       Function* f = begin_function(name, i8);
-      B.CreateRet(test(cond));
+      B.CreateRet(condition(p_.programs[program]));
       return f;
     };
     std::vector<Function*> disq;
-    for (size_t i = 0; i < m_.disqualifiers.size(); ++i)
-      disq.push_back(condition_function(m_.disqualifiers[i].cond, fmt_name("disqualify", i)));
-    std::vector<std::vector<Function*>> tiers(m_.tier_sets.size());
-    for (size_t t = 0; t < m_.tier_sets.size(); ++t)
-      for (size_t i = 0; i < m_.tier_sets[t].tiers.size(); ++i)
-        tiers[t].push_back(condition_function(m_.tier_sets[t].tiers[i].cond, fmt_name("tier", t * 1000 + i)));
+    for (size_t i = 0; i < p_.disqualifiers.size(); ++i)
+      disq.push_back(condition_function(p_.disqualifiers[i].program, fmt_name("disqualify", i)));
+    std::vector<std::vector<Function*>> tiers(p_.tier_sets.size());
+    for (size_t t = 0; t < p_.tier_sets.size(); ++t)
+      for (size_t i = 0; i < p_.tier_sets[t].tiers.size(); ++i)
+        tiers[t].push_back(condition_function(p_.tier_sets[t].tiers[i].program, fmt_name("tier", t * 1000 + i)));
 
     Function* main = Function::Create(FunctionType::get(Type::getVoidTy(C), {ptr}, false), Function::ExternalLinkage,
                                       kEntryName, M.get());
@@ -159,8 +166,8 @@ class Lowerer {
     Value* tiers_out = field(kTiers, ptr);
     Value* rules_out = field(kRules, ptr);
     k = 0;
-    for (size_t s = 0; s < m_.scores.size(); ++s) {
-      const check::Score& score = m_.scores[s];
+    for (size_t s = 0; s < p_.scores.size(); ++s) {
+      const plan::Score& score = p_.scores[s];
       // Summed in 128 bits, then saturated (check::saturate_cents): no rule count can overflow.
       Value* sum = B.getIntN(128, 0);
       for (size_t r = 0; r < score.rules.size(); ++r, ++k) {
@@ -169,18 +176,19 @@ class Lowerer {
         sum = B.CreateAdd(sum, B.CreateSExt(B.CreateLoad(i64, B.CreateStructGEP(ruleTy, out, 0)), B.getIntNTy(128)));
       }
       sum = saturate(sum);
-      if (score.floor) sum = smax(sum, B.getInt64(interp_cents(*score.floor)));
-      if (score.ceiling) sum = smin(sum, B.getInt64(interp_cents(*score.ceiling)));
+      if (score.floor) sum = smax(sum, B.getInt64(*score.floor));
+      if (score.ceiling) sum = smin(sum, B.getInt64(*score.ceiling));
       B.CreateStore(sum, B.CreateGEP(i64, scores_out, B.getInt64(static_cast<int64_t>(s))));
     }
     Value* total;
-    if (m_.total) {
-      LVal t = value(m_.total);  // reads the scores just stored
-      Value* c = B.CreateCall(cents_, {as_double(t, m_.total->type.kind)});
+    if (p_.total >= 0) {
+      const plan::Program& prog = p_.programs[p_.total];
+      LVal t = program(prog);  // reads the scores just stored
+      Value* c = B.CreateCall(cents_, {as_double(t, prog.code.back().type)});
       total = B.CreateSelect(t.present, c, B.getInt64(0));
     } else {
       total = B.getIntN(128, 0);
-      for (size_t s = 0; s < m_.scores.size(); ++s)
+      for (size_t s = 0; s < p_.scores.size(); ++s)
         total = B.CreateAdd(total, B.CreateSExt(B.CreateLoad(i64, B.CreateGEP(i64, scores_out, B.getInt64(static_cast<int64_t>(s)))),
                                                 B.getIntNTy(128)));
       total = saturate(total);
@@ -205,8 +213,6 @@ class Lowerer {
   }
 
  private:
-  static int64_t interp_cents(double points) { return check::to_cents(points); }
-
   // An i128 sum of hundredths clamped to ±check::kMaxCents, as i64.
   Value* saturate(Value* wide) {
     Type* i128 = B.getIntNTy(128);
@@ -255,60 +261,38 @@ class Lowerer {
   Value* scratch() { return input(kScratch, ptr); }
   Value* refs() { return input(kRefs, ptr); }
 
-  // The event pass's work: every query (count and last match), every `sum of` and every `each`
-  // rule gets a slot in qi (i64) or qd (double).
-  void index_event_work() {
-    for (const check::EventQuery& q : m_.queries) {
-      query_index_[&q] = static_cast<int64_t>(queries_.size());
-      queries_.push_back(&q);
-    }
-    for (const Node& n : m_.nodes)
-      if (n.op == Op::SumEvents) {
-        sum_index_[&n] = static_cast<int64_t>(sums_.size());
-        sums_.push_back(&n);
-      }
-    for (const check::Score& s : m_.scores)
-      for (const check::Rule& r : s.rules)
-        if (r.each) {
-          each_index_[&r] = static_cast<int64_t>(eaches_.size());
-          eaches_.push_back({&r, &s});
-        }
-  }
-  // qi: counts[Q], decayed[R], last[Q], defines[D]; qd: sums[S], points[R].
-  size_t qi_size() const { return 2 * queries_.size() + eaches_.size() + m_.defines.size(); }
-  // A define's answer for this lead (a tri), or -1 before it is computed.
-  Value* define_slot(int slot) { return qi_at(static_cast<int64_t>(2 * queries_.size() + eaches_.size()) + slot); }
-  size_t qd_size() const { return sums_.size() + eaches_.size(); }
+  // The event pass's results. qi: counts[Q], decayed[R], last[Q], defines[D]; qd: sums[S],
+  // points[R], for the plan's Q queries, R `each` rules, S sums and D defines.
+  int64_t n_queries() const { return static_cast<int64_t>(p_.events.queries.size()); }
+  int64_t n_eaches() const { return static_cast<int64_t>(p_.events.eaches.size()); }
+  size_t qi_size() const { return static_cast<size_t>(2 * n_queries() + n_eaches()) + p_.defines.size(); }
+  size_t qd_size() const { return p_.events.sums.size() + p_.events.eaches.size(); }
   Value* qi_at(int64_t i) { return B.CreateGEP(i64, qi_, B.getInt64(i)); }
   Value* qd_at(int64_t i) { return B.CreateGEP(f64, qd_, B.getInt64(i)); }
-  Value* count_slot(const check::EventQuery* q) { return qi_at(query_index_.at(q)); }
-  Value* last_slot(const check::EventQuery* q) {
-    return qi_at(static_cast<int64_t>(queries_.size() + eaches_.size()) + query_index_.at(q));
-  }
-  Value* decayed_slot(const check::Rule* r) { return qi_at(static_cast<int64_t>(queries_.size()) + each_index_.at(r)); }
-  Value* sum_slot(const Node* n) { return qd_at(sum_index_.at(n)); }
-  Value* points_slot(const check::Rule* r) { return qd_at(static_cast<int64_t>(sums_.size()) + each_index_.at(r)); }
+  Value* count_slot(int64_t q) { return qi_at(q); }
+  Value* decayed_slot(int64_t each) { return qi_at(n_queries() + each); }
+  Value* last_slot(int64_t q) { return qi_at(n_queries() + n_eaches() + q); }
+  // A define's answer for this lead (a tri), or -1 before it is computed.
+  Value* define_slot(int64_t d) { return qi_at(2 * n_queries() + n_eaches() + d); }
+  Value* sum_slot(int64_t s) { return qd_at(s); }
+  Value* points_slot(int64_t each) { return qd_at(static_cast<int64_t>(p_.events.sums.size()) + each); }
 
   // One pass over the events every behaviour can see, oldest first. Each distinct filter is
   // tested once per event; each query adds the events in its window that its filter accepts,
-  // in the same order (and with the same arithmetic) as the interpreter's separate passes.
+  // in the same order (and with the same arithmetic) as the executor's event pass.
   void event_pass() {
-    const DataLayout& dl = M->getDataLayout();
-    (void)dl;
-    B.CreateMemSet(qi_, B.getInt8(0), B.getInt64(static_cast<int64_t>(8 * (queries_.size() + eaches_.size()))), MaybeAlign(8));
-    B.CreateMemSet(B.CreateGEP(i64, qi_, B.getInt64(static_cast<int64_t>(queries_.size() + eaches_.size()))),
-                   B.getInt8(0xFF), B.getInt64(static_cast<int64_t>(8 * queries_.size())), MaybeAlign(8));  // last = -1
+    const plan::EventPlan& ep = p_.events;
+    B.CreateMemSet(qi_, B.getInt8(0), B.getInt64(8 * (n_queries() + n_eaches())), MaybeAlign(8));
+    B.CreateMemSet(last_slot(0), B.getInt8(0xFF), B.getInt64(8 * n_queries()), MaybeAlign(8));  // last = -1
     B.CreateMemSet(qd_, B.getInt8(0), B.getInt64(static_cast<int64_t>(8 * qd_size())), MaybeAlign(8));  // +0.0
-    if (!m_.defines.empty())
-      B.CreateMemSet(define_slot(0), B.getInt8(0xFF), B.getInt64(static_cast<int64_t>(8 * m_.defines.size())),
+    if (!p_.defines.empty())
+      B.CreateMemSet(define_slot(0), B.getInt8(0xFF), B.getInt64(static_cast<int64_t>(8 * p_.defines.size())),
                      MaybeAlign(8));  // not computed yet
-    if (queries_.empty()) return;
-    double widest = 0;
-    for (const check::EventQuery* q : queries_) widest = q->window_seconds < 0 || widest < 0 ? -1 : std::max(widest, q->window_seconds);
+    if (ep.queries.empty()) return;
     AllocaInst* begin = B.CreateAlloca(i64, nullptr, "begin");
     AllocaInst* end = B.CreateAlloca(i64, nullptr, "end");
     AllocaInst* idx = B.CreateAlloca(i64, nullptr, "idx");
-    B.CreateCall(window_, {times(), n_events(), as_of(), ConstantFP::get(f64, widest), begin, end});
+    B.CreateCall(window_, {times(), n_events(), as_of(), ConstantFP::get(f64, ep.widest), begin, end});
     B.CreateStore(B.CreateLoad(i64, begin), idx);
     Value* stop = B.CreateLoad(i64, end);
     Value* as_of_f = B.CreateSIToFP(as_of(), f64);
@@ -323,45 +307,51 @@ class Lowerer {
     event_ = B.CreateGEP(slotTy, events(), B.CreateMul(i, B.getInt64(event_fields_)));
     Value* t = B.CreateLoad(i64, B.CreateGEP(i64, times(), i));
     Value* tf = B.CreateSIToFP(t, f64);
-    std::unordered_map<const Node*, Value*> accepted;
-    std::unordered_map<const check::EventQuery*, Value*> in;
-    for (const check::EventQuery* q : queries_) {
-      Value*& a = accepted[q->filter];
-      if (!a) a = B.CreateICmpEQ(test(q->filter), tri(kTriTrue));
+    std::vector<Value*> accepted(ep.filters.size(), nullptr), in(ep.queries.size(), nullptr);
+    for (size_t q = 0; q < ep.queries.size(); ++q) {
+      const plan::Query& query = ep.queries[q];
+      Value*& a = accepted[static_cast<size_t>(query.filter)];
+      if (!a) a = B.CreateICmpEQ(condition(ep.filters[static_cast<size_t>(query.filter)]), tri(kTriTrue));
       Value* ok = a;
-      if (q->window_seconds >= 0)
-        ok = B.CreateAnd(ok, B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, q->window_seconds))));
+      if (query.window >= 0)
+        ok = B.CreateAnd(ok, B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, query.window))));
       in[q] = ok;
-      Value* c = count_slot(q);
+      Value* c = count_slot(static_cast<int64_t>(q));
       B.CreateStore(B.CreateAdd(B.CreateLoad(i64, c), B.CreateZExt(ok, i64)), c);
-      Value* l = last_slot(q);
+      Value* l = last_slot(static_cast<int64_t>(q));
       B.CreateStore(B.CreateSelect(ok, i, B.CreateLoad(i64, l)), l);
     }
-    for (const Node* n : sums_) {
-      TypeKind ft = m_.event.fields[n->slot].type.kind;
-      LVal f = load_slot(event_, n->slot, ft);
-      Value* sum = sum_slot(n);
-      Value* old = B.CreateLoad(f64, sum);
+    for (size_t s = 0; s < ep.sums.size(); ++s) {
+      const plan::Sum& sum = ep.sums[s];
+      TypeKind ft = m_.event.fields[static_cast<size_t>(sum.field)].type.kind;
+      LVal f = load_slot(event_, sum.field, ft);
+      Value* slot = sum_slot(static_cast<int64_t>(s));
+      Value* old = B.CreateLoad(f64, slot);
       Value* add = B.CreateFAdd(old, as_double(f, ft));
-      B.CreateStore(B.CreateSelect(B.CreateAnd(in.at(n->query), f.present), add, old), sum);
+      B.CreateStore(B.CreateSelect(B.CreateAnd(in[static_cast<size_t>(sum.query)], f.present), add, old), slot);
     }
-    for (const auto& [r, score] : eaches_) {
-      Value* pts = points_slot(r);
-      if (score->decay.kind == check::Decay::Kind::None) {
+    for (size_t e = 0; e < ep.eaches.size(); ++e) {
+      const plan::Each& each = ep.eaches[e];
+      const plan::Score& score = p_.scores[static_cast<size_t>(each.score)];
+      double points = score.rules[static_cast<size_t>(each.rule)].points;
+      const check::Decay& decay = p_.objects.decays[static_cast<size_t>(score.decay)];
+      Value* pts = points_slot(static_cast<int64_t>(e));
+      Value* hit_now = in[static_cast<size_t>(each.query)];
+      if (decay.kind == check::Decay::Kind::None) {
         Value* old = B.CreateLoad(f64, pts);
-        Value* add = B.CreateFAdd(old, B.CreateFMul(ConstantFP::get(f64, r->points), ConstantFP::get(f64, 1.0)));
-        B.CreateStore(B.CreateSelect(in.at(r->query), add, old), pts);
+        Value* add = B.CreateFAdd(old, B.CreateFMul(ConstantFP::get(f64, points), ConstantFP::get(f64, 1.0)));
+        B.CreateStore(B.CreateSelect(hit_now, add, old), pts);
         continue;
       }
       // Decay needs a call per matching event: only then.
       BasicBlock* hit = block("pass.decay");
       BasicBlock* next = block("pass.next");
-      B.CreateCondBr(in.at(r->query), hit, next);
+      B.CreateCondBr(hit_now, hit, next);
       B.SetInsertPoint(hit);
-      Value* f = B.CreateCall(decay_, {address(&score->decay), B.CreateSub(as_of(), t)});
-      Value* dec = decayed_slot(r);
+      Value* f = B.CreateCall(decay_, {address(&m_.scores[static_cast<size_t>(each.score)].decay), B.CreateSub(as_of(), t)});
+      Value* dec = decayed_slot(static_cast<int64_t>(e));
       B.CreateStore(B.CreateOr(B.CreateLoad(i64, dec), B.CreateZExt(B.CreateFCmpOLT(f, ConstantFP::get(f64, 1.0)), i64)), dec);
-      B.CreateStore(B.CreateFAdd(B.CreateLoad(f64, pts), B.CreateFMul(ConstantFP::get(f64, r->points), f)), pts);
+      B.CreateStore(B.CreateFAdd(B.CreateLoad(f64, pts), B.CreateFMul(ConstantFP::get(f64, points), f)), pts);
       B.CreateBr(next);
       B.SetInsertPoint(next);
     }
@@ -422,16 +412,16 @@ class Lowerer {
     return B.CreateLoad(i64, result);
   }
 
-  std::tuple<Value*, Value*, Value*> live_rule(const check::Rule& r) {
-    Value* fired = B.CreateICmpEQ(test(r.cond), tri(kTriTrue));
-    Value* cents = B.CreateSelect(fired, B.getInt64(interp_cents(r.points)), B.getInt64(0));
+  std::tuple<Value*, Value*, Value*> live_rule(const plan::Rule& r) {
+    Value* fired = B.CreateICmpEQ(condition(p_.programs[static_cast<size_t>(r.program)]), tri(kTriTrue));
+    Value* cents = B.CreateSelect(fired, B.getInt64(check::to_cents(r.points)), B.getInt64(0));
     return {cents, B.getInt64(0), B.CreateZExt(fired, i64)};
   }
 
-  std::tuple<Value*, Value*, Value*> each_rule(const check::Rule& r) {
-    Value* points = points_slot(&r);
-    Value* count = count_slot(r.query);
-    Value* decayed = B.CreateICmpNE(B.CreateLoad(i64, decayed_slot(&r)), B.getInt64(0));
+  std::tuple<Value*, Value*, Value*> each_rule(const plan::Rule& r) {
+    Value* points = points_slot(r.each);
+    Value* count = count_slot(p_.events.eaches[static_cast<size_t>(r.each)].query);
+    Value* decayed = B.CreateICmpNE(B.CreateLoad(i64, decayed_slot(r.each)), B.getInt64(0));
     Value* n = B.CreateLoad(i64, count);
     Value* ok = B.CreateAnd(B.CreateICmpNE(n, B.getInt64(0)),
                             B.CreateAnd(B.CreateICmpSGE(n, B.getInt64(r.freq_lo)), B.CreateICmpSLE(n, B.getInt64(r.freq_hi))));
@@ -505,140 +495,23 @@ class Lowerer {
     return B.CreateSelect(B.CreateICmpSGE(secs, B.getInt64(0)), pos, neg);
   }
 
-  LVal from_tri(Value* t) {
-    LVal v;
-    v.present = B.CreateICmpNE(t, tri(kTriUnknown));
-    v.i = B.CreateZExt(B.CreateICmpEQ(t, tri(kTriTrue)), i64);
-    return v;
-  }
-
-  LVal value(const Node* n) {
-    switch (n->op) {
-      case Op::Literal: return literal(n->lit);
-      case Op::LeadField: return load_slot(lead(), n->slot, n->type.kind);
-      case Op::EventField:
-        if (!event_) return literal(check::Value::missing());
-        return load_slot(event_, n->slot, n->type.kind);
-      case Op::Neg: {
-        LVal a = value(n->kids[0]);
-        if (n->type.is(TypeKind::Int)) {
-          // -INT64_MIN does not fit: missing, like every whole-number overflow.
-          a.present = B.CreateAnd(a.present, B.CreateICmpNE(a.i, B.getInt64(std::numeric_limits<int64_t>::min())));
-          a.i = B.CreateNeg(a.i);
-        } else {
-          a.d = B.CreateFNeg(a.d);
-        }
-        return a;
-      }
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Div: return arithmetic(n);
-      case Op::Call: {
-        ArrayType* argsTy = ArrayType::get(slotTy, std::max<size_t>(1, n->kids.size()));
-        AllocaInst* args = local(argsTy, "args");
-        AllocaInst* out = local(slotTy, "out");
-        for (size_t i = 0; i < n->kids.size(); ++i)
-          store_slot(B.CreateConstGEP2_64(argsTy, args, 0, i), value(n->kids[i]), n->kids[i]->type.kind);
-        llvm::Value* nargs = B.getInt64(static_cast<int64_t>(n->kids.size()));
-        if (n->host) B.CreateCall(host_call_, {address(n), args, nargs, scratch(), out});
-        else B.CreateCall(call_, {B.getInt64(n->slot), args, nargs, as_of(), scratch(), out});
-        return load_slot(out, 0, n->type.kind);
-      }
-      case Op::EmailDomain: {
-        LVal a = value(n->kids[0]);
-        AllocaInst* out = local(slotTy, "domain");
-        B.CreateCall(domain_, {a.s, a.n, scratch(), out});
-        LVal r = load_slot(out, 0, TypeKind::String);
-        r.present = B.CreateAnd(a.present, r.present);
-        return r;
-      }
-      case Op::CountEvents: {
-        LVal v;
-        v.present = B.getTrue();
-        v.i = count(*n->query);
-        return v;
-      }
-      case Op::SumEvents: {
-        LVal v;
-        v.present = B.getTrue();
-        v.d = B.CreateLoad(f64, sum_slot(n));
-        return v;
-      }
-      case Op::DaysSinceLast: {
-        Value* l = B.CreateLoad(i64, last_slot(n->query));
-        Value* found = B.CreateICmpSGE(l, B.getInt64(0));
-        // Read the event's time only when there is one: a lead without events has no times array
-        // (a null pointer), so the load goes through a pointer to as-of instead.
-        AllocaInst* no_event = local(i64, "no.event");
-        B.CreateStore(as_of(), no_event);
-        Value* at = B.CreateSelect(found, B.CreateGEP(i64, times(), B.CreateSelect(found, l, B.getInt64(0))), no_event);
-        Value* t = B.CreateLoad(i64, at);
-        LVal v;
-        v.present = found;
-        v.i = floor_days(B.CreateSub(as_of(), t));
-        return v;
-      }
-      case Op::DaysSinceTime: {
-        LVal t = value(n->kids[0]);
-        LVal v;
-        v.present = t.present;
-        v.i = floor_days(B.CreateSub(as_of(), t.i));
-        return v;
-      }
-      case Op::ScoreRef:
-      case Op::TotalRef: {
-        Value* c = n->op == Op::ScoreRef ? B.CreateLoad(i64, B.CreateGEP(i64, field(kScores, ptr), B.getInt64(n->slot)))
-                                         : field(kTotal, i64);
-        LVal v;
-        v.present = B.getTrue();
-        v.d = B.CreateFDiv(B.CreateSIToFP(c, f64), ConstantFP::get(f64, 100.0));
-        return v;
-      }
-      default: return from_tri(test(n));
-    }
-  }
-
-  LVal arithmetic(const Node* n) {
-    LVal a = value(n->kids[0]), b = value(n->kids[1]);
-    LVal r;
-    r.present = B.CreateAnd(a.present, b.present);
-    if (n->type.is(TypeKind::Int)) {
-      Intrinsic::ID id = n->op == Op::Add   ? Intrinsic::sadd_with_overflow
-                         : n->op == Op::Sub ? Intrinsic::ssub_with_overflow
-                                            : Intrinsic::smul_with_overflow;
-      Value* res = B.CreateBinaryIntrinsic(id, a.i, b.i);
-      r.i = B.CreateExtractValue(res, 0);
-      r.present = B.CreateAnd(r.present, B.CreateNot(B.CreateExtractValue(res, 1)));
-      return r;
-    }
-    Value* x = as_double(a, n->kids[0]->type.kind);
-    Value* y = as_double(b, n->kids[1]->type.kind);
-    switch (n->op) {
-      case Op::Add: r.d = B.CreateFAdd(x, y); break;
-      case Op::Sub: r.d = B.CreateFSub(x, y); break;
-      case Op::Mul: r.d = B.CreateFMul(x, y); break;
-      default:
-        r.present = B.CreateAnd(r.present, B.CreateFCmpUNE(y, ConstantFP::get(f64, 0.0)));
-        r.d = B.CreateFDiv(x, y);
-    }
-    Value* finite = B.CreateFCmpONE(B.CreateUnaryIntrinsic(Intrinsic::fabs, r.d), ConstantFP::getInfinity(f64));
-    r.present = B.CreateAnd(r.present, finite);
-    return r;
-  }
-
   // The interpreter's compare(a, b): < 0, 0 or > 0, as the pair (less, greater) of i1s.
   std::pair<Value*, Value*> compare(const LVal& a, TypeKind at, const LVal& b, TypeKind bt) {
     switch (at) {
       case TypeKind::String: return {B.getFalse(), B.CreateICmpEQ(B.CreateCall(str_ieq_, {a.s, a.n, b.s, b.n}), B.getInt64(0))};
       case TypeKind::Bool:
       case TypeKind::Enum: return {B.getFalse(), B.CreateICmpNE(a.i, b.i)};
-      default: {
-        Value* x = as_double(a, at);
-        Value* y = as_double(b, bt);
-        return {B.CreateFCmpOLT(x, y), B.CreateFCmpOGT(x, y)};
-      }
+      case TypeKind::Int:
+      case TypeKind::Number:
+      case TypeKind::Time:
+      case TypeKind::Duration:
+      case TypeKind::Error:
+      case TypeKind::Set:
+      case TypeKind::Pages: break;
     }
+    Value* x = as_double(a, at);
+    Value* y = as_double(b, bt);
+    return {B.CreateFCmpOLT(x, y), B.CreateFCmpOGT(x, y)};
   }
 
   Value* cmp_truth(check::Cmp op, std::pair<Value*, Value*> c) {
@@ -654,119 +527,278 @@ class Lowerer {
     return B.getFalse();
   }
 
-  Value* count(const check::EventQuery& q) { return B.CreateLoad(i64, count_slot(&q)); }
-
-  // and/or evaluate their right side only when the left does not decide, like the interpreter.
-  Value* logic(const Node* n, bool is_and) {
-    Value* a = test(n->kids[0]);
-    BasicBlock* from = B.GetInsertBlock();
-    BasicBlock* rhs = block(is_and ? "and.rhs" : "or.rhs");
-    BasicBlock* done = block(is_and ? "and.done" : "or.done");
-    Value* decided = B.CreateICmpEQ(a, tri(is_and ? kTriFalse : kTriTrue));
-    B.CreateCondBr(decided, done, rhs);
-    B.SetInsertPoint(rhs);
-    Value* b = test(n->kids[1]);
-    Value* both = B.CreateAnd(B.CreateICmpEQ(a, tri(is_and ? kTriTrue : kTriFalse)),
-                              B.CreateICmpEQ(b, tri(is_and ? kTriTrue : kTriFalse)));
-    Value* r = B.CreateSelect(B.CreateICmpEQ(b, tri(is_and ? kTriFalse : kTriTrue)), b,
-                              B.CreateSelect(both, tri(is_and ? kTriTrue : kTriFalse), tri(kTriUnknown)));
-    BasicBlock* rhs_end = B.GetInsertBlock();
-    B.CreateBr(done);
-    B.SetInsertPoint(done);
-    PHINode* phi = B.CreatePHI(i8, 2);
-    phi->addIncoming(a, from);
-    phi->addIncoming(r, rhs_end);
-    return phi;
+  LVal missing() {
+    LVal v;
+    v.present = B.getFalse();
+    return v;
   }
 
-  Value* test(const Node* n) {
-    switch (n->op) {
-      case Op::Not: {
-        Value* t = test(n->kids[0]);
-        return B.CreateSelect(B.CreateICmpEQ(t, tri(kTriUnknown)), t, B.CreateXor(t, tri(1)));
+  // A condition's (known, truth) pair as a tri: 0 false, 1 true, 2 unknown.
+  Value* tri_value(const LVal& c) { return tri_of(c.present, B.CreateICmpNE(c.i, B.getInt64(0))); }
+  LVal condition_of(Value* known, Value* truth) {
+    LVal v;
+    v.present = known;
+    v.i = B.CreateZExt(truth, i64);
+    return v;
+  }
+  LVal from_tri(Value* t) { return condition_of(B.CreateICmpNE(t, tri(kTriUnknown)), B.CreateICmpEQ(t, tri(kTriTrue))); }
+  Value* truth(const LVal& c) { return B.CreateICmpNE(c.i, B.getInt64(0)); }
+
+  // A condition program, as a tri.
+  Value* condition(const plan::Program& prog) { return tri_value(program(prog)); }
+
+  // The plan's `and` / `or` in Kleene logic: false (or true) wins, then unknown.
+  LVal logic(const LVal& a, const LVal& b, bool is_and) {
+    Value* at = truth(a);
+    Value* bt = truth(b);
+    Value* ad = B.CreateAnd(a.present, is_and ? B.CreateNot(at) : at);  // a decides alone
+    Value* bd = B.CreateAnd(b.present, is_and ? B.CreateNot(bt) : bt);
+    Value* known = B.CreateOr(B.CreateOr(ad, bd), B.CreateAnd(a.present, b.present));
+    Value* t = is_and ? B.CreateNot(B.CreateOr(ad, bd)) : B.CreateOr(ad, bd);
+    return condition_of(known, t);
+  }
+
+  // A jump over the right side of an `and`/`or`, waiting for the instruction it lands on.
+  struct Skip {
+    int target;
+    BasicBlock* from;
+    LVal left;
+    BasicBlock* done;
+  };
+
+  // Emits a program's instructions in order; returns its last register.
+  LVal program(const plan::Program& prog) {
+    std::vector<LVal> regs(prog.code.size());
+    std::vector<Skip> skips;
+    for (size_t i = 0; i < prog.code.size(); ++i) {
+      const Instr& x = prog.code[i];
+      auto type_of = [&](int k) { return prog.code[static_cast<size_t>(x.in[k])].type; };
+      auto reg = [&](int k) -> const LVal& { return regs[static_cast<size_t>(x.in[k])]; };
+      if (x.op == Opcode::SkipIfFalse || x.op == Opcode::SkipIfTrue) {
+        const LVal& a = reg(0);
+        Value* decided = B.CreateAnd(a.present, x.op == Opcode::SkipIfFalse ? B.CreateNot(truth(a)) : truth(a));
+        BasicBlock* rhs = block("logic.rhs");
+        BasicBlock* done = block("logic.done");
+        skips.push_back({x.arg, B.GetInsertBlock(), a, done});
+        B.CreateCondBr(decided, done, rhs);
+        B.SetInsertPoint(rhs);
+        continue;
       }
-      case Op::And: return logic(n, true);
-      case Op::Or: return logic(n, false);
-      case Op::Compare: {
-        LVal a = value(n->kids[0]), b = value(n->kids[1]);
-        Value* truth = cmp_truth(n->cmp, compare(a, n->kids[0]->type.kind, b, n->kids[1]->type.kind));
-        return tri_of(B.CreateAnd(a.present, b.present), truth);
+      LVal r = instruction(x, type_of, reg);
+      if (!skips.empty() && skips.back().target == static_cast<int>(i)) {
+        Skip s = skips.back();
+        skips.pop_back();
+        BasicBlock* rhs_end = B.GetInsertBlock();
+        B.CreateBr(s.done);
+        B.SetInsertPoint(s.done);
+        PHINode* known = B.CreatePHI(i1, 2);
+        known->addIncoming(s.left.present, s.from);
+        known->addIncoming(r.present, rhs_end);
+        PHINode* t = B.CreatePHI(i64, 2);
+        t->addIncoming(s.left.i, s.from);
+        t->addIncoming(r.i, rhs_end);
+        r = condition_of(known, B.CreateICmpNE(t, B.getInt64(0)));
       }
-      case Op::IsMissing: {
-        LVal a = value(n->kids[0]);
-        return B.CreateZExt(n->negated ? a.present : B.CreateNot(a.present), i8);
+      regs[i] = r;
+    }
+    return regs.empty() ? missing() : regs.back();
+  }
+
+  // One instruction; its meaning is Executor::step's (runtime/interp/exec.cc).
+  template <typename TypeOf, typename Reg>
+  LVal instruction(const Instr& x, TypeOf type_of, Reg reg) {
+    switch (x.op) {
+      case Opcode::Const: return literal(p_.objects.constants[static_cast<size_t>(x.arg)]);
+      case Opcode::LeadField: return load_slot(lead(), x.arg, x.type);
+      case Opcode::EventField: return event_ ? load_slot(event_, x.arg, x.type) : missing();
+      case Opcode::NegInt: {
+        LVal a = reg(0);
+        // -INT64_MIN does not fit: missing, like every whole-number overflow.
+        a.present = B.CreateAnd(a.present, B.CreateICmpNE(a.i, B.getInt64(std::numeric_limits<int64_t>::min())));
+        a.i = B.CreateNeg(a.i);
+        return a;
       }
-      case Op::InSet: {
-        LVal a = value(n->kids[0]);
-        TypeKind t = n->kids[0]->type.kind;
-        Value* found;
-        if (t == TypeKind::String) {
-          found = B.CreateICmpNE(B.CreateCall(in_strings_, {address(n), a.s, a.n}), B.getInt64(0));
-        } else {
-          found = B.getFalse();
-          for (const check::Value& item : n->set) {
-            LVal x = literal(item);
-            TypeKind it = t == TypeKind::Bool || t == TypeKind::Enum ? t
-                          : item.kind == check::Value::Kind::Int ? TypeKind::Int : TypeKind::Number;
-            if (item.kind == check::Value::Kind::Duration) it = TypeKind::Duration;
-            found = B.CreateOr(found, cmp_truth(check::Cmp::Eq, compare(a, t, x, it)));
-          }
+      case Opcode::NegNum: {
+        LVal a = reg(0);
+        a.d = B.CreateFNeg(a.d);
+        return a;
+      }
+      case Opcode::AddInt: return whole(Intrinsic::sadd_with_overflow, reg(0), reg(1));
+      case Opcode::SubInt: return whole(Intrinsic::ssub_with_overflow, reg(0), reg(1));
+      case Opcode::MulInt: return whole(Intrinsic::smul_with_overflow, reg(0), reg(1));
+      case Opcode::AddNum:
+      case Opcode::SubNum:
+      case Opcode::MulNum:
+      case Opcode::DivNum: {
+        const LVal &a = reg(0), &b = reg(1);
+        Value* xv = as_double(a, type_of(0));
+        Value* yv = as_double(b, type_of(1));
+        LVal r;
+        r.present = B.CreateAnd(a.present, b.present);
+        if (x.op == Opcode::AddNum) r.d = B.CreateFAdd(xv, yv);
+        if (x.op == Opcode::SubNum) r.d = B.CreateFSub(xv, yv);
+        if (x.op == Opcode::MulNum) r.d = B.CreateFMul(xv, yv);
+        if (x.op == Opcode::DivNum) {
+          r.present = B.CreateAnd(r.present, B.CreateFCmpUNE(yv, ConstantFP::get(f64, 0.0)));
+          r.d = B.CreateFDiv(xv, yv);
         }
-        return tri_of(a.present, n->negated ? B.CreateNot(found) : found);
+        Value* finite = B.CreateFCmpONE(B.CreateUnaryIntrinsic(Intrinsic::fabs, r.d), ConstantFP::getInfinity(f64));
+        r.present = B.CreateAnd(r.present, finite);
+        return r;
       }
-      case Op::InPages: {
-        LVal a = value(n->kids[0]);
-        Value* found = B.CreateICmpNE(B.CreateCall(in_pages_, {address(n), a.s, a.n}), B.getInt64(0));
-        return tri_of(a.present, n->negated ? B.CreateNot(found) : found);
+      case Opcode::Builtin:
+      case Opcode::HostCall: {
+        ArrayType* argsTy = ArrayType::get(slotTy, std::max<size_t>(1, x.n));
+        AllocaInst* args = local(argsTy, "args");
+        AllocaInst* out = local(slotTy, "out");
+        for (int k = 0; k < x.n; ++k) store_slot(B.CreateConstGEP2_64(argsTy, args, 0, static_cast<uint64_t>(k)), reg(k), type_of(k));
+        llvm::Value* nargs = B.getInt64(x.n);
+        if (x.op == Opcode::HostCall) B.CreateCall(host_call_, {address(node(x)), args, nargs, scratch(), out});
+        else B.CreateCall(call_, {B.getInt64(x.arg), args, nargs, as_of(), scratch(), out});
+        return load_slot(out, 0, x.type);
       }
-      case Op::Between: {
-        LVal a = value(n->kids[0]), lo = value(n->kids[1]), hi = value(n->kids[2]);
-        TypeKind at = n->kids[0]->type.kind, lt = n->kids[1]->type.kind, ht = n->kids[2]->type.kind;
+      case Opcode::EmailDomain: {
+        const LVal& a = reg(0);
+        AllocaInst* out = local(slotTy, "domain");
+        B.CreateCall(domain_, {a.s, a.n, scratch(), out});
+        LVal r = load_slot(out, 0, TypeKind::String);
+        r.present = B.CreateAnd(a.present, r.present);
+        return r;
+      }
+      case Opcode::DaysSinceTime: {
+        const LVal& t = reg(0);
+        LVal v;
+        v.present = t.present;
+        v.i = floor_days(B.CreateSub(as_of(), t.i));
+        return v;
+      }
+      case Opcode::CountEvents: {
+        LVal v;
+        v.present = B.getTrue();
+        v.i = B.CreateLoad(i64, count_slot(x.arg));
+        return v;
+      }
+      case Opcode::SumEvents: {
+        LVal v;
+        v.present = B.getTrue();
+        v.d = B.CreateLoad(f64, sum_slot(x.arg));
+        return v;
+      }
+      case Opcode::DaysSinceLast: {
+        Value* l = B.CreateLoad(i64, last_slot(x.arg));
+        Value* found = B.CreateICmpSGE(l, B.getInt64(0));
+        // Read the event's time only when there is one: a lead without events has no times array
+        // (a null pointer), so the load goes through a pointer to as-of instead.
+        AllocaInst* no_event = local(i64, "no.event");
+        B.CreateStore(as_of(), no_event);
+        Value* at = B.CreateSelect(found, B.CreateGEP(i64, times(), B.CreateSelect(found, l, B.getInt64(0))), no_event);
+        LVal v;
+        v.present = found;
+        v.i = floor_days(B.CreateSub(as_of(), B.CreateLoad(i64, at)));
+        return v;
+      }
+      case Opcode::AnyEvents: {
+        Value* c = B.CreateLoad(i64, count_slot(x.arg));
+        return condition_of(B.getTrue(), B.CreateAnd(B.CreateICmpSGE(c, B.getInt64(x.lo)), B.CreateICmpSLE(c, B.getInt64(x.hi))));
+      }
+      case Opcode::ScoreRef:
+      case Opcode::TotalRef: {
+        Value* c = x.op == Opcode::ScoreRef ? B.CreateLoad(i64, B.CreateGEP(i64, field(kScores, ptr), B.getInt64(x.arg)))
+                                            : field(kTotal, i64);
+        LVal v;
+        v.present = B.getTrue();
+        v.d = B.CreateFDiv(B.CreateSIToFP(c, f64), ConstantFP::get(f64, 100.0));
+        return v;
+      }
+      case Opcode::Not: {
+        const LVal& a = reg(0);
+        return condition_of(a.present, B.CreateNot(truth(a)));
+      }
+      case Opcode::And: return logic(reg(0), reg(1), true);
+      case Opcode::Or: return logic(reg(0), reg(1), false);
+      case Opcode::Compare: {
+        const LVal &a = reg(0), &b = reg(1);
+        return condition_of(B.CreateAnd(a.present, b.present), cmp_truth(x.cmp, compare(a, type_of(0), b, type_of(1))));
+      }
+      case Opcode::IsMissing: {
+        const LVal& a = reg(0);
+        return condition_of(B.getTrue(), x.neg ? a.present : B.CreateNot(a.present));
+      }
+      case Opcode::InText: {
+        const LVal& a = reg(0);
+        Value* found = B.CreateICmpNE(B.CreateCall(in_strings_, {address(node(x)), a.s, a.n}), B.getInt64(0));
+        return condition_of(a.present, x.neg ? B.CreateNot(found) : found);
+      }
+      case Opcode::InList: {
+        const LVal& a = reg(0);
+        TypeKind t = type_of(0);
+        Value* found = B.getFalse();
+        for (const check::Value& item : p_.objects.value_sets[static_cast<size_t>(x.arg)]) {
+          LVal v = literal(item);
+          TypeKind it = t == TypeKind::Bool || t == TypeKind::Enum ? t
+                        : item.kind == check::Value::Kind::Int ? TypeKind::Int : TypeKind::Number;
+          if (item.kind == check::Value::Kind::Duration) it = TypeKind::Duration;
+          found = B.CreateOr(found, cmp_truth(check::Cmp::Eq, compare(a, t, v, it)));
+        }
+        return condition_of(a.present, x.neg ? B.CreateNot(found) : found);
+      }
+      case Opcode::InPages: {
+        const LVal& a = reg(0);
+        Value* found = B.CreateICmpNE(B.CreateCall(in_pages_, {address(node(x)), a.s, a.n}), B.getInt64(0));
+        return condition_of(a.present, x.neg ? B.CreateNot(found) : found);
+      }
+      case Opcode::Between: {
+        const LVal &a = reg(0), &lo = reg(1), &hi = reg(2);
+        TypeKind at = type_of(0), lt = type_of(1), ht = type_of(2);
         Value* in = B.CreateAnd(cmp_truth(check::Cmp::Le, compare(lo, lt, a, at)), cmp_truth(check::Cmp::Le, compare(a, at, hi, ht)));
         Value* present = B.CreateAnd(a.present, B.CreateAnd(lo.present, hi.present));
-        return tri_of(present, n->negated ? B.CreateNot(in) : in);
+        return condition_of(present, x.neg ? B.CreateNot(in) : in);
       }
-      case Op::Contains:
-      case Op::StartsWith:
-      case Op::EndsWith: {
-        LVal a = value(n->kids[0]), b = value(n->kids[1]);
-        int64_t op = n->op == Op::Contains ? kRbContains : n->op == Op::StartsWith ? kRbStartsWith : kRbEndsWith;
+      case Opcode::Contains:
+      case Opcode::StartsWith:
+      case Opcode::EndsWith: {
+        const LVal &a = reg(0), &b = reg(1);
+        int64_t op = x.op == Opcode::Contains ? kRbContains : x.op == Opcode::StartsWith ? kRbStartsWith : kRbEndsWith;
         Value* r = B.CreateCall(text_op_, {B.getInt64(op), a.s, a.n, b.s, b.n});
-        return tri_of(B.CreateAnd(a.present, b.present), B.CreateICmpNE(r, B.getInt64(0)));
+        return condition_of(B.CreateAnd(a.present, b.present), B.CreateICmpNE(r, B.getInt64(0)));
       }
-      case Op::Matches: {
-        LVal a = value(n->kids[0]);
-        Value* r = B.CreateCall(regex_, {address(n), a.s, a.n});
-        return tri_of(a.present, B.CreateICmpNE(r, B.getInt64(0)));
+      case Opcode::Matches: {
+        const LVal& a = reg(0);
+        Value* r = B.CreateCall(regex_, {address(node(x)), a.s, a.n});
+        return condition_of(a.present, B.CreateICmpNE(r, B.getInt64(0)));
       }
-      case Op::AnyEvents: {
-        Value* c = count(*n->query);
-        Value* in = B.CreateAnd(B.CreateICmpSGE(c, B.getInt64(n->freq_lo)), B.CreateICmpSLE(c, B.getInt64(n->freq_hi)));
-        return B.CreateZExt(in, i8);
-      }
-      case Op::TimeWithin: {
-        LVal t = value(n->kids[0]);
-        Value* from = B.CreateFSub(B.CreateSIToFP(as_of(), f64), ConstantFP::get(f64, n->span_seconds));
+      case Opcode::TimeWithin: {
+        const LVal& t = reg(0);
+        Value* from = B.CreateFSub(B.CreateSIToFP(as_of(), f64), ConstantFP::get(f64, x.d));
         Value* in = B.CreateAnd(B.CreateFCmpOGE(B.CreateSIToFP(t.i, f64), from), B.CreateICmpSLE(t.i, as_of()));
-        return tri_of(t.present, in);
+        return condition_of(t.present, in);
       }
-      case Op::Truthy: {
-        LVal v = value(n->kids[0]);
-        return tri_of(v.present, B.CreateICmpNE(v.i, B.getInt64(0)));
+      case Opcode::Truthy: {
+        const LVal& v = reg(0);
+        return condition_of(v.present, B.CreateICmpNE(v.i, B.getInt64(0)));
       }
-      case Op::Literal:
-        if (n->lit.kind == check::Value::Kind::Bool) return tri(n->lit.b ? kTriTrue : kTriFalse);
-        return tri(kTriUnknown);
-      case Op::Define: return B.CreateCall(define_fns_.at(static_cast<size_t>(n->slot)), {call_arg_, qi_, qd_});
-      default: {
-        if (!n->type.is(TypeKind::Bool)) return tri(kTriUnknown);
-        LVal v = value(n);
-        return tri_of(v.present, B.CreateICmpNE(v.i, B.getInt64(0)));
-      }
+      case Opcode::Define:
+        return from_tri(B.CreateCall(define_fns_.at(static_cast<size_t>(x.arg)), {call_arg_, qi_, qd_}));
+      case Opcode::SkipIfFalse:
+      case Opcode::SkipIfTrue: break;  // program() turns jumps into branches
     }
+    return missing();
   }
 
+  // A whole-number operation: missing when an operand is, or when the result does not fit.
+  LVal whole(Intrinsic::ID id, const LVal& a, const LVal& b) {
+    LVal r;
+    Value* res = B.CreateBinaryIntrinsic(id, a.i, b.i);
+    r.i = B.CreateExtractValue(res, 0);
+    r.present = B.CreateAnd(B.CreateAnd(a.present, b.present), B.CreateNot(B.CreateExtractValue(res, 1)));
+    return r;
+  }
+
+  // The checked node an instruction computes: the object compiled code reaches through refs.
+  const Node* node(const Instr& x) const { return nodes_.at(static_cast<size_t>(x.node)); }
+
   const check::CheckedModel& m_;
+  plan::Plan p_;
   LLVMContext& C;
   std::unique_ptr<Module> M;
   IRBuilder<> B;
@@ -777,16 +809,11 @@ class Lowerer {
   BasicBlock* entry_ = nullptr;
   std::unordered_map<int, Value*> inputs_;  // the current function's loaded inputs
   std::unordered_map<const void*, int64_t> ref_index_;
+  std::vector<const Node*> nodes_;  // the checked model's nodes, by index
   Value* event_ = nullptr;  // the current event's first slot, inside an event filter
   int64_t event_fields_ = 0;
   Value* call_arg_ = nullptr;  // the current function's RbCall*
   Value *qi_ = nullptr, *qd_ = nullptr;  // the event pass's results
-  std::vector<const check::EventQuery*> queries_;
-  std::vector<const Node*> sums_;
-  std::vector<std::pair<const check::Rule*, const check::Score*>> eaches_;
-  std::unordered_map<const check::EventQuery*, int64_t> query_index_;
-  std::unordered_map<const Node*, int64_t> sum_index_;
-  std::unordered_map<const check::Rule*, int64_t> each_index_;
   std::vector<Function*> define_fns_;  // by define slot
 };
 
