@@ -12,7 +12,7 @@ decl
   | MISSING VALUES ':'? values+=STRING (',' values+=STRING)*            # MissingSection
   | head=leadHead (NL+ fields+=fieldDecl)*                               # LeadSection
   | head=eventHead (NL+ fields+=fieldDecl)*                              # EventSection
-  | PAGES name=IDENT ':' patterns+=STRING (',' NL* patterns+=STRING)*    # PagesSection
+  | PAGES name=IDENT ':' patterns+=STRING (',' NL* patterns+=STRING)* exact=MATCHING_CASE?  # PagesSection
   | CONST name=IDENT '=' (val=value | set=setLiteral)                    # ConstSection
   | DEFINE name=IDENT ':' body=condition                                 # DefineSection
   | BEHAVIOUR words+=IDENT+ ('<' param=IDENT '>')? ':' body=condition    # BehaviourSection
@@ -108,7 +108,7 @@ predicate
   | lhs=value IS neg=NOT? rhs=value                                           # IsCond
   | lhs=value neg=NOT? IN set=setExpr                                         # InCond
   | lhs=value neg=NOT? BETWEEN lo=value AND hi=value                          # BetweenCond
-  | lhs=value op=(CONTAINS | STARTS_WITH | ENDS_WITH) rhs=value icase=IGNORING_CASE?  # TextCond
+  | lhs=value op=(CONTAINS | STARTS_WITH | ENDS_WITH) rhs=value casing=(IGNORING_CASE | MATCHING_CASE)?  # TextCond
   | lhs=value MATCHES pattern=STRING icase=IGNORING_CASE?                     # MatchCond
   | NEVER act=activity                                                        # NeverCond
   | call=callValue                                                            # CallCond
@@ -165,6 +165,7 @@ AT_MOST       : 'at' [ \t]+ 'most' ;
 STARTS_WITH   : 'starts' [ \t]+ 'with' ;
 ENDS_WITH     : 'ends' [ \t]+ 'with' ;
 IGNORING_CASE : 'ignoring' [ \t]+ 'case' ;
+MATCHING_CASE : 'matching' [ \t]+ 'case' ;
 COUNT_OF      : 'count' [ \t]+ 'of' ;
 SUM_OF        : 'sum' [ \t]+ 'of' ;
 DAYS_SINCE    : 'days' [ \t]+ 'since' ;

@@ -52,6 +52,7 @@ struct Expr {
   bool flag = false;                   // Bool value; Presence: `present`; DaysSince: `last`
   bool negated = false;                // `not in`, `not between`, `is not missing`
   bool icase = false;                  // `ignoring case`
+  bool exact_case = false;             // Text: `matching case`
   std::vector<std::string> words;      // Phrase words, Call name, SumOf field
   std::vector<SourceRange> word_ranges;
   std::vector<ExprPtr> kids;
@@ -171,6 +172,7 @@ struct Decl {
   std::string param;               // Behaviour parameter
   std::vector<std::string> strings;  // Missing values, Pages patterns
   std::vector<SourceRange> string_ranges;
+  bool exact_case = false;           // Pages: `matching case`
   std::vector<FieldDecl> fields;     // Lead, Event
   ExprPtr body;                      // Const value or set, Define/Behaviour condition, Total value
   std::vector<ScoreOption> options;  // Score

@@ -79,6 +79,7 @@ std::string expr(const Expr* e) {
   }
   if (e->negated) s += " not";
   if (e->icase) s += " ignoring-case";
+  if (e->exact_case) s += " matching-case";
   for (const auto& k : e->kids) s += " " + expr(k.get());
   if (e->kind == ExprKind::Activity) {
     if (e->filter) s += " (where " + expr(e->filter.get()) + ")";
@@ -98,6 +99,7 @@ std::string print(const Module& m) {
     if (!d.name.empty()) out += " " + text::json_string(d.name);
     if (!d.param.empty()) out += " <" + d.param + ">";
     for (const auto& s : d.strings) out += " " + text::json_string(s);
+    if (d.exact_case) out += " matching-case";
     for (const FieldDecl& f : d.fields) {
       out += fmt::format("\n  (field {}{} {}", f.name, f.optional ? " optional" : "",
                          f.type.is_enum ? "enum" : f.type.name);

@@ -243,7 +243,8 @@ Resolved Checker::resolve(const ast::Expr& e, const Ctx& ctx, const Type* expect
     if (auto it = pages_.find(x); it != pages_.end()) {
       if (auto done = page_nodes_.find(x); done != page_nodes_.end()) return {done->second};
       Node* n = make(Op::Literal, Type{TypeKind::Pages}, it->second->name_range);
-      for (const auto& p : it->second->strings) n->patterns.push_back(text::fold_case(p));
+      n->exact_case = it->second->exact_case;
+      for (const auto& p : it->second->strings) n->patterns.push_back(n->exact_case ? p : text::fold_case(p));
       page_nodes_[x] = n;
       return {n};
     }
@@ -647,6 +648,7 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
           }
           Node* n = make(Op::InPages, boolean, e.range);
           n->patterns = s->patterns;
+          n->exact_case = s->exact_case;
           n->kids = {a};
           result = n;
         } else if (s->type.is(TypeKind::Set)) {
@@ -698,6 +700,7 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
       Op op = e.op == "contains" ? Op::Contains : e.op == "starts with" ? Op::StartsWith : Op::EndsWith;
       Node* n = make(op, boolean, e.range);
       n->kids = {a, b};
+      n->exact_case = e.exact_case;
       return n;
     }
     case K::Matches: {

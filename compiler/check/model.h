@@ -113,12 +113,13 @@ struct Node {
   const HostFunction* host = nullptr;  // Call of a host function (slot unused)
   Cmp cmp = Cmp::Eq;               // Compare
   bool negated = false;            // IsMissing, InSet, InPages, Between
+  bool exact_case = false;         // Contains, StartsWith, EndsWith, InPages, a Pages literal: `matching case`
   const EventQuery* query = nullptr;  // CountEvents, SumEvents, DaysSinceLast, AnyEvents
   int64_t freq_lo = 1, freq_hi = std::numeric_limits<int64_t>::max();  // AnyEvents
   double span_seconds = 0;         // TimeWithin
   std::vector<Value> set;          // InSet items (strings lower-cased)
   std::unordered_set<std::string> string_set;  // InSet over strings, lower case
-  std::vector<std::string> patterns;           // InPages globs, lower case
+  std::vector<std::string> patterns;           // InPages globs, case-folded (as written when exact_case)
   std::shared_ptr<const re2::RE2> regex;       // Matches
 };
 

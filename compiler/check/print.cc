@@ -98,6 +98,7 @@ std::string node(const Node* n) {
   }
   if (n->op == Op::Define) return s + fmt::format(" #{})", n->slot);  // its body is printed once, with the defines
   if (n->negated) s += " negated";
+  if (n->exact_case) s += " matching-case";
   if (n->query) {
     s += fmt::format(" (query window={} filter={})", n->query->window_seconds, node(n->query->filter));
     if (n->op == Op::AnyEvents) s += fmt::format(" freq={}..{}", n->freq_lo, n->freq_hi);

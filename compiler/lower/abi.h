@@ -54,14 +54,17 @@ void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_sec
 double rb_decay(const void* decay, int64_t age);
 int64_t rb_to_cents(double points);
 int64_t rb_str_ieq(const char* a, int64_t an, const char* b, int64_t bn);
-// `op` is an RbTextOp.
-enum RbTextOp : int64_t { kRbContains = 0, kRbStartsWith = 1, kRbEndsWith = 2 };
+// `op` is an RbTextOp: the first three ignore case, the others compare bytes (`matching case`).
+enum RbTextOp : int64_t {
+  kRbContains = 0, kRbStartsWith = 1, kRbEndsWith = 2, kRbContainsExact = 3, kRbStartsWithExact = 4, kRbEndsWithExact = 5
+};
 int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t bn);
 int64_t rb_in_strings(const void* node, const char* s, int64_t n);
 int64_t rb_in_pages(const void* node, const char* s, int64_t n);
 int64_t rb_regex(const void* node, const char* s, int64_t n);
 void rb_email_domain(const char* s, int64_t n, void* scratch, RbSlot* out);
 void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, void* scratch, RbSlot* out);
+// rb_in_pages matches a node's globs ignoring case, or as written when the node is `exact_case`.
 // A host function (check::HostFunction), `node` being its Call node.
 void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scratch, RbSlot* out);
 

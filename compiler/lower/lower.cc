@@ -584,7 +584,7 @@ class Lowerer {
         B.SetInsertPoint(rhs);
         continue;
       }
-      LVal r = instruction(x, type_of, reg);
+      LVal r = instruction(prog, x, type_of, reg);
       if (!skips.empty() && skips.back().target == static_cast<int>(i)) {
         Skip s = skips.back();
         skips.pop_back();
@@ -606,7 +606,7 @@ class Lowerer {
 
   // One instruction; its meaning is Executor::step's (runtime/interp/exec.cc).
   template <typename TypeOf, typename Reg>
-  LVal instruction(const Instr& x, TypeOf type_of, Reg reg) {
+  LVal instruction(const plan::Program& prog, const Instr& x, TypeOf type_of, Reg reg) {
     switch (x.op) {
       case Opcode::Const: return literal(p_.objects.constants[static_cast<size_t>(x.arg)]);
       case Opcode::LeadField: return load_slot(lead(), x.arg, x.type);
@@ -742,7 +742,8 @@ class Lowerer {
         }
         return condition_of(a.present, x.neg ? B.CreateNot(found) : found);
       }
-      case Opcode::InPages: {
+      case Opcode::InPages:
+      case Opcode::InPagesExact: {  // the helper reads the node's `exact_case`
         const LVal& a = reg(0);
         Value* found = B.CreateICmpNE(B.CreateCall(in_pages_, {address(node(x)), a.s, a.n}), B.getInt64(0));
         return condition_of(a.present, x.neg ? B.CreateNot(found) : found);
@@ -761,6 +762,19 @@ class Lowerer {
         int64_t op = x.op == Opcode::Contains ? kRbContains : x.op == Opcode::StartsWith ? kRbStartsWith : kRbEndsWith;
         Value* r = B.CreateCall(text_op_, {B.getInt64(op), a.s, a.n, b.s, b.n});
         return condition_of(B.CreateAnd(a.present, b.present), B.CreateICmpNE(r, B.getInt64(0)));
+      }
+      case Opcode::ContainsExact: {
+        const LVal &a = reg(0), &b = reg(1);
+        Value* r = B.CreateCall(text_op_, {B.getInt64(kRbContainsExact), a.s, a.n, b.s, b.n});
+        return condition_of(B.CreateAnd(a.present, b.present), B.CreateICmpNE(r, B.getInt64(0)));
+      }
+      case Opcode::StartsWithExact:
+      case Opcode::EndsWithExact: {
+        const LVal &a = reg(0), &b = reg(1);
+        const Instr& needle = prog.code[static_cast<size_t>(x.in[1])];
+        const check::Value* lit = needle.op == Opcode::Const ? &p_.objects.constants[static_cast<size_t>(needle.arg)] : nullptr;
+        if (lit && lit->kind != check::Value::Kind::String) lit = nullptr;
+        return condition_of(B.CreateAnd(a.present, b.present), affix_exact(a, b, x.op == Opcode::EndsWithExact, lit));
       }
       case Opcode::Matches: {
         const LVal& a = reg(0);
@@ -783,6 +797,52 @@ class Lowerer {
       case Opcode::SkipIfTrue: break;  // program() turns jumps into branches
     }
     return missing();
+  }
+
+  // Whether text `a` starts (or, `at_end`, ends) with `b`, byte for byte, in place: a length
+  // check, then the bytes compared, unrolled when `b` is a literal of at most 16 bytes, and no
+  // helper call. False when either is missing (the caller makes that unknown).
+  Value* affix_exact(const LVal& a, const LVal& b, bool at_end, const check::Value* literal) {
+    Value* fits = B.CreateAnd(B.CreateAnd(a.present, b.present), B.CreateICmpUGE(a.n, b.n));
+    Value* start = at_end ? B.CreateSub(a.n, b.n) : B.getInt64(0);
+    AllocaInst* result = local(i1, "affix");
+    B.CreateStore(B.getFalse(), result);
+    BasicBlock* compare = block("affix.compare");
+    BasicBlock* done = block("affix.done");
+    B.CreateCondBr(fits, compare, done);
+    B.SetInsertPoint(compare);
+    if (literal && literal->s.size() <= 16) {
+      Value* same = B.getTrue();
+      for (size_t k = 0; k < literal->s.size(); ++k) {
+        Value* c = B.CreateLoad(i8, B.CreateGEP(i8, a.s, B.CreateAdd(start, B.getInt64(static_cast<int64_t>(k)))));
+        same = B.CreateAnd(same, B.CreateICmpEQ(c, B.getInt8(static_cast<uint8_t>(literal->s[k]))));
+      }
+      B.CreateStore(same, result);
+      B.CreateBr(done);
+    } else {
+      AllocaInst* idx = local(i64, "affix.i");
+      B.CreateStore(B.getInt64(0), idx);
+      BasicBlock* head = block("affix.head");
+      BasicBlock* body = block("affix.body");
+      BasicBlock* next = block("affix.next");
+      BasicBlock* all = block("affix.all");
+      B.CreateBr(head);
+      B.SetInsertPoint(head);
+      Value* i = B.CreateLoad(i64, idx);
+      B.CreateCondBr(B.CreateICmpULT(i, b.n), body, all);
+      B.SetInsertPoint(body);
+      Value* ca = B.CreateLoad(i8, B.CreateGEP(i8, a.s, B.CreateAdd(start, i)));
+      Value* cb = B.CreateLoad(i8, B.CreateGEP(i8, b.s, i));
+      B.CreateCondBr(B.CreateICmpEQ(ca, cb), next, done);  // a difference: false, as stored
+      B.SetInsertPoint(next);
+      B.CreateStore(B.CreateAdd(i, B.getInt64(1)), idx);
+      B.CreateBr(head);
+      B.SetInsertPoint(all);
+      B.CreateStore(B.getTrue(), result);
+      B.CreateBr(done);
+    }
+    B.SetInsertPoint(done);
+    return B.CreateLoad(i1, result);
   }
 
   // A whole-number operation: missing when an operand is, or when the result does not fit.

@@ -428,6 +428,7 @@ class Builder {
     if (auto* d = dynamic_cast<P::PagesSectionContext*>(c)) {
       ast::Decl out = named(DeclKind::Pages, c, d->name);
       strings(d->patterns, out);
+      out.exact_case = d->exact != nullptr;
       return out;
     }
     if (auto* d = dynamic_cast<P::ConstSectionContext*>(c)) {
@@ -754,7 +755,8 @@ class Builder {
       std::string op = x->op->getType() == P::CONTAINS ? "contains"
                        : x->op->getType() == P::STARTS_WITH ? "starts with" : "ends with";
       ExprPtr e = binary(ExprKind::Text, c, value(x->lhs), value(x->rhs), op);
-      e->icase = x->icase != nullptr;
+      e->icase = x->casing && x->casing->getType() == P::IGNORING_CASE;
+      e->exact_case = x->casing && x->casing->getType() == P::MATCHING_CASE;
       return e;
     }
     if (auto* x = dynamic_cast<P::MatchCondContext*>(c)) {
@@ -998,7 +1000,7 @@ class LineFixer {
     // Keywords written as more than one word, or in two spellings, have no literal name.
     for (auto [word, type] : {std::pair<const char*, size_t>{"at least", P::AT_LEAST}, {"at most", P::AT_MOST},
                               {"starts with", P::STARTS_WITH}, {"ends with", P::ENDS_WITH},
-                              {"ignoring case", P::IGNORING_CASE}, {"count of", P::COUNT_OF}, {"sum of", P::SUM_OF},
+                              {"ignoring case", P::IGNORING_CASE}, {"matching case", P::MATCHING_CASE}, {"count of", P::COUNT_OF}, {"sum of", P::SUM_OF},
                               {"days since", P::DAYS_SINCE}, {"as of", P::AS_OF}, {"behaviour", P::BEHAVIOUR}})
       types_[word] = type;
     for (const auto& [word, type] : types_)

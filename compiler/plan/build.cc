@@ -243,7 +243,8 @@ class Builder {
       case Op::InPages: {
         int a = node(n->kids[0]);
         p_.objects.globs.push_back(n->patterns);
-        return negated(with_arg(emit(Opcode::InPages, n, {a}), static_cast<int>(p_.objects.globs.size() - 1)), n);
+        Opcode op = n->exact_case ? Opcode::InPagesExact : Opcode::InPages;
+        return negated(with_arg(emit(op, n, {a}), static_cast<int>(p_.objects.globs.size() - 1)), n);
       }
       case Op::Between: {
         int a = node(n->kids[0]);
@@ -256,7 +257,9 @@ class Builder {
       case Op::EndsWith: {
         int a = node(n->kids[0]);
         int b = node(n->kids[1]);
-        Opcode op = n->op == Op::Contains ? Opcode::Contains : n->op == Op::StartsWith ? Opcode::StartsWith : Opcode::EndsWith;
+        Opcode op = n->op == Op::Contains     ? (n->exact_case ? Opcode::ContainsExact : Opcode::Contains)
+                    : n->op == Op::StartsWith ? (n->exact_case ? Opcode::StartsWithExact : Opcode::StartsWith)
+                                              : (n->exact_case ? Opcode::EndsWithExact : Opcode::EndsWith);
         return emit(op, n, {a, b});
       }
       case Op::Matches: {

@@ -141,7 +141,8 @@ class Printer {
       case Opcode::Compare: s += fmt::format(" {}", kCmpNames[static_cast<int>(x.cmp)]); break;
       case Opcode::InText: s += fmt::format(" texts#{}", x.arg); break;
       case Opcode::InList: s += fmt::format(" values#{}", x.arg); break;
-      case Opcode::InPages: s += fmt::format(" globs#{}", x.arg); break;
+      case Opcode::InPages:
+      case Opcode::InPagesExact: s += fmt::format(" globs#{}", x.arg); break;
       case Opcode::Matches: s += fmt::format(" regex#{}", x.arg); break;
       case Opcode::TimeWithin: s += fmt::format(" {}s", x.d); break;
       case Opcode::Define: s += fmt::format(" define#{}", x.arg); break;
@@ -167,6 +168,9 @@ class Printer {
       case Opcode::Contains:
       case Opcode::StartsWith:
       case Opcode::EndsWith:
+      case Opcode::ContainsExact:
+      case Opcode::StartsWithExact:
+      case Opcode::EndsWithExact:
       case Opcode::Truthy: break;
     }
     if (x.neg) s += " not";

@@ -39,6 +39,8 @@ bool starts_with_icase(std::string_view s, std::string_view prefix);
 bool ends_with_icase(std::string_view s, std::string_view suffix);
 // `*` matches any run of characters; `pattern` is already folded (text::fold_case), `text` need not be.
 bool glob_match(std::string_view pattern, std::string_view text);
+// The same, comparing bytes as written (`pages name: "/Pricing*" matching case`).
+bool glob_match_exact(std::string_view pattern, std::string_view text);
 // Whether `s`, case-folded, is in `set` (whose strings are folded with text::fold_case);
 // allocates nothing once warm, so it can run once per record.
 bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s);

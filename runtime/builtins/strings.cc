@@ -73,11 +73,12 @@ bool ends_folded(std::string_view s, std::string_view p) {
 }
 
 // A glob of any shape (glob_match routes the usual shapes to the text tests first): an
-// iterative matcher with one backtrack point, never exponential.
-bool glob_folded(std::string_view pat, std::string_view s) {
+// iterative matcher with one backtrack point, never exponential. `same` compares two bytes.
+template <class Same>
+bool glob_with(std::string_view pat, std::string_view s, Same same) {
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < s.size()) {
-    if (p < pat.size() && pat[p] != '*' && fold(pat[p]) == fold(s[t])) {
+    if (p < pat.size() && pat[p] != '*' && same(pat[p], s[t])) {
       ++p;
       ++t;
     } else if (p < pat.size() && pat[p] == '*') {
@@ -92,6 +93,10 @@ bool glob_folded(std::string_view pat, std::string_view s) {
   }
   while (p < pat.size() && pat[p] == '*') ++p;
   return p == pat.size();
+}
+
+bool glob_folded(std::string_view pat, std::string_view s) {
+  return glob_with(pat, s, [](char a, char b) { return fold(a) == fold(b); });
 }
 
 // Runs `test` on the texts' foldings: the slow path, for texts beyond ASCII. The fold buffers
@@ -181,6 +186,10 @@ bool glob_match(std::string_view pat, std::string_view s) {
   thread_local std::string fs;
   text::fold_case_into(fs, s);
   return glob_folded(pat, fs);
+}
+
+bool glob_match_exact(std::string_view pat, std::string_view s) {
+  return glob_with(pat, s, [](char a, char b) { return a == b; });
 }
 
 bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s) {

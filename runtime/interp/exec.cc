@@ -232,10 +232,12 @@ const Value* Executor::step(const Instr& x, const Value* const* in, Lead& lead, 
       bool found = std::any_of(items.begin(), items.end(), [&](const Value& v) { return compare(*in[0], v) == 0; });
       return of_tri(tri(found != x.neg));
     }
-    case Opcode::InPages: {
+    case Opcode::InPages:
+    case Opcode::InPagesExact: {
       if (in[0]->is_missing()) return &kMissingValue;
       const auto& globs = plan_.objects.globs[x.arg];
-      bool found = std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return builtins::glob_match(g, in[0]->s); });
+      auto match = x.op == Opcode::InPages ? builtins::glob_match : builtins::glob_match_exact;
+      bool found = std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return match(g, in[0]->s); });
       return of_tri(tri(found != x.neg));
     }
     case Opcode::Between: {
@@ -251,6 +253,15 @@ const Value* Executor::step(const Instr& x, const Value* const* in, Lead& lead, 
       if (x.op == Opcode::Contains) return of_tri(tri(builtins::contains_icase(a.s, b.s)));
       if (x.op == Opcode::StartsWith) return of_tri(tri(builtins::starts_with_icase(a.s, b.s)));
       return of_tri(tri(builtins::ends_with_icase(a.s, b.s)));
+    }
+    case Opcode::ContainsExact:
+    case Opcode::StartsWithExact:
+    case Opcode::EndsWithExact: {
+      const Value &a = *in[0], &b = *in[1];
+      if (a.is_missing() || b.is_missing()) return &kMissingValue;
+      std::string_view s = a.s;
+      if (x.op == Opcode::ContainsExact) return of_tri(tri(s.find(b.s) != std::string_view::npos));
+      return of_tri(tri(x.op == Opcode::StartsWithExact ? s.starts_with(b.s) : s.ends_with(b.s)));
     }
     case Opcode::Matches:
       if (in[0]->is_missing()) return &kMissingValue;

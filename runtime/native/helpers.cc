@@ -94,6 +94,9 @@ int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t
     case kRbContains: return rubric::builtins::contains_icase(x, y);
     case kRbStartsWith: return rubric::builtins::starts_with_icase(x, y);
     case kRbEndsWith: return rubric::builtins::ends_with_icase(x, y);
+    case kRbContainsExact: return x.find(y) != std::string_view::npos;
+    case kRbStartsWithExact: return x.starts_with(y);
+    case kRbEndsWithExact: return x.ends_with(y);
   }
   return 0;
 }
@@ -105,8 +108,8 @@ int64_t rb_in_strings(const void* node, const char* s, int64_t n) {
 int64_t rb_in_pages(const void* node, const char* s, int64_t n) {
   const Node* x = static_cast<const Node*>(node);
   std::string_view v(s, n);
-  return std::any_of(x->patterns.begin(), x->patterns.end(),
-                     [&](const std::string& p) { return rubric::builtins::glob_match(p, v); });
+  auto match = x->exact_case ? rubric::builtins::glob_match_exact : rubric::builtins::glob_match;
+  return std::any_of(x->patterns.begin(), x->patterns.end(), [&](const std::string& p) { return match(p, v); });
 }
 
 int64_t rb_regex(const void* node, const char* s, int64_t n) {

@@ -103,6 +103,7 @@ event:
 
 pages pricing: "*/pricing*"
 pages docs: "*/docs/*", "*/guide*"
+pages pricing_exact: "*/Pricing*", "/GUIDE" matching case
 const free = {"gmail.com", "yahoo.com"}
 )";
 
@@ -111,7 +112,7 @@ class Generator {
   Generator(Choices& r, Options opts = {}) : r_(r), opts_(opts) {}
 
   std::string behaviour() {
-    static const std::vector<std::string> b = {"visited pricing", "visited docs", "visited any page", "opened email",
+    static const std::vector<std::string> b = {"visited pricing", "visited docs", "visited pricing_exact", "visited any page", "opened email",
                                                "clicked email", "downloaded", "requested demo"};
     std::string s = r_.pick(b);
     if (r_.chance(20)) s += fmt::format(" where seconds > {}", r_.range(0, 300));
@@ -164,8 +165,9 @@ class Generator {
       case 1: return fmt::format("revenue > {}.{}", r.range(0, 90000), r.range(0, 99));
       case 2: return fmt::format("employees {}between {} and {}", r.chance(30) ? "not " : "", r.range(0, 500), r.range(0, 5000));
       case 3: return fmt::format("employees {}in {{{}, {}, {}}}", r.chance(30) ? "not " : "", r.range(0, 20), r.range(0, 20), r.range(0, 20));
-      case 4: return fmt::format("title {} \"{}\"", r.pick<std::string>({"contains", "starts with", "ends with"}),
-                                 r.pick<std::string>({"vp", "Dir", "manager", "", "student"}));
+      case 4: return fmt::format("title {} \"{}\"{}", r.pick<std::string>({"contains", "starts with", "ends with"}),
+                                 r.pick<std::string>({"vp", "Dir", "manager", "", "student", "VP", "a title longer than 16 bytes"}),
+                                 r.chance(40) ? " matching case" : "");
       case 5: return fmt::format("title matches \"{}\"{}", r.pick<std::string>({"^(vp|head)\\b", "[Mm]anager$", "o", "^$"}),
                                  r.chance(50) ? " ignoring case" : "");
       case 6: return r.chance(50) ? "email domain in free" : "email domain in {\"acme.io\", \"Rival.com\"}";
@@ -270,7 +272,7 @@ class Generator {
     std::string j = fmt::format("{{\"id\":\"L{}\"", n);
     j += maybe("email", fmt::format("\"{}@{}\"", r.pick<std::string>({"ann", "bo"}),
                                     r.pick<std::string>({"gmail.com", "ACME.io", "rival.com", "x.org"})));
-    j += maybe("title", fmt::format("\"{}\"", r.pick<std::string>({"VP Sales", "Director", "marketing manager", "Student", "", "n/a", "Head of Growth"})));
+    j += maybe("title", fmt::format("\"{}\"", r.pick<std::string>({"VP Sales", "Director", "marketing manager", "Student", "", "n/a", "Head of Growth", "vp sales", "a title longer than 16 bytes, Manager"})));
     j += maybe("country", fmt::format("\"{}\"", r.pick<std::string>({"US", "us", "DE", "FR", ""})));
     j += maybe("employees", employees());
     j += maybe("revenue", revenue());
@@ -285,7 +287,7 @@ class Generator {
       std::string kind = r.pick<std::string>({"page_view", "page_view", "email_open", "email_click", "download", "demo_request"});
       j += fmt::format("{{\"kind\":\"{}\",\"timestamp\":\"2026-{:02}-{:02}T{:02}:{:02}:00Z\"", kind, r.range(8, 11), r.range(1, 28),
                        r.range(0, 23), r.range(0, 59));
-      if (r.chance(80)) j += fmt::format(",\"page\":\"{}\"", r.pick<std::string>({"/pricing", "/docs/api", "/guide", "/", "/Pricing/x"}));
+      if (r.chance(80)) j += fmt::format(",\"page\":\"{}\"", r.pick<std::string>({"/pricing", "/docs/api", "/guide", "/", "/Pricing/x", "/GUIDE"}));
       if (r.chance(70)) j += fmt::format(",\"seconds\":{}", r.range(1, 600));
       j += "}";
     }
