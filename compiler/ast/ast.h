@@ -26,8 +26,17 @@ enum class ExprKind {
 #undef AST_EXPR
 };
 
+// The operator of a Binary (+ - * /), Compare (= != < <= > >=) or Text expression.
+enum class Operator {
+#define AST_OP(name, spelling) name,
+#include "compiler/ast/ast_kinds.def"
+#undef AST_OP
+};
+
 const char* name(DeclKind k);
 const char* name(ExprKind k);
+// How the operator is written: "starts with", "<=".
+const char* spelling(Operator op);
 
 // How often an activity must happen: `at least 3 times`, `between 2 and 5 times`, `once`.
 struct Frequency {
@@ -45,7 +54,7 @@ using ExprPtr = std::unique_ptr<Expr>;
 struct Expr {
   ExprKind kind;
   SourceRange range;
-  std::string op;                      // Binary, Compare, Text
+  Operator op = Operator::None;        // Binary, Compare, Text
   std::string text;                    // String value, Number unit, Matches pattern
   SourceRange text_range;              // where `text` came from (unit word, pattern)
   double number = 0;                   // Number

@@ -29,6 +29,17 @@ const char* name(ExprKind k) {
   return "?";
 }
 
+const char* spelling(Operator op) {
+  switch (op) {
+#define AST_OP(n, text) \
+  case Operator::n:     \
+    return text;
+#include "compiler/ast/ast_kinds.def"
+#undef AST_OP
+  }
+  return "?";
+}
+
 namespace {
 
 std::string num(double d) { return fmt::format("{}", d); }
@@ -56,7 +67,7 @@ std::string expr(const Expr* e) {
     case ExprKind::Binary:
     case ExprKind::Compare:
     case ExprKind::Text:
-      s += " " + e->op;
+      s += std::string(" ") + spelling(e->op);
       break;
     case ExprKind::Presence:
       s += e->flag ? " present" : " missing";

@@ -164,7 +164,7 @@ static void check_test(Checker& c, const ast::Decl& d) {
   t.line = c.line_of(d.range);
   t.as_of = d.as_of;
   if (d.as_of.empty()) {
-    c.error(diag::Kind::E0403, d.name_range, fmt::format("the test \"{}\" has no `as of` time", d.name));
+    c.error(diag::Kind::E0410, d.name_range, fmt::format("the test \"{}\" has no `as of` time", d.name));
     c.help("add a line like `as of \"2026-11-01\"`; event times are counted back from it");
   }
   auto fields = [&](const std::vector<ast::Assignment>& list, const Schema& schema, const char* where,
@@ -229,7 +229,7 @@ static void check_test(Checker& c, const ast::Decl& d) {
     } else if (e.what == "fired") {
       x.kind = TestCase::Expect::Kind::Fired;
       if (!e.label) {
-        c.error(diag::Kind::E0101, e.range, "`expect fired` needs a rule's label, like `expect fired \"decision maker\"`");
+        c.error(diag::Kind::E0411, e.range, "`expect fired` needs a rule's label, like `expect fired \"decision maker\"`");
         continue;
       }
       bool known = false;

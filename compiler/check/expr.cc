@@ -392,7 +392,7 @@ const EventQuery* Checker::behaviour_query(const ast::Expr& use, const Resolved&
 const Node* Checker::activity(const ast::Expr& e, const Ctx& ctx, bool allow_freq) {
   const ast::Expr& phrase = *e.kids[0];
   if (e.freq_twice) {
-    error(diag::Kind::E0101, e.freq.range, "this behaviour has two frequencies");
+    error(diag::Kind::E0412, e.freq.range, "this behaviour has two frequencies");
     return error_node(e.range);
   }
   Resolved r = resolve(phrase, ctx);
@@ -498,13 +498,25 @@ static const Node* check_set(Checker& c, const ast::Expr& set, const Type& lhs, 
   return bad ? c.error_node(use) : n;
 }
 
-static Cmp cmp_of(const std::string& op) {
-  if (op == "=") return Cmp::Eq;
-  if (op == "!=") return Cmp::Ne;
-  if (op == "<") return Cmp::Lt;
-  if (op == "<=") return Cmp::Le;
-  if (op == ">") return Cmp::Gt;
-  return Cmp::Ge;
+static Cmp cmp_of(ast::Operator op) {
+  switch (op) {
+    case ast::Operator::Eq: return Cmp::Eq;
+    case ast::Operator::Ne: return Cmp::Ne;
+    case ast::Operator::Lt: return Cmp::Lt;
+    case ast::Operator::Le: return Cmp::Le;
+    case ast::Operator::Gt: return Cmp::Gt;
+    case ast::Operator::Ge: return Cmp::Ge;
+    // Not comparisons: the parser gives Compare only the six above.
+    case ast::Operator::None:
+    case ast::Operator::Add:
+    case ast::Operator::Sub:
+    case ast::Operator::Mul:
+    case ast::Operator::Div:
+    case ast::Operator::Contains:
+    case ast::Operator::StartsWith:
+    case ast::Operator::EndsWith: break;
+  }
+  return Cmp::Eq;
 }
 
 static const char* cmp_text(Cmp op) {
@@ -692,12 +704,12 @@ const Node* Checker::condition(const ast::Expr& e, const Ctx& ctx) {
       if (a->type.is(TypeKind::Error) || b->type.is(TypeKind::Error)) return error_node(e.range);
       for (auto [v, x] : {std::pair{a, e.kids[0].get()}, std::pair{b, e.kids[1].get()}}) {
         if (!v->type.is(TypeKind::String)) {
-          error(diag::Kind::E0308, x->range, fmt::format("`{}` works on text, and `{}` is {}", e.op, text_of(x->range), describe(v->type)));
+          error(diag::Kind::E0308, x->range, fmt::format("`{}` works on text, and `{}` is {}", ast::spelling(e.op), text_of(x->range), describe(v->type)));
           if (v->type.is(TypeKind::Enum)) help("compare enum values with `is` or `in {...}`");
           return error_node(e.range);
         }
       }
-      Op op = e.op == "contains" ? Op::Contains : e.op == "starts with" ? Op::StartsWith : Op::EndsWith;
+      Op op = e.op == ast::Operator::Contains ? Op::Contains : e.op == ast::Operator::StartsWith ? Op::StartsWith : Op::EndsWith;
       Node* n = make(op, boolean, e.range);
       n->kids = {a, b};
       n->exact_case = e.exact_case;
@@ -848,7 +860,25 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
       const Node* a = value(*e.kids[0], ctx);
       const Node* b = value(*e.kids[1], ctx);
       if (a->type.is(TypeKind::Error) || b->type.is(TypeKind::Error)) return error_node(e.range);
-      char op = e.op[0];
+      // The checked operation, and the operator's first character for the typing rules.
+      Op o = Op::Add;
+      switch (e.op) {
+        case ast::Operator::Add: o = Op::Add; break;
+        case ast::Operator::Sub: o = Op::Sub; break;
+        case ast::Operator::Mul: o = Op::Mul; break;
+        case ast::Operator::Div: o = Op::Div; break;
+        case ast::Operator::None:
+        case ast::Operator::Eq:
+        case ast::Operator::Ne:
+        case ast::Operator::Lt:
+        case ast::Operator::Le:
+        case ast::Operator::Gt:
+        case ast::Operator::Ge:
+        case ast::Operator::Contains:
+        case ast::Operator::StartsWith:
+        case ast::Operator::EndsWith: return error_node(e.range);  // the parser gives Binary only + - * /
+      }
+      char op = ast::spelling(e.op)[0];
       Type t;
       const Type &x = a->type, &y = b->type;
       if (x.numeric() && y.numeric()) {
@@ -862,12 +892,11 @@ const Node* Checker::value(const ast::Expr& e, const Ctx& ctx) {
       } else if (x.is(TypeKind::Duration) && y.numeric() && op == '/') {
         t.kind = TypeKind::Duration;
       } else {
-        error(diag::Kind::E0301, e.range, fmt::format("`{}` cannot be applied to {} and {}", e.op, describe(x), describe(y)));
+        error(diag::Kind::E0301, e.range, fmt::format("`{}` cannot be applied to {} and {}", ast::spelling(e.op), describe(x), describe(y)));
         if ((x.is(TypeKind::Duration) || y.is(TypeKind::Duration)) && (x.numeric() || y.numeric()))
           help("give the number a unit, like `7 days`");
         return error_node(e.range);
       }
-      Op o = op == '+' ? Op::Add : op == '-' ? Op::Sub : op == '*' ? Op::Mul : Op::Div;
       Node* n = make(o, t, e.range);
       n->kids = {a, b};
       return n;

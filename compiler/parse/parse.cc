@@ -25,6 +25,7 @@ using P = rubric_antlr::RubricParser;
 using ast::DeclKind;
 using ast::ExprKind;
 using ast::ExprPtr;
+using ast::Operator;
 using source::SourceRange;
 
 namespace {
@@ -669,9 +670,24 @@ class Builder {
     return r;
   }
 
-  ExprPtr binary(ExprKind k, antlr4::ParserRuleContext* c, ExprPtr a, ExprPtr b, std::string op = {}) {
+  // The operator a token writes (`==` is `=`).
+  static Operator operator_of(antlr4::Token* t) {
+    switch (t->getType()) {
+      case P::CONTAINS: return Operator::Contains;
+      case P::STARTS_WITH: return Operator::StartsWith;
+      case P::ENDS_WITH: return Operator::EndsWith;
+      default: break;  // ANTLR's token types are numbers, not a closed set of ours
+    }
+    const std::string text = t->getText();
+    for (Operator op : {Operator::Add, Operator::Sub, Operator::Mul, Operator::Div, Operator::Eq, Operator::Ne,
+                        Operator::Lt, Operator::Le, Operator::Gt, Operator::Ge})
+      if (text == spelling(op)) return op;
+    return text == "==" ? Operator::Eq : Operator::None;
+  }
+
+  ExprPtr binary(ExprKind k, antlr4::ParserRuleContext* c, ExprPtr a, ExprPtr b, Operator op = Operator::None) {
     ExprPtr e = node(k, c);
-    e->op = std::move(op);
+    e->op = op;
     e->kids.push_back(std::move(a));
     e->kids.push_back(std::move(b));
     return e;
@@ -722,9 +738,7 @@ class Builder {
   ExprPtr predicate(P::PredicateContext* c) {
     if (auto* x = dynamic_cast<P::ParenCondContext*>(c)) return condition(x->inner);
     if (auto* x = dynamic_cast<P::CompareCondContext*>(c)) {
-      std::string op = x->op->getText();
-      if (op == "==") op = "=";
-      return binary(ExprKind::Compare, c, value(x->lhs), value(x->rhs), op);
+      return binary(ExprKind::Compare, c, value(x->lhs), value(x->rhs), operator_of(x->op));
     }
     if (auto* x = dynamic_cast<P::PresenceCondContext*>(c)) {
       ExprPtr e = node(ExprKind::Presence, c);
@@ -734,7 +748,7 @@ class Builder {
       return e;
     }
     if (auto* x = dynamic_cast<P::IsCondContext*>(c))
-      return binary(ExprKind::Compare, c, value(x->lhs), value(x->rhs), x->neg ? "!=" : "=");
+      return binary(ExprKind::Compare, c, value(x->lhs), value(x->rhs), x->neg ? Operator::Ne : Operator::Eq);
     if (auto* x = dynamic_cast<P::InCondContext*>(c)) {
       ExprPtr set;
       if (auto* lit = dynamic_cast<P::LiteralSetContext*>(x->set)) set = set_literal(lit->setLiteral());
@@ -752,9 +766,7 @@ class Builder {
       return e;
     }
     if (auto* x = dynamic_cast<P::TextCondContext*>(c)) {
-      std::string op = x->op->getType() == P::CONTAINS ? "contains"
-                       : x->op->getType() == P::STARTS_WITH ? "starts with" : "ends with";
-      ExprPtr e = binary(ExprKind::Text, c, value(x->lhs), value(x->rhs), op);
+      ExprPtr e = binary(ExprKind::Text, c, value(x->lhs), value(x->rhs), operator_of(x->op));
       e->icase = x->casing && x->casing->getType() == P::IGNORING_CASE;
       e->exact_case = x->casing && x->casing->getType() == P::MATCHING_CASE;
       return e;
@@ -833,9 +845,9 @@ class Builder {
       return e;
     }
     if (auto* x = dynamic_cast<P::MulValueContext*>(c))
-      return binary(ExprKind::Binary, c, value(x->lhs), value(x->rhs), x->op->getText());
+      return binary(ExprKind::Binary, c, value(x->lhs), value(x->rhs), operator_of(x->op));
     if (auto* x = dynamic_cast<P::AddValueContext*>(c))
-      return binary(ExprKind::Binary, c, value(x->lhs), value(x->rhs), x->op->getText());
+      return binary(ExprKind::Binary, c, value(x->lhs), value(x->rhs), operator_of(x->op));
     if (auto* x = dynamic_cast<P::NumberValueContext*>(c)) {
       ExprPtr e = node(ExprKind::Number, c);
       e->number = number(x->num);

@@ -24,6 +24,9 @@ namespace rubric {
 
 namespace {
 
+// An API diagnostic's id, from compiler/diag/diagnostics.def.
+std::string api_id(diag::Kind k) { return std::string(diag::info(k).id); }
+
 std::vector<Diagnostic> convert(const diag::DiagnosticList& list, const source::SourceManager& sm) {
   std::vector<Diagnostic> out;
   for (const diag::Diagnostic& d : list.items()) {
@@ -105,7 +108,7 @@ CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer
                   : backend == Backend::Native         ? Backend::Auto
                                                        : backend;
   if (!err.empty())
-    out.diagnostics.push_back({"J0001", "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
+    out.diagnostics.push_back({api_id(diag::Kind::J0001), "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
   for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
   for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);
   if (c.model->key_field >= 0) impl->key_field = c.model->lead.fields[c.model->key_field].column;
@@ -116,7 +119,7 @@ CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer
 // A compiled model that could not be loaded, as a CompileResult with one error.
 CompileResult load_error(const std::string& file, const std::string& message) {
   CompileResult out;
-  out.diagnostics.push_back({"E0000", "error", file, 0, 0, message, {}});
+  out.diagnostics.push_back({api_id(diag::Kind::E0000), "error", file, 0, 0, message, {}});
   out.text = message + "\n";
   return out;
 }
@@ -210,8 +213,8 @@ namespace {
 CompileResult registration_errors(const std::vector<std::string>& errors) {
   CompileResult out;
   for (const std::string& e : errors) {
-    out.diagnostics.push_back({"A0001", "error", "", 0, 0, e, {}});
-    out.text += "error[A0001]: " + e + "\n";
+    out.diagnostics.push_back({api_id(diag::Kind::A0001), "error", "", 0, 0, e, {}});
+    out.text += "error[" + api_id(diag::Kind::A0001) + "]: " + e + "\n";
   }
   return out;
 }

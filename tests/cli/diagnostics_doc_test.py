@@ -35,9 +35,16 @@ def anchors(markdown):
 
 
 defs = re.findall(r"^DIAG\((\w+), (\w+), (\w+), (\w+), \"", read("compiler/diag/diagnostics.def"), re.M)
-api_ids = sorted(set(re.findall(r"\"([A-Z]\d{4})\"", read("runtime/api/api.cc"))))
+api_ids = sorted(d[0] for d in defs if d[2] == "api")
 doc, lints = read("docs/diagnostics.md"), read("docs/lints.md")
-check(len(defs) > 30 and api_ids, "diagnostics.def and api.cc list ids")
+check(len(defs) > 30 and api_ids, "diagnostics.def lists ids, the embedding API's among them")
+check(not re.findall(r"\"[A-Z]\d{4}\"", read("runtime/api/api.cc")), "api.cc takes its ids from diagnostics.def, not literals")
+
+# docs/language.md's tables of codes list every id of diagnostics.def but the lints, and no other.
+lang_ids = set(re.findall(r"^\| ([A-Z]\d{4}) \|", read("docs/language.md"), re.M))
+want = {d[0] for d in defs if d[2] != "lint"}
+check(lang_ids == want, f"docs/language.md's tables differ from diagnostics.def: missing {sorted(want - lang_ids)}, "
+      f"extra {sorted(lang_ids - want)}")
 
 # A section per id, named as in diagnostics.def; lints also on lints.md.
 for id_, sev, phase, name in defs:
