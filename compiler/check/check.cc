@@ -15,27 +15,6 @@
 
 namespace rubric::check {
 
-int EnumType::index_of(std::string_view name) const {
-  for (size_t i = 0; i < values.size(); ++i)
-    if (values[i] == name) return static_cast<int>(i);
-  return -1;
-}
-
-int Schema::index_of(std::string_view name) const {
-  for (size_t i = 0; i < fields.size(); ++i)
-    if (fields[i].name == name) return static_cast<int>(i);
-  return -1;
-}
-
-int64_t to_cents(double points) {
-  constexpr double kLimit = static_cast<double>(kMaxCents);  // hundredths
-  double c = points * 100.0;
-  if (!(c == c)) return 0;
-  if (c > kLimit) return static_cast<int64_t>(kLimit);
-  if (c < -kLimit) return -static_cast<int64_t>(kLimit);
-  return std::llround(std::round(c * 1e6) / 1e6);
-}
-
 namespace {
 
 // Larger points could overflow a sum of hundredths.

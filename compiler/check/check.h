@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "compiler/ast/ast.h"
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/diag/diagnostic.h"
 
 namespace rubric::check {

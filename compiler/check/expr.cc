@@ -45,7 +45,7 @@ struct BuiltinInfo {
 };
 constexpr BuiltinInfo kBuiltins[] = {
 #define BUILTIN(id, name, result, family, arity, arg) {Builtin::id, name, TypeKind::result, arity, #arg},
-#include "compiler/check/builtins.def"
+#include "common/builtins.def"
 #undef BUILTIN
 };
 

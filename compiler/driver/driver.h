@@ -7,7 +7,7 @@
 #include <string>
 
 #include "compiler/ast/ast.h"
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/source/source.h"
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace llvm {
 class LLVMContext;

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::lower {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::source {
 class SourceManager;

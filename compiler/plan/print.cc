@@ -13,7 +13,7 @@ namespace {
 
 const char* const kBuiltinNames[] = {
 #define BUILTIN(id, name, result, family, arity, arg) name,
-#include "compiler/check/builtins.def"
+#include "common/builtins.def"
 #undef BUILTIN
 };
 

@@ -51,6 +51,7 @@ class SourceManager {
   uint32_t add(std::string name, std::string text);
   const SourceFile& file(uint32_t id) const { return *files_.at(id - 1); }
   std::string_view text(SourceRange r) const;
+  size_t size() const { return files_.size(); }  // files 1..size()
 
  private:
   std::vector<std::unique_ptr<SourceFile>> files_;

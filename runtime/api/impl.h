@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "include/rubric/rubric.hpp"
 #include "runtime/interp/interp.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Native built-in functions (compiler/check/builtins.def), one family per file, each with one
+// Native built-in functions (common/builtins.def), one family per file, each with one
 // registration function, and the text helpers the interpreter's operators share with them.
 #pragma once
 
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::builtins {
 
@@ -18,7 +18,7 @@ using BuiltinFn = Value (*)(const Value* args, int64_t as_of);
 
 constexpr int kBuiltinCount = 0
 #define BUILTIN(id, name, result, family, arity, arg) +1
-#include "compiler/check/builtins.def"
+#include "common/builtins.def"
 #undef BUILTIN
     ;
 

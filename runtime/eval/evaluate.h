@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "runtime/eval/metrics.h"
 #include "runtime/io/reader.h"
 

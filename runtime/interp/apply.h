@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::interp {
 

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "runtime/interp/record.h"
 
 namespace rubric::interp {

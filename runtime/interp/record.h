@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::interp {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::io {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "runtime/io/reader.h"
 
 namespace rubric::io {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/source/source.h"
 #include "runtime/interp/interp.h"
 

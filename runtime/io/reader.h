@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "runtime/interp/record.h"
 
 namespace rubric::io {

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::io {
 

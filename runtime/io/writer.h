@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "runtime/interp/interp.h"
 #include "runtime/io/reader.h"
 

@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "runtime/jit/jit.h"
 
 namespace llvm {

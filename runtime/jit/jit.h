@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/lower/abi.h"
 #include "runtime/interp/interp.h"
 #include "runtime/native/native.h"

@@ -7,7 +7,7 @@
 #include <deque>
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/lower/abi.h"
 #include "compiler/source/text.h"
 #include "runtime/builtins/builtins.h"

@@ -27,7 +27,7 @@ namespace rubric::native {
 std::string build_key_prefix() { return fmt::format("rubric {} build {}\n", RUBRIC_VERSION, RUBRIC_BUILD_ID); }
 
 std::string host_signatures(const check::CheckedModel& model) {
-  // TypeKind's names, in its order (compiler/check/model.h).
+  // TypeKind's names, in its order (common/model.h).
   static const char* const kNames[] = {"Error", "Bool", "Int", "Number", "String", "Time", "Duration", "Enum", "Set", "Pages"};
   static_assert(static_cast<int>(check::TypeKind::Pages) == 9);
   std::vector<std::string> sigs;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/driver/driver.h"
 #include "compiler/lower/abi.h"
 #include "runtime/interp/interp.h"

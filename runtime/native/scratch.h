@@ -6,7 +6,7 @@
 #include <deque>
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/lower/abi.h"
 
 namespace rubric::native {

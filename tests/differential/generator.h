@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 
 namespace rubric::difftest {
 
@@ -124,7 +124,7 @@ class Generator {
     return fmt::format(" within {} {}", r_.range(1, 60), r_.pick(units));
   }
 
-  // A call of a built-in function (compiler/check/builtins.def), compared so it is a condition.
+  // A call of a built-in function (common/builtins.def), compared so it is a condition.
   std::string builtin_atom() {
     auto& r = r_;
     switch (r.below(12)) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"
 #include "compiler/parse/parse.h"

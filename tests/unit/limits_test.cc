@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/driver/driver.h"
 #include "compiler/lint/lint.h"

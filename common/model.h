@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // CheckedModel: what the checker produces and every back end consumes. Names are resolved to
 // slots, types are known, regexes are compiled, and each rule keeps its source location.
+// It lives in common/ (library rubric_model) so that the runtime reads it without the checker;
+// its namespace is still rubric::check.
 #pragma once
 
 #include <cstdint>
@@ -68,14 +70,14 @@ struct Value {
 
 enum class Op : uint8_t {
 #define OP(name, doc) name,
-#include "compiler/check/ops.def"
+#include "common/ops.def"
 #undef OP
 };
 const char* op_name(Op op);
 
 enum class Builtin : uint8_t {
 #define BUILTIN(id, name, result, family, arity, arg) id,
-#include "compiler/check/builtins.def"
+#include "common/builtins.def"
 #undef BUILTIN
 };
 

@@ -1,20 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-// Names of ops and types, and the `--emit=checked` dump of a CheckedModel.
+// The checked model's vocabulary, shared by the compiler and the runtime: names of ops and
+// types, rounding to hundredths, look-ups, and the `--emit checked` dump.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <set>
 
-#include "compiler/check/model.h"
+#include "common/model.h"
 #include "compiler/source/text.h"
 
 namespace rubric::check {
+
+int EnumType::index_of(std::string_view name) const {
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+int Schema::index_of(std::string_view name) const {
+  for (size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+int64_t to_cents(double points) {
+  constexpr double kLimit = static_cast<double>(kMaxCents);  // hundredths
+  double c = points * 100.0;
+  if (!(c == c)) return 0;
+  if (c > kLimit) return static_cast<int64_t>(kLimit);
+  if (c < -kLimit) return -static_cast<int64_t>(kLimit);
+  return std::llround(std::round(c * 1e6) / 1e6);
+}
 
 const char* op_name(Op op) {
   switch (op) {
 #define OP(name, doc) \
   case Op::name:      \
     return #name;
-#include "compiler/check/ops.def"
+#include "common/ops.def"
 #undef OP
   }
   return "?";
