@@ -88,6 +88,7 @@ double throughput(const std::vector<Record>& leads, int passes, const std::funct
 
 struct Compiled {
   std::shared_ptr<const rubric::check::CheckedModel> model;
+  std::shared_ptr<rubric::source::SourceManager> sources;
   double check_ms = 0;
 };
 
@@ -103,6 +104,7 @@ Compiled compile(const std::string& name, const std::string& text, int runs) {
       std::exit(2);
     }
     c.model = comp.model;
+    c.sources = comp.sources;
   }
   c.check_ms = median(t);
   return c;
@@ -271,7 +273,7 @@ int main(int argc, char** argv) {
     bo.source = b2b_text;
     rubric::jit::BuildOutput built;
     std::string so = (std::filesystem::temp_directory_path() / fmt::format("rubric-bench-{}-{}.so", ::getpid(), cpu)).string();
-    if (!rubric::jit::build_object(*b2b.model, bo, built, &err) || !rubric::jit::link_shared_object(built.object, so, &err)) {
+    if (!rubric::jit::build_object(*b2b.model, *b2b.sources, bo, built, &err) || !rubric::jit::link_shared_object(built.object, so, &err)) {
       std::cerr << "rubric build failed: " << err << "\n";
       return 2;
     }

@@ -77,16 +77,21 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
 // `rubric_model` unless --name says otherwise, and no other symbol. It imports none either:
 // the code calls helpers through `helpers`, a table the loader fills once with the host's own
 // helpers in RB_HELPERS order, so a shared object loads into any process with dlopen.
-// `refs` for its calls are built by compiling `source` again (runtime/native/native.h), which
-// is why a model is loaded only by the Rubric build that compiled it (`key` says which).
-enum { RB_ABI_VERSION = 2, RB_HELPER_COUNT = 11 };
+// It is self-contained: `model` holds the checked model as bytes (common/serialize.h), from
+// which the loader rebuilds the objects `refs` point to (lower::referenced_objects order)
+// without parsing or checking anything. A model loads in any Rubric whose formats match the
+// key's first line: this ABI (the RbCall layout, the helpers and the refs order), the plan
+// format the code was lowered from, and the model bytes' format.
+enum { RB_ABI_VERSION = 3, RB_HELPER_COUNT = 11 };
 struct RbModelInfo {
-  int64_t abi_version;  // RB_ABI_VERSION (2: host functions)
-  const char* key;      // "rubric VERSION build ID\nTRIPLE\nCPU\nFEATURES\nHOST SIGNATURES\nsource sha256 HEX"
+  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`)
+  const char* key;      // "rubric model format ABI.PLAN.MODEL (rubric VERSION)\nTRIPLE\nCPU\nFEATURES\nHOST SIGNATURES\nmodel sha256 HEX"
   const char* name;     // the model file's name, for messages
   const char* source;   // the model's text
   RbScoreFn score;
   void** helpers;       // RB_HELPER_COUNT entries, filled by the loader
   int64_t n_helpers;
+  const char* model;    // the checked model's bytes (common/serialize.h)
+  int64_t model_size;
 };
 }

@@ -30,6 +30,7 @@
 
 extern char** environ;
 
+#include "common/serialize.h"
 #include "compiler/lower/lower.h"
 #include "compiler/source/text.h"
 #include "runtime/jit/codegen.h"
@@ -78,12 +79,16 @@ void make_self_contained(llvm::Module& m, const std::string& name, const std::st
     return new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init, name + what);
   };
   // RbModelInfo, field for field (compiler/lower/abi.h).
-  static_assert(sizeof(RbModelInfo) == 7 * 8 && offsetof(RbModelInfo, key) == 8 && offsetof(RbModelInfo, score) == 32 &&
-                offsetof(RbModelInfo, helpers) == 40 && offsetof(RbModelInfo, n_helpers) == 48);
-  StructType* info_type = StructType::get(C, {i64, ptr, ptr, ptr, ptr, ptr, i64});
+  static_assert(sizeof(RbModelInfo) == 9 * 8 && offsetof(RbModelInfo, key) == 8 && offsetof(RbModelInfo, score) == 32 &&
+                offsetof(RbModelInfo, helpers) == 40 && offsetof(RbModelInfo, n_helpers) == 48 &&
+                offsetof(RbModelInfo, model) == 56 && offsetof(RbModelInfo, model_size) == 64);
+  StructType* info_type = StructType::get(C, {i64, ptr, ptr, ptr, ptr, ptr, i64, ptr, i64});
+  Constant* bytes = ConstantDataArray::getString(C, o.model_bytes, false);
+  auto* model = new GlobalVariable(m, bytes->getType(), true, GlobalValue::PrivateLinkage, bytes, name + ".model");
   Constant* info = ConstantStruct::get(
       info_type, {ConstantInt::get(i64, RB_ABI_VERSION), text(key, ".key"), text(o.model_name, ".name"),
-                  text(o.source, ".source"), entry, table, ConstantInt::get(i64, RB_HELPER_COUNT)});
+                  text(o.source, ".source"), entry, table, ConstantInt::get(i64, RB_HELPER_COUNT), model,
+                  ConstantInt::get(i64, static_cast<int64_t>(o.model_bytes.size()))});
   new GlobalVariable(m, info_type, true, GlobalValue::ExternalLinkage, info, name);
 }
 
@@ -105,7 +110,10 @@ std::string bad_c_name(const std::string& s) {
 
 }  // namespace
 
-bool build_object(const check::CheckedModel& model, const BuildOptions& options, BuildOutput& out, std::string* error) {
+bool build_object(const check::CheckedModel& model, const source::SourceManager& sources, const BuildOptions& given,
+                  BuildOutput& out, std::string* error) {
+  BuildOptions options = given;
+  options.model_bytes = check::serialize(model, sources);
   if (options.name != "rubric_model") {
     if (std::string why = bad_c_name(options.name); !why.empty()) {
       *error = fmt::format("--name {} {}; choose another name for the model's symbol", options.name, why);
@@ -155,12 +163,12 @@ bool build_object(const check::CheckedModel& model, const BuildOptions& options,
   std::string enabled;
   for (const llvm::SubtargetFeatureKV& kv : used->getAllProcessorFeatures())
     if (used->getFeatureBits().test(kv.Value)) enabled += fmt::format("{}+{}", enabled.empty() ? "" : ",", kv.Key);
-  // The last line pins the model text the code was compiled from: the loader compiles that text
-  // again for the code's refs, so text changed after the build (by damage to a linked .o, or a
-  // tool rewriting a .so and its checksum) would otherwise run against the wrong objects.
-  std::string key = native::build_key_prefix() +
-                    fmt::format("{}\n{}\n{}\n{}\nsource sha256 {}", triple.str(), cpu, enabled,
-                                native::host_signatures(model), native::sha256_hex(options.source));
+  // The last line pins the model bytes the code was compiled with: the loader rebuilds the
+  // code's refs from them, so bytes changed after the build (by damage to a linked .o, or a tool
+  // rewriting a .so and its checksum) would otherwise run against the wrong objects.
+  std::string key = native::model_key_prefix() +
+                    fmt::format("{}\n{}\n{}\n{}\nmodel sha256 {}", triple.str(), cpu, enabled,
+                                native::host_signatures(model), native::sha256_hex(options.model_bytes));
   llvm::SmallVector<char, 0> bytes;
   auto finish = [&](llvm::Module& m) { make_self_contained(m, options.name, key, options); };
   if (!compile_object(model, tm.get(), large, finish, bytes, out.times, error)) return false;

@@ -81,18 +81,21 @@ std::string emit_llvm(const check::CheckedModel& model);
 // Ahead-of-time compilation (`rubric build`): an object file exporting one RbModelInfo named
 // `name` (compiler/lower/abi.h), position-independent, for `cpu` (empty: the architecture's
 // baseline, so it runs on any machine of that kind; "native": this machine's CPU). `model_name`
-// and `source` are embedded so the loader can compile the text again.
+// and `source` are embedded for messages; the model itself is embedded as bytes.
 struct BuildOptions {
   std::string name = "rubric_model";
   std::string cpu;
   std::string model_name, source;
+  std::string model_bytes;  // set by build_object: the model as bytes (common/serialize.h)
 };
 struct BuildOutput {
   std::string object;  // the object file's bytes
   std::string target;  // "x86_64-pc-linux-gnu, CPU x86-64"
   CompileTimes times;
 };
-bool build_object(const check::CheckedModel& model, const BuildOptions& options, BuildOutput& out, std::string* error);
+// The object embeds `model` as bytes (with `sources`, its files), so loading it compiles nothing.
+bool build_object(const check::CheckedModel& model, const source::SourceManager& sources, const BuildOptions& options,
+                  BuildOutput& out, std::string* error);
 // Links `object` into the shared object `path` with the system's C compiler driver ($CC, or
 // cc), which must be installed where models are built (not where they run).
 bool link_shared_object(const std::string& object, const std::string& path, std::string* error);

@@ -17,7 +17,9 @@
 #include <mutex>
 
 #include "build_id.h"
+#include "common/serialize.h"
 #include "compiler/diag/diagnostic.h"
+#include "compiler/plan/plan.h"
 #include "compiler/lower/refs.h"
 #include "runtime/native/checksum.h"
 #include "runtime/native/scratch.h"
@@ -26,20 +28,40 @@ namespace rubric::native {
 
 std::string build_key_prefix() { return fmt::format("rubric {} build {}\n", RUBRIC_VERSION, RUBRIC_BUILD_ID); }
 
-std::string host_signatures(const check::CheckedModel& model) {
+namespace {
+constexpr std::string_view kModelKey = "rubric model format ";
+std::string model_formats() {
+  return fmt::format("{}.{}.{}", static_cast<int>(RB_ABI_VERSION), plan::kFormatVersion, check::kModelFormat);
+}
+}  // namespace
+
+std::string model_key_prefix() { return fmt::format("{}{} (rubric {})\n", kModelKey, model_formats(), RUBRIC_VERSION); }
+
+namespace {
+
+// "name(Args)->Result;..." for these functions, sorted, each once.
+std::string signatures(const std::vector<const check::HostFunction*>& fns) {
   // TypeKind's names, in its order (common/model.h).
   static const char* const kNames[] = {"Error", "Bool", "Int", "Number", "String", "Time", "Duration", "Enum", "Set", "Pages"};
   static_assert(static_cast<int>(check::TypeKind::Pages) == 9);
   std::vector<std::string> sigs;
-  for (const check::Node& n : model.nodes) {
-    if (n.op != check::Op::Call || !n.host) continue;
+  for (const check::HostFunction* f : fns) {
     std::vector<std::string> args;
-    for (check::TypeKind k : n.host->args) args.push_back(kNames[static_cast<int>(k)]);
-    sigs.push_back(fmt::format("{}({})->{}", n.host->name, fmt::join(args, ","), kNames[static_cast<int>(n.host->result)]));
+    for (check::TypeKind k : f->args) args.push_back(kNames[static_cast<int>(k)]);
+    sigs.push_back(fmt::format("{}({})->{}", f->name, fmt::join(args, ","), kNames[static_cast<int>(f->result)]));
   }
   std::sort(sigs.begin(), sigs.end());
   sigs.erase(std::unique(sigs.begin(), sigs.end()), sigs.end());
   return fmt::format("{}", fmt::join(sigs, ";"));
+}
+
+}  // namespace
+
+std::string host_signatures(const check::CheckedModel& model) {
+  std::vector<const check::HostFunction*> fns;
+  for (const check::Node& n : model.nodes)
+    if (n.op == check::Op::Call && n.host) fns.push_back(n.host);
+  return signatures(fns);
 }
 
 void* const* helper_table() {
@@ -175,6 +197,27 @@ bool check_shared_object(std::string_view bytes, std::string& why) {
 
 // The "rubric VERSION build ID" line of a key held in `bytes`, or "".
 std::string key_line(std::string_view bytes) {
+  // "rubric model format N.N.N (rubric VERSION)", exactly: the loader's own text of the key
+  // (in a Rubric library, say) is no key.
+  auto is_key = [](std::string_view line) {
+    line.remove_prefix(kModelKey.size());
+    for (int part = 0; part < 3; ++part) {
+      size_t digits = 0;
+      while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
+      if (digits == 0) return false;
+      line.remove_prefix(digits);
+      if (part < 2 && !line.starts_with('.')) return false;
+      if (part < 2) line.remove_prefix(1);
+    }
+    return line.starts_with(" (rubric ") && line.ends_with(')');
+  };
+  for (size_t at = bytes.find(kModelKey); at != std::string_view::npos; at = bytes.find(kModelKey, at + 1)) {
+    size_t nl = bytes.find('\n', at);
+    if (nl == std::string_view::npos || nl - at > 80) continue;
+    std::string_view line = bytes.substr(at, nl - at);
+    if (is_key(line)) return std::string(line);
+  }
+  // Models of Rubric 0.1 (ABI 2) began "rubric VERSION build ID".
   for (size_t at = bytes.find("rubric "); at != std::string_view::npos; at = bytes.find("rubric ", at + 1)) {
     size_t nl = bytes.find('\n', at);
     if (nl == std::string_view::npos || nl - at > 64) continue;
@@ -183,6 +226,13 @@ std::string key_line(std::string_view bytes) {
     if (b != std::string_view::npos && line.size() - (b + 7) == 16) return std::string(line);
   }
   return "";
+}
+
+// "format 3.1.1" from a key line, or the whole line when it has none.
+std::string format_of(std::string_view line) {
+  if (!line.starts_with(kModelKey)) return std::string(line);
+  std::string_view rest = line.substr(kModelKey.size() - std::string_view("format ").size());
+  return std::string(rest.substr(0, rest.find(' ', 7)));
 }
 
 // The CPU features a model's code may use (its key's last line, LLVM's names) that this
@@ -230,7 +280,7 @@ std::vector<std::string> missing_cpu_features(std::string_view features) {
 // model these checks and the key's text hash are all there is.
 std::string check_info(const RbModelInfo& info) {
   const std::pair<const void*, const char*> fields[] = {
-      {info.key, "key"}, {info.name, "name"}, {info.source, "model text"},
+      {info.key, "key"}, {info.name, "name"}, {info.source, "model text"}, {info.model, "model"},
       {reinterpret_cast<const void*>(info.score), "code"}, {info.helpers, "helper table"}};
   for (const auto& [p, what] : fields)
     if (!p) return fmt::format("its {} is missing (a null pointer)", what);
@@ -258,12 +308,14 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     return out;
   }
   std::string_view key = info->key ? info->key : "";
-  std::string prefix = build_key_prefix();
-  if (!key.starts_with(prefix)) {
-    out.error = fmt::format("{} was built by {}, and this is {}; a compiled model runs only with the Rubric that "
-                            "built it: build it again with `rubric build`", where, first_line(key), first_line(prefix));
+  std::string prefix = model_key_prefix();
+  std::string ours = std::string(kModelKey) + model_formats() + " ";
+  if (!key.starts_with(ours)) {
+    out.error = fmt::format("{} is a compiled model of {}, and this Rubric reads {}: build it again with `rubric build`",
+                            where, format_of(first_line(key)), format_of(first_line(prefix)));
     return out;
   }
+  prefix = first_line(key) + "\n";  // the version that built it may differ
   // The rest of the key: triple, CPU, and the CPU features the code may use.
   std::string_view rest = key.substr(prefix.size());
   auto next_line = [&rest] {
@@ -272,13 +324,18 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     return line;
   };
   std::string triple = next_line(), cpu = next_line(), features = next_line(), built_sigs = next_line();
-  // The text's hash, checked before the text is compiled for the code's refs: code compiled from
-  // one text and run against another's objects reads the wrong regexes, sets and decays.
-  std::string recorded = next_line(), actual = "source sha256 " + sha256_hex(info->source);
+  // The model bytes' hash, checked before they are read for the code's refs: code compiled with
+  // one model and run against another's objects reads the wrong regexes, sets and decays.
+  if (info->model_size < 0 || info->model_size > (int64_t(1) << 32)) {
+    out.error = fmt::format("the compiled model `{}` is damaged: its model size is {}", where, info->model_size);
+    return out;
+  }
+  std::string_view model_bytes(info->model, static_cast<size_t>(info->model_size));
+  std::string recorded = next_line(), actual = "model sha256 " + sha256_hex(model_bytes);
   if (recorded != actual) {
-    out.error = fmt::format("the compiled model `{}` is damaged: its model text is not the text its code was compiled "
-                            "from (SHA-256 {}, and its key records {}); rebuild it with `rubric build`", where,
-                            actual.substr(14), recorded.starts_with("source sha256 ") ? recorded.substr(14) : "none");
+    out.error = fmt::format("the compiled model `{}` is damaged: its model is not the one its code was compiled "
+                            "with (SHA-256 {}, and its key records {}); rebuild it with `rubric build`", where,
+                            actual.substr(13), recorded.starts_with("model sha256 ") ? recorded.substr(13) : "none");
     return out;
   }
   out.target = fmt::format("{}, CPU {}", triple, cpu);
@@ -288,16 +345,42 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
                             fmt::join(missing, ", "), triple.substr(0, triple.find('-')));
     return out;
   }
-  out.compilation = driver::compile_source(info->name ? info->name : where, info->source ? info->source : "",
-                                           std::move(host_functions));
-  if (!out.compilation.ok()) {
-    // The text compiled when the model was built: the program lacks a function it calls, or
-    // the file is damaged.
-    out.error = fmt::format("{} holds a model that does not compile here (does it call a function this program "
-                            "has not registered?):\n{}", where,
-                            diag::render_text(out.compilation.diagnostics, *out.compilation.sources, false));
+  // Its code passes and reads host functions' values as the types it was built with: the
+  // program must register each function it calls, with those types.
+  {
+    std::vector<const check::HostFunction*> registered;
+    std::vector<std::string> missing;
+    for (std::string_view rest = built_sigs; !rest.empty();) {
+      std::string_view sig = rest.substr(0, rest.find(';'));
+      rest.remove_prefix(std::min(rest.size(), sig.size() + 1));
+      std::string_view name = sig.substr(0, sig.find('('));
+      const check::HostFunction* found = nullptr;
+      if (host_functions)
+        for (const check::HostFunction& h : *host_functions)
+          if (h.name == name) found = &h;
+      if (found) registered.push_back(found);
+      else missing.push_back(fmt::format("`{}`", name));
+    }
+    if (!missing.empty()) {
+      out.error = fmt::format("{} calls a function this program has not registered ({}); register the functions it was "
+                              "built for: {}", where, fmt::join(missing, ", "), built_sigs);
+      return out;
+    }
+    if (std::string sigs = signatures(registered); sigs != built_sigs) {
+      out.error = fmt::format("{} was built for the functions {}, and this program registers {}; register the same "
+                              "argument and result types, or build the model again", where,
+                              built_sigs.empty() ? "(none)" : built_sigs, sigs.empty() ? "(none)" : sigs);
+      return out;
+    }
+  }
+  // The model, read back from its bytes: nothing is parsed or checked.
+  check::Deserialized read = check::deserialize(model_bytes, std::move(host_functions));
+  if (!read.model) {
+    out.error = fmt::format("{} holds a model this program cannot use: {}", where, read.error);
     return out;
   }
+  out.compilation.model = std::move(read.model);
+  out.compilation.sources = std::move(read.sources);
   // Its code passes and reads host functions' values as the types it was built with.
   if (std::string sigs = host_signatures(*out.compilation.model); sigs != built_sigs) {
     out.error = fmt::format("{} was built for the functions {}, and this program registers {}; register the same "
@@ -373,15 +456,15 @@ Loaded load_shared_object(const std::string& path, bool any_cpu,
     return out;
   }
   // Before dlopen runs anything of the file: is it a model (it holds a key), and of this build?
-  std::string theirs = key_line(bytes), prefix = build_key_prefix();
+  std::string theirs = key_line(bytes), prefix = model_key_prefix();
   if (theirs.empty()) {
     out.error = fmt::format("{} is a shared object but not a compiled Rubric model; make one with "
                             "`rubric build MODEL -o {}`", path, path);
     return out;
   }
-  if (bytes.find(prefix) == std::string::npos) {
-    out.error = fmt::format("{} was built by {}, and this is {}; a compiled model runs only with the Rubric that "
-                            "built it: build it again with `rubric build`", path, theirs, first_line(prefix));
+  if (format_of(theirs) != format_of(first_line(prefix))) {
+    out.error = fmt::format("{} is a compiled model of {}, and this Rubric reads {}: build it again with `rubric build`",
+                            path, format_of(theirs), format_of(first_line(prefix)));
     return out;
   }
   if (seal.status == SealCheck::Missing) {

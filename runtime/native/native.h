@@ -16,9 +16,12 @@
 
 namespace rubric::native {
 
-// What identifies this build of Rubric in compiled code: "rubric VERSION build ID\n". Code is
-// run only by the build that compiled it, since its refs table follows this build's model.
+// What identifies this build of Rubric: "rubric VERSION build ID\n". The JIT's disk cache keys
+// cached code with it, so a cache is only ever read by the build that wrote it.
 std::string build_key_prefix();
+// The first line of a compiled model's key: "rubric model format ABI.PLAN.MODEL (rubric
+// VERSION)\n". A model loads in any Rubric whose three formats match, whatever its version.
+std::string model_key_prefix();
 
 // The signatures of the host functions `model` calls, sorted: "is_customer(String)->Bool;...".
 // Compiled code depends on them, so a compiled model records them and is loaded only with the
@@ -47,7 +50,7 @@ class NativeModel : public interp::Scorer {
 // An ahead-of-time model, loaded. On failure `scorer` is null and `error` says why, in words
 // for the person who ran the command.
 struct Loaded {
-  driver::Compilation compilation;  // the model's embedded text, compiled again
+  driver::Compilation compilation;  // the model and its sources, read from the model's bytes (no module, no diagnostics)
   std::shared_ptr<NativeModel> scorer;
   std::string target;  // what the code was compiled for: "x86_64-pc-linux-gnu, CPU x86-64"
   std::string error;

@@ -81,14 +81,14 @@ python3 - "$TMP/other.so" <<'PY'
 import sys
 p = sys.argv[1]
 data = bytearray(open(p, "rb").read())
-at = data.index(b" build ") + len(b" build ")
-data[at:at + 4] = b"0000" if data[at:at + 4] != b"0000" else b"1111"  # another build of Rubric
+at = data.index(b"rubric model format ") + len(b"rubric model format ")
+data[at:at + 1] = b"9"  # a compiled-model format this Rubric does not read (ABI 9)
 import hashlib  # sealed again with its checksum, as that build's `rubric build` would have
 body = bytes(data[:-48])
 open(p, "wb").write(body + hashlib.sha256(body).digest() + len(body).to_bytes(8, "little") + b"rbsha256")
 PY
-expect_exit 2 "a .so from another build" -- "$RUBRIC" score "$TMP/other.so" --input examples/b2b/leads.jsonl
-contains "$TMP/err" "a compiled model runs only with the Rubric that built it" "another build: message"
+expect_exit 2 "a .so of another format" -- "$RUBRIC" score "$TMP/other.so" --input examples/b2b/leads.jsonl
+contains "$TMP/err" "is a compiled model of format 9." "another format: message"
 expect_exit 2 "a shared object that is not a model" -- "$RUBRIC" score "$RUNTIME_LIB" --input examples/b2b/leads.jsonl
 contains "$TMP/err" "not a compiled Rubric model" "not a model: message"
 head -c 2000 "$TMP/b2b.so" >"$TMP/cut.so"

@@ -280,7 +280,7 @@ expect_exit 0 "--function before the files" -- "$RUBRIC" check --function "is_cu
   --function "account_weight(number) -> number" "$TMP/host.rubric" "$TMP/host.rubric"
 printf '{"id": "a", "email": "x@acme.com"}\n' >"$TMP/host.jsonl"
 expect_exit 2 "scoring a model whose functions only a program provides" -- "$RUBRIC" score "$TMP/host.so" --input "$TMP/host.jsonl"
-contains "$TMP/err" "does it call a function this program has not registered?" "host functions at score: message"
+contains "$TMP/err" "calls a function this program has not registered" "host functions at score: message"
 
 
 # One document per run: JSON and SARIF over several files parse as one document.

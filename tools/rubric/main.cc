@@ -928,7 +928,7 @@ int run_build(const BuildArgs& a) {
   opts.source = c.sources->file(1).text();
   rubric::jit::BuildOutput out;
   std::string err;
-  if (!rubric::jit::build_object(*c.model, opts, out, &err)) {
+  if (!rubric::jit::build_object(*c.model, *c.sources, opts, out, &err)) {
     std::cerr << "rubric: " << err << "\n";
     return kCannotRun;
   }
