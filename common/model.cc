@@ -23,6 +23,17 @@ int Schema::index_of(std::string_view name) const {
   return -1;
 }
 
+bool is_builtin_function(std::string_view name) {
+  static constexpr const char* kNames[] = {
+#define BUILTIN(id, text, result, family, arity, arg) text,
+#include "common/builtins.def"
+#undef BUILTIN
+  };
+  for (const char* n : kNames)
+    if (name == n) return true;
+  return false;
+}
+
 int64_t to_cents(double points) {
   constexpr double kLimit = static_cast<double>(kMaxCents);  // hundredths
   double c = points * 100.0;

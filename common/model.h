@@ -263,6 +263,9 @@ inline int64_t saturate_cents(__int128 sum) {
   return sum > kMaxCents ? kMaxCents : sum < -kMaxCents ? -kMaxCents : static_cast<int64_t>(sum);
 }
 
+// Whether `name` is a built-in function (builtins.def); host functions may not take such names.
+bool is_builtin_function(std::string_view name);
+
 // A value as `--emit` dumps show it: "text" quoted, @seconds for times, 30s for durations.
 std::string value_text(const Value& v);
 

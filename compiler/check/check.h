@@ -22,9 +22,6 @@ struct CheckInput {
   std::shared_ptr<const HostFunctions> host_functions;  // the embedding program's; may be null
 };
 
-// Whether `name` is a built-in function (builtins.def); host functions may not take such names.
-bool is_builtin_function(const std::string& name);
-
 struct CheckResult {
   std::unique_ptr<CheckedModel> model;  // null when there are errors
   diag::DiagnosticList diagnostics;

@@ -51,12 +51,6 @@ constexpr BuiltinInfo kBuiltins[] = {
 
 }  // namespace
 
-bool is_builtin_function(const std::string& name) {
-  for (const BuiltinInfo& b : kBuiltins)
-    if (name == b.name) return true;
-  return false;
-}
-
 Node* Checker::make(Op op, Type t, SourceRange r) {
   if (m_.nodes.size() >= kMaxNodes) {
     error(diag::Kind::E0104, r, fmt::format("the model is too large: more than {} conditions and values", kMaxNodes));

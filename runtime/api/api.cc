@@ -8,7 +8,6 @@
 #include <sstream>
 #include <thread>
 
-#include "compiler/check/check.h"
 #include "compiler/driver/driver.h"
 #include "compiler/source/text.h"
 #include "include/rubric/rubric.hpp"
@@ -126,8 +125,11 @@ CompileResult load_error(const std::string& file, const std::string& message) {
 
 CompileResult from_loaded(native::Loaded loaded, const std::string& file, Backend backend) {
   if (!loaded.scorer) return load_error(file, loaded.error);
-  std::string identity = loaded.compilation.sources->file(1).text();
-  return finish(std::move(loaded.compilation), std::move(loaded.scorer), backend, identity, "");
+  driver::Compilation c;
+  c.model = std::move(loaded.model);
+  c.sources = std::move(loaded.sources);
+  std::string identity = c.sources->file(1).text();
+  return finish(std::move(c), std::move(loaded.scorer), backend, identity, "");
 }
 
 }  // namespace
@@ -225,9 +227,21 @@ CompileResult ModelBuilder::build_source(std::string name, std::string text) con
   std::vector<std::string> errors;
   auto functions = host_functions(errors);
   if (!errors.empty()) return registration_errors(errors);
+#ifdef RUBRIC_RUNTIME_ONLY
+  // librubric_runtime has no parser and no checker: it runs models `rubric build` compiled.
+  (void)functions;
+  CompileResult out;
+  std::string message = fmt::format("`{}` is a model's text, and this library (librubric_runtime) loads only models "
+                                    "compiled by `rubric build`; compile it with `rubric build {} -o model.so`, or "
+                                    "link librubric, which also reads models' text", name, name);
+  out.diagnostics.push_back({api_id(diag::Kind::A0002), "error", name, 0, 0, message, {}});
+  out.text = "error[" + api_id(diag::Kind::A0002) + "]: " + message + "\n";
+  return out;
+#else
   std::string identity = text;
   return finish(driver::compile_source(std::move(name), std::move(text), std::move(functions)), nullptr, backend_,
                 identity, cache_dir_);
+#endif
 }
 
 CompileResult ModelBuilder::build_file(const std::string& path) const {

@@ -379,10 +379,10 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     out.error = fmt::format("{} holds a model this program cannot use: {}", where, read.error);
     return out;
   }
-  out.compilation.model = std::move(read.model);
-  out.compilation.sources = std::move(read.sources);
+  out.model = std::move(read.model);
+  out.sources = std::move(read.sources);
   // Its code passes and reads host functions' values as the types it was built with.
-  if (std::string sigs = host_signatures(*out.compilation.model); sigs != built_sigs) {
+  if (std::string sigs = host_signatures(*out.model); sigs != built_sigs) {
     out.error = fmt::format("{} was built for the functions {}, and this program registers {}; register the same "
                             "argument and result types, or build the model again", where,
                             built_sigs.empty() ? "(none)" : built_sigs, sigs.empty() ? "(none)" : sigs);
@@ -410,7 +410,7 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     if (empty)
       for (int i = 0; i < RB_HELPER_COUNT; ++i) info->helpers[i] = mine[i];
   }
-  out.scorer = std::make_shared<NativeModel>(out.compilation.model, info->score, std::move(owner));
+  out.scorer = std::make_shared<NativeModel>(out.model, info->score, std::move(owner));
   return out;
 }
 

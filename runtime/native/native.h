@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/model.h"
-#include "compiler/driver/driver.h"
+#include "compiler/source/source.h"
 #include "compiler/lower/abi.h"
 #include "runtime/interp/interp.h"
 
@@ -50,7 +50,8 @@ class NativeModel : public interp::Scorer {
 // An ahead-of-time model, loaded. On failure `scorer` is null and `error` says why, in words
 // for the person who ran the command.
 struct Loaded {
-  driver::Compilation compilation;  // the model and its sources, read from the model's bytes (no module, no diagnostics)
+  std::shared_ptr<const check::CheckedModel> model;  // read from the model's bytes
+  std::shared_ptr<source::SourceManager> sources;    // its files, for explanations
   std::shared_ptr<NativeModel> scorer;
   std::string target;  // what the code was compiled for: "x86_64-pc-linux-gnu, CPU x86-64"
   std::string error;

@@ -56,7 +56,8 @@ no_llvm() {
 no_llvm "$HOST" "the host program"
 no_llvm "$RUNTIME_LIB" "librubric_runtime"
 ldd "$FULL_LIB" | grep -qi llvm && ok || fail "librubric (the control) should link LLVM"
-"$HOST" examples/b2b/b2b.rubric examples/b2b/leads.jsonl 2026-11-01 >"$TMP/host.interp" 2>"$TMP/host.err" && ok || { fail "host: source"; cat "$TMP/host.err"; }
+# The reference: the same library interpreting the model it read back from the .so's bytes.
+"$HOST" "$TMP/b2b.so" examples/b2b/leads.jsonl 2026-11-01 interp >"$TMP/host.interp" 2>"$TMP/host.err" && ok || { fail "host: interpreted"; cat "$TMP/host.err"; }
 "$HOST" "$TMP/b2b.so" examples/b2b/leads.jsonl 2026-11-01 >"$TMP/host.so" 2>"$TMP/host.err" && ok || { fail "host: .so"; cat "$TMP/host.err"; }
 "$LINKED_HOST" linked examples/b2b/leads.jsonl 2026-11-01 >"$TMP/host.linked" 2>"$TMP/host.err" && ok || { fail "host: linked .o"; cat "$TMP/host.err"; }
 lines "$TMP/host.so" 300 "host: one result per lead"

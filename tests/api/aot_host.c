@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /* A product that scores with an ahead-of-time model and links only librubric_runtime (no
- * LLVM). Usage: aot_host MODEL LEADS.jsonl AS_OF, where MODEL is a .rubric file (interpreted),
- * a .so from `rubric build` (loaded), or `linked` for the model linked into this program
- * (built with -DRUBRIC_TEST_LINKED and `rubric build MODEL -o x.o --name linked_model`).
+ * LLVM, no parser). Usage: aot_host MODEL LEADS.jsonl AS_OF [interp], where MODEL is a .so
+ * from `rubric build` (loaded; with `interp`, its model read back and interpreted instead of
+ * its code run), or `linked` for the model linked into this program (built with
+ * -DRUBRIC_TEST_LINKED and `rubric build MODEL -o x.o --name linked_model`). A .rubric file is
+ * refused by librubric_runtime (A0002).
  * Prints each lead's result, with its rules, as one JSON line; exit 0, or 2 and why. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +17,11 @@ RUBRIC_LINKED_MODEL(linked_model);
 #endif
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: aot_host MODEL|linked LEADS.jsonl AS_OF\n");
+  if (argc != 4 && !(argc == 5 && strcmp(argv[4], "interp") == 0)) {
+    fprintf(stderr, "usage: aot_host MODEL|linked LEADS.jsonl AS_OF [interp]\n");
     return 2;
   }
+  rubric_backend backend = argc == 5 ? RUBRIC_BACKEND_INTERP : RUBRIC_BACKEND_AUTO;
   rubric_model* model = NULL;
   char* diagnostics = NULL;
   rubric_status status;
@@ -30,7 +33,7 @@ int main(int argc, char** argv) {
     return 2;
 #endif
   } else {
-    status = rubric_compile_file(argv[1], RUBRIC_BACKEND_AUTO, &model, &diagnostics);
+    status = rubric_compile_file(argv[1], backend, &model, &diagnostics);
   }
   if (status != RUBRIC_OK) {
     fprintf(stderr, "aot_host: %s", diagnostics ? diagnostics : "cannot load the model\n");

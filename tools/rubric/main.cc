@@ -284,7 +284,8 @@ bool load_model(const std::string& path, rubric::driver::Compilation& c,
       std::cerr << "rubric: " << loaded.error << "\n";
       return false;
     }
-    c = std::move(loaded.compilation);
+    c.model = std::move(loaded.model);
+    c.sources = std::move(loaded.sources);
     if (native) *native = std::move(loaded.scorer);
     return true;
   }
