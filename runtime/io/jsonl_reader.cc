@@ -147,8 +147,11 @@ class JsonlDecoder : public RawDecoder {
       case element_type::UINT64: return std::to_string(uint64_t(e));
       case element_type::DOUBLE: return fmt::format("{}", double(e));
       case element_type::BOOL: return bool(e) ? "true" : "false";
-      default: return {};
+      case element_type::ARRAY:
+      case element_type::OBJECT:
+      case element_type::NULL_VALUE: return {};
     }
+    return {};
   }
 
   // Reads `schema`'s fields from `obj` in one pass over its keys. A key the model reads that
@@ -193,7 +196,9 @@ class JsonlDecoder : public RawDecoder {
             if (f.type.is(check::TypeKind::Bool)) values[i] = check::Value::boolean(bool(v));
             else ok = decoder_.decode(f, bool(v) ? "true" : "false", values[i], why);
             break;
-          default:
+          case element_type::ARRAY:
+          case element_type::OBJECT:
+          case element_type::NULL_VALUE:
             ok = false;
             why = fmt::format("expected a single value, found {}", json_kind(v.type()));
         }
