@@ -127,7 +127,7 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "|---|---:|"
   echo "| b2b.rubric, --backend interp | $(ms "$T_START_INTERP") |"
   echo "| b2b.rubric, --backend jit (starts LLVM, compiles) | $(ms "$T_START_JIT") |"
-  echo "| b2b.so from \`rubric build\` (dlopen, parse+check of its text) | $(ms "$T_START_SO") |"
+  echo "| b2b.so from \`rubric build\` (dlopen, its model read from its bytes) | $(ms "$T_START_SO") |"
   echo
   echo "The parse-only pass for JSON Lines parses each line with simdjson and reads every field the"
   echo "model uses (lead fields and every event's fields); for CSV it splits the file into fields."

@@ -238,12 +238,15 @@ bool diff_models(const DiffInput& d, std::string& report, std::string& error) {
         compared.push_back(&p);
         out += "," + csv_cell(p.old_set->name + "_old") + "," + csv_cell(p.new_set->name + "_new");
       }
-    out += ",error\r\n";
+    const char* eol = d.crlf ? "\r\n" : "\n";
+    out += ",error";
+    out += eol;
     for (size_t i = 0; i < n; ++i) {
       out += csv_cell(before[i].ok ? before[i].key : after[i].key);
       if (!before[i].ok || !after[i].ok) {
         out += std::string(3 + 2 * compared.size(), ',');
-        out += !before[i].ok ? "the old model could not read it\r\n" : "the new model could not read it\r\n";
+        out += !before[i].ok ? "the old model could not read it" : "the new model could not read it";
+        out += eol;
         continue;
       }
       int64_t b = before[i].outcome.total, a = after[i].outcome.total;
@@ -251,7 +254,8 @@ bool diff_models(const DiffInput& d, std::string& report, std::string& error) {
       for (const SetPair* p : compared)
         out += "," + csv_cell(tier_name(*p->old_set, before[i].outcome.tiers[p->old_index])) + "," +
                csv_cell(tier_name(*p->new_set, after[i].outcome.tiers[p->new_index]));
-      out += ",\r\n";
+      out += ",";
+      out += eol;
     }
     report = out;
     return true;

@@ -21,6 +21,7 @@ struct DiffInput {
   std::string as_of_text;  // for the report
   size_t top = 10;         // how many of the largest total changes to list
   DiffFormat format = DiffFormat::Text;
+  bool crlf = false;       // CSV line ends: LF, or CRLF (`--line-ending crlf`)
   // Known outcomes per input record (1 converted, 0 not, -1 unknown), from `--label`: the tier
   // moves then say how the leads in each cell converted. Empty: no outcomes.
   std::vector<int> outcomes;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// CSV (RFC 4180: quoted when needed, CRLF) and JSON Lines output of scoring results.
+// CSV (RFC 4180 quoting; LF line ends, or CRLF when asked) and JSON Lines output of scoring results.
 #include "runtime/io/writer.h"
 
 #include <fmt/format.h>
@@ -68,7 +68,7 @@ void ResultWriter::csv_cell(std::string_view s, bool last) {
   } else {
     buf_ += s;
   }
-  buf_ += last ? std::string_view("\r\n") : std::string_view(&opts_.delimiter, 1);
+  buf_ += last ? std::string_view(opts_.crlf ? "\r\n" : "\n") : std::string_view(&opts_.delimiter, 1);
 }
 
 void ResultWriter::header() {

@@ -20,6 +20,9 @@ struct WriterOptions {
   OutputFormat format = OutputFormat::Csv;
   char delimiter = ',';
   bool explain = false;
+  // CSV line ends: LF (the default, what Unix tools, pandas and git expect), or CRLF (RFC 4180,
+  // `--line-ending crlf`). JSON Lines always ends lines with LF.
+  bool crlf = false;
   // Input columns passed through (`--keep`), after the key: each one's name and the record field
   // it was read into (as text; see with_extra_fields).
   std::vector<std::pair<std::string, int>> keep;

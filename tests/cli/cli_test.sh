@@ -34,7 +34,11 @@ contains "$TMP/out" "(Score \"fit\"" "emit ast"
 expect_exit 0 "score b2b" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01
 lines "$TMP/out" 301 "b2b rows"
 contains "$TMP/err" "300 scored, 0 errors" "summary"
-head -1 "$TMP/out" | grep -q $'^id,fit,engagement,total,temperature,grade,disqualified,error\r$' && ok || fail "csv header with CRLF"
+head -1 "$TMP/out" | grep -q $'^id,fit,engagement,total,temperature,grade,disqualified,error$' && ok || fail "csv header, LF line end"
+[ "$(grep -c $'\r' "$TMP/out")" = 0 ] && ok || fail "CSV output ends its lines with LF by default"
+"$RUBRIC" score examples/b2b/b2b.rubric --input examples/b2b/leads.jsonl --as-of 2026-11-01 --line-ending crlf >"$TMP/crlf.csv" 2>/dev/null
+[ "$(grep -c $'\r$' "$TMP/crlf.csv")" = "$(wc -l <"$TMP/crlf.csv")" ] && ok || fail "--line-ending crlf ends every line with CRLF"
+cmp -s <(tr -d '\r' <"$TMP/crlf.csv") "$TMP/out" && ok || fail "--line-ending crlf changes only the line ends"
 expect_exit 0 "score jsonl" -- "$RUBRIC" score "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --format jsonl --explain
 python3 -c '
 import json,sys
@@ -351,8 +355,10 @@ contains "$TMP/out" "tier set \`extra\` is new (added)" "diff names an added tie
 contains "$TMP/out" "tier set \`band\` is new (added)" "diff names a second added tier set"
 expect_exit 0 "diff --format csv" -- "$RUBRIC" diff "$B2B" "$TMP/changed.rubric" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --format csv
 lines "$TMP/out" 301 "diff csv: a row per lead"
-head -1 "$TMP/out" | grep -q $'^key,old_total,new_total,change,temperature_old,temperature_new,grade_old,grade_new,error\r$' \
+head -1 "$TMP/out" | grep -q $'^key,old_total,new_total,change,temperature_old,temperature_new,grade_old,grade_new,error$' \
   && ok || fail "diff csv header"
+"$RUBRIC" diff "$B2B" "$TMP/changed.rubric" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --format csv --line-ending crlf 2>/dev/null \
+  | tr -d '\r' | cmp -s - "$TMP/out" && ok || fail "diff --line-ending crlf changes only the line ends"
 expect_exit 0 "diff --format json" -- "$RUBRIC" diff "$B2B" "$TMP/changed.rubric" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --format json --top 3
 python3 - "$TMP/out" <<'PY' && ok || fail "diff json"
 import json, sys

@@ -231,6 +231,7 @@ int run_check(const std::vector<std::string>& files, const std::string& format, 
 struct ScoreArgs {
   std::string model, input, output = "-", as_of, format = "csv", input_format, on_error = "row";
   std::string delimiter, output_delimiter;
+  std::string line_ending = "lf";
   std::string backend = "auto";
   std::string cache_dir;
   int threads = 1;
@@ -390,6 +391,7 @@ int run_score(const ScoreArgs& a) {
   }
   wopts.format = a.format == "jsonl" ? rubric::io::OutputFormat::Jsonl : rubric::io::OutputFormat::Csv;
   wopts.explain = a.explain;
+  wopts.crlf = a.line_ending == "crlf";
   if (!a.output_delimiter.empty()) {
     char d = parse_delimiter(a.output_delimiter);
     if (!d) {
@@ -508,6 +510,7 @@ struct DiffArgs {
   std::string label, positive, outcomes, outcomes_key;
   std::vector<std::string> undecided;
   size_t top = 10;
+  std::string line_ending = "lf";
 };
 
 int run_diff(const DiffArgs& a) {
@@ -521,6 +524,7 @@ int run_diff(const DiffArgs& a) {
   d.as_of_text = rubric::io::format_time(d.as_of);
   if (!reader_options(a.input, a.input_format, "", d.reader)) return kCannotRun;
   d.top = a.top;
+  d.crlf = a.line_ending == "crlf";
   if (!a.label.empty() || !a.outcomes.empty() || !a.positive.empty() || !a.outcomes_key.empty() || !a.undecided.empty()) {
     // Known outcomes, read as evaluate reads them: the tier-move tables say how the leads in
     // each cell converted.
@@ -1036,6 +1040,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"csv", "jsonl"}));
   score->add_option("--delimiter", sa.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
   score->add_option("--output-delimiter", sa.output_delimiter, "CSV output delimiter, e.g. ';' for spreadsheets (default: ,)");
+  score->add_option("--line-ending", sa.line_ending, "CSV line ends: lf (default) or crlf (RFC 4180, for tools that want it)")
+      ->check(CLI::IsMember({"lf", "crlf"}));
   score->add_option("-o,--output", sa.output, "output file (default: standard output)");
   score->add_flag("--explain", sa.explain, "add the rules that gave points to each row");
   score->add_option("--backend", sa.backend,
@@ -1089,6 +1095,7 @@ int main(int argc, char** argv) {
   add_outcome_options(diff, da.label, da.positive, da.outcomes, da.outcomes_key, da.undecided);
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
   diff->add_option("--format", da.format, "text, csv (a row per lead) or json")->check(CLI::IsMember({"text", "csv", "json"}));
+  diff->add_option("--line-ending", da.line_ending, "CSV line ends: lf (default) or crlf")->check(CLI::IsMember({"lf", "crlf"}));
 
   EvaluateArgs va;
   add_max_errors(diff);
