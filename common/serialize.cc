@@ -10,8 +10,10 @@
 
 #include <bit>
 #include <cstring>
+#include <cmath>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "compiler/source/source.h"
 
@@ -176,10 +178,12 @@ class Out {
     w_.i64(m_.event_kind_field);
     w_.i64(m_.event_time_field);
     w_.strs(m_.missing_values);
-    size_t hosts = m_.host_functions ? m_.host_functions->size() : 0;
-    w_.u32(static_cast<uint32_t>(hosts));
-    for (size_t h = 0; h < hosts; ++h) {
-      const HostFunction& f = (*m_.host_functions)[h];
+    // Only the program's functions the model calls: loading needs just those registered.
+    for (const Node& n : m_.nodes)
+      if (n.host && hosts_.emplace(n.host, static_cast<int64_t>(host_order_.size())).second) host_order_.push_back(n.host);
+    w_.u32(static_cast<uint32_t>(host_order_.size()));
+    for (const HostFunction* h : host_order_) {
+      const HostFunction& f = *h;
       w_.str(f.name);
       w_.u32(static_cast<uint32_t>(f.args.size()));
       for (TypeKind a : f.args) w_.u8(static_cast<uint8_t>(a));
@@ -239,6 +243,7 @@ class Out {
       w_.flag(f.optional);
       w_.strs(f.missing);
       w_.f64(f.unit_seconds);
+      w_.flag(f.epoch);
       w_.flag(f.raw);
       w_.range(f.range);
     }
@@ -252,7 +257,7 @@ class Out {
     for (const Node* k : n.kids) w_.i64(ref(k));
     w_.value(n.lit);
     w_.i64(n.slot);
-    w_.i64(n.host ? n.host - m_.host_functions->data() : -1);
+    w_.i64(n.host ? hosts_.at(n.host) : -1);
     w_.u8(static_cast<uint8_t>(n.cmp));
     w_.flag(n.negated);
     w_.flag(n.exact_case);
@@ -339,6 +344,8 @@ class Out {
   std::unordered_map<const Node*, int64_t> nodes_;
   std::unordered_map<const EventQuery*, int64_t> queries_;
   std::unordered_map<const EnumType*, int64_t> enums_;
+  std::unordered_map<const HostFunction*, int64_t> hosts_;
+  std::vector<const HostFunction*> host_order_;
 };
 
 // How many operands an operation takes (Call: its function's), and whether it reads a query.
@@ -515,6 +522,7 @@ class In {
       f.optional = r_.flag();
       f.missing = r_.strs();
       f.unit_seconds = r_.f64();
+      f.epoch = r_.flag();
       f.raw = r_.flag();
       f.range = range();
     }
@@ -683,6 +691,10 @@ class In {
     }
   }
 
+  // The checker lets a condition nest 128 levels (defines included); later phases recurse that
+  // deep, so a read model may nest no deeper than this generous bound.
+  static constexpr size_t kMaxDepth = 2000;
+
   // No node is its own operand, however indirectly: a depth-first walk without recursion.
   void acyclic(const std::unordered_map<const Node*, size_t>& index) {
     enum : uint8_t { kNew, kOnPath, kDone };
@@ -702,12 +714,77 @@ class In {
         const Node* k = n->kids[next++];
         uint8_t& s = state[index.at(k)];
         if (s == kOnPath) Reader::fail("a node that is its own operand");
+        if (path.size() > kMaxDepth) Reader::fail("conditions nested deeper than any model the checker accepts");
         if (s == kNew) {
           s = kOnPath;
           path.push_back({k, 0});
         }
       }
     }
+  }
+
+  // Fields: a value's type, enums with their values; events with their kind and time.
+  void fields() {
+    const CheckedModel& m = *m_;
+    for (const Schema* s : {&m.lead, &m.event})
+      for (const Field& f : s->fields) {
+        switch (f.type.kind) {
+          case TypeKind::Bool:
+          case TypeKind::Int:
+          case TypeKind::Number:
+          case TypeKind::String:
+          case TypeKind::Time:
+          case TypeKind::Duration: break;
+          case TypeKind::Enum:
+            if (!f.type.enum_type) Reader::fail("an enum field without its values");
+            break;
+          case TypeKind::Error:
+          case TypeKind::Set:
+          case TypeKind::Pages: Reader::fail("a field of a type no field has");
+        }
+        if (!(f.unit_seconds > 0) || !std::isfinite(f.unit_seconds)) Reader::fail("a field with a bad unit");
+      }
+    if (m.has_events) {
+      if (m.event_time_field < 0 || !m.event.fields[m.event_time_field].type.is(TypeKind::Time) || m.event_kind_field < 0 ||
+          !m.event.fields[m.event_kind_field].type.is(TypeKind::Enum))
+        Reader::fail("events without their time and kind fields");
+    }
+  }
+
+  // Defines: entry i is the Define node of slot i, every Define node is its slot's entry, and a
+  // define's condition uses only earlier defines (so none uses itself, however indirectly).
+  // Scores and the total are read only where they are known: the total, tiers, disqualifiers.
+  void defines_and_scores() {
+    const CheckedModel& m = *m_;
+    for (size_t i = 0; i < m.defines.size(); ++i)
+      if (m.defines[i]->op != Op::Define || m.defines[i]->slot != static_cast<int>(i)) Reader::fail("a define out of place");
+    for (const Node& n : m.nodes)
+      if (n.op == Op::Define && m.defines[static_cast<size_t>(n.slot)] != &n) Reader::fail("two defines in one place");
+    // Walks `root` without entering other defines; `visit` sees every node reached.
+    auto walk = [&](const Node* root, auto visit) {
+      std::vector<const Node*> todo{root};
+      std::unordered_set<const Node*> seen;
+      while (!todo.empty()) {
+        const Node* n = todo.back();
+        todo.pop_back();
+        if (!seen.insert(n).second) continue;
+        visit(n);
+        if (n->op == Op::Define && n != root) continue;
+        for (const Node* k : n->kids) todo.push_back(k);
+      }
+    };
+    for (size_t i = 0; i < m.defines.size(); ++i)
+      walk(m.defines[i], [&](const Node* n) {
+        if (n->op == Op::Define && n->slot >= static_cast<int>(i) && n != m.defines[i]) Reader::fail("a define that uses a later one, or itself");
+      });
+    auto no_scores = [&](const Node* n) {
+      if (n->op == Op::ScoreRef || n->op == Op::TotalRef) Reader::fail("a score read where scores are not known yet");
+    };
+    for (const Score& s : m.scores)
+      for (const Rule& r : s.rules)
+        if (r.cond) walk(r.cond, no_scores);
+    for (const Node* d : m.defines) walk(d, no_scores);
+    for (const EventQuery& q : m.queries) walk(q.filter, no_scores);
   }
 
   // What the back ends rely on: each node has the operands and references its operation reads,
@@ -740,6 +817,8 @@ class In {
       ++i;
     }
     acyclic(index);
+    fields();
+    defines_and_scores();
   }
 
   Reader r_;

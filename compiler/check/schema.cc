@@ -27,6 +27,7 @@ double unit_seconds(std::string_view u) {
     double secs;
   };
   static constexpr Unit kUnits[] = {{"second", "seconds", 1},          {"minute", "minutes", 60},
+                                    {"millisecond", "milliseconds", 0.001},
                                     {"hour", "hours", 3600},           {"day", "days", 86400},
                                     {"week", "weeks", 7 * 86400},      {"month", "months", 30 * 86400},
                                     {"year", "years", 365 * 86400.0}};
@@ -36,7 +37,7 @@ double unit_seconds(std::string_view u) {
 }
 
 std::vector<std::string> unit_words() {
-  return {"seconds", "minutes", "hours", "days", "weeks", "months", "years"};
+  return {"milliseconds", "seconds", "minutes", "hours", "days", "weeks", "months", "years"};
 }
 
 Type Checker::field_type(const ast::FieldDecl& f, double& unit) {
@@ -84,7 +85,15 @@ Type Checker::field_type(const ast::FieldDecl& f, double& unit) {
   }
   if (!f.type.unit.empty()) {
     unit = unit_seconds(f.type.unit);
-    if (t.kind != TypeKind::Duration) {
+    if (t.kind == TypeKind::Time) {
+      // Epoch times, common in event exports: `timestamp: time in milliseconds`.
+      if (unit != 1 && unit != 0.001) {
+        error(diag::Kind::E0205, f.type.unit_range,
+              fmt::format("a time given as a number counts seconds or milliseconds since 1970, not {}", f.type.unit));
+        help("write `time in seconds` or `time in milliseconds`, or `time` for dates like 2026-11-01T09:30:00Z");
+        unit = 1;
+      }
+    } else if (t.kind != TypeKind::Duration) {
       error(diag::Kind::E0205, f.type.unit_range, fmt::format("only a duration has a unit, and `{}` is a {}", f.name, f.type.name));
     } else if (unit == 0) {
       error(diag::Kind::E0205, f.type.unit_range, fmt::format("`{}` is not a time unit", f.type.unit));
@@ -189,6 +198,7 @@ void Checker::check_schema() {
       out.name = f.name;
       out.column = f.column.value_or(f.name);
       out.type = field_type(f, out.unit_seconds);
+      out.epoch = out.type.is(TypeKind::Time) && !f.type.unit.empty();
       out.optional = f.optional;
       out.missing = f.missing;
       out.range = f.range;

@@ -159,8 +159,11 @@ Executor::Executor(plan::Plan p, std::shared_ptr<const check::HostFunctions> hos
   for (size_t p = 0; p < plan_.programs.size(); ++p) {
     const auto& code = plan_.programs[p].code;
     longest_ = std::max(longest_, code.size());
+    // A node's value is its instruction's register; an `and`/`or`'s jump carries the node too
+    // but holds no value, so it is skipped for the And/Or after it.
     for (size_t i = 0; i < code.size(); ++i)
-      if (code[i].node >= 0) where_.emplace(code[i].node, std::make_pair(static_cast<int>(p), static_cast<int>(i)));
+      if (code[i].node >= 0 && code[i].op != Opcode::SkipIfFalse && code[i].op != Opcode::SkipIfTrue)
+        where_.emplace(code[i].node, std::make_pair(static_cast<int>(p), static_cast<int>(i)));
   }
 }
 
@@ -286,6 +289,11 @@ const Value* Executor::step(const Instr& x, const Value* const* in, Lead& lead, 
 const Value* Executor::run(const Program& prog, Lead& lead, bool skip, int want) const {
   Scratch& s = scratch();
   const size_t base = s.regs.size(), len = prog.code.size();
+  struct Pop {  // the frame goes however the run ends
+    Scratch& s;
+    size_t base;
+    ~Pop() { s.regs.resize(base); }
+  } pop{s, base};
   s.regs.resize(base + len, &kMissingValue);
   while (s.own.size() < base + len) s.own.emplace_back();
   for (size_t i = 0; i < len; ++i) {
@@ -302,18 +310,19 @@ const Value* Executor::run(const Program& prog, Lead& lead, bool skip, int want)
     for (int k = 0; k < x.n; ++k) in[k] = s.regs[base + x.in[k]];
     s.regs[base + i] = step(x, in, lead, s.own[base + i]);
   }
-  const Value* result = len ? s.regs[base + (want >= 0 ? static_cast<size_t>(want) : len - 1)] : &kMissingValue;
-  s.regs.resize(base);
-  return result;
+  return len ? s.regs[base + (want >= 0 ? static_cast<size_t>(want) : len - 1)] : &kMissingValue;
 }
 
 Tri Executor::define(int slot, Lead& lead) const {
   uint8_t& memo = lead.defined[slot];
   if (memo == Lead::kNotYet) {
-    const Event* saved = lead.event;  // a define reads the lead and its events, never the current event
+    struct Restore {  // a define reads the lead and its events, never the current event
+      Lead& lead;
+      const Event* saved;
+      ~Restore() { lead.event = saved; }
+    } restore{lead, lead.event};
     lead.event = nullptr;
     memo = static_cast<uint8_t>(tri_of(*run(plan_.programs[plan_.defines[slot]], lead, true)));
-    lead.event = saved;
   }
   return static_cast<Tri>(memo);
 }

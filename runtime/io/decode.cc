@@ -56,6 +56,19 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
   return false;
 }
 
+// A number of seconds or milliseconds since 1970 (`time in milliseconds`), to the second below.
+bool Decoder::epoch_time(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
+  double secs = std::floor(d * f.unit_seconds);
+  // Years 1 to 9999, as for dates written out.
+  if (!(secs >= -62135596800.0 && secs <= 253402300799.0)) {
+    error = fmt::format("{} {} since 1970 is not a date between the years 1 and 9999", shown(raw),
+                        f.unit_seconds == 1 ? "seconds" : "milliseconds");
+    return false;
+  }
+  out = Value::time(static_cast<int64_t>(secs));
+  return true;
+}
+
 bool Decoder::decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
   // `missing "-1"` applies to a JSON number as much as to CSV text.
   if (is_missing(f, raw)) {
@@ -83,8 +96,10 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
         return true;
       }
       break;
-    // Not from a number: decoded from its text below.
     case TypeKind::Time:
+      if (f.epoch) return epoch_time(f, d, raw, out, error);
+      break;  // a date and time is text: the message below says what was expected
+    // Not from a number: decoded from its text below.
     case TypeKind::Enum:
     case TypeKind::Error:
     case TypeKind::Set:
@@ -133,8 +148,14 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
     }
     case TypeKind::Time: {
       auto secs = parse_time(t);
+      if (!secs && f.epoch) {
+        double d;
+        if (parse_double(t, d)) return epoch_time(f, d, raw, out, error);
+      }
       if (!secs) {
-        error = fmt::format("expected a time like 2026-11-01T09:30:00Z, found {}", shown(raw));
+        error = f.epoch ? fmt::format("expected {} since 1970 or a time like 2026-11-01T09:30:00Z, found {}",
+                                      f.unit_seconds == 1 ? "seconds" : "milliseconds", shown(raw))
+                        : fmt::format("expected a time like 2026-11-01T09:30:00Z, found {}", shown(raw));
         return false;
       }
       out = Value::time(*secs);

@@ -27,6 +27,8 @@ class Decoder {
   bool decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const;
   // A JSON number for field `f`.
   bool decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
+  // A time field read as a number since 1970 (Field::epoch).
+  bool epoch_time(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
 
  private:
   const check::CheckedModel& model_;

@@ -195,8 +195,10 @@ bool check_shared_object(std::string_view bytes, std::string& why) {
   return true;
 }
 
-// The "rubric VERSION build ID" line of a key held in `bytes`, or "".
-std::string key_line(std::string_view bytes) {
+// The key lines held in `bytes`: "rubric model format ..." lines (a model's text embedded in
+// the file may hold such a line too, in a comment), else an old "rubric VERSION build ID" line.
+std::vector<std::string> key_lines(std::string_view bytes) {
+  std::vector<std::string> out;
   // "rubric model format N.N.N (rubric VERSION)", exactly: the loader's own text of the key
   // (in a Rubric library, say) is no key.
   auto is_key = [](std::string_view line) {
@@ -215,17 +217,18 @@ std::string key_line(std::string_view bytes) {
     size_t nl = bytes.find('\n', at);
     if (nl == std::string_view::npos || nl - at > 80) continue;
     std::string_view line = bytes.substr(at, nl - at);
-    if (is_key(line)) return std::string(line);
+    if (is_key(line)) out.emplace_back(line);
   }
+  if (!out.empty()) return out;
   // Models of Rubric 0.1 (ABI 2) began "rubric VERSION build ID".
   for (size_t at = bytes.find("rubric "); at != std::string_view::npos; at = bytes.find("rubric ", at + 1)) {
     size_t nl = bytes.find('\n', at);
     if (nl == std::string_view::npos || nl - at > 64) continue;
     std::string_view line = bytes.substr(at, nl - at);
     size_t b = line.find(" build ");
-    if (b != std::string_view::npos && line.size() - (b + 7) == 16) return std::string(line);
+    if (b != std::string_view::npos && line.size() - (b + 7) == 16) return {std::string(line)};
   }
-  return "";
+  return out;
 }
 
 // "format 3.1.1" from a key line, or the whole line when it has none.
@@ -456,15 +459,18 @@ Loaded load_shared_object(const std::string& path, bool any_cpu,
     return out;
   }
   // Before dlopen runs anything of the file: is it a model (it holds a key), and of this build?
-  std::string theirs = key_line(bytes), prefix = model_key_prefix();
-  if (theirs.empty()) {
+  std::vector<std::string> keys = key_lines(bytes);
+  std::string prefix = model_key_prefix();
+  if (keys.empty()) {
     out.error = fmt::format("{} is a shared object but not a compiled Rubric model; make one with "
                             "`rubric build MODEL -o {}`", path, path);
     return out;
   }
-  if (format_of(theirs) != format_of(first_line(prefix))) {
+  // The record itself is checked after dlopen; here, before anything of the file runs, one of
+  // its key lines must be of this Rubric's formats.
+  if (std::none_of(keys.begin(), keys.end(), [&](const std::string& k) { return format_of(k) == format_of(first_line(prefix)); })) {
     out.error = fmt::format("{} is a compiled model of {}, and this Rubric reads {}: build it again with `rubric build`",
-                            path, format_of(theirs), format_of(first_line(prefix)));
+                            path, format_of(keys.front()), format_of(first_line(prefix)));
     return out;
   }
   if (seal.status == SealCheck::Missing) {

@@ -90,6 +90,12 @@ open(p, "wb").write(body + hashlib.sha256(body).digest() + len(body).to_bytes(8,
 PY
 expect_exit 2 "a .so of another format" -- "$RUBRIC" score "$TMP/other.so" --input examples/b2b/leads.jsonl
 contains "$TMP/err" "is a compiled model of format 9." "another format: message"
+# A model whose text holds a line like a key (in a comment) builds and loads: its own key counts.
+{ echo '// rubric model format 2.0.0 (rubric 0.0.1)'; cat examples/b2b/b2b.rubric; } >"$TMP/keyish.rubric"
+"$RUBRIC" build "$TMP/keyish.rubric" -o "$TMP/keyish.so" 2>"$TMP/err" && ok || { fail "build a model whose comment looks like a key"; cat "$TMP/err"; }
+"$RUBRIC" score "$TMP/keyish.so" --input examples/b2b/leads.jsonl --as-of 2026-11-01 --explain -o "$TMP/keyish.csv" 2>/dev/null && ok \
+  || fail "score a model whose comment looks like a key"
+same "$TMP/keyish.csv" examples/b2b/expected.csv "a model whose comment looks like a key scores as without it"
 expect_exit 2 "a shared object that is not a model" -- "$RUBRIC" score "$RUNTIME_LIB" --input examples/b2b/leads.jsonl
 contains "$TMP/err" "not a compiled Rubric model" "not a model: message"
 head -c 2000 "$TMP/b2b.so" >"$TMP/cut.so"

@@ -109,6 +109,13 @@ contains "$TMP/out" "temperature: hot  because total >= 70 and fit >= 25  (total
 expect_exit 0 "explain --lead" -- "$RUBRIC" explain "$B2B" --lead '{"id": "x", "email": "a@gmail.com"}' --as-of 2026-11-01
 contains "$TMP/out" "yes          -10  free email address" "explain a lead given inline"
 contains "$TMP/out" "unknown           mid-market company" "explain an unknown rule"
+# A fired rule whose condition is an `and` or an `or` is shown as fired (yes), with its facts.
+printf 'lead:\n  id: string key\n  a: optional int\n  b: optional int\nscore s:\n  a > 1 and b > 1: +1 "both"\n  a > 5 or b > 1: +2 "either"\n  a > 1 and b > 5: +4 "not both"\n' >"$TMP/andor.rubric"
+expect_exit 0 "explain and/or rules" -- "$RUBRIC" explain "$TMP/andor.rubric" --lead '{"id": "x", "a": 2, "b": 3}' --as-of 2026-11-01
+contains "$TMP/out" "yes           +1  both" "explain: a fired and-rule says yes"
+contains "$TMP/out" "yes           +2  either" "explain: a fired or-rule says yes"
+contains "$TMP/out" "no                not both" "explain: an and-rule that did not fire says no"
+contains "$TMP/out" "a = 2; b = 3" "explain: an and-rule's facts"
 expect_exit 1 "explain unknown id" -- "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id nobody
 expect_exit 2 "explain without a lead" -- "$RUBRIC" explain "$B2B"
 

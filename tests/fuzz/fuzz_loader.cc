@@ -50,7 +50,7 @@ int load_and_score(std::string& message) {
     return l.error.empty() ? kNoMessage : kRefused;
   }
   const check::CheckedModel& model = l.scorer->model();
-  interp::Interpreter interp(l.compilation.model);
+  interp::Interpreter interp(l.model);
   std::istringstream in(R"({"id":"L1","n":5,"title":"VP Sales","events":[]})"
                         "\n"
                         R"({"id":"L2","n":-3,"events":[{"kind":"page_view","page":"/pricing","timestamp":"2026-10-30T10:00:00Z"}]})"

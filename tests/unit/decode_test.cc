@@ -64,3 +64,32 @@ TEST_CASE("missing texts apply to JSON numbers too", "[io]") {
   REQUIRE(reader->next(rec));
   CHECK(rec.record.fields[1].d == 3 * 86400);
 }
+
+TEST_CASE("times in seconds or milliseconds since 1970 read numbers and dates alike", "[io]") {
+  auto c = test::compile(
+      "lead:\n  id: string key\n  ms: optional time in milliseconds\n  s: optional time in seconds\n  iso: optional time\n"
+      "score x:\n  id is present: +1\n");
+  REQUIRE(c.ok());
+  io::Decoder dec(*c.model);
+  const auto& f = c.model->lead.fields;
+  check::Value v;
+  std::string err;
+  // 2026-11-01T00:00:00Z is 1793491200 seconds since 1970.
+  REQUIRE(dec.decode(f[1], "1793491200500", v, err));  // CSV text, milliseconds: the fraction is dropped
+  CHECK((v.kind == check::Value::Kind::Time && v.i == 1793491200));
+  REQUIRE(dec.decode_number(f[1], 1793491200500.0, "1793491200500", v, err));  // a JSON number
+  CHECK(v.i == 1793491200);
+  REQUIRE(dec.decode(f[2], " 1793491200 ", v, err));
+  CHECK(v.i == 1793491200);
+  REQUIRE(dec.decode(f[2], "2026-11-01T00:00:00Z", v, err));  // a date and time still reads
+  CHECK(v.i == 1793491200);
+  REQUIRE(dec.decode(f[1], "-1000", v, err));  // before 1970, rounded down to the second
+  CHECK(v.i == -1);
+  CHECK_FALSE(dec.decode(f[2], "soon", v, err));
+  CHECK(err == "expected seconds since 1970 or a time like 2026-11-01T09:30:00Z, found \"soon\"");
+  CHECK_FALSE(dec.decode(f[1], "1e300", v, err));
+  CHECK(err == "\"1e300\" milliseconds since 1970 is not a date between the years 1 and 9999");
+  // A time without a unit is a date and time only, as before.
+  CHECK_FALSE(dec.decode(f[3], "1793491200", v, err));
+  CHECK_FALSE(dec.decode_number(f[3], 1793491200.0, "1793491200", v, err));
+}

@@ -97,3 +97,64 @@ TEST_CASE("damaged bytes are refused with a reason", "[serialize]") {
   other[11] = 9;  // the format number follows the 11 bytes of the magic text
   CHECK(rubric::check::deserialize(other, nullptr).error.find("format 9") != std::string::npos);
 }
+
+namespace {
+
+// The b2b example, read back as a model that can be changed before it is written again.
+rubric::check::Deserialized b2b_copy() {
+  std::filesystem::path root = std::filesystem::path(RUBRIC_TESTS_DIR).parent_path();
+  std::string err;
+  auto c = rubric::driver::compile_file((root / "examples/b2b/b2b.rubric").string(), &err);
+  REQUIRE(c.ok());
+  auto copy = rubric::check::deserialize(rubric::check::serialize(*c.model, *c.sources), nullptr);
+  REQUIRE(copy.model);
+  return copy;
+}
+
+std::string reread_error(const rubric::check::Deserialized& d) {
+  return rubric::check::deserialize(rubric::check::serialize(*d.model, *d.sources), nullptr).error;
+}
+
+}  // namespace
+
+TEST_CASE("well-formed bytes of a model the back ends would misread are refused", "[serialize]") {
+  using rubric::check::Op;
+  {  // a score read by a rule, before scores are known
+    auto d = b2b_copy();
+    rubric::check::Node* field = nullptr;
+    for (auto& n : d.model->nodes)
+      if (n.op == Op::LeadField && !field) field = &n;
+    REQUIRE(field);
+    field->op = Op::ScoreRef;
+    field->slot = 0;
+    CHECK(reread_error(d) == "a score read where scores are not known yet");
+  }
+  {  // a define out of its place
+    auto d = b2b_copy();
+    REQUIRE(d.model->defines.size() >= 2);
+    std::swap(d.model->defines[0], d.model->defines[1]);
+    CHECK(reread_error(d) == "a define out of place");
+  }
+  {  // an enum field without its values
+    auto d = b2b_copy();
+    for (auto& f : d.model->lead.fields)
+      if (f.type.is(rubric::check::TypeKind::Enum)) f.type.enum_type = nullptr;
+    CHECK(reread_error(d) == "an enum field without its values");
+  }
+  {  // events without their time
+    auto d = b2b_copy();
+    d.model->event_time_field = -1;
+    CHECK(reread_error(d) == "events without their time and kind fields");
+  }
+}
+
+TEST_CASE("a function of the program the model does not call need not be registered to load it", "[serialize]") {
+  auto fns = std::make_shared<rubric::check::HostFunctions>();
+  fns->push_back({"unused", {rubric::check::TypeKind::String}, rubric::check::TypeKind::Bool,
+                  [](const rubric::check::Value*, size_t) { return rubric::check::Value::missing(); }});
+  auto c = rubric::driver::compile_source("m.rubric", "lead:\n  id: string key\nscore s:\n  id is present: +1\n", fns);
+  REQUIRE(c.ok());
+  auto back = rubric::check::deserialize(rubric::check::serialize(*c.model, *c.sources), nullptr);
+  INFO(back.error);
+  CHECK(back.model);
+}
