@@ -133,6 +133,7 @@ struct Field {
   std::vector<std::string> missing;  // raw texts meaning missing, besides the model's
   double unit_seconds = 1;           // Duration: seconds per raw unit; Time when `epoch`: the same, per raw number
   bool epoch = false;                // Time: also read as a number since 1970 (`time in seconds`, `time in milliseconds`)
+  bool decimal_comma = false;        // Int, Number, Duration, epoch Time: text like `15 000,50` (`decimal comma`)
   bool raw = false;                  // a String passed through as written (`--keep`): no missing values, trimming or checks
   SourceRange range;
 };

@@ -244,6 +244,7 @@ class Out {
       w_.strs(f.missing);
       w_.f64(f.unit_seconds);
       w_.flag(f.epoch);
+      w_.flag(f.decimal_comma);
       w_.flag(f.raw);
       w_.range(f.range);
     }
@@ -523,6 +524,7 @@ class In {
       f.missing = r_.strs();
       f.unit_seconds = r_.f64();
       f.epoch = r_.flag();
+      f.decimal_comma = r_.flag();
       f.raw = r_.flag();
       f.range = range();
     }

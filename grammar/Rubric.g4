@@ -10,6 +10,7 @@ file : NL* (decls+=decl (NL+ decls+=decl)*)? NL* EOF ;
 decl
   : MODEL name=STRING                                                    # ModelSection
   | MISSING VALUES ':'? values+=STRING (',' values+=STRING)*            # MissingSection
+  | DECIMAL_COMMA                                                        # DecimalCommaSection
   | head=leadHead (NL+ fields+=fieldDecl)*                               # LeadSection
   | head=eventHead (NL+ fields+=fieldDecl)*                              # EventSection
   | PAGES name=IDENT ':' patterns+=STRING (',' NL* patterns+=STRING)* exact=MATCHING_CASE?  # PagesSection
@@ -73,6 +74,7 @@ fieldOption
   : FROM column=STRING                                  # FromOption
   | MISSING values+=STRING (',' values+=STRING)*        # MissingOption
   | KEY                                                 # KeyOption
+  | DECIMAL_COMMA                                       # DecimalCommaOption
   ;
 
 scoreOption
@@ -166,6 +168,7 @@ STARTS_WITH   : 'starts' [ \t]+ 'with' ;
 ENDS_WITH     : 'ends' [ \t]+ 'with' ;
 IGNORING_CASE : 'ignoring' [ \t]+ 'case' ;
 MATCHING_CASE : 'matching' [ \t]+ 'case' ;
+DECIMAL_COMMA : 'decimal' [ \t]+ 'comma' ;
 COUNT_OF      : 'count' [ \t]+ 'of' ;
 SUM_OF        : 'sum' [ \t]+ 'of' ;
 DAYS_SINCE    : 'days' [ \t]+ 'since' ;

@@ -100,6 +100,7 @@ struct FieldDecl {
   std::optional<std::string> column;  // from "Total Time Spent on Website"
   std::vector<std::string> missing;   // missing "n/a"
   bool key = false;
+  bool decimal_comma = false;         // decimal comma: `15 000,50`
 };
 
 struct ScoreOption {

@@ -123,6 +123,7 @@ std::string print(const Module& m) {
       if (f.column) out += " from " + text::json_string(*f.column);
       for (const auto& mv : f.missing) out += " missing " + text::json_string(mv);
       if (f.key) out += " key";
+      if (f.decimal_comma) out += " decimal-comma";
       out += ")";
     }
     for (const ScoreOption& o : d.options)

@@ -344,6 +344,7 @@ void Checker::run() {
       // Checked before (the schema, sets, defines, behaviours) or after (tests).
       case ast::DeclKind::Model:
       case ast::DeclKind::Missing:
+      case ast::DeclKind::DecimalComma:
       case ast::DeclKind::Lead:
       case ast::DeclKind::Event:
       case ast::DeclKind::Pages:

@@ -91,6 +91,7 @@ class Checker {
   std::map<std::string, SourceRange> declared_;  // every top-level name, for duplicates
   int depth_ = 0;                  // current recursion of value() and condition()
   bool depth_reported_ = false;    // E0104 for depth is given once per model
+  bool decimal_comma_ = false;     // the model says `decimal comma`: every number field reads 15 000,50
 
   // Counts one level of value()/condition() recursion while alive.
   struct Deeper {

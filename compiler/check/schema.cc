@@ -135,6 +135,7 @@ void Checker::declare_names() {
       case ast::DeclKind::Missing:
         m_.missing_values.insert(m_.missing_values.end(), d.strings.begin(), d.strings.end());
         break;
+      case ast::DeclKind::DecimalComma: decimal_comma_ = true; break;
       case ast::DeclKind::Lead:
         once(lead, d, "`lead:`");
         break;
@@ -199,6 +200,11 @@ void Checker::check_schema() {
       out.column = f.column.value_or(f.name);
       out.type = field_type(f, out.unit_seconds);
       out.epoch = out.type.is(TypeKind::Time) && !f.type.unit.empty();
+      // Numbers written 15 000,50: the field's option, or the model's `decimal comma` line.
+      bool numeric = out.type.numeric() || out.type.is(TypeKind::Duration) || out.epoch;
+      if (f.decimal_comma && !numeric && !out.type.is(TypeKind::Error))
+        error(diag::Kind::E0309, f.name_range, fmt::format("`decimal comma` is for numbers, and `{}` is a {} field", f.name, type_name(out.type)));
+      out.decimal_comma = numeric && (f.decimal_comma || decimal_comma_);
       out.optional = f.optional;
       out.missing = f.missing;
       out.range = f.range;

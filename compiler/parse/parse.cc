@@ -411,6 +411,7 @@ class Builder {
       out.name_range = range(d->name);
       return out;
     }
+    if (dynamic_cast<P::DecimalCommaSectionContext*>(c)) return ast::Decl(DeclKind::DecimalComma, range(c));
     if (auto* d = dynamic_cast<P::MissingSectionContext*>(c)) {
       ast::Decl out(DeclKind::Missing, range(c));
       strings(d->values, out);
@@ -633,6 +634,7 @@ class Builder {
         if (auto* m = dynamic_cast<P::MissingOptionContext*>(o))
           for (auto* v : m->values) fd.missing.push_back(unquote(v->getText()));
         if (dynamic_cast<P::KeyOptionContext*>(o)) fd.key = true;
+        if (dynamic_cast<P::DecimalCommaOptionContext*>(o)) fd.decimal_comma = true;
       }
       out.fields.push_back(std::move(fd));
     }
@@ -1012,7 +1014,7 @@ class LineFixer {
     // Keywords written as more than one word, or in two spellings, have no literal name.
     for (auto [word, type] : {std::pair<const char*, size_t>{"at least", P::AT_LEAST}, {"at most", P::AT_MOST},
                               {"starts with", P::STARTS_WITH}, {"ends with", P::ENDS_WITH},
-                              {"ignoring case", P::IGNORING_CASE}, {"matching case", P::MATCHING_CASE}, {"count of", P::COUNT_OF}, {"sum of", P::SUM_OF},
+                              {"ignoring case", P::IGNORING_CASE}, {"matching case", P::MATCHING_CASE}, {"decimal comma", P::DECIMAL_COMMA}, {"count of", P::COUNT_OF}, {"sum of", P::SUM_OF},
                               {"days since", P::DAYS_SINCE}, {"as of", P::AS_OF}, {"behaviour", P::BEHAVIOUR}})
       types_[word] = type;
     for (const auto& [word, type] : types_)

@@ -29,6 +29,49 @@ bool parse_double(std::string_view s, double& d) {
   return ec == std::errc() && p == s.data() + s.size() && std::isfinite(d);
 }
 
+// A number written with a decimal comma (`decimal comma`): `15000,50`, `-1234,5`, and thousands
+// in groups of three after a space, a no-break space (U+00A0, U+202F), a dot or an apostrophe,
+// one kind per number: `15 000,50`, `15.000,50`, `1'234'567`. `1.5` is no such number.
+bool parse_decimal_comma(std::string_view s, double& d) {
+  std::string plain;
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) plain += s[i++];
+  std::string_view sep;  // the separator this number uses, once seen
+  int group = 0;         // digits since the last separator
+  bool grouped = false, any = false;
+  while (i < s.size() && s[i] != ',') {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      plain += c;
+      ++group;
+      any = true;
+      ++i;
+      continue;
+    }
+    std::string_view here = s.substr(i, c == ' ' || c == '.' || c == '\'' ? 1
+                                         : s.substr(i).starts_with("\xC2\xA0")     ? 2
+                                         : s.substr(i).starts_with("\xE2\x80\xAF") ? 3
+                                                                                 : 0);
+    if (here.empty() || (!sep.empty() && here != sep)) return false;
+    if (group == 0 || group > 3 || (grouped && group != 3)) return false;  // 1-3 digits first, then threes
+    sep = here;
+    grouped = true;
+    group = 0;
+    i += here.size();
+  }
+  if (!any || (grouped && group != 3)) return false;
+  if (i < s.size()) {  // the comma, then at least one digit
+    ++i;
+    if (i == s.size()) return false;
+    plain += '.';
+    for (; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      plain += s[i];
+    }
+  }
+  return parse_double(plain, d);
+}
+
 std::string shown(std::string_view raw) {
   constexpr size_t kMax = 40;
   size_t cut = std::min(raw.size(), kMax);
@@ -140,8 +183,9 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
     case TypeKind::Number:
     case TypeKind::Duration: {
       double d;
-      if (!parse_double(t, d)) {
-        error = fmt::format("expected a number, found {}", shown(raw));
+      if (f.decimal_comma ? !parse_decimal_comma(t, d) : !parse_double(t, d)) {
+        error = f.decimal_comma ? fmt::format("expected a number with a decimal comma, like 15 000,50, found {}", shown(raw))
+                                : fmt::format("expected a number, found {}", shown(raw));
         return false;
       }
       return decode_number(f, d, t, out, error);
@@ -150,7 +194,7 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
       auto secs = parse_time(t);
       if (!secs && f.epoch) {
         double d;
-        if (parse_double(t, d)) return epoch_time(f, d, raw, out, error);
+        if (f.decimal_comma ? parse_decimal_comma(t, d) : parse_double(t, d)) return epoch_time(f, d, raw, out, error);
       }
       if (!secs) {
         error = f.epoch ? fmt::format("expected {} since 1970 or a time like 2026-11-01T09:30:00Z, found {}",

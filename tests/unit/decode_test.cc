@@ -93,3 +93,36 @@ TEST_CASE("times in seconds or milliseconds since 1970 read numbers and dates al
   CHECK_FALSE(dec.decode(f[3], "1793491200", v, err));
   CHECK_FALSE(dec.decode_number(f[3], 1793491200.0, "1793491200", v, err));
 }
+
+TEST_CASE("numbers with a decimal comma, thousands in groups of three", "[io]") {
+  auto c = test::compile("decimal comma\nlead:\n  id: string key\n  n: optional number\n  i: optional int\n  s: optional string\n"
+                         "score x:\n  id is present: +1\n");
+  REQUIRE(c.ok());
+  io::Decoder dec(*c.model);
+  const auto& f = c.model->lead.fields;
+  CHECK(f[1].decimal_comma);
+  CHECK_FALSE(f[3].decimal_comma);  // text is text
+  check::Value v;
+  std::string err;
+  for (auto [text, want] : std::vector<std::pair<std::string, double>>{{"15000,50", 15000.5},
+                                                                       {"15 000,50", 15000.5},
+                                                                       {"15.000,50", 15000.5},
+                                                                       {"1'234'567", 1234567},
+                                                                       {"1\xC2\xA0" "234,5", 1234.5},
+                                                                       {"1\xE2\x80\xAF" "234", 1234},
+                                                                       {"-0,25", -0.25},
+                                                                       {"7", 7}}) {
+    INFO(text);
+    REQUIRE(dec.decode(f[1], text, v, err));
+    CHECK(v.d == want);
+  }
+  for (const char* bad : {"1.5", "1,5,3", ",5", "1 23", "1.234 567", "12,", "1.2345", "abc"}) {
+    INFO(bad);
+    CHECK_FALSE(dec.decode(f[1], bad, v, err));
+  }
+  CHECK(err == "expected a number with a decimal comma, like 15 000,50, found \"abc\"");
+  REQUIRE(dec.decode(f[2], "1.500", v, err));  // an int with a thousands dot
+  CHECK(v.i == 1500);
+  REQUIRE(dec.decode_number(f[1], 2.5, "2.5", v, err));  // a JSON number is a JSON number
+  CHECK(v.d == 2.5);
+}
