@@ -30,9 +30,9 @@ using HostFunctions = std::vector<HostFunction>;
 }  // namespace check
 
 enum class Backend {
-  Auto,         // the tree-walking interpreter, or the batch one for models over 200 rules
-  Interpreter,  // the reference tree walker
-  Batch,        // the batch interpreter
+  Auto,         // the interpreter (or, for a model compiled by `rubric build`, its native code)
+  Interpreter,  // the reference: the model's scoring plan run a lead at a time
+  Batch,        // the same plan run an instruction at a time over batches of leads
   Jit,          // native code through LLVM (falls back to the interpreter if LLVM fails, or in
                 // librubric_runtime, which is built without LLVM)
   Native,       // a model compiled ahead of time by `rubric build` (chosen on loading one)

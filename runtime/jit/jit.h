@@ -42,9 +42,10 @@ class JitModel : public native::NativeModel {
   using NativeModel::NativeModel;
 };
 
-// How a model is scored. `Interpreted` is the tree walker for models of up to kLargeModelRules
-// rules and the batch interpreter above (where it measured 2-3x faster, docs/performance.md).
+// How a model is scored. `Interpreted` is the row-wise executor, for every size of model (the
+// batch runner is no faster since the scoring plan, docs/performance.md).
 enum class ScorerKind { Interpreter, Batch, Jit, Interpreted };
+// Models with more rules than this compile with the light pipeline (runtime/jit/codegen.cc).
 inline constexpr size_t kLargeModelRules = 200;
 // A model with more checked nodes than this also counts as large for compiling: LLVM's full
 // pipeline grows faster than linearly with a function's size (a 30,000-term condition took
