@@ -99,13 +99,16 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
   return false;
 }
 
+// What an epoch time field counts: "seconds" or "milliseconds".
+static const char* epoch_unit(const check::Field& f) { return f.unit_seconds == 1 ? "seconds" : "milliseconds"; }
+
 // A number of seconds or milliseconds since 1970 (`time in milliseconds`), to the second below.
 bool Decoder::epoch_time(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
   double secs = std::floor(d * f.unit_seconds);
   // Years 1 to 9999, as for dates written out.
   if (!(secs >= -62135596800.0 && secs <= 253402300799.0)) {
     error = fmt::format("{} {} since 1970 is not a date between the years 1 and 9999", shown(raw),
-                        f.unit_seconds == 1 ? "seconds" : "milliseconds");
+                        epoch_unit(f));
     return false;
   }
   out = Value::time(static_cast<int64_t>(secs));
@@ -198,7 +201,7 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
       }
       if (!secs) {
         error = f.epoch ? fmt::format("expected {} since 1970 or a time like 2026-11-01T09:30:00Z, found {}",
-                                      f.unit_seconds == 1 ? "seconds" : "milliseconds", shown(raw))
+                                      epoch_unit(f), shown(raw))
                         : fmt::format("expected a time like 2026-11-01T09:30:00Z, found {}", shown(raw));
         return false;
       }

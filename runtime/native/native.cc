@@ -384,13 +384,6 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
   }
   out.model = std::move(read.model);
   out.sources = std::move(read.sources);
-  // Its code passes and reads host functions' values as the types it was built with.
-  if (std::string sigs = host_signatures(*out.model); sigs != built_sigs) {
-    out.error = fmt::format("{} was built for the functions {}, and this program registers {}; register the same "
-                            "argument and result types, or build the model again", where,
-                            built_sigs.empty() ? "(none)" : built_sigs, sigs.empty() ? "(none)" : sigs);
-    return out;
-  }
   // The helper table lives in the model's writable data. It is written once, before any
   // scoring; later loads find it filled with the same addresses and leave it alone. (Each
   // load of a .so is a fresh copy, so only a linked model is ever found filled.) A table filled
