@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <unistd.h>
@@ -122,7 +123,10 @@ TEST_CASE("a model swapped while threads score never gives a torn result", "[api
         ++scored;
       }
     });
-  for (int i = 0; i < 400; ++i) {
+  // Swap at least 400 times, and keep swapping until the threads have scored a few hundred
+  // leads: on a busy machine (or under sanitizers) they may not have started before 400 swaps end.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int i = 0; i < 400 || (scored < 300 && std::chrono::steady_clock::now() < give_up); ++i) {
     live.replace(i % 2 ? a.model : b.model);
     std::this_thread::yield();
   }
