@@ -229,6 +229,9 @@ struct CheckedModel {
   int key_field = -1;
   int event_kind_field = -1;
   int event_time_field = -1;
+  // The column (or JSON key) of a flat events file (`--events`) naming each event's lead: an
+  // `event:` field marked `key`, else the lead key's column. Not an event field.
+  std::string event_key_column;
   std::vector<std::string> missing_values;  // raw texts meaning missing for every field
   std::vector<Score> scores;
   const Node* total = nullptr;  // null: the sum of all scores

@@ -178,6 +178,7 @@ class Out {
     w_.i64(m_.event_kind_field);
     w_.i64(m_.event_time_field);
     w_.strs(m_.missing_values);
+    w_.str(m_.event_key_column);
     // Only the program's functions the model calls: loading needs just those registered.
     for (const Node& n : m_.nodes)
       if (n.host && hosts_.emplace(n.host, static_cast<int64_t>(host_order_.size())).second) host_order_.push_back(n.host);
@@ -446,6 +447,7 @@ class In {
     m->event_kind_field = field_index(m->event, true);
     m->event_time_field = field_index(m->event, true);
     m->missing_values = r_.strs();
+    m->event_key_column = r_.str();
     hosts();
     size_t nodes = r_.count(40);
     for (size_t i = 0; i < nodes; ++i) m->nodes.emplace_back();

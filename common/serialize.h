@@ -20,7 +20,7 @@ class SourceManager;
 namespace rubric::check {
 
 // Bump when the bytes change meaning.
-inline constexpr uint32_t kModelFormat = 1;
+inline constexpr uint32_t kModelFormat = 2;  // 2: CheckedModel::event_key_column
 
 std::string serialize(const CheckedModel& m, const source::SourceManager& sources);
 

@@ -189,8 +189,11 @@ void Checker::declare_names() {
 
 void Checker::check_schema() {
   std::map<std::string, SourceRange> field_names;
-  auto add_fields = [&](const ast::Decl& d, Schema& schema) {
+  const ast::FieldDecl* event_key = nullptr;  // an `event:` field marked `key`
+  // `skip_keys`: fields marked `key` are not fields of the schema (the events' lead key).
+  auto add_fields = [&](const ast::Decl& d, Schema& schema, bool skip_keys) {
     for (const ast::FieldDecl& f : d.fields) {
+      if (skip_keys && f.key) continue;
       if (schema.index_of(f.name) >= 0) {
         error(diag::Kind::E0202, f.name_range, fmt::format("`{}` is declared twice", f.name));
         continue;
@@ -213,7 +216,7 @@ void Checker::check_schema() {
   };
   for (const ast::Decl& d : in_.model->decls) {
     if (d.kind == ast::DeclKind::Lead && m_.lead.fields.empty()) {
-      add_fields(d, m_.lead);
+      add_fields(d, m_.lead, false);
       for (size_t i = 0; i < d.fields.size() && i < m_.lead.fields.size(); ++i) {
         if (!d.fields[i].key) continue;
         if (m_.key_field >= 0) {
@@ -242,7 +245,26 @@ void Checker::check_schema() {
     }
     if (d.kind == ast::DeclKind::Event && m_.event.fields.empty()) {
       m_.has_events = true;
-      add_fields(d, m_.event);
+      // A field marked `key` names the column of a flat events file (`--events`) that holds the
+      // event's lead key: it joins events to leads and is not an event field.
+      const ast::FieldDecl* key = nullptr;
+      for (const ast::FieldDecl& f : d.fields) {
+        if (!f.key) continue;
+        if (key) {
+          error(diag::Kind::E0404, f.name_range, "only one event field can be the `key`");
+          note(fmt::format("`{}` already names the events' lead key", key->name));
+          continue;
+        }
+        key = &f;
+        event_key = &f;
+        m_.event_key_column = f.column.value_or(f.name);
+        if (f.type.is_enum || (f.type.name != "string" && f.type.name != "int")) {
+          error(diag::Kind::E0404, f.name_range, fmt::format("the events' `key` is read as text and must be a string or an int, not `{}`", f.type.name));
+        } else if (f.optional) {
+          error(diag::Kind::E0404, f.name_range, "the events' `key` cannot be optional: an event without its lead's key belongs to no lead");
+        }
+      }
+      add_fields(d, m_.event, true);
       m_.event_kind_field = m_.event.index_of("kind");
       m_.event_time_field = m_.event.index_of("timestamp");
       bool kind_ok = m_.event_kind_field >= 0 && m_.event.fields[m_.event_kind_field].type.is(TypeKind::Enum);
@@ -256,6 +278,11 @@ void Checker::check_schema() {
       }
     }
   }
+  if (event_key && m_.key_field < 0) {
+    error(diag::Kind::E0404, event_key->name_range, "an event `key` joins events to the lead's key, and `lead:` has no key field");
+    help("mark the lead field that identifies a lead with `key`, for example `id: string key`");
+  }
+  if (m_.event_key_column.empty() && m_.key_field >= 0) m_.event_key_column = m_.lead.fields[m_.key_field].column;
 }
 
 }  // namespace rubric::check

@@ -19,7 +19,8 @@ typedef enum {
   RUBRIC_COMPILE_ERROR = 1, /* the model has errors: see the diagnostics text */
   RUBRIC_BAD_RECORD = 2,    /* the record could not be read: see rubric_result_error */
   RUBRIC_BAD_ARGUMENT = 3,  /* a null pointer, an unknown backend, a time that is not ISO 8601 */
-  RUBRIC_INTERNAL = 4
+  RUBRIC_INTERNAL = 4,
+  RUBRIC_CANNOT_RUN = 5     /* a file could not be read or written: see the summary's "error" */
 } rubric_status;
 
 typedef enum { RUBRIC_BACKEND_AUTO = 0, RUBRIC_BACKEND_INTERP = 1, RUBRIC_BACKEND_BATCH = 2, RUBRIC_BACKEND_JIT = 3 } rubric_backend;
@@ -58,6 +59,15 @@ rubric_status rubric_score_json(const rubric_model* model, const char* json, con
  * order, as `rubric score --format jsonl` writes them. */
 rubric_status rubric_score_jsonl(const rubric_model* model, const char* lines, const char* as_of, int threads,
                                  char** output);
+
+/* Scores the file of leads `input` (CSV or JSON Lines, plain, gzip or zstd) into `output` as
+ * `rubric score` does (CSV rows), joining the flat events file `events` (NULL: none) by key.
+ * *summary (if not NULL) receives a JSON object: {"scored", "errors", "warnings", "events_read",
+ * "events_joined", "orphan_events", "keyless_events", "messages", "error"}. Returns RUBRIC_OK,
+ * RUBRIC_BAD_RECORD when some records (or event rows) could not be read (they got error rows),
+ * or RUBRIC_CANNOT_RUN. */
+rubric_status rubric_score_file(const rubric_model* model, const char* input, const char* events, const char* output,
+                                const char* as_of, int threads, char** summary);
 
 size_t rubric_result_score_count(const rubric_result* result);
 const char* rubric_result_score_name(const rubric_result* result, size_t i);

@@ -71,6 +71,30 @@ struct Result {
 
 class Model;
 
+// A file of leads to score as `rubric score` does (Model::score_file).
+struct FileJob {
+  std::string input;   // leads: CSV or JSON Lines, plain, gzip or zstd (format from the name or content)
+  std::string events;  // optional: a flat events file (one event per row), joined to the leads by key
+  bool events_sorted = false;  // stream the events: both files sorted by lead key
+  std::string output;  // where the rows go (one per lead, in input order)
+  bool jsonl = false;  // rows as JSON Lines instead of CSV
+  int64_t as_of = 0;   // seconds since 1970-01-01T00:00:00Z
+  bool explain = false;
+  bool strict = false;  // bad optional values and unknown event kinds are record errors
+  int threads = 1;
+};
+
+// What score_file did. `error` set: it could not run (nothing, or not all, was written).
+struct FileStats {
+  std::string error;
+  int64_t scored = 0, errors = 0, warnings = 0;
+  int64_t events_read = 0, events_joined = 0;  // rows of the events file, events given to leads
+  int64_t orphan_events = 0;                    // events whose lead is not in the input
+  int64_t keyless_events = 0;                   // event rows without a readable lead key
+  std::string messages;                         // record errors and warnings, as `rubric score` prints them
+  bool ok() const { return error.empty(); }
+};
+
 // Values passed to and from host functions (ModelBuilder::function).
 enum class ValueType { Bool, Int, Number, String, Time };
 struct Value {
@@ -142,6 +166,9 @@ class Model {
   // Scores JSON Lines (LF, CRLF or CR line ends), one result per non-blank line, in order, on
   // `threads` threads.
   std::vector<Result> score_jsonl(std::string_view lines, int64_t as_of, bool explain = false, int threads = 1) const;
+  // Scores a file of leads into `job.output`, joining `job.events` when given; rows as `rubric
+  // score` writes them. Record errors are counted (and written as error rows), not thrown.
+  FileStats score_file(const FileJob& job) const;
   const std::vector<std::string>& score_names() const;
   const std::vector<std::string>& tier_set_names() const;
   // The JSON key (or column) of the lead's `key` field, "" if the model has none.

@@ -418,11 +418,35 @@ class Model:
             frame[s] = frame[s].astype("float64")
         return frame
 
+    def score_file(self, input: PathLike, output: PathLike, *, events: Optional[PathLike] = None,
+                   events_sorted: bool = False, as_of: AsOf = None, explain: bool = False, format: str = "csv",
+                   strict: bool = False, threads: Optional[int] = 1) -> Dict[str, Any]:
+        """Scores a file of leads into ``output`` as ``rubric score`` does: CSV or JSON Lines in
+        (plain, gzip or zstd, the format from the name or the content), one row per lead in input
+        order (``format`` "csv" or "jsonl"). ``events`` is a flat events file (one event per row)
+        joined to the leads by key; ``events_sorted=True`` streams it when both files are sorted
+        by key. Returns the counts: ``scored``, ``errors`` (rows that could not be read; they get
+        error rows), ``warnings``, ``events_read``, ``events_joined``, ``orphan_events`` (events
+        whose lead is not in the input), ``keyless_events``, and ``messages`` (what ``rubric
+        score`` prints on stderr). Raises OSError when a file cannot be opened, ValueError when it
+        cannot score (a header without a required column, a file not sorted as promised...).
+        Runs with the GIL released."""
+        if format not in ("csv", "jsonl"):
+            raise ValueError(f"format is 'csv' or 'jsonl', not {format!r}")
+        path = _os.fspath(input)
+        open(path, "rb").close()  # FileNotFoundError, IsADirectoryError, PermissionError
+        events_path = ""
+        if events is not None:
+            events_path = _os.fspath(events)
+            open(events_path, "rb").close()
+        return self._impl.score_file(path, _os.fspath(output), events_path, bool(events_sorted), format == "jsonl",
+                                     parse_as_of(as_of), bool(explain), bool(strict), _threads(threads))
+
     def evaluate(self, data: Any, label: Optional[str] = None, *, positive: Any = None, outcomes: Optional[PathLike] = None,
                  outcomes_key: Optional[str] = None, split: Optional[str] = None, seed: int = 1, suggest: bool = False,
                  penalty: float = 1.0, as_of: AsOf = None, report: Optional[PathLike] = None,
                  input_format: Optional[str] = None, delimiter: Optional[str] = None,
-                 undecided: Union[str, Sequence[str], None] = None) -> Evaluation:
+                 undecided: Union[str, Sequence[str], None] = None, events: Optional[PathLike] = None) -> Evaluation:
         """How well the model's scores predict who converts, as ``rubric evaluate`` measures it:
         AUC per score and for the total, gains by tenth, conversion per tier and per rule (see
         docs/evaluation.md). Scores with the reference interpreter, the GIL released.
@@ -439,6 +463,8 @@ class Model:
         training part (L2 ``penalty``, the CLI's ``--lambda``; ``split="random:0.3"`` unless
         given) and compares them on the held-out part: :attr:`Evaluation.suggested_model_text`,
         :meth:`Evaluation.write_suggestion`. It needs the model's source, so not a compiled .so.
+        ``events`` is a flat events file (one event per row, CSV or JSON Lines) joined to the
+        leads by key, as ``rubric evaluate --events`` reads it.
         ``report`` writes the self-contained HTML report with charts to that path. ``undecided``
         names values of the label column that mean "not decided yet" (such as "open"): those
         leads are left out, like those without a value.
@@ -461,6 +487,10 @@ class Model:
         if outcomes is not None:
             outcomes_path = _os.fspath(outcomes)
             open(outcomes_path, "rb").close()  # FileNotFoundError, IsADirectoryError, PermissionError
+        events_path = ""
+        if events is not None:
+            events_path = _os.fspath(events)
+            open(events_path, "rb").close()
         temp = None
         if isinstance(data, (str, _os.PathLike)):
             path, shown = _os.fspath(data), ""
@@ -479,7 +509,7 @@ class Model:
             if temp is not None:
                 _rubric.write_jsonl(temp, [str(c) for c in data.columns], [data[c].tolist() for c in data.columns], len(data))
             out, text, html, suggested, messages = self._impl.evaluate(
-                path, input_format or "", delimiter or "", shown, label or "", positive_text,
+                path, input_format or "", delimiter or "", events_path, shown, label or "", positive_text,
                 [undecided] if isinstance(undecided, str) else [str(u) for u in (undecided or [])], outcomes_path,
                 outcomes_key or "", split or "", seed, bool(suggest), float(penalty), parse_as_of(as_of), self.source,
                 self.name, report is not None, 10)

@@ -410,7 +410,7 @@ void write_jsonl(const std::string& path, std::vector<std::string> names, std::v
 // when given, stands for `input` in what it says (a temporary file written from a frame).
 // Raises ValueError when it cannot evaluate, with the reason.
 py::tuple evaluate(const PyModel& self, const std::string& input, const std::string& input_format, const std::string& delimiter,
-                   const std::string& input_name, const std::string& label, const std::string& positive,
+                   const std::string& events, const std::string& input_name, const std::string& label, const std::string& positive,
                    const std::vector<std::string>& undecided,
                    const std::string& outcomes, const std::string& outcomes_key, const std::string& split, uint64_t seed,
                    bool suggest, double penalty, int64_t as_of, std::optional<std::string> model_text,
@@ -420,6 +420,7 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
   r.input = input;
   r.input_format = input_format;
   r.delimiter = delimiter;
+  r.events.path = events;
   r.label = label;
   r.positive = positive;
   r.undecided = undecided;
@@ -472,6 +473,41 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
   return py::make_tuple(json, text, html ? py::object(py::str(page)) : py::object(py::none()), suggested, messages);
 }
 
+// Model::score_file with the GIL released: a dict of what happened; OSError when it cannot run.
+py::dict score_file(const PyModel& self, const std::string& input, const std::string& output, const std::string& events,
+                    bool events_sorted, bool jsonl, int64_t as_of, bool explain, bool strict, int threads) {
+  rubric::FileJob job;
+  job.input = input;
+  job.output = output;
+  job.events = events;
+  job.events_sorted = events_sorted;
+  job.jsonl = jsonl;
+  job.as_of = as_of;
+  job.explain = explain;
+  job.strict = strict;
+  job.threads = threads;
+  rubric::FileStats s;
+  {
+    py::gil_scoped_release nogil;  // host functions take it back when they run
+    s = self.model->score_file(job);
+  }
+  if (!s.ok()) throw py::value_error(s.error);
+  py::dict d;
+  d["scored"] = s.scored;
+  d["errors"] = s.errors;
+  d["warnings"] = s.warnings;
+  d["events_read"] = s.events_read;
+  d["events_joined"] = s.events_joined;
+  d["orphan_events"] = s.orphan_events;
+  d["keyless_events"] = s.keyless_events;
+  py::list messages;
+  std::istringstream lines(s.messages);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) messages.append(line);
+  d["messages"] = messages;
+  return d;
+}
+
 py::tuple build(std::optional<std::string> name, std::optional<std::string> text, std::optional<std::string> path,
                 py::list functions, const std::string& backend, const std::string& cache_dir) {
   rubric::ModelBuilder b;
@@ -518,7 +554,9 @@ PYBIND11_MODULE(_rubric, m) {
       .def("score", &PyModel::score, py::arg("lead"), py::arg("as_of"), py::arg("explain"))
       .def("score_many", &PyModel::score_many, py::arg("leads"), py::arg("as_of"), py::arg("explain"), py::arg("threads"))
       .def("score_columns", &PyModel::score_columns)
-      .def("evaluate", &evaluate, py::arg("input"), py::arg("input_format"), py::arg("delimiter"), py::arg("input_name"),
+      .def("score_file", &score_file, py::arg("input"), py::arg("output"), py::arg("events"), py::arg("events_sorted"),
+           py::arg("jsonl"), py::arg("as_of"), py::arg("explain"), py::arg("strict"), py::arg("threads"))
+      .def("evaluate", &evaluate, py::arg("input"), py::arg("input_format"), py::arg("delimiter"), py::arg("events"), py::arg("input_name"),
            py::arg("label"), py::arg("positive"), py::arg("undecided"), py::arg("outcomes"), py::arg("outcomes_key"), py::arg("split"), py::arg("seed"),
            py::arg("suggest"), py::arg("penalty"), py::arg("as_of"), py::arg("model_text"), py::arg("model_name"),
            py::arg("html"), py::arg("max_error_messages"))

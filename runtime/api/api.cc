@@ -13,7 +13,11 @@
 #include "include/rubric/rubric.hpp"
 #include "runtime/api/impl.h"
 #include "runtime/interp/interp.h"
+#include "runtime/io/events.h"
+#include "runtime/io/input.h"
 #include "runtime/io/limits.h"
+#include "runtime/io/pipeline.h"
+#include "runtime/io/writer.h"
 #include "runtime/io/reader.h"
 #include "runtime/io/time.h"
 #include "runtime/jit/jit.h"
@@ -349,6 +353,82 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bo
     out.assign(1, r);
   }
   return out;
+}
+
+FileStats Model::score_file(const FileJob& job) const {
+  FileStats stats;
+  try {
+    io::ReaderOptions ropts;
+    std::string error;
+    if (!io::reader_options_for(job.input, "", "", ropts, error)) {
+      stats.error = error;
+      return stats;
+    }
+    ropts.strict = job.strict;
+    io::Input input;
+    if (!input.open(job.input, ropts, error)) {
+      stats.error = error;
+      return stats;
+    }
+    std::string fatal;
+    auto reader = io::open_reader(input.stream(), *impl_->model, ropts, fatal);
+    if (!reader) {
+      stats.error = fmt::format("{}: {}", job.input, fatal);
+      return stats;
+    }
+    std::ostringstream messages;
+    for (const std::string& w : reader->warnings()) messages << fmt::format("{}: warning: {}\n", job.input, w);
+    std::shared_ptr<io::EventFile> events;
+    if (!job.events.empty()) {
+      io::EventsSpec spec;
+      spec.path = job.events;
+      spec.sorted = job.events_sorted;
+      spec.strict = job.strict;
+      events = io::open_events(spec, impl_->model, error);
+      if (!events) {
+        stats.error = "events: " + error;
+        return stats;
+      }
+      for (const std::string& w : io::warnings(*events)) messages << "warning: " << w << "\n";
+      reader = io::join_events(std::move(reader), events);
+    }
+    std::ofstream out(job.output, std::ios::binary);
+    if (!out) {
+      stats.error = "cannot write " + job.output;
+      return stats;
+    }
+    io::WriterOptions wopts;
+    wopts.format = job.jsonl ? io::OutputFormat::Jsonl : io::OutputFormat::Csv;
+    wopts.explain = job.explain;
+    io::ResultWriter writer(out, *impl_->model, wopts);
+    io::RunOptions opts;
+    opts.as_of = job.as_of;
+    opts.explain = job.explain;
+    opts.threads = std::max(1, job.threads);
+    opts.input_name = job.input;
+    io::RunStats run = io::run_scoring(*reader, *impl_->scorer, writer, opts, messages);
+    stats.scored = run.scored;
+    stats.errors = run.errors;
+    stats.warnings = run.warnings;
+    if (events) {
+      io::EventsSummary s = io::finish_events(*events);
+      stats.events_read = s.rows;
+      stats.events_joined = s.joined;
+      stats.orphan_events = s.orphans;
+      stats.keyless_events = s.unreadable;
+      for (const std::string& m : s.messages) messages << "error: " << m << "\n";
+      if (std::string d = io::describe(s, job.events); !d.empty()) messages << "warning: " << d << "\n";
+    }
+    stats.messages = messages.str();
+    out.flush();
+    if (input.stream().bad()) stats.error = fmt::format("reading {} failed part way ({}); the output is incomplete", job.input, input.error());
+    else if (!out) stats.error = "writing " + job.output + " failed";
+  } catch (const io::InputError& e) {
+    stats.error = e.what();
+  } catch (const std::exception& e) {
+    stats.error = std::string("internal error: ") + e.what();
+  }
+  return stats;
 }
 
 LiveModel::LiveModel(std::shared_ptr<const Model> model) : model_(std::move(model)) {}

@@ -2,6 +2,8 @@
 // The C API (include/rubric/rubric.h) over the C++ API: handles, status codes, no exceptions.
 #include "include/rubric/rubric.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -122,6 +124,32 @@ rubric_status rubric_score_jsonl(const rubric_model* model, const char* lines, c
     for (const rubric::Result& r : model->model->score_jsonl(lines, t, false, threads)) out += to_json(r) + "\n";
     *output = copy(out);
     return RUBRIC_OK;
+  } catch (...) {
+    return RUBRIC_INTERNAL;
+  }
+}
+
+rubric_status rubric_score_file(const rubric_model* model, const char* input, const char* events, const char* output,
+                                const char* as_of, int threads, char** summary) {
+  if (!model || !input || !output || !as_of || threads < 1) return RUBRIC_BAD_ARGUMENT;
+  int64_t t = rubric::Model::parse_time(as_of);
+  if (t < 0 && std::strcmp(as_of, "1970-01-01") != 0) return RUBRIC_BAD_ARGUMENT;
+  try {
+    rubric::FileJob job;
+    job.input = input;
+    job.events = events ? events : "";
+    job.output = output;
+    job.as_of = t;
+    job.threads = threads;
+    rubric::FileStats s = model->model->score_file(job);
+    if (summary)
+      *summary = copy(fmt::format(
+          "{{\"scored\": {}, \"errors\": {}, \"warnings\": {}, \"events_read\": {}, \"events_joined\": {}, "
+          "\"orphan_events\": {}, \"keyless_events\": {}, \"messages\": {}, \"error\": {}}}",
+          s.scored, s.errors, s.warnings, s.events_read, s.events_joined, s.orphan_events, s.keyless_events,
+          rubric::text::json_string(s.messages), s.ok() ? std::string("null") : rubric::text::json_string(s.error)));
+    if (!s.ok()) return RUBRIC_CANNOT_RUN;
+    return s.errors || s.keyless_events ? RUBRIC_BAD_RECORD : RUBRIC_OK;
   } catch (...) {
     return RUBRIC_INTERNAL;
   }

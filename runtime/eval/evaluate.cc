@@ -306,7 +306,20 @@ class LabelledReader {
       }
       report.warnings.push_back(fmt::format("{}: {}", opts.input, w));
     }
-    if (csv_ && m.has_events)
+    if (!opts.events.path.empty()) {
+      if (opts.events.path == "-") {
+        error = "evaluate may read the leads more than once, so --events must be a file, not standard input";
+        return false;
+      }
+      events_ = io::open_events(opts.events, model, error);
+      if (!events_) {
+        error = "--events: " + error;
+        return false;
+      }
+      reader_ = io::join_events(std::move(reader_), events_);
+      for (const std::string& w : io::warnings(*events_)) report.warnings.push_back(w);
+    }
+    if (csv_ && m.has_events && !events_)
       report.warnings.push_back(fmt::format("{}: CSV rows carry no events, so behaviours see none; use JSON Lines for event histories",
                                             opts.input));
     return true;
@@ -315,7 +328,20 @@ class LabelledReader {
   // The next record and its outcome (1, 0, or -1 when it has none or cannot be read); false at
   // the end, or on an outcome that is neither yes nor no (with `error`).
   bool next(io::InputRecord& rec, int& y, std::string& error) {
-    if (!reader_->next(rec)) {
+    bool more;
+    try {
+      more = reader_->next(rec);
+      if (!more && events_) {  // what became of the events, once
+        io::EventsSummary s = io::finish_events(*events_);
+        if (std::string d = io::describe(s, opts_->events.path); !d.empty()) report_->warnings.push_back(d);
+        for (const std::string& m : s.messages) report_->warnings.push_back(m);
+        events_.reset();
+      }
+    } catch (const io::InputError& e) {
+      error = e.what();
+      return false;
+    }
+    if (!more) {
       if (in_.stream().bad())
         error = fmt::format("reading {} failed part way{}", opts_->input, in_.error().empty() ? "" : " (" + in_.error() + ")");
       return false;
@@ -480,6 +506,7 @@ class LabelledReader {
   io::Input in_;
   bool csv_ = false;
   std::unique_ptr<io::RecordReader> reader_;
+  std::shared_ptr<io::EventFile> events_;  // --events, until the leads end
 };
 
 // The total as a linear function of the scores: each score's coefficient (1 each without a

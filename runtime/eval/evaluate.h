@@ -15,6 +15,7 @@
 
 #include "common/model.h"
 #include "runtime/eval/metrics.h"
+#include "runtime/io/events.h"
 #include "runtime/io/reader.h"
 
 namespace rubric::eval {
@@ -58,6 +59,7 @@ bool random_held_out(const Split& s, int64_t number);
 struct Options {
   std::string input;                 // the lead file
   io::ReaderOptions reader;
+  io::EventsSpec events;             // a flat events file joined to the leads (path empty: none)
   int64_t as_of = 0;
   std::string as_of_text;
   Label label;
@@ -75,6 +77,7 @@ struct Options {
 // What a user asked for, as the CLI's options or the Python API's arguments, before checking.
 struct Request {
   std::string input, input_format, delimiter;
+  io::EventsSpec events;  // --events
   std::string label, positive, outcomes, outcomes_key, split;
   std::vector<std::string> undecided;
   uint64_t seed = 1;

@@ -257,6 +257,7 @@ bool make_options(const Request& r, Options& o, std::vector<std::string>& notes,
     return false;
   o = Options{};
   o.input = r.input;
+  o.events = r.events;
   o.as_of = r.as_of;
   o.as_of_text = io::format_time(r.as_of);
   o.max_error_messages = r.max_error_messages;

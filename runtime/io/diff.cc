@@ -28,13 +28,25 @@ struct Scored {
 };
 
 // Every record of `path` scored with `model`, in input order.
+// With `events` (a path), each lead gets its events from that file; what became of them goes to
+// `notes`.
 bool score_all(const check::CheckedModel& model, std::shared_ptr<const check::CheckedModel> shared, const std::string& path,
-               const ReaderOptions& opts, int64_t as_of, std::vector<Scored>& out, std::string& error) {
+               const ReaderOptions& opts, const EventsSpec& events, int64_t as_of, std::vector<Scored>& out,
+               std::vector<std::string>* notes, std::string& error) {
   Input in;
   ReaderOptions chosen = opts;
   if (!in.open(path, chosen, error)) return false;
   auto reader = open_reader(in.stream(), model, chosen, error);
   if (!reader) return false;
+  std::shared_ptr<EventFile> file;
+  if (!events.path.empty()) {
+    file = open_events(events, shared, error);
+    if (!file) {
+      error = "--events: " + error;
+      return false;
+    }
+    reader = join_events(std::move(reader), file);
+  }
   interp::Interpreter interp(std::move(shared));
   InputRecord rec;
   while (reader->next(rec)) {
@@ -47,6 +59,12 @@ bool score_all(const check::CheckedModel& model, std::shared_ptr<const check::Ch
   if (in.stream().bad()) {
     error = fmt::format("reading {} failed part way{}", path, in.error().empty() ? "" : " (" + in.error() + ")");
     return false;
+  }
+  if (file) {
+    EventsSummary s = finish_events(*file);
+    if (std::string d = describe(s, events.path); !d.empty() && notes) notes->push_back(d);
+    if (notes)
+      for (const std::string& m : s.messages) notes->push_back(m);
   }
   return true;
 }
@@ -185,10 +203,17 @@ std::string conversion_of_moves(const SetPair& p, size_t width) {
 
 }  // namespace
 
-bool diff_models(const DiffInput& d, std::string& report, std::string& error) {
+bool diff_models(const DiffInput& d, std::string& report, std::string& error, std::vector<std::string>* notes) {
   std::vector<Scored> before, after;
-  if (!score_all(*d.old_model, d.old_model, d.input, d.reader, d.as_of, before, error)) return false;
-  if (!score_all(*d.new_model, d.new_model, d.input, d.reader, d.as_of, after, error)) return false;
+  std::vector<std::string> unused;
+  try {
+    // What became of the events is said once, for the new model (the old one reads the same file).
+    if (!score_all(*d.old_model, d.old_model, d.input, d.reader, d.events, d.as_of, before, &unused, error)) return false;
+    if (!score_all(*d.new_model, d.new_model, d.input, d.reader, d.events, d.as_of, after, notes, error)) return false;
+  } catch (const InputError& e) {
+    error = e.what();
+    return false;
+  }
   size_t n = std::min(before.size(), after.size());
   size_t errors = 0;
   for (size_t i = 0; i < n; ++i) errors += !before[i].ok || !after[i].ok;

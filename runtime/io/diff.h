@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/model.h"
+#include "runtime/io/events.h"
 #include "runtime/io/reader.h"
 
 namespace rubric::io {
@@ -17,6 +18,7 @@ struct DiffInput {
   std::shared_ptr<const check::CheckedModel> old_model, new_model;
   std::string input;       // the lead file both models score
   ReaderOptions reader;
+  EventsSpec events;       // --events: a flat events file joined to the leads (path empty: none)
   int64_t as_of = 0;
   std::string as_of_text;  // for the report
   size_t top = 10;         // how many of the largest total changes to list
@@ -33,6 +35,8 @@ struct DiffInput {
 // Text for people; CSV has a row per lead (key, old and new total, change, old and new tier of
 // each compared tier set, error); JSON holds everything the text does (docs/language.md).
 // False (with `error`) when the input cannot be read.
-bool diff_models(const DiffInput& d, std::string& report, std::string& error);
+// `notes`, if given, gets what the reader has to say about the input as a whole (events whose lead
+// is not in the input, say).
+bool diff_models(const DiffInput& d, std::string& report, std::string& error, std::vector<std::string>* notes = nullptr);
 
 }  // namespace rubric::io

@@ -103,7 +103,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
       if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
     }
   };
-  if (opts.threads <= 1) {
+  if (opts.threads <= 1 || reader.sequential()) {
     Slot slot;
     while (true) {
       slot.n = 0;

@@ -65,6 +65,9 @@ class RecordReader {
   // Problems with the input as a whole that do not stop the run (an optional field's column
   // is absent, say), to show once.
   virtual std::vector<std::string> warnings() const { return {}; }
+  // Whether records must be decoded in order, on the reading thread (next(), not next_raw() and
+  // decoders on other threads): a join with a sorted events file, which streams it.
+  virtual bool sequential() const { return false; }
 
  private:
   RawRecord raw_;

@@ -15,6 +15,7 @@
 
 #include "compiler/driver/driver.h"
 #include "include/rubric/rubric.hpp"
+#include "include/rubric/rubric.h"
 #include "runtime/jit/jit.h"
 
 namespace {
@@ -316,4 +317,71 @@ TEST_CASE("two models of the same text with different host functions each call t
   // one's code and functions.
   CHECK(small.model->score_json(R"({"id": "a", "n": 5})", 0).total == 0);
   CHECK(large.model->score_json(R"({"id": "a", "n": 5})", 0).total == 1);
+}
+
+TEST_CASE("score_file joins a flat events file by key, as if the events were nested", "[api][events]") {
+  std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-events-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir + "/" + name, std::ios::binary) << text;
+    return dir + "/" + name;
+  };
+  const std::string model =
+      "lead:\n  id: string key\nevent:\n  kind: enum {visit, demo}\n  timestamp: time\n"
+      "behaviour visited: kind is visit\nbehaviour asked for a demo: kind is demo\n"
+      "score s:\n  visited: +1 each, at most 10\n  asked for a demo within 7 days: +20\n";
+  auto m = rubric::ModelBuilder().backend(rubric::Backend::Interpreter).build_source("m.rubric", model);
+  REQUIRE(m.ok());
+  std::string leads = write("leads.csv", "id\nA\nB\nC\n");
+  // Out of order, one lead without events, one event of a lead not in the input.
+  std::string events = write("events.csv",
+                             "id,kind,timestamp\nB,visit,2026-10-30\nA,demo,2026-10-31\nZ,visit,2026-10-30\n"
+                             "A,visit,2026-10-01\nB,visit,2026-10-29\n");
+  int64_t as_of = rubric::Model::parse_time("2026-11-01");
+  rubric::FileJob job;
+  job.input = leads;
+  job.events = events;
+  job.output = dir + "/out.jsonl";
+  job.jsonl = true;
+  job.as_of = as_of;
+  rubric::FileStats s = m.model->score_file(job);
+  REQUIRE(s.ok());
+  CHECK(s.scored == 3);
+  CHECK(s.errors == 0);
+  CHECK(s.events_read == 5);
+  CHECK(s.events_joined == 4);
+  CHECK(s.orphan_events == 1);
+  CHECK(s.messages.find("key `Z`") != std::string::npos);
+  // The same leads with their events nested.
+  std::vector<rubric::Result> nested = m.model->score_jsonl(
+      "{\"id\": \"A\", \"events\": [{\"kind\": \"demo\", \"timestamp\": \"2026-10-31\"}, {\"kind\": \"visit\", \"timestamp\": \"2026-10-01\"}]}\n"
+      "{\"id\": \"B\", \"events\": [{\"kind\": \"visit\", \"timestamp\": \"2026-10-30\"}, {\"kind\": \"visit\", \"timestamp\": \"2026-10-29\"}]}\n"
+      "{\"id\": \"C\"}\n",
+      as_of);
+  std::string out = read_text(job.output);
+  REQUIRE(nested.size() == 3);
+  CHECK(nested[0].total == 21);
+  CHECK(nested[1].total == 2);
+  CHECK(nested[2].total == 0);
+  CHECK(out.find("{\"id\":\"A\",\"s\":21,\"total\":21") != std::string::npos);
+  CHECK(out.find("{\"id\":\"B\",\"s\":2,\"total\":2") != std::string::npos);
+  CHECK(out.find("{\"id\":\"C\",\"s\":0,\"total\":0") != std::string::npos);
+
+  // The C API: the same counts as JSON, RUBRIC_CANNOT_RUN for a file that is not there.
+  rubric_model* cm = nullptr;
+  char* diags = nullptr;
+  REQUIRE(rubric_compile("m.rubric", model.c_str(), RUBRIC_BACKEND_INTERP, &cm, &diags) == RUBRIC_OK);
+  char* summary = nullptr;
+  CHECK(rubric_score_file(cm, leads.c_str(), events.c_str(), (dir + "/out.csv").c_str(), "2026-11-01", 2, &summary) == RUBRIC_OK);
+  REQUIRE(summary);
+  CHECK(std::string(summary).find("\"events_joined\": 4, \"orphan_events\": 1") != std::string::npos);
+  rubric_string_free(summary);
+  CHECK(read_text(dir + "/out.csv").find("A,21,21") != std::string::npos);
+  CHECK(rubric_score_file(cm, (dir + "/none.csv").c_str(), nullptr, (dir + "/out.csv").c_str(), "2026-11-01", 1, &summary) ==
+        RUBRIC_CANNOT_RUN);
+  CHECK(std::string(summary).find("\"error\": \"") != std::string::npos);
+  rubric_string_free(summary);
+  rubric_model_free(cm);
+  rubric_string_free(diags);
+  std::filesystem::remove_all(dir);
 }

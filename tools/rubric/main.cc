@@ -25,6 +25,7 @@
 #include "runtime/jit/jit.h"
 #include "runtime/native/native.h"
 #include "runtime/io/diff.h"
+#include "runtime/io/events.h"
 #include "runtime/io/explain.h"
 #include "runtime/io/input.h"
 #include "runtime/io/pipeline.h"
@@ -238,6 +239,7 @@ struct ScoreArgs {
   bool explain = false;
   bool strict = false;
   std::vector<std::string> keep;  // input columns to pass through
+  rubric::io::EventsSpec events;  // --events: a flat events file joined to the leads by key
 };
 
 // `auto` uses an interpreter (ScorerKind::Interpreted) below these input sizes, where starting LLVM and compiling
@@ -329,7 +331,47 @@ bool reader_options(const std::string& path, const std::string& given, const std
   return false;
 }
 
+// --events: opens the events file and joins it to `reader`; on failure prints why.
+bool join_events(const rubric::io::EventsSpec& spec, const std::string& input, std::shared_ptr<const rubric::check::CheckedModel> model,
+                 std::unique_ptr<rubric::io::RecordReader>& reader, std::shared_ptr<rubric::io::EventFile>& file) {
+  if (spec.path.empty()) return true;
+  if (spec.path == "-" && input == "-") {
+    std::cerr << "rubric: --input and --events cannot both be standard input\n";
+    return false;
+  }
+  if (spec.path != "-" && std::filesystem::is_directory(spec.path)) {
+    std::cerr << "rubric: " << spec.path << " is a folder, not a file of events\n";
+    return false;
+  }
+  std::string error;
+  file = rubric::io::open_events(spec, std::move(model), error);
+  if (!file) {
+    std::cerr << "rubric: --events: " << error << "\n";
+    return false;
+  }
+  reader = rubric::io::join_events(std::move(reader), file);
+  for (const std::string& w : rubric::io::warnings(*file)) std::cerr << "rubric: warning: " << w << "\n";
+  return true;
+}
+
+// After the leads: what became of the events (messages and counts on stderr); the number of
+// event rows that belong to no lead because their key could not be read.
+int64_t report_events(rubric::io::EventFile& file, const std::string& name) {
+  rubric::io::EventsSummary s = rubric::io::finish_events(file);
+  for (const std::string& m : s.messages) std::cerr << "rubric: error: " << m << "\n";
+  if (s.unreadable > static_cast<int64_t>(s.messages.size())) std::cerr << "... more event rows without a key are counted but not shown\n";
+  std::cerr << fmt::format("events: {} read, {} given to leads", s.rows, s.joined);
+  if (s.skipped) std::cerr << fmt::format(", {} of unknown kinds skipped", s.skipped);
+  std::cerr << "\n";
+  if (std::string d = rubric::io::describe(s, name); !d.empty()) std::cerr << "rubric: warning: " << d << "\n";
+  return s.unreadable;
+}
+
 int run_score(const ScoreArgs& a) {
+  if (a.input == "-" && a.events.path == "-") {
+    std::cerr << "rubric: --input and --events cannot both be standard input\n";
+    return kCannotRun;
+  }
   rubric::driver::Compilation c;
   std::shared_ptr<const rubric::interp::Scorer> native;
   if (!load_model(a.model, c, &native)) return kCannotRun;
@@ -376,8 +418,12 @@ int run_score(const ScoreArgs& a) {
     std::cerr << fmt::format("rubric: {}: {}\n", a.input, fatal);
     return kCannotRun;
   }
+  std::shared_ptr<rubric::io::EventFile> events;
+  rubric::io::EventsSpec espec = a.events;
+  espec.strict = a.strict;
+  if (!join_events(espec, a.input, c.model, reader, events)) return kCannotRun;
   for (const auto& w : reader->warnings()) std::cerr << fmt::format("rubric: {}: warning: {}\n", a.input, w);
-  if (ropts.format == rubric::io::InputFormat::Csv && c.model->has_events)
+  if (ropts.format == rubric::io::InputFormat::Csv && c.model->has_events && !events)
     std::cerr << fmt::format("rubric: {}: warning: CSV rows carry no events, so behaviours see none; use JSON Lines for event histories\n", a.input);
   std::ofstream outfile;
   std::ostream* out = &std::cout;
@@ -411,7 +457,16 @@ int run_score(const ScoreArgs& a) {
   opts.input_name = a.input == "-" ? "<stdin>" : a.input;
   bool tty = stderr_is_tty();
   if (tty) opts.progress = [](int64_t n) { std::cerr << fmt::format("\r{} leads read...", n) << std::flush; };
-  rubric::io::RunStats stats = rubric::io::run_scoring(*reader, *scorer, writer, opts, std::cerr);
+  rubric::io::RunStats stats;
+  int64_t keyless_events = 0;
+  try {
+    stats = rubric::io::run_scoring(*reader, *scorer, writer, opts, std::cerr);
+    if (events) keyless_events = report_events(*events, a.events.path == "-" ? "<stdin>" : a.events.path);
+  } catch (const rubric::io::InputError& e) {
+    out->flush();
+    std::cerr << "rubric: " << e.what() << "; the rows written may lack events, so the output cannot be used\n";
+    return kCannotRun;
+  }
   out->flush();
   if (tty && stats.scored + stats.errors >= opts.progress_every) std::cerr << "\r";
   if (in->bad()) {
@@ -430,7 +485,7 @@ int run_score(const ScoreArgs& a) {
                              stats.warnings, stats.warnings == 1 ? "" : "s", stats.warned_leads, stats.warned_leads == 1 ? "" : "s");
   std::cerr << fmt::format("{} scored, {} error{}{}\n", stats.scored, stats.errors, stats.errors == 1 ? "" : "s",
                            stats.skipped ? fmt::format(" ({} skipped)", stats.skipped) : "");
-  return stats.errors ? kFindings : kOk;
+  return stats.errors || keyless_events ? kFindings : kOk;
 }
 
 const char* kExplainHelp = R"(Explain one lead's scores rule by rule: whether each rule fired, the values it saw,
@@ -447,6 +502,7 @@ Example:
 struct ExplainArgs {
   std::string model, lead, input, id, as_of, format = "text";
   bool fired_only = false;
+  rubric::io::EventsSpec events;
 };
 
 int run_explain(const ExplainArgs& a) {
@@ -472,6 +528,8 @@ int run_explain(const ExplainArgs& a) {
     std::cerr << "rubric: " << fatal << "\n";
     return kCannotRun;
   }
+  std::shared_ptr<rubric::io::EventFile> events;
+  if (!join_events(a.events, a.input.empty() ? "" : a.input, c.model, reader, events)) return kCannotRun;
   rubric::interp::Interpreter interp(c.model);
   rubric::io::InputRecord rec;
   while (reader->next(rec)) {
@@ -511,6 +569,7 @@ struct DiffArgs {
   std::vector<std::string> undecided;
   size_t top = 10;
   std::string line_ending = "lf";
+  rubric::io::EventsSpec events;
 };
 
 int run_diff(const DiffArgs& a) {
@@ -547,11 +606,18 @@ int run_diff(const DiffArgs& a) {
     }
   }
   d.format = a.format == "csv" ? rubric::io::DiffFormat::Csv : a.format == "json" ? rubric::io::DiffFormat::Json : rubric::io::DiffFormat::Text;
+  d.events = a.events;
+  if (d.events.path == "-") {
+    std::cerr << "rubric: diff reads the events twice (once per model), so --events must be a file, not standard input\n";
+    return kCannotRun;
+  }
   std::string report, err;
-  if (!rubric::io::diff_models(d, report, err)) {
+  std::vector<std::string> notes;
+  if (!rubric::io::diff_models(d, report, err, &notes)) {
     std::cerr << "rubric: " << err << "\n";
     return kCannotRun;
   }
+  for (const std::string& n : notes) std::cerr << "rubric: warning: " << n << "\n";
   std::cout << report;
   return kOk;
 }
@@ -1017,6 +1083,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   check->add_option("--emit", emit, "also print a phase's output: ast, checked, plan or llvm")
       ->check(CLI::IsMember({"ast", "checked", "plan", "llvm"}));
+  // --events and its companions, on every command that reads leads.
+  auto add_events_options = [](CLI::App* cmd, rubric::io::EventsSpec& e) {
+    cmd->add_option("--events", e.path,
+                    "a flat events file (CSV or JSON Lines, one event per row, plain, gzip or zstd; - for standard input), "
+                    "joined to the leads by key");
+    cmd->add_option("--events-format", e.format, "csv or jsonl (default: from the file name or content)")
+        ->check(CLI::IsMember({"csv", "jsonl"}));
+    cmd->add_flag("--events-sorted", e.sorted,
+                  "stream the events: both files are sorted by lead key (whole numbers numerically, other keys byte by byte), "
+                  "so only one lead's events are held at a time");
+  };
   auto add_max_errors = [](CLI::App* cmd) {
     cmd->add_option("--max-errors", g_max_errors, "show at most this many diagnostics per file, then a count (default 100; 0: all)");
   };
@@ -1052,6 +1129,7 @@ int main(int argc, char** argv) {
   score->add_option("--cache-dir", sa.cache_dir, "keep compiled models in this folder and reuse them (JIT only)");
   score->add_option("--keep", sa.keep, "input columns to pass through to the output, after the key: --keep \"Converted,Lead Source\"")
       ->delimiter(',');
+  add_events_options(score, sa.events);
   score->add_flag("--strict", sa.strict, "a bad value of an optional field, or an event of an unknown kind, makes the record an "
                                          "error (default: read as missing / skipped, with a warning)");
   score->add_option("--on-error", sa.on_error, "a bad record gets an error row (row) or none (skip)")
@@ -1067,6 +1145,7 @@ int main(int argc, char** argv) {
   explain->add_option("--as-of", ea.as_of, "the scoring time, ISO 8601 (default: now)");
   explain->add_flag("--fired-only", ea.fired_only, "list only the rules that fired");
   explain->add_option("--format", ea.format, "text, or json (one object)")->check(CLI::IsMember({"text", "json"}));
+  add_events_options(explain, ea.events);
 
   // Known outcomes, for evaluate and diff.
   auto add_outcome_options = [](CLI::App* cmd, std::string& label, std::string& positive, std::string& outcomes, std::string& key,
@@ -1096,6 +1175,7 @@ int main(int argc, char** argv) {
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
   diff->add_option("--format", da.format, "text, csv (a row per lead) or json")->check(CLI::IsMember({"text", "csv", "json"}));
   diff->add_option("--line-ending", da.line_ending, "CSV line ends: lf (default) or crlf")->check(CLI::IsMember({"lf", "crlf"}));
+  add_events_options(diff, da.events);
 
   EvaluateArgs va;
   add_max_errors(diff);
@@ -1108,6 +1188,7 @@ int main(int argc, char** argv) {
   evaluate->add_option("--input-format", va.request.input_format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   evaluate->add_option("--delimiter", va.request.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
+  add_events_options(evaluate, va.request.events);
   evaluate->add_option("--split", va.request.split, "hold leads out and report on them: random:0.3 (with --seed) or time:FIELD@DATE");
   evaluate->add_option("--seed", va.request.seed, "the seed of --split random (default 1)");
   evaluate->add_flag("--suggest", va.request.suggest, "fit the rules' points to the outcomes and compare on held-out leads");

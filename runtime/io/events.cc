@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: Apache-2.0
+// Flat event files joined to leads by key (see events.h). The events file is read with the
+// ordinary CSV and JSON Lines readers, through a model whose "lead" is one event: the event
+// fields, the kind as text (so that an unknown kind can skip its event instead of failing the
+// row), and the lead key column. Each row becomes an interp::Event of the lead with that key.
+#include "runtime/io/events.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "compiler/source/text.h"
+#include "runtime/io/decode.h"
+#include "runtime/io/input.h"
+
+namespace rubric::io {
+
+namespace {
+
+constexpr size_t kMaxMessages = 100;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// The order of --events-sorted: whole numbers numerically, before all other keys, which go
+// byte by byte (as `LC_ALL=C sort`). A total order, so that a sorted file is well defined.
+int compare_keys(std::string_view a, std::string_view b) {
+  bool da = all_digits(a), db = all_digits(b);
+  if (da != db) return da ? -1 : 1;
+  if (da) {
+    while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
+    while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
+    if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  }
+  int c = a.compare(b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string all;
+  for (const std::string& p : parts) all += (all.empty() ? "" : "; ") + p;
+  return all;
+}
+
+// The events of one lead, as read from the file.
+struct Group {
+  std::string key;
+  std::vector<interp::Event> events;
+  std::vector<std::string> errors, warnings;  // with the events file's name and line
+  int64_t rows = 0;
+  int64_t first_line = 0;
+  std::atomic<bool> used{false};  // a lead took them (loaded mode: set from decoding threads)
+
+  // Takes `from`'s contents (a Group is not movable, for its atomic).
+  void take(Group& from) {
+    key.swap(from.key);
+    events.swap(from.events);
+    errors.swap(from.errors);
+    warnings.swap(from.warnings);
+    rows = from.rows;
+    first_line = from.first_line;
+    used = false;
+  }
+  void clear() {
+    key.clear();
+    events.clear();
+    errors.clear();
+    warnings.clear();
+    rows = 0;
+    first_line = 0;
+    used = false;
+  }
+};
+
+// A model whose lead is one event row: the event fields, the kind as text, then the key.
+std::shared_ptr<const check::CheckedModel> event_row_model(const std::shared_ptr<const check::CheckedModel>& m) {
+  auto copy = new check::CheckedModel(*m);
+  copy->lead.fields = m->event.fields;
+  check::Field& kind = copy->lead.fields[m->event_kind_field];
+  kind.type = check::Type{};
+  kind.type.kind = check::TypeKind::String;
+  check::Field key = text_field(m->event_key_column, m->event_key_column);
+  key.optional = false;
+  copy->lead.fields.push_back(std::move(key));
+  copy->key_field = static_cast<int>(copy->lead.fields.size() - 1);
+  copy->has_events = false;
+  copy->event = check::Schema{};
+  auto base = m;
+  return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
+}
+
+}  // namespace
+
+class EventFile {
+ public:
+  EventFile(std::shared_ptr<const check::CheckedModel> model, std::string name, bool sorted, bool strict)
+      : model_(std::move(model)), rows_model_(event_row_model(model_)), decoder_(*model_), name_(std::move(name)),
+        sorted_(sorted), strict_(strict) {}
+
+  // Starts reading `in` (which must outlive this); in loaded mode reads it all.
+  bool start(std::istream& in, const ReaderOptions& opts, std::string& error) {
+    reader_ = open_reader(in, *rows_model_, opts, error);
+    if (!reader_) return false;
+    for (const std::string& w : reader_->warnings()) warnings_.push_back(fmt::format("{}: {}", name_, w));
+    if (sorted_) return true;
+    InputRecord row;
+    while (reader_->next(row)) {
+      std::string_view key = trim(row.key);
+      if (key.empty()) {  // a bad row with a key still belongs to its lead (and fails it)
+        unreadable(row);
+        continue;
+      }
+      auto it = by_key_.find(std::string(key));
+      Group* g;
+      if (it == by_key_.end()) {
+        g = &groups_.emplace_back();
+        g->key = std::string(key);
+        g->first_line = row.line;
+        by_key_.emplace(g->key, g);
+      } else {
+        g = it->second;
+      }
+      add_row(*g, row);
+    }
+    reader_.reset();
+    return true;
+  }
+
+  bool sorted() const { return sorted_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // Gives `out` the events of its lead. Loaded mode: from any thread.
+  void attach(InputRecord& out) {
+    if (model_->key_field < 0) return;
+    std::string_view key = trim(out.key);
+    if (key.empty()) return;
+    if (!sorted_) {
+      auto it = by_key_.find(std::string(key));
+      if (it == by_key_.end()) return;
+      it->second->used.store(true, std::memory_order_relaxed);
+      give(*it->second, out);
+      return;
+    }
+    // Streaming: the leads come in key order; so do the groups of the events file.
+    if (any_lead_ && compare_keys(key, last_lead_) < 0)
+      throw InputError(fmt::format("the lead `{}` (record {}) comes after `{}`: with --events-sorted the leads must be "
+                                   "sorted by key like the events (whole numbers numerically, other keys byte by byte)",
+                                   key, out.number, last_lead_));
+    if (any_lead_ && key == last_lead_) {  // the same key again: the same events
+      if (taken_.key == key) give(taken_, out);
+      return;
+    }
+    any_lead_ = true;
+    last_lead_ = std::string(key);
+    while (true) {
+      if (!have_pending_ && !load_group()) return;
+      int c = compare_keys(pending_.key, key);
+      if (c > 0) return;  // the group waits for a later lead; this one has no events
+      if (c < 0) {        // no lead of the input has this key
+        orphan(pending_);
+        have_pending_ = false;
+        continue;
+      }
+      taken_.take(pending_);
+      have_pending_ = false;
+      taken_.used = true;
+      joined_ += static_cast<int64_t>(taken_.events.size());
+      give(taken_, out);
+      return;
+    }
+  }
+
+  EventsSummary finish() {
+    if (sorted_) {
+      if (have_pending_) orphan(pending_);
+      have_pending_ = false;
+      while (load_group()) {
+        orphan(pending_);
+        have_pending_ = false;
+      }
+      summary_.joined = joined_;
+      return summary_;
+    }
+    EventsSummary s = summary_;
+    for (const Group& g : groups_) {
+      if (g.used) s.joined += static_cast<int64_t>(g.events.size());
+      else note_orphan(s, g);
+    }
+    return s;
+  }
+
+ private:
+  // One row into its group: an event, or an error or warning of the group's lead.
+  void add_row(Group& g, const InputRecord& row) {
+    ++summary_.rows;
+    ++g.rows;
+    for (const std::string& w : row.warnings) g.warnings.push_back(fmt::format("{}:{}: {}", name_, row.line, w));
+    if (!row.ok()) {
+      g.errors.push_back(fmt::format("{}:{}: {}", name_, row.line, joined(row.errors)));
+      return;
+    }
+    const check::Field& kind = model_->event.fields[model_->event_kind_field];
+    interp::Event e;
+    e.fields.assign(row.record.fields.begin(), row.record.fields.end() - 1);  // all but the key
+    check::Value& k = e.fields[model_->event_kind_field];
+    if (!k.is_missing()) {
+      std::string text = std::move(k.s), why;
+      if (!decoder_.decode(kind, text, k, why)) {
+        std::string what = fmt::format("{}:{}: field `{}` (column {}): {}", name_, row.line, kind.name, text::json_string(kind.column), why);
+        if (strict_) {
+          g.errors.push_back(std::move(what));
+        } else {
+          ++summary_.skipped;
+          g.warnings.push_back(what + "; the event is skipped");
+        }
+        return;
+      }
+    }
+    const check::Value& t = e.fields[model_->event_time_field];
+    if (t.is_missing()) return;  // an optional time: no event (as in JSON Lines)
+    e.time = t.i;
+    g.events.push_back(std::move(e));
+  }
+
+  void unreadable(const InputRecord& row) {
+    ++summary_.rows;
+    ++summary_.unreadable;
+    if (summary_.messages.size() < kMaxMessages)
+      summary_.messages.push_back(fmt::format("{}:{}: {}", name_, row.line,
+                                              row.ok() ? fmt::format("no lead key in column {}", text::json_string(model_->event_key_column))
+                                                       : joined(row.errors)));
+  }
+
+  void give(const Group& g, InputRecord& out) const {
+    out.errors.insert(out.errors.end(), g.errors.begin(), g.errors.end());
+    out.warnings.insert(out.warnings.end(), g.warnings.begin(), g.warnings.end());
+    if (g.events.empty()) return;
+    out.record.events.insert(out.record.events.end(), g.events.begin(), g.events.end());
+    std::stable_sort(out.record.events.begin(), out.record.events.end(),
+                     [](const interp::Event& a, const interp::Event& b) { return a.time < b.time; });
+  }
+
+  void note_orphan(EventsSummary& s, const Group& g) const {
+    s.orphans += g.rows;
+    if (s.orphan_leads++ == 0) s.first_orphan = fmt::format("key `{}` ({}:{})", g.key, name_, g.first_line);
+  }
+  void orphan(const Group& g) { note_orphan(summary_, g); }
+
+  // Streaming: reads the next group (the rows of one key) into pending_; false at the end.
+  bool load_group() {
+    pending_.clear();
+    bool started = false;
+    while (true) {
+      if (!have_ahead_) {
+        if (!reader_ || !reader_->next(ahead_)) break;
+        have_ahead_ = true;
+      }
+      std::string_view key = trim(ahead_.key);
+      if (key.empty()) {
+        unreadable(ahead_);
+        have_ahead_ = false;
+        continue;
+      }
+      if (!started) {
+        if (any_group_) {
+          int c = compare_keys(key, last_group_);
+          if (c == 0)
+            throw InputError(fmt::format("{}:{}: the events of the lead `{}` are not all together: with --events-sorted the "
+                                         "events file must be sorted by lead key",
+                                         name_, ahead_.line, key));
+          if (c < 0)
+            throw InputError(fmt::format("{}:{}: the events are not sorted by lead key (`{}` comes after `{}`), as "
+                                         "--events-sorted needs",
+                                         name_, ahead_.line, key, last_group_));
+        }
+        started = true;
+        any_group_ = true;
+        last_group_ = std::string(key);
+        pending_.key = last_group_;
+        pending_.first_line = ahead_.line;
+      } else if (key != pending_.key) {
+        break;  // the next group's first row stays ahead
+      }
+      add_row(pending_, ahead_);
+      have_ahead_ = false;
+    }
+    have_pending_ = started;
+    return started;
+  }
+
+  std::shared_ptr<const check::CheckedModel> model_, rows_model_;
+  Decoder decoder_;
+  std::string name_;
+  bool sorted_, strict_;
+  std::unique_ptr<RecordReader> reader_;
+  std::vector<std::string> warnings_;
+  EventsSummary summary_;
+  // Loaded mode.
+  std::deque<Group> groups_;
+  std::unordered_map<std::string, Group*> by_key_;
+  // Streaming mode.
+  Group pending_, taken_;
+  bool have_pending_ = false;
+  InputRecord ahead_;
+  bool have_ahead_ = false;
+  bool any_group_ = false, any_lead_ = false;
+  std::string last_group_, last_lead_;
+  int64_t joined_ = 0;
+
+ public:
+  std::unique_ptr<Input> input_;  // the file, when open_events opened it
+};
+
+namespace {
+
+class JoinDecoder : public RawDecoder {
+ public:
+  JoinDecoder(std::unique_ptr<RawDecoder> inner, EventFile& events) : inner_(std::move(inner)), events_(events) {}
+  void decode(const RawRecord& raw, InputRecord& out) override {
+    inner_->decode(raw, out);
+    events_.attach(out);
+  }
+
+ private:
+  std::unique_ptr<RawDecoder> inner_;
+  EventFile& events_;
+};
+
+class JoinReader : public RecordReader {
+ public:
+  JoinReader(std::unique_ptr<RecordReader> leads, std::shared_ptr<EventFile> events)
+      : leads_(std::move(leads)), events_(std::move(events)) {}
+  bool next_raw(RawRecord& out) override { return leads_->next_raw(out); }
+  std::unique_ptr<RawDecoder> make_decoder() const override {
+    return std::make_unique<JoinDecoder>(leads_->make_decoder(), *events_);
+  }
+  // The leads' own; the events file's are warnings(EventFile).
+  std::vector<std::string> warnings() const override { return leads_->warnings(); }
+  bool sequential() const override { return events_->sorted() || leads_->sequential(); }
+
+ private:
+  std::unique_ptr<RecordReader> leads_;
+  std::shared_ptr<EventFile> events_;
+};
+
+}  // namespace
+
+std::shared_ptr<EventFile> open_events(std::istream& in, const std::string& name, const EventsSpec& spec,
+                                       std::shared_ptr<const check::CheckedModel> model, std::string& error) {
+  if (!model->has_events) {
+    error = "the model has no `event:` section, so it reads no events";
+    return nullptr;
+  }
+  if (model->key_field < 0) {
+    error = "events are joined to leads by key, and the model's `lead:` has no key field";
+    return nullptr;
+  }
+  ReaderOptions opts;
+  if (!reader_options_for(spec.path, spec.format, spec.delimiter, opts, error)) return nullptr;
+  if (opts.guess) opts.format = InputFormat::Jsonl;  // the caller guesses from the content when it can
+  opts.strict = spec.strict;
+  auto file = std::make_shared<EventFile>(std::move(model), name, spec.sorted, spec.strict);
+  if (!file->start(in, opts, error)) {
+    error = fmt::format("{}: {}", name, error);
+    return nullptr;
+  }
+  return file;
+}
+
+std::shared_ptr<EventFile> open_events(const EventsSpec& spec, std::shared_ptr<const check::CheckedModel> model,
+                                       std::string& error) {
+  ReaderOptions opts;
+  if (!reader_options_for(spec.path, spec.format, spec.delimiter, opts, error)) return nullptr;
+  auto input = std::make_unique<Input>();
+  if (!input->open(spec.path, opts, error)) return nullptr;
+  EventsSpec chosen = spec;
+  chosen.format = opts.format == InputFormat::Csv ? "csv" : "jsonl";
+  std::string name = spec.path == "-" ? "<stdin>" : spec.path;
+  auto file = open_events(input->stream(), name, chosen, std::move(model), error);
+  if (!file) return nullptr;
+  if (!spec.sorted && input->stream().bad()) {
+    error = fmt::format("reading {} failed part way{}", name, input->error().empty() ? "" : " (" + input->error() + ")");
+    return nullptr;
+  }
+  file->input_ = std::move(input);
+  return file;
+}
+
+std::unique_ptr<RecordReader> join_events(std::unique_ptr<RecordReader> leads, std::shared_ptr<EventFile> events) {
+  return std::make_unique<JoinReader>(std::move(leads), std::move(events));
+}
+
+const std::vector<std::string>& warnings(const EventFile& events) { return events.warnings(); }
+
+EventsSummary finish_events(EventFile& events) {
+  EventsSummary s = events.finish();
+  if (events.sorted() && events.input_ && events.input_->stream().bad())
+    throw InputError(fmt::format("reading the events failed part way ({})", events.input_->error()));
+  return s;
+}
+
+std::string describe(const EventsSummary& s, const std::string& name) {
+  std::string out;
+  if (s.orphans)
+    out += fmt::format("{}: {} event{} of {} lead{} not in the input (the first: {})", name, s.orphans, s.orphans == 1 ? "" : "s",
+                       s.orphan_leads, s.orphan_leads == 1 ? "" : "s", s.first_orphan);
+  if (s.unreadable)
+    out += fmt::format("{}{}: {} row{} without a readable lead key", out.empty() ? "" : "; ", name, s.unreadable,
+                       s.unreadable == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace rubric::io
