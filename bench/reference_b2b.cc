@@ -27,7 +27,7 @@ enum Ev { kKind, kPage, kTime, kSeconds };
 enum Kind { kView, kOpen, kClick, kForm, kDownload, kWebinar, kCart, kDemo };
 enum Industry { kSoftware, kFinance };
 
-constexpr int64_t kDay = 86400;
+constexpr int64_t kDay = check::kMsPerDay;  // times are milliseconds
 
 bool ieq_any(std::string_view s, std::initializer_list<std::string_view> set) {
   for (std::string_view x : set)

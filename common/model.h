@@ -45,8 +45,13 @@ struct Type {
 
 std::string type_name(const Type& t);
 
+// Times are milliseconds since 1970-01-01T00:00:00Z, so that fractions of a second in the data
+// are kept; durations are seconds (a double). The embedding API takes and gives seconds.
+inline constexpr int64_t kMsPerSecond = 1000;
+inline constexpr int64_t kMsPerDay = 86400 * kMsPerSecond;
+
 // A scalar value: a field of a record, a constant, or an intermediate result.
-// Time is seconds since 1970-01-01T00:00:00Z; Duration is seconds; Enum is the value's index.
+// Time is milliseconds since 1970-01-01T00:00:00Z; Duration is seconds; Enum is the value's index.
 struct Value {
   enum class Kind : uint8_t { Missing, Bool, Int, Number, String, Time, Duration, Enum };
   Kind kind = Kind::Missing;
@@ -60,7 +65,7 @@ struct Value {
   static Value integer(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
   static Value number(double v) { Value x; x.kind = Kind::Number; x.d = v; return x; }
   static Value string(std::string v) { Value x; x.kind = Kind::String; x.s = std::move(v); return x; }
-  static Value time(int64_t secs) { Value x; x.kind = Kind::Time; x.i = secs; return x; }
+  static Value time(int64_t ms) { Value x; x.kind = Kind::Time; x.i = ms; return x; }
   static Value duration(double secs) { Value x; x.kind = Kind::Duration; x.d = secs; return x; }
   static Value enumeration(int64_t idx) { Value x; x.kind = Kind::Enum; x.i = idx; return x; }
   bool is_missing() const { return kind == Kind::Missing; }
@@ -271,7 +276,7 @@ inline int64_t saturate_cents(__int128 sum) {
 // Whether `name` is a built-in function (builtins.def); host functions may not take such names.
 bool is_builtin_function(std::string_view name);
 
-// A value as `--emit` dumps show it: "text" quoted, @seconds for times, 30s for durations.
+// A value as `--emit` dumps show it: "text" quoted, @milliseconds for times, 30s for durations.
 std::string value_text(const Value& v);
 
 // A readable dump of the checked model for `rubric check --emit=checked`.

@@ -33,9 +33,9 @@ struct RbRuleOut {
 struct RbCall {
   const RbSlot* lead;    // one slot per lead field
   const RbSlot* events;  // n_events × (event fields) slots, oldest event first
-  const int64_t* times;  // each event's timestamp, ascending
+  const int64_t* times;  // each event's timestamp (ms since 1970), ascending
   int64_t n_events;
-  int64_t as_of;
+  int64_t as_of;         // milliseconds since 1970
   void* scratch;         // host-owned space for strings made during the call
   const void* const* refs;  // the model's objects the code uses, in lower::referenced_objects order
   int64_t* scores;       // out: per score, hundredths
@@ -82,9 +82,9 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
 // without parsing or checking anything. A model loads in any Rubric whose formats match the
 // key's first line: this ABI (the RbCall layout, the helpers and the refs order), the plan
 // format the code was lowered from, and the model bytes' format.
-enum { RB_ABI_VERSION = 3, RB_HELPER_COUNT = 11 };
+enum { RB_ABI_VERSION = 4, RB_HELPER_COUNT = 11 };
 struct RbModelInfo {
-  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`)
+  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`; 4: times in milliseconds)
   const char* key;      // "rubric model format ABI.PLAN.MODEL (rubric VERSION)\nTRIPLE\nCPU\nFEATURES\nHOST SIGNATURES\nmodel sha256 HEX"
   const char* name;     // the model file's name, for messages
   const char* source;   // the model's text

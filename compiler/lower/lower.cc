@@ -32,6 +32,8 @@ namespace {
 using namespace llvm;
 
 constexpr int kTriFalse = 0, kTriTrue = 1, kTriUnknown = 2;
+// Times are milliseconds; windows and `within` spans in the plan are seconds.
+constexpr double kMs = double(check::kMsPerSecond);
 // Field numbers of RbSlot and RbCall.
 enum SlotField { kI, kD, kS, kN, kPresent };
 enum CallField { kLead, kEvents, kTimes, kNEvents, kAsOf, kScratch, kRefs, kScores, kTiers, kRules, kTotal, kDisq };
@@ -314,7 +316,7 @@ class Lowerer {
       if (!a) a = B.CreateICmpEQ(condition(ep.filters[static_cast<size_t>(query.filter)]), tri(kTriTrue));
       Value* ok = a;
       if (query.window >= 0)
-        ok = B.CreateAnd(ok, B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, query.window))));
+        ok = B.CreateAnd(ok, B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, query.window * kMs))));
       in[q] = ok;
       Value* c = count_slot(static_cast<int64_t>(q));
       B.CreateStore(B.CreateAdd(B.CreateLoad(i64, c), B.CreateZExt(ok, i64)), c);
@@ -489,10 +491,12 @@ class Lowerer {
     return v;
   }
 
-  Value* floor_days(Value* secs) {
-    Value* pos = B.CreateSDiv(secs, B.getInt64(86400));
-    Value* neg = B.CreateNeg(B.CreateSDiv(B.CreateAdd(B.CreateNeg(secs), B.getInt64(86399)), B.getInt64(86400)));
-    return B.CreateSelect(B.CreateICmpSGE(secs, B.getInt64(0)), pos, neg);
+  // Whole days in a span of milliseconds, rounded down.
+  Value* floor_days(Value* ms) {
+    const int64_t day = check::kMsPerDay;
+    Value* pos = B.CreateSDiv(ms, B.getInt64(day));
+    Value* neg = B.CreateNeg(B.CreateSDiv(B.CreateAdd(B.CreateNeg(ms), B.getInt64(day - 1)), B.getInt64(day)));
+    return B.CreateSelect(B.CreateICmpSGE(ms, B.getInt64(0)), pos, neg);
   }
 
   // The interpreter's compare(a, b): < 0, 0 or > 0, as the pair (less, greater) of i1s.
@@ -783,7 +787,7 @@ class Lowerer {
       }
       case Opcode::TimeWithin: {
         const LVal& t = reg(0);
-        Value* from = B.CreateFSub(B.CreateSIToFP(as_of(), f64), ConstantFP::get(f64, x.d));
+        Value* from = B.CreateFSub(B.CreateSIToFP(as_of(), f64), ConstantFP::get(f64, x.d * kMs));
         Value* in = B.CreateAnd(B.CreateFCmpOGE(B.CreateSIToFP(t.i, f64), from), B.CreateICmpSLE(t.i, as_of()));
         return condition_of(t.present, in);
       }

@@ -3,7 +3,9 @@
 // back ends.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -158,6 +160,14 @@ check::TypeKind kind_of(ValueType t) {
 
 // A host function as the checker and the back ends call it: converts the values, and turns a
 // wrong type, a non-finite number or an exception into a missing value.
+// The API's times are seconds, Rubric's milliseconds (check::kMsPerSecond): seconds to the
+// millisecond count (saturating far outside the years 1-9999), and back, rounded down.
+int64_t ms_of(int64_t secs) {
+  constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / check::kMsPerSecond;
+  return std::clamp(secs, -kLimit, kLimit) * check::kMsPerSecond;
+}
+int64_t secs_of(int64_t ms) { return ms >= 0 ? ms / check::kMsPerSecond : -((-ms + check::kMsPerSecond - 1) / check::kMsPerSecond); }
+
 std::function<check::Value(const check::Value*, size_t)> adapt(const Function& fn, const std::vector<ValueType>& types,
                                                               ValueType result) {
   return [fn, types, result](const check::Value* args, size_t n) -> check::Value {
@@ -166,8 +176,8 @@ std::function<check::Value(const check::Value*, size_t)> adapt(const Function& f
       in[k].type = types[k];
       switch (types[k]) {
         case ValueType::Bool: in[k].b = args[k].b; break;
-        case ValueType::Int:
-        case ValueType::Time: in[k].i = args[k].i; break;
+        case ValueType::Int: in[k].i = args[k].i; break;
+        case ValueType::Time: in[k].i = secs_of(args[k].i); break;
         case ValueType::Number: in[k].d = args[k].as_double(); break;
         case ValueType::String: in[k].s = args[k].s; break;
       }
@@ -182,7 +192,7 @@ std::function<check::Value(const check::Value*, size_t)> adapt(const Function& f
     switch (result) {
       case ValueType::Bool: return check::Value::boolean(r->b);
       case ValueType::Int: return check::Value::integer(r->i);
-      case ValueType::Time: return check::Value::time(r->i);
+      case ValueType::Time: return check::Value::time(ms_of(r->i));
       case ValueType::Number: return std::isfinite(r->d) ? check::Value::number(r->d) : check::Value::missing();
       case ValueType::String: return check::Value::string(std::move(r->s));
     }
@@ -280,7 +290,7 @@ Backend Model::backend() const { return impl_->backend; }
 
 int64_t Model::parse_time(std::string_view iso) {
   auto t = io::parse_time(iso);
-  return t ? *t : -1;
+  return t ? secs_of(*t) : -1;
 }
 
 Result Model::score_json(std::string_view json, int64_t as_of, bool explain) const {
@@ -303,7 +313,7 @@ Result Model::score_json(std::string_view json, int64_t as_of, bool explain) con
     if (!rec.ok()) return to_result(*impl_->model, rec, nullptr);
     interp::Outcome outcome;
     const interp::Record* one = &rec.record;
-    impl_->scorer->score_batch(&one, 1, as_of, explain, &outcome);
+    impl_->scorer->score_batch(&one, 1, ms_of(as_of), explain, &outcome);
     return to_result(*impl_->model, rec, &outcome);
   } catch (const std::exception& e) {
     Result r;
@@ -340,7 +350,7 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bo
       if (from >= good.size()) break;
       size_t len = std::min(per, good.size() - from);
       workers.emplace_back([&, from, len] {
-        impl_->scorer->score_batch(good.data() + from, len, as_of, explain, outcomes.data() + from);
+        impl_->scorer->score_batch(good.data() + from, len, ms_of(as_of), explain, outcomes.data() + from);
       });
     }
     for (auto& w : workers) w.join();
@@ -402,7 +412,7 @@ FileStats Model::score_file(const FileJob& job) const {
     wopts.explain = job.explain;
     io::ResultWriter writer(out, *impl_->model, wopts);
     io::RunOptions opts;
-    opts.as_of = job.as_of;
+    opts.as_of = ms_of(job.as_of);
     opts.explain = job.explain;
     opts.threads = std::max(1, job.threads);
     opts.input_name = job.input;

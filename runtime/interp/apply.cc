@@ -13,7 +13,10 @@ namespace rubric::interp {
 
 using check::TypeKind;
 
-int64_t floor_days(int64_t secs) { return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400); }
+int64_t floor_days(int64_t ms) {
+  constexpr int64_t day = check::kMsPerDay;
+  return ms >= 0 ? ms / day : -((-ms + day - 1) / day);
+}
 
 int compare(const Value& a, const Value& b) {
   switch (a.kind) {

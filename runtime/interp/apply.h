@@ -25,8 +25,8 @@ inline Tri or3(Tri a, Tri b) {
 }
 inline Value from_tri(Tri t) { return t == Tri::Unknown ? Value::missing() : Value::boolean(t == Tri::True); }
 
-// Whole days from `secs` seconds, rounded down (also for negative spans).
-int64_t floor_days(int64_t secs);
+// Whole days in a span of `ms` milliseconds, rounded down (also for negative spans).
+int64_t floor_days(int64_t ms);
 // < 0, 0 or > 0; text ignores case, and booleans and enums compare only for equality.
 int compare(const Value& a, const Value& b);
 

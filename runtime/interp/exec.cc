@@ -272,7 +272,7 @@ const Value* Executor::step(const Instr& x, const Value* const* in, Lead& lead, 
     case Opcode::TimeWithin: {
       const Value& t = *in[0];
       if (t.is_missing()) return &kMissingValue;
-      return of_tri(tri(double(t.i) >= double(as_of) - x.d && t.i <= as_of));
+      return of_tri(tri(double(t.i) >= double(as_of) - x.d * double(check::kMsPerSecond) && t.i <= as_of));
     }
     case Opcode::Truthy:
       if (in[0]->is_missing()) return &kMissingValue;
@@ -342,7 +342,7 @@ void Executor::event_pass(Lead& lead) const {
   auto end = std::upper_bound(ev.begin(), ev.end(), as_of, [](int64_t t, const Event& e) { return t < e.time; });
   auto begin = ev.begin();
   if (ep.widest >= 0) {
-    double from = double(as_of) - ep.widest;
+    double from = double(as_of) - ep.widest * double(check::kMsPerSecond);  // windows are seconds, times ms
     begin = std::lower_bound(ev.begin(), end, from, [](const Event& e, double t) { return double(e.time) < t; });
   }
   // Per event: which filters accepted it, and which queries count it.
@@ -357,7 +357,8 @@ void Executor::event_pass(Lead& lead) const {
     lead.event = nullptr;
     for (size_t k = 0; k < q; ++k) {
       const plan::Query& query = ep.queries[k];
-      hit[k] = acc[query.filter] && (query.window < 0 || double(it->time) >= double(as_of) - query.window);
+      hit[k] = acc[query.filter] &&
+               (query.window < 0 || double(it->time) >= double(as_of) - query.window * double(check::kMsPerSecond));
       if (!hit[k]) continue;
       ++f.count[k];
       f.last[k] = it - ev.begin();

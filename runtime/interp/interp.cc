@@ -14,11 +14,12 @@ int64_t to_cents(double points) { return check::to_cents(points); }
 
 double decay_factor(const check::Decay& d, int64_t age) {
   if (age <= 0) return 1;
+  const double period = d.period_seconds * double(check::kMsPerSecond);  // ages are milliseconds
   switch (d.kind) {
     case check::Decay::Kind::None: return 1;
-    case check::Decay::Kind::HalfLife: return std::pow(0.5, double(age) / d.period_seconds);
+    case check::Decay::Kind::HalfLife: return std::pow(0.5, double(age) / period);
     case check::Decay::Kind::Linear:
-      return std::max(0.0, 1.0 - d.fraction * std::floor(double(age) / d.period_seconds));
+      return std::max(0.0, 1.0 - d.fraction * std::floor(double(age) / period));
   }
   return 1;
 }

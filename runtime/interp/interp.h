@@ -67,7 +67,7 @@ class Interpreter : public Scorer {
 
 // Rounds points to hundredths, half away from zero.
 int64_t to_cents(double points);
-// The share of an `each` rule's points an event of age `age` seconds keeps under `d`.
+// The share of an `each` rule's points an event of age `age` milliseconds keeps under `d`.
 double decay_factor(const check::Decay& d, int64_t age);
 
 

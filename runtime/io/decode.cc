@@ -102,16 +102,22 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
 // What an epoch time field counts: "seconds" or "milliseconds".
 static const char* epoch_unit(const check::Field& f) { return f.unit_seconds == 1 ? "seconds" : "milliseconds"; }
 
-// A number of seconds or milliseconds since 1970 (`time in milliseconds`), to the second below.
+// A number of seconds or milliseconds since 1970 (`time in milliseconds`), to the millisecond below.
 bool Decoder::epoch_time(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
-  double secs = std::floor(d * f.unit_seconds);
+  double secs = d * f.unit_seconds;
   // Years 1 to 9999, as for dates written out.
-  if (!(secs >= -62135596800.0 && secs <= 253402300799.0)) {
+  if (!(secs >= -62135596800.0 && secs < 253402300800.0)) {
     error = fmt::format("{} {} since 1970 is not a date between the years 1 and 9999", shown(raw),
                         epoch_unit(f));
     return false;
   }
-  out = Value::time(static_cast<int64_t>(secs));
+  // Milliseconds are whole numbers: counted exactly, seconds to the millisecond below.
+  // (Seconds written with a fraction, like 1317422324.546, are binary fractions: a product just
+  // below a whole millisecond by rounding noise is that millisecond.)
+  double x = f.unit_seconds == 1 ? d * 1000.0 : d;
+  double near = std::round(x);
+  double ms = std::fabs(x - near) <= 1e-3 ? near : std::floor(x);
+  out = Value::time(static_cast<int64_t>(ms));
   return true;
 }
 

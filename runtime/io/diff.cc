@@ -39,7 +39,7 @@ bool score_all(const check::CheckedModel& model, std::shared_ptr<const check::Ch
   auto reader = open_reader(in.stream(), model, chosen, error);
   if (!reader) return false;
   std::shared_ptr<EventFile> file;
-  if (!events.path.empty()) {
+  if (!events.path.empty() && model.has_events) {  // a model without events reads none (an old model, say)
     file = open_events(events, shared, error);
     if (!file) {
       error = "--events: " + error;

@@ -37,14 +37,17 @@ bool all_digits(std::string_view s) {
 }
 
 // The order of --events-sorted: whole numbers numerically, before all other keys, which go
-// byte by byte (as `LC_ALL=C sort`). A total order, so that a sorted file is well defined.
+// byte by byte (as `LC_ALL=C sort`); equal numbers written differently (`7`, `007`) by their
+// bytes. A total order in which only the same text is equal, as keys join.
 int compare_keys(std::string_view a, std::string_view b) {
   bool da = all_digits(a), db = all_digits(b);
   if (da != db) return da ? -1 : 1;
   if (da) {
-    while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
-    while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
-    if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+    std::string_view x = a, y = b;
+    while (x.size() > 1 && x.front() == '0') x.remove_prefix(1);
+    while (y.size() > 1 && y.front() == '0') y.remove_prefix(1);
+    if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
+    if (int c = x.compare(y)) return c < 0 ? -1 : 1;
   }
   int c = a.compare(b);
   return c < 0 ? -1 : c > 0 ? 1 : 0;
@@ -231,7 +234,12 @@ class EventFile {
       }
     }
     const check::Value& t = e.fields[model_->event_time_field];
-    if (t.is_missing()) return;  // an optional time: no event (as in JSON Lines)
+    if (t.is_missing()) {  // an optional time: an event that happened at no known time
+      ++summary_.skipped;
+      g.warnings.push_back(fmt::format("{}:{}: the event has no `{}`; it is skipped", name_, row.line,
+                                       model_->event.fields[model_->event_time_field].name));
+      return;
+    }
     e.time = t.i;
     g.events.push_back(std::move(e));
   }
@@ -331,6 +339,9 @@ class JoinDecoder : public RawDecoder {
  public:
   JoinDecoder(std::unique_ptr<RawDecoder> inner, EventFile& events) : inner_(std::move(inner)), events_(events) {}
   void decode(const RawRecord& raw, InputRecord& out) override {
+    // The record's old events may be copies of joined ones: drop them here, or a reader that
+    // keeps a record's events for their buffers (JSON Lines) would keep every joined event.
+    out.record.events.clear();
     inner_->decode(raw, out);
     events_.attach(out);
   }

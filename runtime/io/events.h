@@ -5,7 +5,7 @@
 //
 // Two ways to join:
 // - loaded (the default): the events file is read whole first, grouped by lead key; leads may
-//   come in any order. Memory grows with the events file (about 50 bytes per event field, plus
+//   come in any order. Memory grows with the events file (about 80 bytes per event field, plus
 //   text values longer than 15 bytes, plus one key per lead).
 // - streaming (`sorted`): both files are sorted by lead key (numerically when both keys are whole
 //   numbers, else byte by byte); one lead's events are held at a time. Reading is sequential.
@@ -32,7 +32,7 @@ struct EventsSpec {
 struct EventsSummary {
   int64_t rows = 0;           // event records read
   int64_t joined = 0;         // events given to leads of the input
-  int64_t skipped = 0;        // events of unknown kinds skipped (with a warning on their lead)
+  int64_t skipped = 0;        // events skipped (an unknown kind, no time), with a warning on their lead
   int64_t orphans = 0;        // events whose lead is not in the input
   int64_t orphan_leads = 0;   // the distinct keys of those
   std::string first_orphan;   // "key `X` (events.csv:12)", the first of them

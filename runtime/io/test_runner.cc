@@ -3,6 +3,7 @@
 // the test's as-of time), is read like any input and scored, and every expectation is compared.
 #include "runtime/io/test_runner.h"
 
+#include <cmath>
 #include <fmt/format.h>
 
 #include <sstream>
@@ -70,7 +71,7 @@ TestReport run_tests(std::shared_ptr<const check::CheckedModel> model, const std
       std::string events;
       for (const auto& e : t.events) {
         std::string ev = json_fields(e.fields);
-        ev += (ev.empty() ? "" : ",") + fmt::format("\"timestamp\":\"{}\"", format_time(*as_of - static_cast<int64_t>(e.seconds_ago)));
+        ev += (ev.empty() ? "" : ",") + fmt::format("\"timestamp\":\"{}\"", format_time(*as_of - static_cast<int64_t>(std::llround(e.seconds_ago * check::kMsPerSecond))));
         events += (events.empty() ? "{" : ",{") + ev + "}";
       }
       std::istringstream in("{" + lead + (m.has_events ? ",\"events\":[" + events + "]" : "") + "}\n");

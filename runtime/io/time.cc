@@ -48,7 +48,7 @@ bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 std::optional<int64_t> parse_time(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  int y, mo, d, h = 0, mi = 0, sec = 0;
+  int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
     return std::nullopt;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -63,8 +63,12 @@ std::optional<int64_t> parse_time(std::string_view s) {
       if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
         ++p;
         size_t start = p;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9') ++p;
+        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+          if (p - start < 3) ms = ms * 10 + (s[p] - '0');
+          ++p;
+        }
         if (p == start) return std::nullopt;
+        for (size_t n = p - start; n < 3; ++n) ms *= 10;  // `.5` is 500 ms
       }
     }
     if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
@@ -89,18 +93,26 @@ std::optional<int64_t> parse_time(std::string_view s) {
     }
   }
   if (p != s.size()) return std::nullopt;
-  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset) * 1000 + ms;
 }
 
-std::string format_time(int64_t secs) {
+std::string format_time(int64_t ms) {
+  int64_t whole = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // seconds, rounded down
+  int64_t frac = ms - whole * 1000;
+  int64_t secs = whole;
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   int64_t rem = secs - days * 86400;
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  char buf[48];
+  if (frac)
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
+                  static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
+                  static_cast<long long>(frac));
+  else
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
+                  static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
   return buf;
 }
 

@@ -71,7 +71,7 @@ void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_sec
   const int64_t* e = std::upper_bound(times, times + n, as_of);
   const int64_t* b = times;
   if (window_seconds >= 0) {
-    double from = double(as_of) - window_seconds;
+    double from = double(as_of) - window_seconds * double(rubric::check::kMsPerSecond);  // times are ms
     b = std::lower_bound(times, e, from, [](int64_t t, double f) { return double(t) < f; });
   }
   *begin = b - times;

@@ -231,7 +231,7 @@ std::vector<std::string> key_lines(std::string_view bytes) {
   return out;
 }
 
-// "format 3.1.1" from a key line, or the whole line when it has none.
+// "format 4.1.2" from a key line, or the whole line when it has none.
 std::string format_of(std::string_view line) {
   if (!line.starts_with(kModelKey)) return std::string(line);
   std::string_view rest = line.substr(kModelKey.size() - std::string_view("format ").size());

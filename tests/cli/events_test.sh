@@ -112,7 +112,7 @@ contains "$TMP/err" "1 row without a readable lead key" "an event without a key"
 contains "$TMP/err" 'ev.csv:8: field `id` (column "id") is required and is missing' "where the keyless row is"
 contains "$TMP/err" '"tweet" is not one of the values of `kind`' "an unknown kind"
 contains "$TMP/err" "the event is skipped" "an unknown kind is skipped"
-contains "$TMP/err" "1 of unknown kinds skipped" "skipped events are counted"
+contains "$TMP/err" "1 skipped (unknown kinds, no time)" "skipped events are counted"
 contains "$TMP/err" 'expected a number, found "abc"; read as missing' "a bad optional event value"
 contains "$TMP/err" "events: 8 read, 3 given to leads" "the events summary"
 expect_exit 1 "--strict events" -- "$RUBRIC" score $B2B --input "$TMP/leads.csv" --events "$TMP/ev.csv" --as-of $AS_OF --strict

@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
         ok = false;
         break;
       }
-      int64_t as_of = 1793491200 + r.range(-86400 * 20, 86400 * 20);  // around 2026-11-01
+      // Around 2026-11-01, in milliseconds, sometimes with a fraction of a second.
+      int64_t as_of = (1793491200 + r.range(-86400 * 20, 86400 * 20)) * 1000 + (r.chance(30) ? r.range(0, 999) : 0);
       all.push_back(rec.record);
       auto a = interp.score(rec.record, as_of, true);
       auto b = jit->score(rec.record, as_of, true);
@@ -106,10 +107,10 @@ int main(int argc, char** argv) {
       for (const auto& x : all) ptrs.push_back(&x);
       std::vector<rubric::interp::Outcome> outs(ptrs.size());
       // Twice into the same outcomes, as the scoring loop reuses them between batches.
-      batch.score_batch(ptrs.data(), ptrs.size(), 1793491200, true, outs.data());
-      batch.score_batch(ptrs.data(), ptrs.size(), 1793491200, true, outs.data());
+      batch.score_batch(ptrs.data(), ptrs.size(), 1793491200000, true, outs.data());
+      batch.score_batch(ptrs.data(), ptrs.size(), 1793491200000, true, outs.data());
       for (size_t i = 0; i < ptrs.size() && ok; ++i) {
-        auto a = interp.score(*ptrs[i], 1793491200, true);
+        auto a = interp.score(*ptrs[i], 1793491200000, true);
         if (!same(a, outs[i])) {
           std::cout << fmt::format("FAIL model {} lead {} in a batch:\n  interp {}\n  batch  {}\n{}\n", m, i + 1, describe(a),
                                    describe(outs[i]), text);

@@ -285,8 +285,10 @@ class Generator {
     for (int e = 0; e < events; ++e) {
       if (e) j += ",";
       std::string kind = r.pick<std::string>({"page_view", "page_view", "email_open", "email_click", "download", "demo_request"});
-      j += fmt::format("{{\"kind\":\"{}\",\"timestamp\":\"2026-{:02}-{:02}T{:02}:{:02}:00Z\"", kind, r.range(8, 11), r.range(1, 28),
-                       r.range(0, 23), r.range(0, 59));
+      // Some times have milliseconds, which every back end must keep.
+      std::string ms = r.chance(30) ? fmt::format(".{:03}", r.range(0, 999)) : "";
+      j += fmt::format("{{\"kind\":\"{}\",\"timestamp\":\"2026-{:02}-{:02}T{:02}:{:02}:00{}Z\"", kind, r.range(8, 11), r.range(1, 28),
+                       r.range(0, 23), r.range(0, 59), ms);
       if (r.chance(80)) j += fmt::format(",\"page\":\"{}\"", r.pick<std::string>({"/pricing", "/docs/api", "/guide", "/", "/Pricing/x", "/GUIDE"}));
       if (r.chance(70)) j += fmt::format(",\"seconds\":{}", r.range(1, 600));
       j += "}";

@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int leads = static_cast<int>(choices.range(1, 8));
   std::string json;
   for (int l = 0; l < leads; ++l) json += gen.lead_json(l) + "\n";
-  int64_t as_of = 1793491200 + choices.range(-86400 * 20, 86400 * 20);  // around 2026-11-01
+  int64_t as_of = (1793491200 + choices.range(-86400 * 20, 86400 * 20)) * 1000 + choices.range(0, 999);  // ms, around 2026-11-01
 
   interp::Interpreter interp(c.model);
   interp::BatchInterpreter batch(c.model);

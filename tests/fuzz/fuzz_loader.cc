@@ -31,7 +31,7 @@ namespace {
 
 using namespace rubric;
 
-constexpr int64_t kAsOf = 1793491200;  // 2026-11-01
+constexpr int64_t kAsOf = 1793491200000;  // 2026-11-01, in milliseconds
 
 // Exit codes of the loading child.
 enum : int { kRefused = 10, kLoaded = 11, kScoredDifferently = 12, kNoMessage = 13, kDied = 14 };

@@ -91,7 +91,7 @@ tiers temperature:
   cold: otherwise
 )rubric";
 
-constexpr int64_t kAsOf = 1793491200;  // 2026-11-01
+constexpr int64_t kAsOf = 1793491200000;  // 2026-11-01, in milliseconds
 
 struct Fixture {
   std::shared_ptr<const check::CheckedModel> model;

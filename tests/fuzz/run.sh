@@ -6,7 +6,7 @@
 # or running out of memory), printing the saved input's path. Usage:
 #   tests/fuzz/run.sh BUILD_DIR SECONDS
 # Environment:
-#   RUBRIC_FUZZ_TARGETS  which targets (default: all six)
+#   RUBRIC_FUZZ_TARGETS  which targets (default: all seven)
 #   RUBRIC_FUZZ_ARGS     more libFuzzer flags, e.g. "-jobs=2 -workers=2" (see tests/fuzz/README.md)
 #   RUBRIC_FUZZ_CORPUS   keep the working corpora in this folder (one subfolder per target) and
 #                        start from them next time, instead of a temporary copy
@@ -23,7 +23,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 BUILD="$(cd "$1" && pwd)"
 SECONDS_EACH="$2"
-TARGETS=(${RUBRIC_FUZZ_TARGETS:-fuzz_frontend fuzz_jsonl fuzz_csv fuzz_loader fuzz_differential fuzz_input})
+TARGETS=(${RUBRIC_FUZZ_TARGETS:-fuzz_frontend fuzz_jsonl fuzz_csv fuzz_events fuzz_loader fuzz_differential fuzz_input})
 EXTRA=(${RUBRIC_FUZZ_ARGS:-})
 
 # Per target: the longest input and the dictionary.

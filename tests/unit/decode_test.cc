@@ -74,17 +74,23 @@ TEST_CASE("times in seconds or milliseconds since 1970 read numbers and dates al
   const auto& f = c.model->lead.fields;
   check::Value v;
   std::string err;
-  // 2026-11-01T00:00:00Z is 1793491200 seconds since 1970.
-  REQUIRE(dec.decode(f[1], "1793491200500", v, err));  // CSV text, milliseconds: the fraction is dropped
-  CHECK((v.kind == check::Value::Kind::Time && v.i == 1793491200));
+  // 2026-11-01T00:00:00Z is 1793491200 seconds since 1970; Rubric keeps times in milliseconds.
+  REQUIRE(dec.decode(f[1], "1793491200500", v, err));  // CSV text, milliseconds: kept
+  CHECK((v.kind == check::Value::Kind::Time && v.i == 1793491200500));
   REQUIRE(dec.decode_number(f[1], 1793491200500.0, "1793491200500", v, err));  // a JSON number
-  CHECK(v.i == 1793491200);
+  CHECK(v.i == 1793491200500);
   REQUIRE(dec.decode(f[2], " 1793491200 ", v, err));
-  CHECK(v.i == 1793491200);
+  CHECK(v.i == 1793491200000);
+  REQUIRE(dec.decode_number(f[2], 1317422324.546, "1317422324.546", v, err));  // seconds with a fraction: to the ms
+  CHECK(v.i == 1317422324546);
+  REQUIRE(dec.decode_number(f[2], 1.0009, "1.0009", v, err));  // a fraction of a millisecond is dropped
+  CHECK(v.i == 1000);
   REQUIRE(dec.decode(f[2], "2026-11-01T00:00:00Z", v, err));  // a date and time still reads
-  CHECK(v.i == 1793491200);
-  REQUIRE(dec.decode(f[1], "-1000", v, err));  // before 1970, rounded down to the second
-  CHECK(v.i == -1);
+  CHECK(v.i == 1793491200000);
+  REQUIRE(dec.decode(f[1], "-1000", v, err));  // before 1970
+  CHECK(v.i == -1000);
+  REQUIRE(dec.decode(f[2], "-0.5", v, err));  // rounded down to the millisecond
+  CHECK(v.i == -500);
   CHECK_FALSE(dec.decode(f[2], "soon", v, err));
   CHECK(err == "expected seconds since 1970 or a time like 2026-11-01T09:30:00Z, found \"soon\"");
   CHECK_FALSE(dec.decode(f[1], "1e300", v, err));

@@ -239,7 +239,7 @@ TEST_CASE("split specifications (--split) and the seeded random split", "[eval]"
   REQUIRE(parse_split("time:created@2026-06-01", 1, s, err));
   CHECK(s.kind == Split::Kind::Time);
   CHECK(s.field == "created");
-  CHECK(s.at == 1780272000);
+  CHECK(s.at == 1780272000000);  // milliseconds
   CHECK_FALSE(parse_split("random:1.5", 1, s, err));
   CHECK_FALSE(parse_split("time:created", 1, s, err));
   CHECK_FALSE(parse_split("time:created@June", 1, s, err));

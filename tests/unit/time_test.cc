@@ -9,14 +9,15 @@ using rubric::io::parse_time;
 
 TEST_CASE("dates and times in the accepted forms", "[io]") {
   CHECK(parse_time("1970-01-01") == 0);
-  CHECK(parse_time("2026-11-01") == 1793491200);
-  CHECK(parse_time("2026-11-01T00:00:00Z") == 1793491200);
-  CHECK(parse_time("2026-11-01 00:00:00") == 1793491200);
-  CHECK(parse_time("2026-11-01T02:00:00+02:00") == 1793491200);
-  CHECK(parse_time("2026-10-31T19:00:00-0500") == 1793491200);
-  CHECK(parse_time("2026-11-01T00:00:00.250Z") == 1793491200);
-  CHECK(parse_time("2026-11-01T00:00") == 1793491200);
-  CHECK(parse_time("2024-02-29") == 1709164800);
+  CHECK(parse_time("2026-11-01") == 1793491200000);
+  CHECK(parse_time("2026-11-01T00:00:00Z") == 1793491200000);
+  CHECK(parse_time("2026-11-01 00:00:00") == 1793491200000);
+  CHECK(parse_time("2026-11-01T02:00:00+02:00") == 1793491200000);
+  CHECK(parse_time("2026-10-31T19:00:00-0500") == 1793491200000);
+  CHECK(parse_time("2026-11-01T00:00:00.250Z") == 1793491200250);
+  CHECK(parse_time("2026-11-01T00:00:00.5Z") == 1793491200500);
+  CHECK(parse_time("2026-11-01T00:00") == 1793491200000);
+  CHECK(parse_time("2024-02-29") == 1709164800000);
 }
 
 TEST_CASE("impossible or malformed times are rejected", "[io]") {
@@ -30,20 +31,23 @@ TEST_CASE("impossible or malformed times are rejected", "[io]") {
 }
 
 TEST_CASE("formatting round-trips", "[io]") {
-  CHECK(format_time(1793491200) == "2026-11-01T00:00:00Z");
-  CHECK(format_time(-1) == "1969-12-31T23:59:59Z");
+  CHECK(format_time(1793491200000) == "2026-11-01T00:00:00Z");
+  CHECK(format_time(1793491200250) == "2026-11-01T00:00:00.250Z");
+  CHECK(format_time(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(format_time(-1000) == "1969-12-31T23:59:59Z");
   CHECK(parse_time(format_time(1234567890)) == 1234567890);
+  CHECK(parse_time(format_time(-1234567890123)) == -1234567890123);
 }
 
 TEST_CASE("lower-case t and z, short offsets, comma fractions, a zone after a date, leap seconds", "[io]") {
-  CHECK(parse_time("2026-11-01t00:00:00z") == 1793491200);
-  CHECK(parse_time("2026-11-01T02:00:00+0200") == 1793491200);
-  CHECK(parse_time("2026-11-01T02:00:00+02") == 1793491200);
-  CHECK(parse_time("2026-11-01T00:00:00,999Z") == 1793491200);  // fractions are dropped
-  CHECK(parse_time("2026-10-31T23:59:59.999999999Z") == 1793491199);
-  CHECK(parse_time("2026-11-01Z") == 1793491200);
-  CHECK(parse_time("2026-10-31T23:59:60Z") == 1793491200);  // a leap second is the next second
-  CHECK(parse_time(" 2026-11-01\t") == 1793491200);
+  CHECK(parse_time("2026-11-01t00:00:00z") == 1793491200000);
+  CHECK(parse_time("2026-11-01T02:00:00+0200") == 1793491200000);
+  CHECK(parse_time("2026-11-01T02:00:00+02") == 1793491200000);
+  CHECK(parse_time("2026-11-01T00:00:00,999Z") == 1793491200999);  // kept to the millisecond
+  CHECK(parse_time("2026-10-31T23:59:59.999999999Z") == 1793491199999);  // digits after the third dropped
+  CHECK(parse_time("2026-11-01Z") == 1793491200000);
+  CHECK(parse_time("2026-10-31T23:59:60Z") == 1793491200000);  // a leap second is the next second
+  CHECK(parse_time(" 2026-11-01\t") == 1793491200000);
   CHECK_FALSE(parse_time("2026-11-01T00:00:00."));
   CHECK_FALSE(parse_time("2026-11-01T00:00:61Z"));
   CHECK_FALSE(parse_time("2026-11-01T00:00:00+2"));

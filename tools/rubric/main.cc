@@ -304,7 +304,7 @@ bool load_model(const std::string& path, rubric::driver::Compilation& c,
 // --as-of as seconds since the epoch (empty: now); on failure prints why and returns false.
 bool parse_as_of(const std::string& text, int64_t& out) {
   if (text.empty()) {
-    out = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    out = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     return true;
   }
   if (auto t = rubric::io::parse_time(text)) {
@@ -361,7 +361,7 @@ int64_t report_events(rubric::io::EventFile& file, const std::string& name) {
   for (const std::string& m : s.messages) std::cerr << "rubric: error: " << m << "\n";
   if (s.unreadable > static_cast<int64_t>(s.messages.size())) std::cerr << "... more event rows without a key are counted but not shown\n";
   std::cerr << fmt::format("events: {} read, {} given to leads", s.rows, s.joined);
-  if (s.skipped) std::cerr << fmt::format(", {} of unknown kinds skipped", s.skipped);
+  if (s.skipped) std::cerr << fmt::format(", {} skipped (unknown kinds, no time)", s.skipped);
   std::cerr << "\n";
   if (std::string d = rubric::io::describe(s, name); !d.empty()) std::cerr << "rubric: warning: " << d << "\n";
   return s.unreadable;
@@ -532,7 +532,13 @@ int run_explain(const ExplainArgs& a) {
   if (!join_events(a.events, a.input.empty() ? "" : a.input, c.model, reader, events)) return kCannotRun;
   rubric::interp::Interpreter interp(c.model);
   rubric::io::InputRecord rec;
-  while (reader->next(rec)) {
+  while (true) {
+    try {
+      if (!reader->next(rec)) break;
+    } catch (const rubric::io::InputError& e) {  // --events-sorted on files out of order
+      std::cerr << "rubric: " << e.what() << "\n";
+      return kCannotRun;
+    }
     if (!a.id.empty() && rec.key != a.id) continue;
     if (!rec.ok()) {
       std::cerr << fmt::format("rubric: line {}: {}\n", rec.line, rec.errors.front());
