@@ -42,7 +42,7 @@ score engagement, decay half-life 30 days:
   visited pricing within 7 days: +15 "pricing this week"
   opened email within 30 days: +2 each, at most 10 "email opens"
   sum of seconds over visited any page within 30 days > 600: +3 "reads"
-  days since last requested a demo < 14: +5 "demo"
+  days since last requested demo < 14: +5 "demo"
   never visited any page within 60 days: -10 "gone quiet"
 )rubric";
 
