@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "compiler/source/text.h"
 #include "runtime/io/limits.h"
@@ -16,6 +17,15 @@ namespace rubric::io {
 using check::TypeKind;
 
 namespace {
+
+// Whether `s` holds a NUL byte: a plain loop for the short values most fields hold (a call to
+// memchr costs more than it saves on them), memchr beyond.
+inline bool has_nul(std::string_view s) {
+  if (s.size() > 64) return std::memchr(s.data(), 0, s.size()) != nullptr;
+  unsigned char any = 1;
+  for (char c : s) any &= c != 0;
+  return !any;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -92,10 +102,12 @@ void set_text(Value& out, std::string_view raw) {
 bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
   raw = trim(raw);
   if (raw.empty()) return true;
+  // (An empty missing text, `""`, is the case above: skipped, it would cost a comparison that
+  // reads all of every value.)
   for (const auto& m : model_.missing_values)
-    if (text::iequals(trim(m), raw)) return true;
+    if (std::string_view t = trim(m); !t.empty() && text::iequals(t, raw)) return true;
   for (const auto& m : f.missing)
-    if (text::iequals(trim(m), raw)) return true;
+    if (std::string_view t = trim(m); !t.empty() && text::iequals(t, raw)) return true;
   return false;
 }
 
@@ -167,7 +179,7 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
     error = fmt::format("the value is longer than the limit of {} ({} bytes) for one value", kMaxFieldText, kMaxFieldBytes);
     return false;
   }
-  if (raw.find('\0') != std::string_view::npos) {
+  if (has_nul(raw)) {
     error = fmt::format("the text holds a NUL byte (at position {}; a damaged or binary file?)", raw.find('\0') + 1);
     return false;
   }

@@ -93,7 +93,7 @@ class JsonlDecoder : public RawDecoder {
     element events;
     int events_seen = 0;
     bool unused = false;
-    read_fields(obj, model_.lead, lead_keys_, out.record.fields, "", out, &events, &events_seen, -1, unused);
+    read_fields(obj, model_.lead, lead_keys_, out.record.fields, -1, out, &events, &events_seen, -1, unused);
     if (events_seen > 1) {
       out.errors.push_back(fmt::format("`events`: the key appears {} times in the object", events_seen));
     } else if (events_seen == 1 && !events.is_null()) {
@@ -104,9 +104,9 @@ class JsonlDecoder : public RawDecoder {
         size_t i = 0;
         for (element ev : arr) {
           simdjson::dom::object eo;
-          std::string where = fmt::format("events[{}]", i++);
+          const int index = static_cast<int>(i++);
           if (ev.get_object().get(eo)) {
-            out.errors.push_back(fmt::format("{} must be an object, found {}", where, json_kind(ev.type())));
+            out.errors.push_back(fmt::format("events[{}] must be an object, found {}", index, json_kind(ev.type())));
             continue;
           }
           // Event objects are recycled from earlier records, with their string buffers.
@@ -118,7 +118,7 @@ class JsonlDecoder : public RawDecoder {
           for (check::Value& v : e.fields) v.kind = check::Value::Kind::Missing;
           size_t before = out.errors.size();
           bool skip = false;  // an unknown kind: the event is skipped, with a warning
-          read_fields(eo, model_.event, event_keys_, e.fields, where + ".", out, nullptr, nullptr, model_.event_kind_field, skip);
+          read_fields(eo, model_.event, event_keys_, e.fields, index, out, nullptr, nullptr, model_.event_kind_field, skip);
           const check::Value& t = e.fields[model_.event_time_field];
           if (out.errors.size() != before || t.is_missing() || skip) {
             spare_.push_back(std::move(out.record.events.back()));
@@ -154,13 +154,17 @@ class JsonlDecoder : public RawDecoder {
     return {};
   }
 
+  // How messages name a field's place: "" for the lead, "events[3]." for its fourth event (made
+  // only when a message needs it).
+  static std::string where(int event) { return event < 0 ? std::string() : fmt::format("events[{}].", event); }
+
   // Reads `schema`'s fields from `obj` in one pass over its keys. A key the model reads that
   // appears more than once is an error (which one is meant is unclear); other keys are ignored.
   // The lead object's `events` value goes to `events` (and its count to `events_seen`).
   // A value of the wrong form in an optional field is read as missing with a warning, and one in
   // the field `skip_field` (an event's kind) sets `skip` with a warning, unless strict.
   void read_fields(simdjson::dom::object obj, const check::Schema& schema, const KeyIndex& keys,
-                   std::vector<check::Value>& values, const std::string& prefix, InputRecord& out,
+                   std::vector<check::Value>& values, int event, InputRecord& out,
                    element* events, int* events_seen, int skip_field, bool& skip) {
     std::vector<std::string>& errors = out.errors;
     found_.assign(schema.fields.size(), element());
@@ -181,7 +185,7 @@ class JsonlDecoder : public RawDecoder {
         continue;
       }
       if (seen_[i] > 1) {
-        errors.push_back(fmt::format("field `{}{}`: the key appears {} times in the object", prefix, f.column, seen_[i]));
+        errors.push_back(fmt::format("field `{}{}`: the key appears {} times in the object", where(event), f.column, seen_[i]));
         continue;
       }
       if (seen_[i] == 0 || v.is_null()) {
@@ -207,14 +211,14 @@ class JsonlDecoder : public RawDecoder {
       bool text = !ok && (v.type() != element_type::STRING || value_is_text(std::string_view(v)));
       if (!ok && !strict_ && text && static_cast<int>(i) == skip_field) {
         skip = true;
-        out.warnings.push_back(fmt::format("field `{}{}`: {}; the event is skipped", prefix, f.column, why));
+        out.warnings.push_back(fmt::format("field `{}{}`: {}; the event is skipped", where(event), f.column, why));
       } else if (!ok && !strict_ && text && f.optional) {
         values[i] = check::Value::missing();
-        out.warnings.push_back(fmt::format("field `{}{}`: {}; read as missing", prefix, f.column, why));
+        out.warnings.push_back(fmt::format("field `{}{}`: {}; read as missing", where(event), f.column, why));
       } else if (!ok) {
-        errors.push_back(fmt::format("field `{}{}`: {}", prefix, f.column, why));
+        errors.push_back(fmt::format("field `{}{}`: {}", where(event), f.column, why));
       } else if (!f.optional && values[i].is_missing())
-        errors.push_back(fmt::format("field `{}{}` is required and is missing", prefix, f.column));
+        errors.push_back(fmt::format("field `{}{}` is required and is missing", where(event), f.column));
     }
   }
 

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // The scoring loop: a batch of records at a time (so memory does not grow with the input).
-// With several threads, the reader only splits records off the input; the threads decode and
-// score parts of a batch while the next batch is split and the one before is written.
+// With several threads, the reader only splits records off the input; persistent worker threads
+// decode and score a batch in chunks while the next batch is split and the one before is written.
 #include "runtime/io/pipeline.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <thread>
+#include <utility>
 
 #include "runtime/io/limits.h"
 
@@ -68,6 +73,79 @@ void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& score
   for (size_t k = 0; k < where.size(); ++k) slot.outcomes[where[k]] = std::move(out[k]);
 }
 
+// Records a worker takes at a time: small enough that the workers (and the reading thread,
+// when it helps) share a batch evenly, large enough that taking one costs nothing.
+constexpr size_t kChunk = 64;
+
+// Persistent worker threads, started once per run. start() hands out a batch's chunks, which
+// the workers take one at a time; finish() has the calling thread take chunks too until none
+// is left, then waits for the ones in progress, and rethrows the first exception a task threw.
+class Pool {
+ public:
+  using Task = std::function<void(size_t worker, size_t chunk)>;
+  explicit Pool(size_t workers) {
+    for (size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { loop(w); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    work_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  void start(size_t chunks, Task task) {
+    std::lock_guard<std::mutex> lock(m_);
+    task_ = std::move(task);
+    chunks_ = chunks;
+    next_ = 0;
+    pending_ = chunks;
+    work_.notify_all();
+  }
+
+  void finish(size_t worker) {
+    std::unique_lock<std::mutex> lock(m_);
+    while (next_ < chunks_) run_one(worker, lock);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void loop(size_t worker) {
+    std::unique_lock<std::mutex> lock(m_);
+    while (true) {
+      work_.wait(lock, [this] { return stop_ || next_ < chunks_; });
+      if (stop_) return;
+      run_one(worker, lock);
+    }
+  }
+  // Takes the next chunk and runs it without the lock.
+  void run_one(size_t worker, std::unique_lock<std::mutex>& lock) {
+    size_t chunk = next_++;
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      task_(worker, chunk);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    if (error && !error_) error_ = error;
+    if (--pending_ == 0) done_.notify_all();
+  }
+
+  std::mutex m_;
+  std::condition_variable work_, done_;
+  Task task_;
+  size_t chunks_ = 0, next_ = 0, pending_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultWriter& writer,
@@ -117,11 +195,13 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     writer.flush();
     return stats;
   }
-  // Several threads: this one splits batch k+1 off the input and writes batch k-1 while
-  // `threads` workers decode and score batch k, each its own part with its own decoder.
+  // Several threads: `threads` persistent workers decode and score batch k in chunks of 64
+  // records, taken one at a time, while this thread splits batch k+1 off the input, writes
+  // batch k-1, then helps with what is left of batch k. A worker the system deschedules (on a
+  // busy machine) delays only its chunk, never the whole batch.
   size_t workers = static_cast<size_t>(opts.threads);
-  std::vector<std::unique_ptr<RawDecoder>> decoders;
-  for (size_t w = 0; w < workers; ++w) decoders.push_back(reader.make_decoder());
+  std::vector<std::unique_ptr<RawDecoder>> decoders;  // one per worker, and this thread's last
+  for (size_t w = 0; w <= workers; ++w) decoders.push_back(reader.make_decoder());
   // A batch ends at kBatch records or kMaxBatchBytes of input, whichever comes first.
   auto split = [&](Slot& slot) {
     slot.n = 0;
@@ -133,37 +213,22 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     }
     return slot.n > 0;
   };
-  Slot slots[2];  // declared before the workers, so that they are joined before it goes
-  // The workers of one batch; joined before anything else touches the batch, also when an
-  // exception leaves this function (a thread that cannot start, say).
-  struct Running {
-    std::vector<std::thread> threads;
-    void join() {
-      for (auto& t : threads)
-        if (t.joinable()) t.join();
-      threads.clear();
-    }
-    ~Running() { join(); }
-  } running;
+  Slot slots[2];  // declared before the pool, so that its workers stop before the slots go
+  Pool pool(workers);
   auto process = [&](Slot& slot) {
-    // At least 64 records a thread: fewer cost more to hand out than they take to score.
-    size_t parts = std::min(workers, std::max<size_t>(1, slot.n / 64));
-    size_t per = (slot.n + parts - 1) / parts;
-    for (size_t w = 0; w < parts; ++w) {
-      size_t from = w * per, to = std::min(slot.n, from + per);
-      if (from >= to) break;
-      running.threads.emplace_back([&, w, from, to] {
-        for (size_t i = from; i < to; ++i) decoders[w]->decode(slot.raws[i], slot.records[i]);
-        score_range(slot, from, to, scorer, opts);
-      });
-    }
+    size_t chunks = (slot.n + kChunk - 1) / kChunk;
+    pool.start(chunks, [&slot, &decoders, &scorer, &opts](size_t worker, size_t chunk) {
+      size_t from = chunk * kChunk, to = std::min(slot.n, from + kChunk);
+      for (size_t i = from; i < to; ++i) decoders[worker]->decode(slot.raws[i], slot.records[i]);
+      score_range(slot, from, to, scorer, opts);
+    });
   };
   int cur = 0;
   bool have = split(slots[cur]);
   if (have) process(slots[cur]);
   while (have) {
     bool next = split(slots[1 - cur]);
-    running.join();
+    pool.finish(workers);  // helps, as worker `workers`, until the batch is done
     Slot& done = slots[cur];
     cur = 1 - cur;
     if (next) process(slots[cur]);

@@ -39,32 +39,6 @@ Value to_value(const RbSlot& s) {
 
 }  // namespace
 
-namespace rubric::native {
-
-RbSlot to_slot(const Value& v, Scratch* scratch) {
-  RbSlot s{0, 0, nullptr, 0, 0};
-  if (v.is_missing()) return s;
-  s.present = 1 + static_cast<int64_t>(v.kind);
-  switch (v.kind) {
-    case Value::Kind::Bool: s.i = v.b; break;
-    case Value::Kind::Int:
-    case Value::Kind::Time:
-    case Value::Kind::Enum: s.i = v.i; break;
-    case Value::Kind::Number:
-    case Value::Kind::Duration: s.d = v.d; break;
-    case Value::Kind::String: {
-      const std::string& str = scratch ? scratch->keep(v.s) : v.s;
-      s.s = str.data();
-      s.n = static_cast<int64_t>(str.size());
-      break;
-    }
-    case Value::Kind::Missing: break;
-  }
-  return s;
-}
-
-}  // namespace rubric::native
-
 extern "C" {
 
 void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end) {

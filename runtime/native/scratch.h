@@ -21,6 +21,28 @@ class Scratch {
 };
 
 // A slot viewing `v`; strings are copied into `scratch` when given, else viewed in place.
-RbSlot to_slot(const check::Value& v, Scratch* scratch);
+// Inline: it runs for every field of every lead and event the compiled code scores.
+inline RbSlot to_slot(const check::Value& v, Scratch* scratch) {
+  using K = check::Value::Kind;
+  RbSlot s{0, 0, nullptr, 0, 0};
+  if (v.is_missing()) return s;
+  s.present = 1 + static_cast<int64_t>(v.kind);
+  switch (v.kind) {
+    case K::Bool: s.i = v.b; break;
+    case K::Int:
+    case K::Time:
+    case K::Enum: s.i = v.i; break;
+    case K::Number:
+    case K::Duration: s.d = v.d; break;
+    case K::String: {
+      const std::string& str = scratch ? scratch->keep(v.s) : v.s;
+      s.s = str.data();
+      s.n = static_cast<int64_t>(str.size());
+      break;
+    }
+    case K::Missing: break;
+  }
+  return s;
+}
 
 }  // namespace rubric::native
