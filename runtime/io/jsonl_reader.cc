@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
@@ -34,22 +35,28 @@ const char* json_kind(element_type t) {
   return "a value";
 }
 
-// A schema's fields by JSON key, for one pass over an object's keys.
+// A schema's fields by JSON key, for one pass over an object's keys: bucketed by the key's
+// length, so that a key of the object is compared with the one or two columns of its length
+// (every key of every event goes through here).
 class KeyIndex {
  public:
   explicit KeyIndex(const check::Schema& s) {
-    for (size_t i = 0; i < s.fields.size(); ++i) by_key_.emplace_back(s.fields[i].column, i);
-    std::sort(by_key_.begin(), by_key_.end());
+    for (size_t i = 0; i < s.fields.size(); ++i) {
+      std::string_view column = s.fields[i].column;
+      if (column.size() >= by_length_.size()) by_length_.resize(column.size() + 1);
+      by_length_[column.size()].emplace_back(column, i);
+    }
   }
-  // Calls f(field index) for each field read from `key` (usually none or one).
+  // Calls f(field index) for each field read from `key` (usually none or one), in field order.
   template <typename F>
   void each(std::string_view key, F f) const {
-    auto it = std::lower_bound(by_key_.begin(), by_key_.end(), key, [](const auto& e, std::string_view k) { return e.first < k; });
-    for (; it != by_key_.end() && it->first == key; ++it) f(it->second);
+    if (key.size() >= by_length_.size()) return;
+    for (const auto& [column, i] : by_length_[key.size()])
+      if (std::memcmp(column.data(), key.data(), key.size()) == 0) f(i);
   }
 
  private:
-  std::vector<std::pair<std::string_view, size_t>> by_key_;  // views of the model's column names
+  std::vector<std::vector<std::pair<std::string_view, size_t>>> by_length_;  // views of the model's column names
 };
 
 // Decodes one line (or, for `score_json`, one document) into a record. Owns a simdjson parser
