@@ -67,6 +67,43 @@ T_CSV_JIT2=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m
 T_CSV_JIT=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit -o /dev/null)
 T_CSV_INTERP=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend interp -o /dev/null)
 
+echo "== beside a busy core (yes >/dev/null)"
+yes >/dev/null &
+BUSY=$!
+T_BUSY1=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)
+T_BUSY2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit --threads 2 -o /dev/null)
+kill $BUSY
+
+echo "== flat events (--events)"
+# The 100,000-lead file with its events taken out: leads without events, one event per CSV row.
+[ -f "$OUT/flat-events-100000.csv" ] || /usr/bin/python3 - "$OUT/leads-100000.jsonl" "$OUT/flat-leads-100000.jsonl" "$OUT/flat-events-100000.csv" <<'PY'
+import csv, json, sys
+with open(sys.argv[1]) as src, open(sys.argv[2], "w") as leads, open(sys.argv[3], "w", newline="") as ev:
+    w = csv.writer(ev)
+    w.writerow(["id", "kind", "page", "timestamp", "seconds"])
+    for line in src:
+        lead = json.loads(line)
+        for e in lead.pop("events", None) or []:
+            w.writerow([lead["id"], e.get("kind", ""), e.get("page", ""), e.get("timestamp", ""), e.get("seconds", "")])
+        leads.write(json.dumps(lead) + "\n")
+PY
+N100=$OUT/leads-100000.jsonl
+T_NESTED=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$N100" --as-of 2026-11-01 --backend jit -o /dev/null)
+T_FLAT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/flat-leads-100000.jsonl" --events "$OUT/flat-events-100000.csv" --as-of 2026-11-01 --backend jit -o /dev/null)
+T_FLAT_S=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/flat-leads-100000.jsonl" --events "$OUT/flat-events-100000.csv" --events-sorted --as-of 2026-11-01 --backend jit -o /dev/null)
+T_FLAT2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/flat-leads-100000.jsonl" --events "$OUT/flat-events-100000.csv" --as-of 2026-11-01 --backend jit --threads 2 -o /dev/null)
+RSS_NESTED=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$N100" --as-of 2026-11-01 --backend jit -o /dev/null)
+RSS_FLAT=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/flat-leads-100000.jsonl" --events "$OUT/flat-events-100000.csv" --as-of 2026-11-01 --backend jit -o /dev/null)
+RSS_FLAT_S=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/flat-leads-100000.jsonl" --events "$OUT/flat-events-100000.csv" --events-sorted --as-of 2026-11-01 --backend jit -o /dev/null)
+FLAT_EVENTS=$(($(wc -l <"$OUT/flat-events-100000.csv") - 1))
+BPI=../shared/datasets/bpi_challenge_2012
+BPI_ARGS=(examples/bpi2012/bpi2012.rubric --input $BPI/bpi2012_cases.csv --events $BPI/bpi2012_events.csv --as-of 2012-01-15T00:00:00+01:00 -o /dev/null)
+T_BPI=$(timed $RUBRIC score "${BPI_ARGS[@]}")
+T_BPI_S=$(timed $RUBRIC score "${BPI_ARGS[@]}" --events-sorted)
+RSS_BPI=$(rss_kb $RUBRIC score "${BPI_ARGS[@]}")
+RSS_BPI_S=$(rss_kb $RUBRIC score "${BPI_ARGS[@]}" --events-sorted)
+RSS_BPI_0=$(rss_kb $RUBRIC score examples/bpi2012/bpi2012.rubric --input $BPI/bpi2012_cases.csv --as-of 2012-01-15T00:00:00+01:00 -o /dev/null)
+
 echo "== memory"
 RSS_100K=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/leads-100000.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
 RSS_1M=$(rss_kb $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)
@@ -110,8 +147,9 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo
   echo "### Other back ends and threads"
   echo
-  echo "\`--threads 2\`: this thread splits records off the input and writes rows while two threads"
-  echo "decode and score (the parse-only pass is single-threaded)."
+  echo "\`--threads 2\`: this thread splits records off the input and writes rows while two persistent"
+  echo "threads decode and score chunks of 64 records, and helps with them when it has nothing else to do"
+  echo "(the parse-only pass is single-threaded)."
   echo
   echo "| rubric score | 1 thread, leads/s | --threads 2, leads/s | speed-up | --threads 2, % of parse-only |"
   echo "|---|---:|---:|---:|---:|"
@@ -120,6 +158,24 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "| JSON Lines, --backend interp | $R_INTERP | $R_INTERP2 | $(ratio "$R_INTERP2" "$R_INTERP")x | $(pct "$R_INTERP2" "$R_PARSE") |"
   echo "| JSON Lines, --backend batch | $R_BATCH | $R_BATCH2 | $(ratio "$R_BATCH2" "$R_BATCH")x | $(pct "$R_BATCH2" "$R_PARSE") |"
   echo "| CSV (bank), --backend jit | $R_CSV_JIT | $R_CSV_JIT2 | $(ratio "$R_CSV_JIT2" "$R_CSV_JIT")x | $(pct "$R_CSV_JIT2" "$R_CSV_PARSE") |"
+  echo
+  echo "Beside a busy core (\`yes >/dev/null\` running), JSON Lines, --backend jit: $(rate "$LEADS" "$T_BUSY1") leads/s on"
+  echo "one thread, $(rate "$LEADS" "$T_BUSY2") with --threads 2 ($(ratio "$T_BUSY1" "$T_BUSY2")x; target: never below 1.00x)."
+  echo
+  echo "### Flat events (\`--events\`)"
+  echo
+  echo "The 100000-lead file with its $FLAT_EVENTS events taken out into a CSV file (one event per row),"
+  echo "B2B model, --backend jit, median of 3; and the real BPI Challenge 2012 log (13,087 cases, 262,200 events)."
+  echo
+  echo "| input | leads/s | peak RSS |"
+  echo "|---|---:|---:|"
+  echo "| nested events (JSON Lines) | $(rate 100000 "$T_NESTED") | $((RSS_NESTED / 1024)) MiB |"
+  echo "| flat events CSV, loaded | $(rate 100000 "$T_FLAT") | $((RSS_FLAT / 1024)) MiB |"
+  echo "| flat events CSV, loaded, --threads 2 | $(rate 100000 "$T_FLAT2") | |"
+  echo "| flat events CSV, --events-sorted (streamed) | $(rate 100000 "$T_FLAT_S") | $((RSS_FLAT_S / 1024)) MiB |"
+  echo "| BPI 2012, loaded | $(rate 13087 "$T_BPI") | $((RSS_BPI / 1024)) MiB |"
+  echo "| BPI 2012, --events-sorted | $(rate 13087 "$T_BPI_S") | $((RSS_BPI_S / 1024)) MiB |"
+  echo "| BPI 2012 cases without events (for memory) | | $((RSS_BPI_0 / 1024)) MiB |"
   echo
   echo "### Start-up: \`rubric score\` of one lead (process wall time, median of 3)"
   echo

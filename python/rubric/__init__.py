@@ -287,6 +287,16 @@ class Evaluation:
         return "".join(out)
 
 
+def _readable(path: Optional[PathLike]) -> str:
+    """The path as text, "" for None; raises FileNotFoundError, IsADirectoryError or
+    PermissionError when it cannot be read, before any C++ code runs."""
+    if path is None:
+        return ""
+    text = _os.fspath(path)
+    open(text, "rb").close()
+    return text
+
+
 def _num3(x: Optional[float]) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
@@ -428,17 +438,13 @@ class Model:
         by key. Returns the counts: ``scored``, ``errors`` (rows that could not be read; they get
         error rows), ``warnings``, ``events_read``, ``events_joined``, ``orphan_events`` (events
         whose lead is not in the input), ``keyless_events``, and ``messages`` (what ``rubric
-        score`` prints on stderr). Raises OSError when a file cannot be opened, ValueError when it
-        cannot score (a header without a required column, a file not sorted as promised...).
+        score`` prints on stderr). Raises OSError when an input file cannot be opened, ValueError when
+        it cannot score (a header without a required column, a file not sorted as promised, an
+        output file that cannot be written...).
         Runs with the GIL released."""
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format is 'csv' or 'jsonl', not {format!r}")
-        path = _os.fspath(input)
-        open(path, "rb").close()  # FileNotFoundError, IsADirectoryError, PermissionError
-        events_path = ""
-        if events is not None:
-            events_path = _os.fspath(events)
-            open(events_path, "rb").close()
+        path, events_path = _readable(input), _readable(events)
         return self._impl.score_file(path, _os.fspath(output), events_path, bool(events_sorted), format == "jsonl",
                                      parse_as_of(as_of), bool(explain), bool(strict), _threads(threads))
 
@@ -483,14 +489,7 @@ class Model:
             raise ValueError("suggest=True rewrites the model's source, and this model has none (it was loaded from a "
                              "compiled .so): load its .rubric file to get suggested points")
         positive_text = "" if positive is None else str(positive)
-        outcomes_path = ""
-        if outcomes is not None:
-            outcomes_path = _os.fspath(outcomes)
-            open(outcomes_path, "rb").close()  # FileNotFoundError, IsADirectoryError, PermissionError
-        events_path = ""
-        if events is not None:
-            events_path = _os.fspath(events)
-            open(events_path, "rb").close()
+        outcomes_path, events_path = _readable(outcomes), _readable(events)
         temp = None
         if isinstance(data, (str, _os.PathLike)):
             path, shown = _os.fspath(data), ""

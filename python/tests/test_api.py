@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The rubric package: every API call, errors as exceptions, results equal to the CLI's."""
+import csv
 import datetime as dt
 import json
 import math
@@ -640,3 +641,30 @@ def test_evaluate_calls_host_functions(eval_data):
     df = pd.read_csv(eval_data)
     big = [r for r in ev.figures["rules"] if r["label"] == "big"][0]
     assert big["fired"]["in"] == int(((df["visits"] > 7) & df["won"].notna()).sum()) > 0
+
+
+def test_score_file_joins_a_flat_events_file(tmp_path):
+    """score_file scores a leads file with its events in a separate file (one event per row),
+    as the nested file scores, and counts the events; missing files raise OSError."""
+    leads, events = tmp_path / "leads.jsonl", tmp_path / "events.csv"
+    with open(B2B.replace("b2b.rubric", "leads.jsonl")) as src, open(leads, "w") as l, open(events, "w", newline="") as e:
+        w = csv.writer(e)
+        w.writerow(["id", "kind", "page", "timestamp", "seconds"])
+        for line in src:
+            lead = json.loads(line)
+            for ev in lead.pop("events", None) or []:
+                w.writerow([lead["id"]] + [ev.get(c, "") for c in ("kind", "page", "timestamp", "seconds")])
+            l.write(json.dumps(lead) + "\n")
+        w.writerow(["NOBODY", "page_view", "/x", "2026-10-01T00:00:00Z", ""])
+    model = rubric.load(B2B)
+    stats = model.score_file(leads, tmp_path / "flat.jsonl", events=events, as_of=AS_OF, format="jsonl", threads=2)
+    assert stats["scored"] == 300 and stats["errors"] == 0
+    assert stats["orphan_events"] == 1 and stats["events_joined"] == stats["events_read"] - 1
+    assert any("NOBODY" in m for m in stats["messages"])
+    nested = model.score_file(B2B.replace("b2b.rubric", "leads.jsonl"), tmp_path / "nested.jsonl", as_of=AS_OF, format="jsonl")
+    assert nested["events_read"] == 0
+    assert (tmp_path / "flat.jsonl").read_text() == (tmp_path / "nested.jsonl").read_text()
+    with pytest.raises(FileNotFoundError):
+        model.score_file(tmp_path / "none.csv", tmp_path / "out.csv")
+    with pytest.raises(ValueError):
+        model.score_file(leads, tmp_path / "out.csv", format="xml")
