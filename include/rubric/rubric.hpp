@@ -173,6 +173,9 @@ class Model {
   const std::vector<std::string>& tier_set_names() const;
   // The JSON key (or column) of the lead's `key` field, "" if the model has none.
   const std::string& key_field() const;
+  // The column of a flat events file that holds each event's lead key (an `event:` field marked
+  // `key`, else the lead key's column); "" if the model has no key or no events.
+  const std::string& event_key_field() const;
   Backend backend() const;
 
   // ISO 8601 text ("2026-11-01", "2026-11-01T09:30:00Z") as seconds since the epoch; -1 if not a time.

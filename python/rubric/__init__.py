@@ -348,6 +348,12 @@ class Model:
         return self._impl.key_field
 
     @property
+    def event_key_field(self) -> str:
+        """The column of a flat events file holding each event's lead key: an ``event:`` field
+        marked ``key``, else the lead key's column ("" without a key or events)."""
+        return self._impl.event_key_field
+
+    @property
     def backend(self) -> str:
         """What scores: "auto", "interpreter", "batch", "jit" or "native" (a compiled .so)."""
         return self._impl.backend
@@ -398,8 +404,8 @@ class Model:
         the error names the column, and the other rows are scored.
 
         Events come either as a column ``events`` holding each lead's list of event dicts, or
-        as ``events``, a DataFrame with one event per row joined to the leads on ``key`` (the
-        model's key field by default), which both frames must have."""
+        as ``events``, a DataFrame with one event per row joined to the leads on ``key`` (by
+        default the model's key field in the leads and :attr:`event_key_field` in the events)."""
         import pandas as pd  # only needed here
 
         if not isinstance(df, pd.DataFrame):
@@ -412,15 +418,19 @@ class Model:
         if events is not None:
             if not isinstance(events, pd.DataFrame):
                 raise TypeError(f"events must be a pandas DataFrame, not {type(events).__name__}")
+            # The leads' key column, and the events' (an event `key` field may name another).
             k = key or self.key_field
-            if k not in names or k not in [str(c) for c in events.columns]:
-                raise KeyError(f"both frames need the key column {k!r} to join events to leads")
+            ek = key or self.event_key_field or k
+            ev_names = [str(c) for c in events.columns]
+            if k not in names:
+                raise KeyError(f"the leads need the key column {k!r} to join events to them")
+            if ek not in ev_names:
+                raise KeyError(f"the events need the lead key column {ek!r} to join them to the leads")
             if "events" in names:
                 raise ValueError("the leads already have an `events` column; give events one way")
             lead_key = names.index(k)
-            ev_names = [str(c) for c in events.columns]
             ev_columns = [events[c].tolist() for c in events.columns]
-            event_key = ev_names.index(k)
+            event_key = ev_names.index(ek)
         out = self._impl.score_columns(names, columns, len(df), parse_as_of(as_of), bool(explain), _threads(threads),
                                        ev_names, ev_columns, lead_key, event_key)
         frame = pd.DataFrame(out, index=df.index)

@@ -564,6 +564,7 @@ PYBIND11_MODULE(_rubric, m) {
       .def_property_readonly("score_names", [](const PyModel& p) { return p.model->score_names(); })
       .def_property_readonly("tier_set_names", [](const PyModel& p) { return p.model->tier_set_names(); })
       .def_property_readonly("key_field", [](const PyModel& p) { return p.model->key_field(); })
+      .def_property_readonly("event_key_field", [](const PyModel& p) { return p.model->event_key_field(); })
       .def_property_readonly("backend", [](const PyModel& p) { return backend_name(p.model->backend()); });
   m.def("build", &build, py::arg("name"), py::arg("text"), py::arg("path"), py::arg("functions"), py::arg("backend"),
         py::arg("cache_dir"));

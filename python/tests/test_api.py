@@ -668,3 +668,26 @@ def test_score_file_joins_a_flat_events_file(tmp_path):
         model.score_file(tmp_path / "none.csv", tmp_path / "out.csv")
     with pytest.raises(ValueError):
         model.score_file(leads, tmp_path / "out.csv", format="xml")
+
+
+def test_score_frame_joins_events_on_the_event_key_column():
+    """A model whose `event:` section names the events' lead column (`key from "Lead Ref"`)
+    joins an events DataFrame on that column by default."""
+    text = '''lead:
+  id: string key
+event:
+  lead_ref: string key from "Lead Ref"
+  kind: enum {visit, demo}
+  timestamp: time
+score s:
+  visited: +1 each, at most 10
+'''
+    model = rubric.compile(text.replace("score s:", "behaviour visited: kind is visit\nscore s:"))
+    assert model.event_key_field == "Lead Ref" and model.key_field == "id"
+    leads = pd.DataFrame({"id": ["A", "B"]})
+    events = pd.DataFrame({"Lead Ref": ["A", "A", "B"], "kind": ["visit", "visit", "demo"],
+                           "timestamp": ["2026-10-01", "2026-10-02", "2026-10-03"]})
+    out = model.score_frame(leads, events=events, as_of="2026-11-01")
+    assert list(out["s"]) == [2.0, 0.0]
+    with pytest.raises(KeyError):
+        model.score_frame(leads, events=events.rename(columns={"Lead Ref": "ref"}), as_of="2026-11-01")

@@ -117,6 +117,7 @@ CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer
   for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
   for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);
   if (c.model->key_field >= 0) impl->key_field = c.model->lead.fields[c.model->key_field].column;
+  impl->event_key_field = c.model->event_key_column;
   out.model = std::make_shared<Model>(std::move(impl));
   return out;
 }
@@ -286,6 +287,7 @@ Model::~Model() = default;
 const std::vector<std::string>& Model::score_names() const { return impl_->score_names; }
 const std::vector<std::string>& Model::tier_set_names() const { return impl_->tier_set_names; }
 const std::string& Model::key_field() const { return impl_->key_field; }
+const std::string& Model::event_key_field() const { return impl_->event_key_field; }
 Backend Model::backend() const { return impl_->backend; }
 
 int64_t Model::parse_time(std::string_view iso) {

@@ -20,6 +20,7 @@ struct Model::Impl {
   Backend backend = Backend::Auto;
   std::vector<std::string> score_names, tier_set_names;
   std::string key_field;
+  std::string event_key_field;
 };
 
 }  // namespace rubric

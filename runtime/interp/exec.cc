@@ -165,6 +165,21 @@ Executor::Executor(plan::Plan p, std::shared_ptr<const check::HostFunctions> hos
       if (code[i].node >= 0 && code[i].op != Opcode::SkipIfFalse && code[i].op != Opcode::SkipIfTrue)
         where_.emplace(code[i].node, std::make_pair(static_cast<int>(p), static_cast<int>(i)));
   }
+  // A filter `field = enum value` alone (three instructions), or that test `and` the rest (the
+  // last instruction an And of it): only events with that value can pass.
+  for (const plan::Program& f : plan_.events.filters) {
+    Guard g;
+    const auto& c = f.code;
+    bool test = c.size() >= 3 && c[0].op == Opcode::EventField && c[1].op == Opcode::Const && c[2].op == Opcode::Compare &&
+                c[2].cmp == check::Cmp::Eq && c[2].n == 2 && c[2].in[0] == 0 && c[2].in[1] == 1 &&
+                plan_.objects.constants[static_cast<size_t>(c[1].arg)].kind == Value::Kind::Enum;
+    bool whole = c.size() == 3 || (c.back().op == Opcode::And && (c.back().in[0] == 2 || c.back().in[1] == 2));
+    if (test && whole) {
+      g.field = c[0].arg;
+      g.value = plan_.objects.constants[static_cast<size_t>(c[1].arg)].i;
+    }
+    guards_.push_back(g);
+  }
 }
 
 Executor::~Executor() = default;
@@ -353,7 +368,17 @@ void Executor::event_pass(Lead& lead) const {
   uint8_t* hit = acc + ep.filters.size();
   for (auto it = begin; it != end; ++it) {
     lead.event = &*it;
-    for (size_t k = 0; k < ep.filters.size(); ++k) acc[k] = tri_of(*run(ep.filters[k], lead, true)) == Tri::True;
+    for (size_t k = 0; k < ep.filters.size(); ++k) {
+      const Guard& g = guards_[k];
+      if (g.field >= 0) {
+        const Value& v = it->fields[static_cast<size_t>(g.field)];
+        if (v.is_missing() || v.i != g.value) {
+          acc[k] = 0;
+          continue;
+        }
+      }
+      acc[k] = tri_of(*run(ep.filters[k], lead, true)) == Tri::True;
+    }
     lead.event = nullptr;
     for (size_t k = 0; k < q; ++k) {
       const plan::Query& query = ep.queries[k];

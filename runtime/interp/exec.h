@@ -61,6 +61,14 @@ class Executor {
   std::vector<std::unordered_set<std::string>> text_sets_;
   std::unordered_map<int, std::pair<int, int>> where_;  // node → (program, instruction)
   size_t longest_ = 0;                                  // the longest program
+  // Per event filter: the enum event field and value its first test requires (`kind is
+  // page_view and ...`), or field -1. An event without that value skips the filter's program:
+  // it could not be accepted (false, or unknown when the field is missing).
+  struct Guard {
+    int field = -1;
+    int64_t value = 0;
+  };
+  std::vector<Guard> guards_;
 };
 
 }  // namespace rubric::interp
