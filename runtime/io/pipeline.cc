@@ -21,6 +21,9 @@ namespace rubric::io {
 namespace {
 
 constexpr size_t kBatch = 1024;
+// Records a worker takes at a time: small enough that the workers (and the reading thread,
+// when it helps) share a batch evenly, large enough that taking one costs nothing.
+constexpr size_t kChunk = 64;
 
 // The bytes of a raw record's input, and the release of a huge one's buffers (kept, they would
 // add up over the positions of a batch).
@@ -52,8 +55,16 @@ struct Slot {
   std::vector<RawRecord> raws = std::vector<RawRecord>(kBatch);
   std::vector<InputRecord> records = std::vector<InputRecord>(kBatch);
   std::vector<interp::Outcome> outcomes = std::vector<interp::Outcome>(kBatch);
+  std::vector<std::string> texts = std::vector<std::string>(kBatch / kChunk + 1);  // rows per chunk (threads)
   size_t n = 0;
 };
+
+// A bad record's errors, as its row and message show them.
+std::string error_text(const InputRecord& rec) {
+  std::string all;
+  for (const auto& e : rec.errors) all += (all.empty() ? "" : "; ") + e;
+  return all;
+}
 
 // Scores the good records among records[from, to) into their outcomes.
 void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& scorer, const RunOptions& opts) {
@@ -73,9 +84,6 @@ void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& score
   for (size_t k = 0; k < where.size(); ++k) slot.outcomes[where[k]] = std::move(out[k]);
 }
 
-// Records a worker takes at a time: small enough that the workers (and the reading thread,
-// when it helps) share a batch evenly, large enough that taking one costs nothing.
-constexpr size_t kChunk = 64;
 
 // Persistent worker threads, started once per run. start() hands out a batch's chunks, which
 // the workers take one at a time; finish() has the calling thread take chunks too until none
@@ -152,21 +160,22 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
                      const RunOptions& opts, std::ostream& errors) {
   RunStats stats;
   writer.header();
-  auto write = [&](Slot& slot) {
+  // Counts and reports every record of a batch, and writes its rows (`rows`), or, when scoring
+  // threads formatted them already, the chunks' text in order.
+  auto write = [&](Slot& slot, bool rows) {
     for (size_t i = 0; i < slot.n; ++i) {
       const InputRecord& rec = slot.records[i];
       if (!rec.ok()) {
         ++stats.errors;
-        std::string all;
-        for (const auto& e : rec.errors) all += (all.empty() ? "" : "; ") + e;
+        std::string all = error_text(rec);
         if (stats.errors <= opts.max_error_messages)
           errors << fmt::format("{}:{}: error: {}\n", opts.input_name, rec.line, all);
         else if (stats.errors == opts.max_error_messages + 1)
           errors << "... more record errors are counted but not shown\n";
         if (opts.skip_errors) ++stats.skipped;
-        else writer.error_row(rec, all);
+        else if (rows) writer.error_row(rec, all);
       } else {
-        writer.row(rec, slot.outcomes[i]);
+        if (rows) writer.row(rec, slot.outcomes[i]);
         ++stats.scored;
         if (!rec.warnings.empty()) {
           ++stats.warned_leads;
@@ -180,6 +189,8 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
       }
       if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
     }
+    if (!rows)
+      for (size_t c = 0; c * kChunk < slot.n; ++c) writer.append(slot.texts[c]);
   };
   if (opts.threads <= 1 || reader.sequential()) {
     Slot slot;
@@ -190,7 +201,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
         bytes += text_bytes(slot.records[slot.n++]);
       if (slot.n == 0) break;
       score_range(slot, 0, slot.n, scorer, opts);
-      write(slot);
+      write(slot, true);
     }
     writer.flush();
     return stats;
@@ -217,10 +228,19 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   Pool pool(workers);
   auto process = [&](Slot& slot) {
     size_t chunks = (slot.n + kChunk - 1) / kChunk;
-    pool.start(chunks, [&slot, &decoders, &scorer, &opts](size_t worker, size_t chunk) {
+    pool.start(chunks, [&slot, &decoders, &scorer, &opts, &writer](size_t worker, size_t chunk) {
       size_t from = chunk * kChunk, to = std::min(slot.n, from + kChunk);
       for (size_t i = from; i < to; ++i) decoders[worker]->decode(slot.raws[i], slot.records[i]);
       score_range(slot, from, to, scorer, opts);
+      // The chunk's rows, formatted here so that the writing thread only appends them.
+      std::string& text = slot.texts[chunk];
+      text.clear();
+      ResultWriter rows = writer.formatter(text);
+      for (size_t i = from; i < to; ++i) {
+        const InputRecord& rec = slot.records[i];
+        if (rec.ok()) rows.row(rec, slot.outcomes[i]);
+        else if (!opts.skip_errors) rows.error_row(rec, error_text(rec));
+      }
     });
   };
   int cur = 0;
@@ -232,7 +252,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     Slot& done = slots[cur];
     cur = 1 - cur;
     if (next) process(slots[cur]);
-    write(done);
+    write(done, false);
     have = next;
   }
   writer.flush();

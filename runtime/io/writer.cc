@@ -54,7 +54,15 @@ std::string explain_text(const check::CheckedModel& m, const interp::Outcome& o)
 }
 
 ResultWriter::ResultWriter(std::ostream& out, const check::CheckedModel& model, WriterOptions opts)
-    : out_(out), model_(model), opts_(opts) {}
+    : out_(&out), model_(model), opts_(std::move(opts)), buf_(own_) {}
+
+ResultWriter::ResultWriter(std::string& into, const check::CheckedModel& model, WriterOptions opts)
+    : out_(nullptr), model_(model), opts_(std::move(opts)), buf_(into) {}
+
+void ResultWriter::append(std::string_view rows) {
+  buf_ += rows;
+  if (buf_.size() > (1 << 16)) flush();
+}
 
 void ResultWriter::csv_cell(std::string_view s, bool last) {
   bool quote = s.find_first_of(std::string{'"', '\r', '\n', opts_.delimiter}) != std::string_view::npos;
@@ -192,7 +200,8 @@ void ResultWriter::kept_json(const InputRecord& in) {
 }
 
 void ResultWriter::flush() {
-  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  if (!out_) return;  // a formatter keeps its rows for the writing thread
+  out_->write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
   buf_.clear();
 }
 

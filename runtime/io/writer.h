@@ -31,19 +31,27 @@ struct WriterOptions {
 class ResultWriter {
  public:
   ResultWriter(std::ostream& out, const check::CheckedModel& model, WriterOptions opts);
+  // A formatter: the same rows, appended to `into` and never written anywhere (scoring threads
+  // format their records' rows; the writing thread appends them in order).
+  ResultWriter(std::string& into, const check::CheckedModel& model, WriterOptions opts);
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+  ResultWriter formatter(std::string& into) const { return ResultWriter(into, model_, opts_); }
   void header();
   void row(const InputRecord& in, const interp::Outcome& outcome);
   void error_row(const InputRecord& in, const std::string& message);
+  void append(std::string_view rows);  // rows a formatter made
   void flush();
 
  private:
   void csv_cell(std::string_view s, bool last = false);
   void kept_cells(const InputRecord& in);
   void kept_json(const InputRecord& in);
-  std::ostream& out_;
+  std::ostream* out_;  // null for a formatter
   const check::CheckedModel& model_;
   WriterOptions opts_;
-  std::string buf_;
+  std::string own_;
+  std::string& buf_;  // own_, or a formatter's string
 };
 
 // The name of the output's first column: the key field's name, or `row`.
