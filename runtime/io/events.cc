@@ -121,10 +121,15 @@ class EventFile {
     for (const std::string& w : reader_->warnings()) warnings_.push_back(fmt::format("{}: {}", name_, w));
     if (sorted_) return true;
     InputRecord row;
+    Group* last = nullptr;  // the group of the row before: exports list a lead's events together
     while (reader_->next(row)) {
       std::string_view key = trim(row.key);
       if (key.empty()) {  // a bad row with a key still belongs to its lead (and fails it)
         unreadable(row);
+        continue;
+      }
+      if (last && last->key == key) {
+        add_row(*last, row);
         continue;
       }
       auto it = by_key_.find(std::string(key));
@@ -138,6 +143,7 @@ class EventFile {
         g = it->second;
       }
       add_row(*g, row);
+      last = g;
     }
     reader_.reset();
     return true;
@@ -258,8 +264,9 @@ class EventFile {
     out.warnings.insert(out.warnings.end(), g.warnings.begin(), g.warnings.end());
     if (g.events.empty()) return;
     out.record.events.insert(out.record.events.end(), g.events.begin(), g.events.end());
-    std::stable_sort(out.record.events.begin(), out.record.events.end(),
-                     [](const interp::Event& a, const interp::Event& b) { return a.time < b.time; });
+    auto earlier = [](const interp::Event& a, const interp::Event& b) { return a.time < b.time; };
+    if (!std::is_sorted(out.record.events.begin(), out.record.events.end(), earlier))  // exports are mostly in order
+      std::stable_sort(out.record.events.begin(), out.record.events.end(), earlier);
   }
 
   void note_orphan(EventsSummary& s, const Group& g) const {
