@@ -162,12 +162,16 @@ check::TypeKind kind_of(ValueType t) {
 // A host function as the checker and the back ends call it: converts the values, and turns a
 // wrong type, a non-finite number or an exception into a missing value.
 // The API's times are seconds, Rubric's milliseconds (check::kMsPerSecond): seconds to the
-// millisecond count (saturating far outside the years 1-9999), and back, rounded down.
+// millisecond count, held to the years 1 to 9999 as times in data are (so that no later
+// arithmetic on them can overflow), and back, rounded down.
 int64_t ms_of(int64_t secs) {
-  constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / check::kMsPerSecond;
-  return std::clamp(secs, -kLimit, kLimit) * check::kMsPerSecond;
+  constexpr int64_t kFirst = -62135596800, kLast = 253402300799;  // 0001-01-01, 9999-12-31T23:59:59
+  return std::clamp(secs, kFirst, kLast) * check::kMsPerSecond;
 }
-int64_t secs_of(int64_t ms) { return ms >= 0 ? ms / check::kMsPerSecond : -((-ms + check::kMsPerSecond - 1) / check::kMsPerSecond); }
+int64_t secs_of(int64_t ms) {
+  int64_t q = ms / check::kMsPerSecond;
+  return ms % check::kMsPerSecond < 0 ? q - 1 : q;
+}
 
 std::function<check::Value(const check::Value*, size_t)> adapt(const Function& fn, const std::vector<ValueType>& types,
                                                               ValueType result) {

@@ -92,16 +92,14 @@ class Pool {
  public:
   using Task = std::function<void(size_t worker, size_t chunk)>;
   explicit Pool(size_t workers) {
-    for (size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { loop(w); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      stop_ = true;
+    try {
+      for (size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { loop(w); });
+    } catch (...) {  // a thread that cannot start: stop those that did, then say so
+      stop();
+      throw;
     }
-    work_.notify_all();
-    for (std::thread& t : threads_) t.join();
   }
+  ~Pool() { stop(); }
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
@@ -122,6 +120,15 @@ class Pool {
   }
 
  private:
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    work_.notify_all();
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
   void loop(size_t worker) {
     std::unique_lock<std::mutex> lock(m_);
     while (true) {

@@ -301,7 +301,7 @@ bool load_model(const std::string& path, rubric::driver::Compilation& c,
   return true;
 }
 
-// --as-of as seconds since the epoch (empty: now); on failure prints why and returns false.
+// --as-of as milliseconds since the epoch (empty: now); on failure prints why and returns false.
 bool parse_as_of(const std::string& text, int64_t& out) {
   if (text.empty()) {
     out = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
