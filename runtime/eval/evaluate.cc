@@ -320,7 +320,7 @@ class LabelledReader {
       for (const std::string& w : io::warnings(*events_)) report.warnings.push_back(w);
     }
     if (csv_ && m.has_events && !events_)
-      report.warnings.push_back(fmt::format("{}: CSV rows carry no events, so behaviours see none; use JSON Lines for event histories",
+      report.warnings.push_back(fmt::format("{}: CSV rows carry no events, so behaviours see none; give them in a flat events file (--events FILE, one event per row) or use JSON Lines",
                                             opts.input));
     return true;
   }

@@ -424,7 +424,7 @@ int run_score(const ScoreArgs& a) {
   if (!join_events(espec, a.input, c.model, reader, events)) return kCannotRun;
   for (const auto& w : reader->warnings()) std::cerr << fmt::format("rubric: {}: warning: {}\n", a.input, w);
   if (ropts.format == rubric::io::InputFormat::Csv && c.model->has_events && !events)
-    std::cerr << fmt::format("rubric: {}: warning: CSV rows carry no events, so behaviours see none; use JSON Lines for event histories\n", a.input);
+    std::cerr << fmt::format("rubric: {}: warning: CSV rows carry no events, so behaviours see none; give them in a flat events file (--events FILE, one event per row) or use JSON Lines\n", a.input);
   std::ofstream outfile;
   std::ostream* out = &std::cout;
   if (a.output != "-") {
