@@ -49,6 +49,16 @@ std::string type_name(const Type& t);
 // are kept; durations are seconds (a double). The embedding API takes and gives seconds.
 inline constexpr int64_t kMsPerSecond = 1000;
 inline constexpr int64_t kMsPerDay = 86400 * kMsPerSecond;
+// The APIs' whole seconds as milliseconds, held to the years 1 to 9999 as times in data are (so
+// that no later arithmetic on them can overflow), and milliseconds as seconds, rounded down.
+inline int64_t ms_from_seconds(int64_t secs) {
+  constexpr int64_t kFirst = -62135596800, kLast = 253402300799;  // 0001-01-01, 9999-12-31T23:59:59
+  return (secs < kFirst ? kFirst : secs > kLast ? kLast : secs) * kMsPerSecond;
+}
+inline int64_t seconds_from_ms(int64_t ms) {
+  int64_t q = ms / kMsPerSecond;
+  return ms % kMsPerSecond < 0 ? q - 1 : q;
+}
 
 // A scalar value: a field of a record, a constant, or an intermediate result.
 // Time is milliseconds since 1970-01-01T00:00:00Z; Duration is seconds; Enum is the value's index.

@@ -430,8 +430,7 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
   r.seed = seed;
   r.suggest = suggest;
   r.lambda = penalty;
-  // Python gives seconds; Rubric counts milliseconds.
-  r.as_of = std::clamp<int64_t>(as_of, -(int64_t{1} << 52), int64_t{1} << 52) * rubric::check::kMsPerSecond;
+  r.as_of = rubric::check::ms_from_seconds(as_of);  // Python gives seconds; Rubric counts milliseconds
   r.model_text = model_text.value_or("");
   r.model_name = model_name;
   r.max_error_messages = max_error_messages;

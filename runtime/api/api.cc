@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -159,20 +158,12 @@ check::TypeKind kind_of(ValueType t) {
   return check::TypeKind::Number;
 }
 
+// The API's times are seconds, Rubric's milliseconds.
+using check::ms_from_seconds;
+using check::seconds_from_ms;
+
 // A host function as the checker and the back ends call it: converts the values, and turns a
 // wrong type, a non-finite number or an exception into a missing value.
-// The API's times are seconds, Rubric's milliseconds (check::kMsPerSecond): seconds to the
-// millisecond count, held to the years 1 to 9999 as times in data are (so that no later
-// arithmetic on them can overflow), and back, rounded down.
-int64_t ms_of(int64_t secs) {
-  constexpr int64_t kFirst = -62135596800, kLast = 253402300799;  // 0001-01-01, 9999-12-31T23:59:59
-  return std::clamp(secs, kFirst, kLast) * check::kMsPerSecond;
-}
-int64_t secs_of(int64_t ms) {
-  int64_t q = ms / check::kMsPerSecond;
-  return ms % check::kMsPerSecond < 0 ? q - 1 : q;
-}
-
 std::function<check::Value(const check::Value*, size_t)> adapt(const Function& fn, const std::vector<ValueType>& types,
                                                               ValueType result) {
   return [fn, types, result](const check::Value* args, size_t n) -> check::Value {
@@ -182,7 +173,7 @@ std::function<check::Value(const check::Value*, size_t)> adapt(const Function& f
       switch (types[k]) {
         case ValueType::Bool: in[k].b = args[k].b; break;
         case ValueType::Int: in[k].i = args[k].i; break;
-        case ValueType::Time: in[k].i = secs_of(args[k].i); break;
+        case ValueType::Time: in[k].i = seconds_from_ms(args[k].i); break;
         case ValueType::Number: in[k].d = args[k].as_double(); break;
         case ValueType::String: in[k].s = args[k].s; break;
       }
@@ -197,7 +188,7 @@ std::function<check::Value(const check::Value*, size_t)> adapt(const Function& f
     switch (result) {
       case ValueType::Bool: return check::Value::boolean(r->b);
       case ValueType::Int: return check::Value::integer(r->i);
-      case ValueType::Time: return check::Value::time(ms_of(r->i));
+      case ValueType::Time: return check::Value::time(ms_from_seconds(r->i));
       case ValueType::Number: return std::isfinite(r->d) ? check::Value::number(r->d) : check::Value::missing();
       case ValueType::String: return check::Value::string(std::move(r->s));
     }
@@ -296,7 +287,7 @@ Backend Model::backend() const { return impl_->backend; }
 
 int64_t Model::parse_time(std::string_view iso) {
   auto t = io::parse_time(iso);
-  return t ? secs_of(*t) : -1;
+  return t ? seconds_from_ms(*t) : -1;
 }
 
 Result Model::score_json(std::string_view json, int64_t as_of, bool explain) const {
@@ -319,7 +310,7 @@ Result Model::score_json(std::string_view json, int64_t as_of, bool explain) con
     if (!rec.ok()) return to_result(*impl_->model, rec, nullptr);
     interp::Outcome outcome;
     const interp::Record* one = &rec.record;
-    impl_->scorer->score_batch(&one, 1, ms_of(as_of), explain, &outcome);
+    impl_->scorer->score_batch(&one, 1, ms_from_seconds(as_of), explain, &outcome);
     return to_result(*impl_->model, rec, &outcome);
   } catch (const std::exception& e) {
     Result r;
@@ -351,12 +342,13 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bo
     size_t parts = std::max<size_t>(1, std::min<size_t>(threads, good.size() / 64 + 1));
     std::vector<std::thread> workers;
     size_t per = (good.size() + parts - 1) / parts;
+    const int64_t as_of_ms = ms_from_seconds(as_of);
     for (size_t p = 0; p < parts; ++p) {
       size_t from = p * per;
       if (from >= good.size()) break;
       size_t len = std::min(per, good.size() - from);
       workers.emplace_back([&, from, len] {
-        impl_->scorer->score_batch(good.data() + from, len, ms_of(as_of), explain, outcomes.data() + from);
+        impl_->scorer->score_batch(good.data() + from, len, as_of_ms, explain, outcomes.data() + from);
       });
     }
     for (auto& w : workers) w.join();
@@ -418,7 +410,7 @@ FileStats Model::score_file(const FileJob& job) const {
     wopts.explain = job.explain;
     io::ResultWriter writer(out, *impl_->model, wopts);
     io::RunOptions opts;
-    opts.as_of = ms_of(job.as_of);
+    opts.as_of = ms_from_seconds(job.as_of);
     opts.explain = job.explain;
     opts.threads = std::max(1, job.threads);
     opts.input_name = job.input;

@@ -61,10 +61,11 @@ bool score_all(const check::CheckedModel& model, std::shared_ptr<const check::Ch
     return false;
   }
   if (file) {
-    EventsSummary s = finish_events(*file);
-    if (std::string d = describe(s, events.path); !d.empty() && notes) notes->push_back(d);
-    if (notes)
-      for (const std::string& m : s.messages) notes->push_back(m);
+    EventsSummary s = finish_events(*file);  // read to the end also when nobody hears of it (streaming)
+    if (notes) {
+      if (std::string d = describe(s, events.path); !d.empty()) notes->push_back(d);
+      notes->insert(notes->end(), s.messages.begin(), s.messages.end());
+    }
   }
   return true;
 }
@@ -205,10 +206,9 @@ std::string conversion_of_moves(const SetPair& p, size_t width) {
 
 bool diff_models(const DiffInput& d, std::string& report, std::string& error, std::vector<std::string>* notes) {
   std::vector<Scored> before, after;
-  std::vector<std::string> unused;
   try {
     // What became of the events is said once, for the new model (the old one reads the same file).
-    if (!score_all(*d.old_model, d.old_model, d.input, d.reader, d.events, d.as_of, before, &unused, error)) return false;
+    if (!score_all(*d.old_model, d.old_model, d.input, d.reader, d.events, d.as_of, before, nullptr, error)) return false;
     if (!score_all(*d.new_model, d.new_model, d.input, d.reader, d.events, d.as_of, after, notes, error)) return false;
   } catch (const InputError& e) {
     error = e.what();

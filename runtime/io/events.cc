@@ -53,12 +53,6 @@ int compare_keys(std::string_view a, std::string_view b) {
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
-std::string joined(const std::vector<std::string>& parts) {
-  std::string all;
-  for (const std::string& p : parts) all += (all.empty() ? "" : "; ") + p;
-  return all;
-}
-
 // The events of one lead, as read from the file.
 struct Group {
   std::string key;
@@ -91,19 +85,18 @@ struct Group {
 
 // A model whose lead is one event row: the event fields, the kind as text, then the key.
 std::shared_ptr<const check::CheckedModel> event_row_model(const std::shared_ptr<const check::CheckedModel>& m) {
-  auto copy = new check::CheckedModel(*m);
-  copy->lead.fields = m->event.fields;
-  check::Field& kind = copy->lead.fields[m->event_kind_field];
-  kind.type = check::Type{};
-  kind.type.kind = check::TypeKind::String;
-  check::Field key = text_field(m->event_key_column, m->event_key_column);
-  key.optional = false;
-  copy->lead.fields.push_back(std::move(key));
-  copy->key_field = static_cast<int>(copy->lead.fields.size() - 1);
-  copy->has_events = false;
-  copy->event = check::Schema{};
-  auto base = m;
-  return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
+  return derived_model(m, [](check::CheckedModel& row) {
+    row.lead.fields = row.event.fields;
+    check::Field& kind = row.lead.fields[row.event_kind_field];
+    kind.type = check::Type{};
+    kind.type.kind = check::TypeKind::String;
+    check::Field key = text_field(row.event_key_column, row.event_key_column);
+    key.optional = false;
+    row.lead.fields.push_back(std::move(key));
+    row.key_field = static_cast<int>(row.lead.fields.size() - 1);
+    row.has_events = false;
+    row.event = check::Schema{};
+  });
 }
 
 }  // namespace
@@ -187,7 +180,7 @@ class EventFile {
       taken_.take(pending_);
       have_pending_ = false;
       taken_.used = true;
-      joined_ += static_cast<int64_t>(taken_.events.size());
+      summary_.joined += static_cast<int64_t>(taken_.events.size());
       give(taken_, out);
       return;
     }
@@ -201,7 +194,6 @@ class EventFile {
         orphan(pending_);
         have_pending_ = false;
       }
-      summary_.joined = joined_;
       return summary_;
     }
     EventsSummary s = summary_;
@@ -219,7 +211,7 @@ class EventFile {
     ++g.rows;
     for (const std::string& w : row.warnings) g.warnings.push_back(fmt::format("{}:{}: {}", name_, row.line, w));
     if (!row.ok()) {
-      g.errors.push_back(fmt::format("{}:{}: {}", name_, row.line, joined(row.errors)));
+      g.errors.push_back(fmt::format("{}:{}: {}", name_, row.line, row.error_text()));
       return;
     }
     const check::Field& kind = model_->event.fields[model_->event_kind_field];
@@ -256,7 +248,7 @@ class EventFile {
     if (summary_.messages.size() < kMaxMessages)
       summary_.messages.push_back(fmt::format("{}:{}: {}", name_, row.line,
                                               row.ok() ? fmt::format("no lead key in column {}", text::json_string(model_->event_key_column))
-                                                       : joined(row.errors)));
+                                                       : row.error_text()));
   }
 
   void give(const Group& g, InputRecord& out) const {
@@ -264,9 +256,7 @@ class EventFile {
     out.warnings.insert(out.warnings.end(), g.warnings.begin(), g.warnings.end());
     if (g.events.empty()) return;
     out.record.events.insert(out.record.events.end(), g.events.begin(), g.events.end());
-    auto earlier = [](const interp::Event& a, const interp::Event& b) { return a.time < b.time; };
-    if (!std::is_sorted(out.record.events.begin(), out.record.events.end(), earlier))  // exports are mostly in order
-      std::stable_sort(out.record.events.begin(), out.record.events.end(), earlier);
+    out.order_events();
   }
 
   void note_orphan(EventsSummary& s, const Group& g) const {
@@ -334,7 +324,6 @@ class EventFile {
   bool have_ahead_ = false;
   bool any_group_ = false, any_lead_ = false;
   std::string last_group_, last_lead_;
-  int64_t joined_ = 0;
 
  public:
   std::unique_ptr<Input> input_;  // the file, when open_events opened it

@@ -134,9 +134,7 @@ class JsonlDecoder : public RawDecoder {
           }
           e.time = t.i;
         }
-        auto earlier = [](const interp::Event& a, const interp::Event& b) { return a.time < b.time; };
-        if (!std::is_sorted(out.record.events.begin(), out.record.events.end(), earlier))  // mostly in order already
-          std::stable_sort(out.record.events.begin(), out.record.events.end(), earlier);
+        out.order_events();
       }
     }
   }

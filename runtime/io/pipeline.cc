@@ -55,16 +55,9 @@ struct Slot {
   std::vector<RawRecord> raws = std::vector<RawRecord>(kBatch);
   std::vector<InputRecord> records = std::vector<InputRecord>(kBatch);
   std::vector<interp::Outcome> outcomes = std::vector<interp::Outcome>(kBatch);
-  std::vector<std::string> texts = std::vector<std::string>(kBatch / kChunk + 1);  // rows per chunk (threads)
+  std::vector<std::string> texts = std::vector<std::string>(kBatch / kChunk + 1);  // the output rows, per chunk
   size_t n = 0;
 };
-
-// A bad record's errors, as its row and message show them.
-std::string error_text(const InputRecord& rec) {
-  std::string all;
-  for (const auto& e : rec.errors) all += (all.empty() ? "" : "; ") + e;
-  return all;
-}
 
 // Scores the good records among records[from, to) into their outcomes.
 void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& scorer, const RunOptions& opts) {
@@ -84,6 +77,21 @@ void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& score
   for (size_t k = 0; k < where.size(); ++k) slot.outcomes[where[k]] = std::move(out[k]);
 }
 
+
+// The output rows of chunk `chunk` of the slot's scored records into texts[chunk], formatted
+// where they were scored (on a worker, with several threads): a bad record's error row, or none
+// with --on-error skip.
+void format_rows(Slot& slot, size_t chunk, const ResultWriter& writer, const RunOptions& opts) {
+  size_t from = chunk * kChunk, to = std::min(slot.n, from + kChunk);
+  std::string& text = slot.texts[chunk];
+  text.clear();
+  ResultWriter rows = writer.formatter(text);
+  for (size_t i = from; i < to; ++i) {
+    const InputRecord& rec = slot.records[i];
+    if (rec.ok()) rows.row(rec, slot.outcomes[i]);
+    else if (!opts.skip_errors) rows.error_row(rec, rec.error_text());
+  }
+}
 
 // Persistent worker threads, started once per run. start() hands out a batch's chunks, which
 // the workers take one at a time; finish() has the calling thread take chunks too until none
@@ -167,22 +175,18 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
                      const RunOptions& opts, std::ostream& errors) {
   RunStats stats;
   writer.header();
-  // Counts and reports every record of a batch, and writes its rows (`rows`), or, when scoring
-  // threads formatted them already, the chunks' text in order.
-  auto write = [&](Slot& slot, bool rows) {
+  // Counts and reports every record of a batch, then writes its rows, formatted by chunk.
+  auto write = [&](Slot& slot) {
     for (size_t i = 0; i < slot.n; ++i) {
       const InputRecord& rec = slot.records[i];
       if (!rec.ok()) {
         ++stats.errors;
-        std::string all = error_text(rec);
         if (stats.errors <= opts.max_error_messages)
-          errors << fmt::format("{}:{}: error: {}\n", opts.input_name, rec.line, all);
+          errors << fmt::format("{}:{}: error: {}\n", opts.input_name, rec.line, rec.error_text());
         else if (stats.errors == opts.max_error_messages + 1)
           errors << "... more record errors are counted but not shown\n";
         if (opts.skip_errors) ++stats.skipped;
-        else if (rows) writer.error_row(rec, all);
       } else {
-        if (rows) writer.row(rec, slot.outcomes[i]);
         ++stats.scored;
         if (!rec.warnings.empty()) {
           ++stats.warned_leads;
@@ -196,8 +200,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
       }
       if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
     }
-    if (!rows)
-      for (size_t c = 0; c * kChunk < slot.n; ++c) writer.append(slot.texts[c]);
+    for (size_t c = 0; c * kChunk < slot.n; ++c) writer.append(slot.texts[c]);
   };
   if (opts.threads <= 1 || reader.sequential()) {
     Slot slot;
@@ -208,7 +211,8 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
         bytes += text_bytes(slot.records[slot.n++]);
       if (slot.n == 0) break;
       score_range(slot, 0, slot.n, scorer, opts);
-      write(slot, true);
+      for (size_t c = 0; c * kChunk < slot.n; ++c) format_rows(slot, c, writer, opts);
+      write(slot);
     }
     writer.flush();
     return stats;
@@ -239,15 +243,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
       size_t from = chunk * kChunk, to = std::min(slot.n, from + kChunk);
       for (size_t i = from; i < to; ++i) decoders[worker]->decode(slot.raws[i], slot.records[i]);
       score_range(slot, from, to, scorer, opts);
-      // The chunk's rows, formatted here so that the writing thread only appends them.
-      std::string& text = slot.texts[chunk];
-      text.clear();
-      ResultWriter rows = writer.formatter(text);
-      for (size_t i = from; i < to; ++i) {
-        const InputRecord& rec = slot.records[i];
-        if (rec.ok()) rows.row(rec, slot.outcomes[i]);
-        else if (!opts.skip_errors) rows.error_row(rec, error_text(rec));
-      }
+      format_rows(slot, chunk, writer, opts);  // so that the writing thread only appends them
     });
   };
   int cur = 0;
@@ -259,7 +255,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     Slot& done = slots[cur];
     cur = 1 - cur;
     if (next) process(slots[cur]);
-    write(done, false);
+    write(done);
     have = next;
   }
   writer.flush();

@@ -2,6 +2,8 @@
 // Choosing a reader by format, and what every reader does to start a record.
 #include "runtime/io/reader.h"
 
+#include <algorithm>
+
 namespace rubric::io {
 
 namespace {
@@ -45,11 +47,31 @@ bool reader_options_for(std::string_view, std::string_view format, std::string_v
   return true;
 }
 
+std::shared_ptr<const check::CheckedModel> derived_model(std::shared_ptr<const check::CheckedModel> base,
+                                                         const std::function<void(check::CheckedModel&)>& edit) {
+  auto copy = new check::CheckedModel(*base);
+  edit(*copy);
+  return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
+}
+
 std::shared_ptr<const check::CheckedModel> with_extra_fields(std::shared_ptr<const check::CheckedModel> base,
                                                              const std::vector<check::Field>& extra) {
-  auto copy = new check::CheckedModel(*base);
-  for (const check::Field& f : extra) copy->lead.fields.push_back(f);
-  return std::shared_ptr<const check::CheckedModel>(copy, [base](const check::CheckedModel* p) { delete p; });
+  return derived_model(std::move(base), [&](check::CheckedModel& m) {
+    for (const check::Field& f : extra) m.lead.fields.push_back(f);
+  });
+}
+
+std::string InputRecord::error_text() const {
+  std::string all;
+  for (const auto& e : errors) all += (all.empty() ? "" : "; ") + e;
+  return all;
+}
+
+void InputRecord::order_events() {
+  auto earlier = [](const interp::Event& a, const interp::Event& b) { return a.time < b.time; };
+  auto& ev = record.events;
+  if (!std::is_sorted(ev.begin(), ev.end(), earlier))  // exports are mostly in order already
+    std::stable_sort(ev.begin(), ev.end(), earlier);
 }
 
 check::Field text_field(std::string name, std::string column, bool raw) {

@@ -3,6 +3,7 @@
 // input row, in order, bad rows included (with their errors), so that no row is ever dropped.
 #pragma once
 
+#include <functional>
 #include <istream>
 #include <memory>
 #include <string>
@@ -24,6 +25,10 @@ struct InputRecord {
   // an event of an unknown kind skipped (ReaderOptions::strict makes these errors).
   std::vector<std::string> warnings;
   bool ok() const { return errors.empty(); }
+  // The errors as a bad record's row and message show them, joined by "; ".
+  std::string error_text() const;
+  // Puts the record's events in time order (a stable sort, skipped when they already are).
+  void order_events();
   // Starts record `number` on `line` with `fields` missing values, no events and no errors. The
   // key starts empty when the model has a key field (`keyed`), else it is the record number.
   void reset(size_t fields, int64_t line, int64_t number, bool keyed);
@@ -95,9 +100,13 @@ char parse_delimiter(std::string_view s);
 bool reader_options_for(std::string_view path, std::string_view format, std::string_view delimiter, ReaderOptions& out,
                         std::string& error);
 
+// A copy of `base` changed by `edit`, for a reader to read other fields than the model's. The
+// copy's nodes point into `base`, which it keeps alive.
+std::shared_ptr<const check::CheckedModel> derived_model(std::shared_ptr<const check::CheckedModel> base,
+                                                         const std::function<void(check::CheckedModel&)>& edit);
 // `base` with `extra` lead fields appended, which readers fill like any other and back ends
 // ignore (they read only the fields the model has): an outcome column for `rubric evaluate`, the
-// columns `--keep` passes through. The copy's nodes point into `base`, which it keeps alive.
+// columns `--keep` passes through.
 std::shared_ptr<const check::CheckedModel> with_extra_fields(std::shared_ptr<const check::CheckedModel> base,
                                                              const std::vector<check::Field>& extra);
 // An optional text field read from `column`, for with_extra_fields; `raw`: exactly as written

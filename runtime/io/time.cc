@@ -43,9 +43,10 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-}  // namespace
+constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-namespace {
+// Whether year `y`, month `mo`, day `d` is a date of the calendar.
+bool real_date(int y, int mo, int d) { return mo >= 1 && mo <= 12 && d >= 1 && d <= kMonthDays[mo - 1] + (mo == 2 && leap(y)); }
 
 // days_from_civil by table lookups for the years data mostly holds (1900-2199), without the
 // general algorithm's divisions.
@@ -58,9 +59,8 @@ int64_t days_from_civil_table(int y, int m, int d) {
   static const Table t = [] {
     Table t{};
     for (int i = 0; i < kYears; ++i) t.year_start[i] = days_from_civil(kFirst + i, 1, 1);
-    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     for (int l = 0; l < 2; ++l)
-      for (int k = 1; k <= 12; ++k) t.month_start[l][k] = k == 1 ? 0 : t.month_start[l][k - 1] + kDays[k - 2] + (l && k - 1 == 2);
+      for (int k = 1; k <= 12; ++k) t.month_start[l][k] = k == 1 ? 0 : t.month_start[l][k - 1] + kMonthDays[k - 2] + (l && k - 1 == 2);
     return t;
   }();
   if (y < kFirst || y >= kFirst + kYears) return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
@@ -78,9 +78,7 @@ std::optional<int64_t> parse_time_fast(std::string_view s) {
       !digits(s, 17, 2, sec))
     return std::nullopt;
   if (s.size() == 24 && (s[19] != '.' || !digits(s, 20, 3, ms))) return std::nullopt;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 || sec > 60)
-    return std::nullopt;
+  if (!real_date(y, mo, d) || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   return (days_from_civil_table(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
 }
 
@@ -93,8 +91,7 @@ std::optional<int64_t> parse_time(std::string_view s) {
   int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
     return std::nullopt;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y))) return std::nullopt;
+  if (!real_date(y, mo, d)) return std::nullopt;
   size_t p = 10;
   if (p < s.size() && (s[p] == 'T' || s[p] == 't' || s[p] == ' ')) {
     if (!digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, mi)) return std::nullopt;
@@ -135,26 +132,23 @@ std::optional<int64_t> parse_time(std::string_view s) {
     }
   }
   if (p != s.size()) return std::nullopt;
-  return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset) * 1000 + ms;
+  return (days_from_civil_table(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset) * 1000 + ms;
 }
 
 std::string format_time(int64_t ms) {
-  int64_t whole = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // seconds, rounded down
-  int64_t frac = ms - whole * 1000;
-  int64_t secs = whole;
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // rounded down
+  int64_t frac = ms - secs * 1000;
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   int64_t rem = secs - days * 86400;
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
   char buf[48];
-  if (frac)
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
-                  static_cast<long long>(frac));
-  else
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                        static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                        static_cast<long long>(rem % 60));
+  if (frac) n += std::snprintf(buf + n, sizeof buf - n, ".%03lld", static_cast<long long>(frac));
+  std::snprintf(buf + n, sizeof buf - n, "Z");
   return buf;
 }
 
