@@ -43,6 +43,10 @@ struct RbCall {
   RbRuleOut* rules;      // out: per rule of every score, in model order
   int64_t total;         // out: hundredths
   int64_t disqualifier;  // out: index or -1
+  // Null, or (when explaining) one slot per entry of the plan's trace (plan::Plan::trace),
+  // which the code fills: each query's count, and the traced registers of every rule,
+  // define, disqualifier and tier condition it runs, running each such program in full.
+  RbSlot* trace;
 };
 
 typedef void (*RbScoreFn)(RbCall*);
@@ -82,9 +86,9 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
 // without parsing or checking anything. A model loads in any Rubric whose formats match the
 // key's first line: this ABI (the RbCall layout, the helpers and the refs order), the plan
 // format the code was lowered from, and the model bytes' format.
-enum { RB_ABI_VERSION = 4, RB_HELPER_COUNT = 11 };
+enum { RB_ABI_VERSION = 5, RB_HELPER_COUNT = 11 };
 struct RbModelInfo {
-  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`; 4: times in milliseconds)
+  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`; 4: times in milliseconds; 5: the trace)
   const char* key;      // "rubric model format ABI.PLAN.MODEL (rubric VERSION)\nTRIPLE\nCPU\nFEATURES\nHOST SIGNATURES\nmodel sha256 HEX"
   const char* name;     // the model file's name, for messages
   const char* source;   // the model's text

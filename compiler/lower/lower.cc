@@ -36,7 +36,7 @@ constexpr int kTriFalse = 0, kTriTrue = 1, kTriUnknown = 2;
 constexpr double kMs = double(check::kMsPerSecond);
 // Field numbers of RbSlot and RbCall.
 enum SlotField { kI, kD, kS, kN, kPresent };
-enum CallField { kLead, kEvents, kTimes, kNEvents, kAsOf, kScratch, kRefs, kScores, kTiers, kRules, kTotal, kDisq };
+enum CallField { kLead, kEvents, kTimes, kNEvents, kAsOf, kScratch, kRefs, kScores, kTiers, kRules, kTotal, kDisq, kTrace };
 
 // A lowered value: `present` is i1; the payload fields used depend on the type.
 struct LVal {
@@ -80,7 +80,7 @@ class Lowerer {
     ptr = PointerType::getUnqual(C);
     slotTy = StructType::create(C, {i64, f64, ptr, i64, i64}, "RbSlot");
     ruleTy = StructType::create(C, {i64, i64, i64}, "RbRuleOut");
-    callTy = StructType::create(C, {ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i64, i64}, "RbCall");
+    callTy = StructType::create(C, {ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i64, i64, ptr}, "RbCall");
     std::vector<const void*> refs = referenced_objects(m);
     for (size_t i = 0; i < refs.size(); ++i) ref_index_[refs[i]] = static_cast<int64_t>(i);
     auto fn = [&](const char* name, Type* ret, std::vector<Type*> args) {
@@ -164,6 +164,16 @@ class Lowerer {
     qi_ = B.CreateAlloca(i64, B.getInt64(static_cast<int64_t>(std::max<size_t>(1, qi_size()))), "qi");
     qd_ = B.CreateAlloca(f64, B.getInt64(static_cast<int64_t>(std::max<size_t>(1, qd_size()))), "qd");
     event_pass();
+    // When explaining, each query's count goes into its trace slot (plan::Plan::trace).
+    if (!p_.events.queries.empty())
+      when_tracing([&] {
+        for (size_t q = 0; q < p_.events.queries.size(); ++q) {
+          LVal count;
+          count.present = B.getTrue();
+          count.i = B.CreateLoad(i64, count_slot(static_cast<int64_t>(q)));
+          store_slot(B.CreateGEP(slotTy, trace(), B.getInt64(static_cast<int64_t>(q))), count, TypeKind::Int);
+        }
+      });
     Value* scores_out = field(kScores, ptr);
     Value* tiers_out = field(kTiers, ptr);
     Value* rules_out = field(kRules, ptr);
@@ -262,6 +272,19 @@ class Lowerer {
   Value* as_of() { return input(kAsOf, i64); }
   Value* scratch() { return input(kScratch, ptr); }
   Value* refs() { return input(kRefs, ptr); }
+  Value* trace() { return input(kTrace, ptr); }
+  Value* tracing() { return B.CreateICmpNE(trace(), ConstantPointerNull::get(cast<PointerType>(ptr))); }
+  // Emits `body` to run only when the caller asked for a trace (RbCall::trace is not null).
+  template <typename Body>
+  void when_tracing(Body body) {
+    BasicBlock* rec = block("trace.store");
+    BasicBlock* next = block("trace.next");
+    B.CreateCondBr(tracing(), rec, next);
+    B.SetInsertPoint(rec);
+    body();
+    B.CreateBr(next);
+    B.SetInsertPoint(next);
+  }
 
   // The event pass's results. qi: counts[Q], decayed[R], last[Q], defines[D]; qd: sums[S],
   // points[R], for the plan's Q queries, R `each` rules, S sums and D defines.
@@ -570,10 +593,12 @@ class Lowerer {
     BasicBlock* done;
   };
 
-  // Emits a program's instructions in order; returns its last register.
+  // Emits a program's instructions in order; returns its last register. A traced program's
+  // jumps are not taken when the caller asks for a trace, and its traced registers are stored.
   LVal program(const plan::Program& prog) {
     std::vector<LVal> regs(prog.code.size());
     std::vector<Skip> skips;
+    size_t traced = 0;  // prog.trace is in instruction order
     for (size_t i = 0; i < prog.code.size(); ++i) {
       const Instr& x = prog.code[i];
       auto type_of = [&](int k) { return prog.code[static_cast<size_t>(x.in[k])].type; };
@@ -581,6 +606,7 @@ class Lowerer {
       if (x.op == Opcode::SkipIfFalse || x.op == Opcode::SkipIfTrue) {
         const LVal& a = reg(0);
         Value* decided = B.CreateAnd(a.present, x.op == Opcode::SkipIfFalse ? B.CreateNot(truth(a)) : truth(a));
+        if (!prog.trace.empty()) decided = B.CreateAnd(decided, B.CreateNot(tracing()));
         BasicBlock* rhs = block("logic.rhs");
         BasicBlock* done = block("logic.done");
         skips.push_back({x.arg, B.GetInsertBlock(), a, done});
@@ -604,6 +630,10 @@ class Lowerer {
         r = condition_of(known, B.CreateICmpNE(t, B.getInt64(0)));
       }
       regs[i] = r;
+      if (traced < prog.trace.size() && prog.trace[traced].first == static_cast<int32_t>(i)) {
+        int64_t slot = prog.trace[traced++].second;
+        when_tracing([&] { store_slot(B.CreateGEP(slotTy, trace(), B.getInt64(slot)), r, x.type); });
+      }
     }
     return regs.empty() ? missing() : regs.back();
   }

@@ -45,8 +45,9 @@ class Builder {
     if (m_.event_kind_field >= 0 && m_.has_events) event_used_[m_.event_kind_field] = true;
     if (m_.event_time_field >= 0 && m_.has_events) event_used_[m_.event_time_field] = true;
     event_plan();
+    for (size_t q = 0; q < p_.events.queries.size(); ++q) p_.trace.push_back({-1, static_cast<int32_t>(q)});
     for (size_t d = 0; d < m_.defines.size(); ++d) {
-      p_.defines.push_back(program(m_.defines[d]->kids[0]));
+      p_.defines.push_back(traced(program(m_.defines[d]->kids[0])));
       p_.define_names.push_back(d < m_.define_names.size() ? m_.define_names[d] : "");
     }
     for (size_t s = 0; s < m_.scores.size(); ++s) {
@@ -71,17 +72,17 @@ class Builder {
           rule.each = static_cast<int>(p_.events.eaches.size());
           p_.events.eaches.push_back({static_cast<int>(s), static_cast<int>(r), query_index_.at(cr.query)});
         } else {
-          rule.program = program(cr.cond);
+          rule.program = traced(program(cr.cond));
         }
         score.rules.push_back(std::move(rule));
       }
       p_.scores.push_back(std::move(score));
     }
     if (m_.total) p_.total = program(m_.total);
-    for (const check::Disqualifier& d : m_.disqualifiers) p_.disqualifiers.push_back({d.reason, program(d.cond)});
+    for (const check::Disqualifier& d : m_.disqualifiers) p_.disqualifiers.push_back({d.reason, traced(program(d.cond))});
     for (const check::TierSet& set : m_.tier_sets) {
       TierSet ts{set.name, {}};
-      for (const check::Tier& t : set.tiers) ts.tiers.push_back({t.name, t.cond ? program(t.cond) : -1});
+      for (const check::Tier& t : set.tiers) ts.tiers.push_back({t.name, t.cond ? traced(program(t.cond)) : -1});
       p_.tier_sets.push_back(std::move(ts));
     }
     if (m_.host_functions)
@@ -128,6 +129,66 @@ class Builder {
     node(n);
     cur_ = nullptr;
     p_.programs[index] = std::move(prog);
+    return index;
+  }
+
+  // Gives program `index` trace slots (Plan::trace): its result, and every instruction making a
+  // value an explanation shows beside the fields it reads.
+  int traced(int index) {
+    Program& prog = p_.programs[static_cast<size_t>(index)];
+    for (size_t i = 0; i < prog.code.size(); ++i) {
+      const Instr& x = prog.code[i];
+      bool shown = false;
+      switch (x.op) {
+        case Opcode::Builtin:
+        case Opcode::HostCall:
+        case Opcode::EmailDomain:
+        case Opcode::DaysSinceTime:
+        case Opcode::CountEvents:
+        case Opcode::SumEvents:
+        case Opcode::DaysSinceLast: shown = true; break;
+        case Opcode::Const:
+        case Opcode::LeadField:
+        case Opcode::EventField:
+        case Opcode::NegInt:
+        case Opcode::NegNum:
+        case Opcode::AddInt:
+        case Opcode::SubInt:
+        case Opcode::MulInt:
+        case Opcode::AddNum:
+        case Opcode::SubNum:
+        case Opcode::MulNum:
+        case Opcode::DivNum:
+        case Opcode::AnyEvents:
+        case Opcode::ScoreRef:
+        case Opcode::TotalRef:
+        case Opcode::Not:
+        case Opcode::And:
+        case Opcode::Or:
+        case Opcode::Compare:
+        case Opcode::IsMissing:
+        case Opcode::InText:
+        case Opcode::InList:
+        case Opcode::InPages:
+        case Opcode::Between:
+        case Opcode::Contains:
+        case Opcode::StartsWith:
+        case Opcode::EndsWith:
+        case Opcode::ContainsExact:
+        case Opcode::StartsWithExact:
+        case Opcode::EndsWithExact:
+        case Opcode::InPagesExact:
+        case Opcode::Matches:
+        case Opcode::TimeWithin:
+        case Opcode::Truthy:
+        case Opcode::Define:
+        case Opcode::SkipIfFalse:
+        case Opcode::SkipIfTrue: break;  // shown as the fields they read, or not at all
+      }
+      if (!shown && i + 1 != prog.code.size()) continue;
+      prog.trace.push_back({static_cast<int32_t>(i), static_cast<int32_t>(p_.trace.size())});
+      p_.trace.push_back({x.node, -1});
+    }
     return index;
   }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/model.h"
@@ -26,7 +27,7 @@ class SourceManager;
 namespace rubric::plan {
 
 // Bump when the meaning or the layout of a plan changes.
-inline constexpr int kFormatVersion = 1;
+inline constexpr int kFormatVersion = 2;  // 2: trace slots
 
 enum class Opcode : uint8_t {
 #define PLAN_OP(name, operands, result, doc) name,
@@ -55,9 +56,20 @@ struct Instr {
   source::SourceRange range;        // where it is written
 };
 
+// One value an explanation shows, recorded by the back end that scored when it explains:
+// the value of a checked node (its instruction's register), or how many events a query
+// matched. Plan::trace lists them; an explaining run fills one Value per entry.
+struct TraceSlot {
+  int32_t node = -1;   // the checked node (CheckedModel::nodes index), or -1
+  int32_t query = -1;  // EventPlan::queries index, or -1
+};
+
 // An instruction list; its result is its last instruction's.
 struct Program {
   std::vector<Instr> code;
+  // (instruction, trace slot): registers recorded when explaining. A run that records them
+  // runs every instruction (no `and`/`or` skips), so each has its value.
+  std::vector<std::pair<int32_t, int32_t>> trace;
 };
 
 struct FieldUse {
@@ -161,6 +173,11 @@ struct Plan {
   std::vector<Disqualifier> disqualifiers;
   std::vector<TierSet> tier_sets;
   size_t lead_fields = 0, event_fields = 0;  // the schemas' sizes
+  // What an explanation reads (see TraceSlot): first one slot per query (slot q is query q's
+  // count), then, for every rule, define, disqualifier and tier program, its result and the
+  // results of its value-making instructions (behaviour values, functions, `days since`,
+  // `email domain`), as each Program::trace says.
+  std::vector<TraceSlot> trace;
 };
 
 Plan build(const check::CheckedModel& m);

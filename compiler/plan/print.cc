@@ -119,7 +119,12 @@ class Printer {
 
   void program(const std::string& head, const Program& prog, const std::string& indent) {
     out_ += indent + head + "\n";
-    for (size_t i = 0; i < prog.code.size(); ++i) out_ += indent + "  " + instr(static_cast<int>(i), prog.code[i]) + "\n";
+    size_t t = 0;  // prog.trace is in instruction order
+    for (size_t i = 0; i < prog.code.size(); ++i) {
+      out_ += indent + "  " + instr(static_cast<int>(i), prog.code[i]);
+      if (t < prog.trace.size() && prog.trace[t].first == static_cast<int32_t>(i)) out_ += fmt::format("  trace#{}", prog.trace[t++].second);
+      out_ += "\n";
+    }
   }
 
   std::string instr(int r, const Instr& x) {

@@ -27,4 +27,11 @@ Outcome BatchInterpreter::score(const Record& record, int64_t as_of, bool explai
   return out;
 }
 
+Outcome BatchInterpreter::score_traced(const Record& record, int64_t as_of) const {
+  const Record* r = &record;
+  Outcome out;
+  exec_->score_batch(&r, 1, as_of, true, &out, true);
+  return out;
+}
+
 }  // namespace rubric::interp

@@ -21,6 +21,7 @@ class BatchInterpreter : public Scorer {
   // Scores records[0..n) into out[0..n), kBatch at a time.
   void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const override;
   Outcome score(const Record& record, int64_t as_of, bool explain) const override;
+  Outcome score_traced(const Record& record, int64_t as_of) const override;
 
  private:
   std::shared_ptr<const check::CheckedModel> model_;

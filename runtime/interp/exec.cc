@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -95,7 +96,9 @@ struct Executor::Lead {
   const int64_t* scores = nullptr;  // per score, hundredths (in the total and tiers)
   int64_t total = 0;
   std::vector<uint8_t> defined;     // each define's Tri for this lead, or kNotYet
+  std::vector<Value>* trace = nullptr;  // when explaining: Plan::trace's values
   static constexpr uint8_t kNotYet = 0xFF;
+  static constexpr uint8_t kTraced = 0x10;  // or'ed into a define's Tri: its values are in the trace
 };
 
 namespace {
@@ -134,14 +137,19 @@ class WorkspaceGuard {
 
 }  // namespace
 
-void Executor::start(Lead& lead, const Record& record, int64_t as_of) const {
+void Executor::start(Lead& lead, const Record& record, int64_t as_of, std::vector<Value>* trace) const {
   lead.record = &record;
   lead.as_of = as_of;
   lead.event = nullptr;
   lead.scores = nullptr;
   lead.total = 0;
   lead.defined.assign(plan_.defines.size(), Lead::kNotYet);
+  lead.trace = trace;
   event_pass(lead);
+  if (trace) {
+    trace->assign(plan_.trace.size(), Value::missing());
+    for (size_t q = 0; q < plan_.events.queries.size(); ++q) (*trace)[q] = Value::integer(lead.facts.count[q]);
+  }
 }
 
 Executor::Executor(plan::Plan p, std::shared_ptr<const check::HostFunctions> hosts)
@@ -156,15 +164,7 @@ Executor::Executor(plan::Plan p, std::shared_ptr<const check::HostFunctions> hos
   for (const auto& set : plan_.objects.text_sets) text_sets_.emplace_back(set.begin(), set.end());
   if (!plan_.objects.hosts.empty() && (!hosts_ || hosts_->size() != plan_.objects.hosts.size()))
     throw std::runtime_error("the plan calls functions of the program that are not given");
-  for (size_t p = 0; p < plan_.programs.size(); ++p) {
-    const auto& code = plan_.programs[p].code;
-    longest_ = std::max(longest_, code.size());
-    // A node's value is its instruction's register; an `and`/`or`'s jump carries the node too
-    // but holds no value, so it is skipped for the And/Or after it.
-    for (size_t i = 0; i < code.size(); ++i)
-      if (code[i].node >= 0 && code[i].op != Opcode::SkipIfFalse && code[i].op != Opcode::SkipIfTrue)
-        where_.emplace(code[i].node, std::make_pair(static_cast<int>(p), static_cast<int>(i)));
-  }
+  for (const Program& prog : plan_.programs) longest_ = std::max(longest_, prog.code.size());
   // A filter `field = enum value` alone (three instructions), or that test `and` the rest (the
   // last instruction an And of it): only events with that value can pass.
   for (const plan::Program& f : plan_.events.filters) {
@@ -300,8 +300,12 @@ const Value* Executor::step(const Instr& x, const Value* const* in, Lead& lead, 
 }
 
 // Runs `prog` for one lead and returns its result, or register `want`'s. The pointer is valid
-// until the next run. With `skip`, `and`/`or` skip their right side when the left decides.
+// until the next run. With `skip`, `and`/`or` skip their right side when the left decides,
+// unless the lead is traced and so is the program: then every instruction runs and the traced
+// registers are recorded.
 const Value* Executor::run(const Program& prog, Lead& lead, bool skip, int want) const {
+  const bool tracing = lead.trace && !prog.trace.empty();
+  if (tracing) skip = false;
   Scratch& s = scratch();
   const size_t base = s.regs.size(), len = prog.code.size();
   struct Pop {  // the frame goes however the run ends
@@ -325,12 +329,17 @@ const Value* Executor::run(const Program& prog, Lead& lead, bool skip, int want)
     for (int k = 0; k < x.n; ++k) in[k] = s.regs[base + x.in[k]];
     s.regs[base + i] = step(x, in, lead, s.own[base + i]);
   }
+  if (tracing)
+    for (auto [i, slot] : prog.trace) (*lead.trace)[static_cast<size_t>(slot)] = *s.regs[base + static_cast<size_t>(i)];
   return len ? s.regs[base + (want >= 0 ? static_cast<size_t>(want) : len - 1)] : &kMissingValue;
 }
 
 Tri Executor::define(int slot, Lead& lead) const {
   uint8_t& memo = lead.defined[slot];
-  if (memo == Lead::kNotYet) {
+  // A define first run untraced (the batch runner runs programs the row runner would not) runs
+  // again when a traced program needs it, so that its values are recorded.
+  bool record = lead.trace && (memo == Lead::kNotYet || !(memo & Lead::kTraced));
+  if (memo == Lead::kNotYet || record) {
     struct Restore {  // a define reads the lead and its events, never the current event
       Lead& lead;
       const Event* saved;
@@ -338,8 +347,9 @@ Tri Executor::define(int slot, Lead& lead) const {
     } restore{lead, lead.event};
     lead.event = nullptr;
     memo = static_cast<uint8_t>(tri_of(*run(plan_.programs[plan_.defines[slot]], lead, true)));
+    if (record) memo |= Lead::kTraced;
   }
-  return static_cast<Tri>(memo);
+  return static_cast<Tri>(memo & ~Lead::kTraced);
 }
 
 void Executor::event_pass(Lead& lead) const {
@@ -436,12 +446,12 @@ int64_t total_cents(const Value& v) { return v.is_missing() ? 0 : check::to_cent
 
 }  // namespace
 
-Outcome Executor::score(const Record& record, int64_t as_of, bool explain) const {
+Outcome Executor::score(const Record& record, int64_t as_of, bool explain, bool trace) const {
   WorkspaceGuard w;
   if (w->leads.empty()) w->leads.emplace_back();
   Lead& lead = w->leads[0];
-  start(lead, record, as_of);
   Outcome out;
+  start(lead, record, as_of, trace ? &out.trace : nullptr);
   out.scores.reserve(plan_.scores.size());
   for (size_t s = 0; s < plan_.scores.size(); ++s) {
     const plan::Score& score = plan_.scores[s];
@@ -475,13 +485,14 @@ Outcome Executor::score(const Record& record, int64_t as_of, bool explain) const
   return out;
 }
 
-void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const {
+void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out,
+                           bool trace) const {
   WorkspaceGuard w;
   if (w->leads.size() < n) w->leads.resize(n);
   std::vector<Lead>& leads = w->leads;
   for (size_t i = 0; i < n; ++i) {
-    start(leads[i], *records[i], as_of);
     out[i] = Outcome();
+    start(leads[i], *records[i], as_of, trace ? &out[i].trace : nullptr);
     out[i].scores.assign(plan_.scores.size(), 0);
   }
   // Column registers: regs[i * n + lead], reused by every program of the batch.
@@ -490,7 +501,11 @@ void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of
   if (regs.size() < longest_ * n) regs.resize(longest_ * n);
   if (own.size() < longest_ * n) own.resize(longest_ * n);
   std::vector<Tri> col(n);
-  auto run_all = [&](const Program& prog) {
+  // Runs `prog` for every lead. When tracing, only the leads for which the row runner would
+  // run it (`needed`) record its values, and the defines it reaches, in their traces.
+  auto run_all = [&](const Program& prog, const std::function<bool(size_t)>& needed) {
+    if (trace)
+      for (size_t l = 0; l < n; ++l) leads[l].trace = needed(l) ? &out[l].trace : nullptr;
     const Value* in[plan::kMaxOperands];
     for (size_t i = 0; i < prog.code.size(); ++i) {
       const Instr& x = prog.code[i];
@@ -502,14 +517,20 @@ void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of
     }
     size_t last = prog.code.size() - 1;
     for (size_t l = 0; l < n; ++l) col[l] = tri_of(*regs[last * n + l]);
+    if (!trace) return;
+    for (size_t l = 0; l < n; ++l) {
+      if (!leads[l].trace) continue;
+      for (auto [i, slot] : prog.trace) out[l].trace[static_cast<size_t>(slot)] = *regs[static_cast<size_t>(i) * n + l];
+    }
   };
+  auto every = [](size_t) { return true; };
   std::vector<__int128> wide(n);
   for (size_t s = 0; s < plan_.scores.size(); ++s) {
     const plan::Score& score = plan_.scores[s];
     std::fill(wide.begin(), wide.end(), 0);
     for (size_t r = 0; r < score.rules.size(); ++r) {
       const plan::Rule& rule = score.rules[r];
-      if (rule.program >= 0) run_all(plan_.programs[rule.program]);
+      if (rule.program >= 0) run_all(plan_.programs[rule.program], every);
       for (size_t l = 0; l < n; ++l) {
         RuleHit hit{static_cast<int>(s), static_cast<int>(r)};
         if (rule.program >= 0) {
@@ -527,14 +548,14 @@ void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of
   for (size_t l = 0; l < n; ++l) leads[l].scores = out[l].scores.data();
   if (plan_.total >= 0) {
     const Program& prog = plan_.programs[plan_.total];
-    run_all(prog);
+    run_all(prog, every);
     for (size_t l = 0; l < n; ++l) out[l].total = total_cents(*regs[(prog.code.size() - 1) * n + l]);
   } else {
     for (size_t l = 0; l < n; ++l) out[l].total = sum_of_scores(out[l].scores);
   }
   for (size_t l = 0; l < n; ++l) leads[l].total = out[l].total;
   for (const plan::Disqualifier& d : plan_.disqualifiers) {
-    run_all(plan_.programs[d.program]);
+    run_all(plan_.programs[d.program], [&](size_t l) { return out[l].disqualifier < 0; });
     for (size_t l = 0; l < n; ++l)
       if (out[l].disqualifier < 0 && col[l] == Tri::True) out[l].disqualifier = static_cast<int>(&d - plan_.disqualifiers.data());
   }
@@ -542,33 +563,14 @@ void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of
   for (size_t set = 0; set < plan_.tier_sets.size(); ++set) {
     for (size_t t = 0; t < plan_.tier_sets[set].tiers.size(); ++t) {
       int program = plan_.tier_sets[set].tiers[t].program;
-      if (program >= 0) run_all(plan_.programs[program]);
+      if (program >= 0)
+        run_all(plan_.programs[program], [&](size_t l) { return out[l].disqualifier < 0 && out[l].tiers[set] < 0; });
       for (size_t l = 0; l < n; ++l) {
         if (out[l].disqualifier >= 0 || out[l].tiers[set] >= 0) continue;
         if (program < 0 || col[l] == Tri::True) out[l].tiers[set] = static_cast<int>(t);
       }
     }
   }
-}
-
-Value Executor::value_of(int node, const Record& record, int64_t as_of, const Outcome& outcome) const {
-  auto it = where_.find(node);
-  if (it == where_.end()) return Value::missing();
-  WorkspaceGuard w;
-  if (w->leads.empty()) w->leads.emplace_back();
-  Lead& lead = w->leads[0];
-  start(lead, record, as_of);
-  lead.scores = outcome.scores.data();
-  lead.total = outcome.total;
-  return *run(plan_.programs[it->second.first], lead, false, it->second.second);
-}
-
-int64_t Executor::events_matching(int query, const Record& record, int64_t as_of) const {
-  WorkspaceGuard w;
-  if (w->leads.empty()) w->leads.emplace_back();
-  Lead& lead = w->leads[0];
-  start(lead, record, as_of);
-  return lead.facts.count[query];
 }
 
 }  // namespace rubric::interp

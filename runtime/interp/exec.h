@@ -35,21 +35,17 @@ class Executor {
   ~Executor();
   const plan::Plan& plan() const { return plan_; }
 
-  Outcome score(const Record& record, int64_t as_of, bool explain) const;
+  // With `explain`, the outcome has its rule hits; with `trace`, its trace (Outcome::trace).
+  Outcome score(const Record& record, int64_t as_of, bool explain, bool trace = false) const;
   // The same results, computed an instruction at a time over records[0..n).
-  void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const;
-
-  // For explanations: the value checked node `node` (an index into CheckedModel::nodes) had for
-  // this lead, its program run in full; `outcome` supplies the scores and total. A condition
-  // gives a bool, or missing when unknown. Missing for a node that no program computes.
-  Value value_of(int node, const Record& record, int64_t as_of, const Outcome& outcome) const;
-  // How many events query `query` matched for this lead.
-  int64_t events_matching(int query, const Record& record, int64_t as_of) const;
+  void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out,
+                   bool trace = false) const;
 
   struct Lead;  // one lead in flight (exec.cc)
 
  private:
-  void start(Lead& lead, const Record& record, int64_t as_of) const;  // ready for its programs
+  // Ready for its programs; `trace` (or null) receives Plan::trace's values as they are made.
+  void start(Lead& lead, const Record& record, int64_t as_of, std::vector<Value>* trace) const;
   void event_pass(Lead& lead) const;
   const Value* run(const plan::Program& prog, Lead& lead, bool skip, int want = -1) const;
   const Value* step(const plan::Instr& x, const Value* const* in, Lead& lead, Value& tmp) const;
@@ -59,7 +55,6 @@ class Executor {
   std::shared_ptr<const check::HostFunctions> hosts_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;
   std::vector<std::unordered_set<std::string>> text_sets_;
-  std::unordered_map<int, std::pair<int, int>> where_;  // node → (program, instruction)
   size_t longest_ = 0;                                  // the longest program
   // Per event filter: the enum event field and value its first test requires (`kind is
   // page_view and ...`), or field -1. An event without that value skips the filter's program:

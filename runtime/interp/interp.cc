@@ -25,30 +25,14 @@ double decay_factor(const check::Decay& d, int64_t age) {
 }
 
 Interpreter::Interpreter(std::shared_ptr<const check::CheckedModel> model)
-    : model_(std::move(model)), exec_(std::make_shared<Executor>(plan::build(*model_), model_->host_functions)) {
-  int i = 0;
-  for (const check::Node& n : model_->nodes) node_index_[&n] = i++;
-}
+    : model_(std::move(model)), exec_(std::make_shared<Executor>(plan::build(*model_), model_->host_functions)) {}
 
 Interpreter::~Interpreter() = default;
-
-check::Value Interpreter::evaluate(const check::Node* node, const Record& record, int64_t as_of,
-                                   const Outcome& outcome) const {
-  auto it = node_index_.find(node);
-  return it == node_index_.end() ? check::Value::missing() : exec_->value_of(it->second, record, as_of, outcome);
-}
-
-int64_t Interpreter::matching_events(const check::EventQuery& query, const Record& record, int64_t as_of) const {
-  int index = 0;
-  for (const check::EventQuery& q : model_->queries) {
-    if (&q == &query) return exec_->events_matching(index, record, as_of);
-    ++index;
-  }
-  return 0;
-}
 
 Outcome Interpreter::score(const Record& record, int64_t as_of, bool explain) const {
   return exec_->score(record, as_of, explain);
 }
+
+Outcome Interpreter::score_traced(const Record& record, int64_t as_of) const { return exec_->score(record, as_of, true, true); }
 
 }  // namespace rubric::interp

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "common/model.h"
@@ -30,6 +29,9 @@ struct Outcome {
   std::vector<int> tiers;       // per tier set: the chosen tier, or -1 when disqualified
   int disqualifier = -1;        // index into CheckedModel::disqualifiers, or -1
   std::vector<RuleHit> hits;    // rules that gave points, when explaining
+  // When explaining: the values the scoring computed that an explanation shows, one per
+  // entry of the model's plan::Plan::trace, recorded by the back end that scored.
+  std::vector<check::Value> trace;
 };
 
 // What every back end offers: score one record. Implementations are thread-safe.
@@ -37,6 +39,9 @@ class Scorer {
  public:
   virtual ~Scorer() = default;
   virtual Outcome score(const Record& record, int64_t as_of, bool explain) const = 0;
+  // score(record, as_of, true) with Outcome::trace filled, for explanations: the values come
+  // from this back end's own run.
+  virtual Outcome score_traced(const Record& record, int64_t as_of) const = 0;
   // Scores records[0..n) into out[0..n); back ends that work on batches override it.
   virtual void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const {
     for (size_t i = 0; i < n; ++i) out[i] = score(*records[i], as_of, explain);
@@ -51,18 +56,12 @@ class Interpreter : public Scorer {
   ~Interpreter() override;
   // `as_of` is seconds since the epoch; events after it are ignored.
   Outcome score(const Record& record, int64_t as_of, bool explain) const override;
+  Outcome score_traced(const Record& record, int64_t as_of) const override;
   const check::CheckedModel& model() const { return *model_; }
-  // One condition or value of this model for `record`, as the scoring saw it (for explanations);
-  // `outcome` supplies the scores and total that tier conditions read. A condition gives a
-  // boolean Value, or missing when unknown.
-  check::Value evaluate(const check::Node* node, const Record& record, int64_t as_of, const Outcome& outcome) const;
-  // How many events `query` (one of the model's) matched for `record`.
-  int64_t matching_events(const check::EventQuery& query, const Record& record, int64_t as_of) const;
 
  private:
   std::shared_ptr<const check::CheckedModel> model_;
   std::shared_ptr<const Executor> exec_;
-  std::unordered_map<const check::Node*, int> node_index_;
 };
 
 // Rounds points to hundredths, half away from zero.

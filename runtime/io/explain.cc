@@ -11,7 +11,9 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
+#include "compiler/plan/plan.h"
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
 #include "runtime/io/time.h"
@@ -114,9 +116,41 @@ struct Shortfall {
 
 class Explainer {
  public:
-  Explainer(const check::CheckedModel& m, const interp::Interpreter& interp, const interp::Record& r, int64_t as_of,
-            const source::SourceManager& sm, const interp::Outcome& o, const ExplainOptions& opts)
-      : m_(m), interp_(interp), r_(r), as_of_(as_of), sm_(sm), o_(o), opts_(opts) {}
+  Explainer(const check::CheckedModel& m, const interp::Record& r, int64_t as_of, const source::SourceManager& sm,
+            const interp::Outcome& o, const ExplainOptions& opts)
+      : m_(m), r_(r), as_of_(as_of), sm_(sm), o_(o), opts_(opts) {
+    // Where each checked node's value and each query's count sit in the outcome's trace.
+    std::unordered_map<const Node*, int> node_index;
+    int i = 0;
+    for (const Node& n : m.nodes) node_index[&n] = i++;
+    std::vector<int> slot_of_node(m.nodes.size(), -1);
+    query_slot_.assign(m.queries.size(), -1);
+    std::vector<plan::TraceSlot> trace = plan::build(m).trace;
+    for (size_t k = 0; k < trace.size(); ++k) {
+      if (trace[k].node >= 0 && slot_of_node[static_cast<size_t>(trace[k].node)] < 0)
+        slot_of_node[static_cast<size_t>(trace[k].node)] = static_cast<int>(k);
+      if (trace[k].query >= 0) query_slot_[static_cast<size_t>(trace[k].query)] = static_cast<int>(k);
+    }
+    for (const auto& [node, index] : node_index)
+      if (slot_of_node[static_cast<size_t>(index)] >= 0) node_slot_[node] = slot_of_node[static_cast<size_t>(index)];
+    int q = 0;
+    for (const check::EventQuery& query : m.queries) query_index_[&query] = q++;
+  }
+
+  // The value `n` had in the scoring, from its trace; missing when nothing computed it.
+  Value traced(const Node* n) const {
+    auto it = node_slot_.find(n);
+    if (it == node_slot_.end() || static_cast<size_t>(it->second) >= o_.trace.size()) return Value::missing();
+    return o_.trace[static_cast<size_t>(it->second)];
+  }
+  // How many events `query` matched in the scoring.
+  int64_t matched(const check::EventQuery* query) const {
+    auto it = query_index_.find(query);
+    if (it == query_index_.end()) return 0;
+    int slot = query_slot_[static_cast<size_t>(it->second)];
+    if (slot < 0 || static_cast<size_t>(slot) >= o_.trace.size() || o_.trace[static_cast<size_t>(slot)].is_missing()) return 0;
+    return o_.trace[static_cast<size_t>(slot)].i;
+  }
 
   // What the condition looked at: fields with their values, behaviours with their event counts,
   // computed values (`count of`, `sum of`, `days since`, functions) with their results.
@@ -140,10 +174,10 @@ class Explainer {
         std::string what(sm_.text(n->range));
         if (n->op == Op::AnyEvents) {
           // Show how many events the behaviour found, not just yes/no.
-          int64_t events = interp_.matching_events(*n->query, r_, as_of_);
+          int64_t events = matched(n->query);
           fact = fmt::format("{}: {} matching event{}", what, events, events == 1 ? "" : "s");
         } else {
-          fact = fmt::format("{} = {}", what, show(interp_.evaluate(n, r_, as_of_, o_), n->type, unit));
+          fact = fmt::format("{} = {}", what, show(traced(n), n->type, unit));
         }
         break;
       }
@@ -285,7 +319,7 @@ class Explainer {
             l.detail = "no matching events";
           }
         } else {
-          Value v = interp_.evaluate(rule.cond, r_, as_of_, o_);
+          Value v = traced(rule.cond);
           l.status = v.is_missing() ? "unknown" : (v.b ? "yes" : "no");
           l.facts = facts_of(rule.cond);
           l.detail = join(l.facts, "; ");
@@ -365,21 +399,23 @@ class Explainer {
 
  private:
   const check::CheckedModel& m_;
-  const interp::Interpreter& interp_;
   const interp::Record& r_;
   int64_t as_of_;
   const source::SourceManager& sm_;
   const interp::Outcome& o_;
   const ExplainOptions& opts_;
   std::set<const Node*> defines_seen_;  // defines whose facts are listed for the current condition
+  std::unordered_map<const Node*, int> node_slot_;  // node → its value's trace slot
+  std::unordered_map<const check::EventQuery*, int> query_index_;
+  std::vector<int> query_slot_;                     // per query: its count's trace slot
 };
 
 }  // namespace
 
-std::string explain_lead(const check::CheckedModel& m, const interp::Interpreter& interp, const interp::Record& record,
+std::string explain_lead(const check::CheckedModel& m, const interp::Scorer& scorer, const interp::Record& record,
                          int64_t as_of, const source::SourceManager& sources, const ExplainOptions& options) {
-  interp::Outcome o = interp.score(record, as_of, true);
-  return Explainer(m, interp, record, as_of, sources, o, options).run();
+  interp::Outcome o = scorer.score_traced(record, as_of);
+  return Explainer(m, record, as_of, sources, o, options).run();
 }
 
 }  // namespace rubric::io

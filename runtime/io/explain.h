@@ -20,8 +20,10 @@ struct ExplainOptions {
 // decay and caps; then the total, the disqualification and each tier decision, and below the
 // top tier how many points the lead lacks for the next tier up when that tier's condition is a
 // threshold on total or a score (or `and`s of them). `sources` is the compilation's source
-// manager (rule and condition texts come from it).
-std::string explain_lead(const check::CheckedModel& m, const interp::Interpreter& interp, const interp::Record& record,
+// manager (rule and condition texts come from it). The lead is scored by `scorer`, any back
+// end, and every value shown is one that back end computed and recorded in its trace
+// (interp::Scorer::score_traced), not computed again here.
+std::string explain_lead(const check::CheckedModel& m, const interp::Scorer& scorer, const interp::Record& record,
                          int64_t as_of, const source::SourceManager& sources, const ExplainOptions& options = {});
 
 }  // namespace rubric::io

@@ -18,27 +18,6 @@
 using rubric::check::Node;
 using rubric::check::Value;
 
-namespace {
-
-Value to_value(const RbSlot& s) {
-  if (!s.present) return Value::missing();
-  Value v;
-  v.kind = static_cast<Value::Kind>(s.present - 1);
-  switch (v.kind) {
-    case Value::Kind::Bool: v.b = s.i != 0; break;
-    case Value::Kind::Int:
-    case Value::Kind::Time:
-    case Value::Kind::Enum: v.i = s.i; break;
-    case Value::Kind::Number:
-    case Value::Kind::Duration: v.d = s.d; break;
-    case Value::Kind::String: v.s.assign(s.s, static_cast<size_t>(s.n)); break;
-    case Value::Kind::Missing: break;
-  }
-  return v;
-}
-
-}  // namespace
-
 extern "C" {
 
 void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end) {
@@ -99,7 +78,7 @@ void rb_email_domain(const char* s, int64_t n, void* scratch, RbSlot* out) {
 void rb_call(int64_t builtin, const RbSlot* args, int64_t nargs, int64_t as_of, void* scratch, RbSlot* out) {
   Value vals[2];
   for (int64_t i = 0; i < nargs; ++i) {
-    vals[i] = to_value(args[i]);
+    vals[i] = rubric::native::value_of_slot(args[i]);
     if (vals[i].is_missing()) {
       *out = RbSlot{0, 0, nullptr, 0, 0};
       return;
@@ -115,7 +94,7 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
   const Node* n = static_cast<const Node*>(node);
   Value vals[rubric::check::kMaxHostArgs];
   for (int64_t i = 0; i < nargs; ++i) {
-    vals[i] = to_value(args[i]);
+    vals[i] = rubric::native::value_of_slot(args[i]);
     if (vals[i].is_missing()) {
       *out = RbSlot{0, 0, nullptr, 0, 0};
       return;

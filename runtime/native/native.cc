@@ -76,11 +76,19 @@ void* const* helper_table() {
 
 NativeModel::NativeModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::shared_ptr<void> code)
     : model_(std::move(model)), fn_(fn), code_(std::move(code)), rules_(model_->rule_count()),
-      refs_(lower::referenced_objects(*model_)) {}
+      refs_(lower::referenced_objects(*model_)), trace_size_(plan::build(*model_).trace.size()) {}
 
 interp::Outcome NativeModel::score(const interp::Record& record, int64_t as_of, bool explain) const {
+  return run(record, as_of, explain, false);
+}
+
+interp::Outcome NativeModel::score_traced(const interp::Record& record, int64_t as_of) const {
+  return run(record, as_of, true, true);
+}
+
+interp::Outcome NativeModel::run(const interp::Record& record, int64_t as_of, bool explain, bool trace) const {
   // Per-thread buffers: the record laid out as slots, and the outputs.
-  thread_local std::vector<RbSlot> lead, events;
+  thread_local std::vector<RbSlot> lead, events, traced;
   thread_local std::vector<int64_t> times, scores, tiers;
   thread_local std::vector<RbRuleOut> rules;
   thread_local Scratch scratch;
@@ -98,8 +106,9 @@ interp::Outcome NativeModel::score(const interp::Record& record, int64_t as_of, 
   tiers.assign(m.tier_sets.size(), -1);
   rules.assign(rules_, RbRuleOut{0, 0, 0});
   scratch.clear();
+  if (trace) traced.assign(trace_size_, RbSlot{0, 0, nullptr, 0, 0});
   RbCall call{lead.data(), events.data(), times.data(), static_cast<int64_t>(record.events.size()), as_of, &scratch,
-              refs_.data(), scores.data(), tiers.data(), rules.data(), 0, -1};
+              refs_.data(), scores.data(), tiers.data(), rules.data(), 0, -1, trace ? traced.data() : nullptr};
   fn_(&call);
   interp::Outcome out;
   out.scores = scores;
@@ -117,6 +126,10 @@ interp::Outcome NativeModel::score(const interp::Record& record, int64_t as_of, 
         out.hits.push_back(h);
       }
     }
+  }
+  if (trace) {  // before the next call reuses the scratch space its strings may point into
+    out.trace.reserve(trace_size_);
+    for (const RbSlot& s : traced) out.trace.push_back(value_of_slot(s));
   }
   return out;
 }

@@ -37,14 +37,18 @@ class NativeModel : public interp::Scorer {
  public:
   NativeModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::shared_ptr<void> code);
   interp::Outcome score(const interp::Record& record, int64_t as_of, bool explain) const override;
+  interp::Outcome score_traced(const interp::Record& record, int64_t as_of) const override;
   const check::CheckedModel& model() const { return *model_; }
 
  private:
+  interp::Outcome run(const interp::Record& record, int64_t as_of, bool explain, bool trace) const;
+
   std::shared_ptr<const check::CheckedModel> model_;
   RbScoreFn fn_;
   std::shared_ptr<void> code_;
   size_t rules_;
   std::vector<const void*> refs_;
+  size_t trace_size_;  // the plan's trace entries
 };
 
 // An ahead-of-time model, loaded. On failure `scorer` is null and `error` says why, in words

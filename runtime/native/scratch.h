@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Space for strings that compiled code makes during one scoring call, and the conversion of a
-// Value into the ABI's slot. Owned by the caller of the compiled function.
+// Space for strings that compiled code makes during one scoring call, and the conversions
+// between a Value and the ABI's slot. Owned by the caller of the compiled function.
 #pragma once
 
 #include <deque>
@@ -43,6 +43,25 @@ inline RbSlot to_slot(const check::Value& v, Scratch* scratch) {
     case K::Missing: break;
   }
   return s;
+}
+
+// The Value a slot holds; strings are copied.
+inline check::Value value_of_slot(const RbSlot& s) {
+  using K = check::Value::Kind;
+  check::Value v;
+  if (!s.present) return v;
+  v.kind = static_cast<K>(s.present - 1);
+  switch (v.kind) {
+    case K::Bool: v.b = s.i != 0; break;
+    case K::Int:
+    case K::Time:
+    case K::Enum: v.i = s.i; break;
+    case K::Number:
+    case K::Duration: v.d = s.d; break;
+    case K::String: v.s.assign(s.s, static_cast<size_t>(s.n)); break;
+    case K::Missing: break;
+  }
+  return v;
 }
 
 }  // namespace rubric::native

@@ -116,6 +116,17 @@ contains "$TMP/out" "yes           +1  both" "explain: a fired and-rule says yes
 contains "$TMP/out" "yes           +2  either" "explain: a fired or-rule says yes"
 contains "$TMP/out" "no                not both" "explain: an and-rule that did not fire says no"
 contains "$TMP/out" "a = 2; b = 3" "explain: an and-rule's facts"
+# Every back end records the values it shows (its trace): the same explanation from each.
+for fmt in text json; do
+  for id in L0000013 L0000002 L0000040; do
+    "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id $id --as-of 2026-11-01 --format $fmt --backend interp >"$TMP/ex.interp" 2>&1
+    for backend in batch jit; do
+      "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id $id --as-of 2026-11-01 --format $fmt --backend $backend >"$TMP/ex.$backend" 2>&1
+      same "$TMP/ex.interp" "$TMP/ex.$backend" "explain $id ($fmt) with --backend $backend"
+    done
+  done
+done
+expect_exit 2 "explain with an unknown back end" -- "$RUBRIC" explain "$B2B" --lead '{"id": "x"}' --backend fast
 expect_exit 1 "explain unknown id" -- "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id nobody
 expect_exit 2 "explain without a lead" -- "$RUBRIC" explain "$B2B"
 

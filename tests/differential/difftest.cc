@@ -2,7 +2,8 @@
 // Differential test: generates random models (every kind of condition, rule, decay, cap, total
 // and tier) and random leads with events from a seed (tests/differential/generator.h), scores
 // each lead with the interpreter, the batch interpreter and the JIT, and requires identical
-// outcomes field by field, explanations included.
+// outcomes field by field, explanations included: with a trace (what `rubric explain` shows),
+// every back end must record the same values and reach the same outcome as without one.
 //   rubric-difftest [--models N] [--leads N] [--seed S] [--print-model]
 #include <fmt/format.h>
 
@@ -10,8 +11,10 @@
 #include <sstream>
 
 #include "compiler/driver/driver.h"
+#include "compiler/plan/plan.h"
 #include "runtime/interp/batch.h"
 #include "runtime/interp/interp.h"
+#include "runtime/io/explain.h"
 #include "runtime/io/reader.h"
 #include "runtime/jit/jit.h"
 #include "tests/differential/generator.h"
@@ -29,6 +32,13 @@ std::string describe(const rubric::interp::Outcome& o) {
 }
 
 bool same(const rubric::interp::Outcome& a, const rubric::interp::Outcome& b) { return describe(a) == describe(b); }
+
+// An outcome with its trace: what explanations show.
+std::string describe_traced(const rubric::interp::Outcome& o) {
+  std::string s = describe(o) + " trace=";
+  for (const auto& v : o.trace) s += fmt::format("[{}]", v.is_missing() ? "missing" : rubric::check::value_text(v));
+  return s;
+}
 
 }  // namespace
 
@@ -80,6 +90,8 @@ int main(int argc, char** argv) {
     auto reader = rubric::io::open_reader(in, *c.model, {}, fatal);
     rubric::io::InputRecord rec;
     bool ok = true;
+    int l_explained = 0;
+    const size_t plan_size = rubric::plan::build(*c.model).trace.size();
     std::vector<rubric::interp::Record> all;
     std::vector<int64_t> as_ofs;
     while (reader->next(rec)) {
@@ -99,6 +111,28 @@ int main(int argc, char** argv) {
                                  as_of, describe(a), describe(b), describe(d), text);
         ok = false;
         break;
+      }
+      // Explaining: every back end records the same values, runs to the same outcome as
+      // without a trace, and so gives the same explanation.
+      auto ta = interp.score_traced(rec.record, as_of);
+      auto tb = jit->score_traced(rec.record, as_of);
+      auto td = batch.score_traced(rec.record, as_of);
+      if (!same(a, ta) || describe_traced(ta) != describe_traced(tb) || describe_traced(ta) != describe_traced(td) ||
+          ta.trace.empty() != (plan_size == 0)) {
+        std::cout << fmt::format("FAIL model {} lead {} as-of {}, traced:\n  interp {}\n  jit    {}\n  batch  {}\n{}\n", m,
+                                 rec.number, as_of, describe_traced(ta), describe_traced(tb), describe_traced(td), text);
+        ok = false;
+        break;
+      }
+      if (l_explained++ < 20) {
+        std::string ea = rubric::io::explain_lead(*c.model, interp, rec.record, as_of, *c.sources, {false, true});
+        std::string eb = rubric::io::explain_lead(*c.model, *jit, rec.record, as_of, *c.sources, {false, true});
+        if (ea != eb) {
+          std::cout << fmt::format("FAIL model {} lead {} as-of {}: explanations differ:\n  interp {}\n  jit    {}\n{}\n", m,
+                                   rec.number, as_of, ea, eb, text);
+          ok = false;
+          break;
+        }
       }
     }
     // The batch interpreter again, on all the leads as one batch (one as-of time).

@@ -501,13 +501,30 @@ Example:
 
 struct ExplainArgs {
   std::string model, lead, input, id, as_of, format = "text";
+  std::string backend = "auto";
   bool fired_only = false;
   rubric::io::EventsSpec events;
 };
 
 int run_explain(const ExplainArgs& a) {
   rubric::driver::Compilation c;
-  if (!load_model(a.model, c)) return kCannotRun;
+  std::shared_ptr<const rubric::interp::Scorer> native;
+  if (!load_model(a.model, c, &native)) return kCannotRun;
+  // The back end that scores the lead also records the values the explanation shows: a
+  // compiled model's own code, else the interpreter unless --backend says otherwise.
+  using rubric::jit::ScorerKind;
+  ScorerKind kind = a.backend == "jit"     ? ScorerKind::Jit
+                    : a.backend == "batch"  ? ScorerKind::Batch
+                    : a.backend == "interp" ? ScorerKind::Interpreter
+                                            : ScorerKind::Interpreted;
+  std::string jit_error;
+  rubric::jit::CompileOptions copts;
+  if (c.sources) copts.identity = c.sources->file(1).text();
+  std::shared_ptr<const rubric::interp::Scorer> scorer = rubric::jit::make_scorer(c.model, kind, copts, &jit_error, native);
+  if (!jit_error.empty()) {
+    std::cerr << "rubric: the JIT failed: " << jit_error << "\n";
+    return kCannotRun;
+  }
   int64_t as_of;
   if (!parse_as_of(a.as_of, as_of)) return kCannotRun;
   std::istringstream text(a.lead + "\n");
@@ -530,7 +547,6 @@ int run_explain(const ExplainArgs& a) {
   }
   std::shared_ptr<rubric::io::EventFile> events;
   if (!join_events(a.events, a.input.empty() ? "" : a.input, c.model, reader, events)) return kCannotRun;
-  rubric::interp::Interpreter interp(c.model);
   rubric::io::InputRecord rec;
   while (true) {
     try {
@@ -548,7 +564,7 @@ int run_explain(const ExplainArgs& a) {
     rubric::io::ExplainOptions options;
     options.fired_only = a.fired_only;
     options.json = a.format == "json";
-    std::cout << rubric::io::explain_lead(*c.model, interp, rec.record, as_of, *c.sources, options);
+    std::cout << rubric::io::explain_lead(*c.model, *scorer, rec.record, as_of, *c.sources, options);
     return kOk;
   }
   if (!a.input.empty() && input.stream().bad()) {
@@ -1151,6 +1167,10 @@ int main(int argc, char** argv) {
   explain->add_option("--as-of", ea.as_of, "the scoring time, ISO 8601 (default: now)");
   explain->add_flag("--fired-only", ea.fired_only, "list only the rules that fired");
   explain->add_option("--format", ea.format, "text, or json (one object)")->check(CLI::IsMember({"text", "json"}));
+  explain->add_option("--backend", ea.backend,
+                      "what scores the lead and records the values shown: auto (a compiled model's code, else interp), "
+                      "interp, batch or jit")
+      ->check(CLI::IsMember({"auto", "interp", "batch", "jit"}));
   add_events_options(explain, ea.events);
 
   // Known outcomes, for evaluate and diff.
