@@ -203,15 +203,23 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     for (size_t c = 0; c * kChunk < slot.n; ++c) writer.append(slot.texts[c]);
   };
   if (opts.threads <= 1 || reader.sequential()) {
+    // A chunk is decoded, scored and formatted before the next is read, while its records are
+    // still in the cache (decoding a whole batch first and then scoring it cost about a tenth
+    // more on B2B leads with events); the batch is written at once.
     Slot slot;
-    while (true) {
+    bool more = true;
+    while (more) {
       slot.n = 0;
       size_t bytes = 0;
-      while (slot.n < kBatch && bytes < kMaxBatchBytes && reader.next(slot.records[slot.n]))
-        bytes += text_bytes(slot.records[slot.n++]);
+      while (more && slot.n < kBatch && bytes < kMaxBatchBytes) {
+        size_t from = slot.n;
+        while (slot.n < from + kChunk && bytes < kMaxBatchBytes && (more = reader.next(slot.records[slot.n])))
+          bytes += text_bytes(slot.records[slot.n++]);
+        if (slot.n == from) break;
+        score_range(slot, from, slot.n, scorer, opts);
+        format_rows(slot, from / kChunk, writer, opts);
+      }
       if (slot.n == 0) break;
-      score_range(slot, 0, slot.n, scorer, opts);
-      for (size_t c = 0; c * kChunk < slot.n; ++c) format_rows(slot, c, writer, opts);
       write(slot);
     }
     writer.flush();
