@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <deque>
 #include <stdexcept>
 #include <unordered_map>
@@ -16,6 +17,7 @@
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
 #include "runtime/io/input.h"
+#include "runtime/io/limits.h"
 
 namespace rubric::io {
 
@@ -53,10 +55,97 @@ int compare_keys(std::string_view a, std::string_view b) {
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
+// A lead's events, packed into bytes while the file is held: per event its time, then per
+// field a kind byte and its payload (8 bytes for whole numbers, times, enums, numbers and
+// durations; 1 for a bool; a 4-byte length and the bytes for text; nothing when missing).
+// About 60 bytes for a page view with its URL, against some 330 as interp::Event (56 bytes a
+// Value, a vector, and the URL's own allocation). Unpacked into the lead when it is scored.
+class PackedEvents {
+ public:
+  static_assert(kMaxRecordBytes <= UINT32_MAX, "a text's length must fit its 4 bytes");
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  void clear() {
+    bytes_.clear();
+    count_ = 0;
+  }
+  void swap(PackedEvents& o) {
+    bytes_.swap(o.bytes_);
+    std::swap(count_, o.count_);
+  }
+  void shrink() { bytes_.shrink_to_fit(); }
+
+  // Appends an event: its time and `fields` (the event schema's, in order).
+  void add(int64_t time, const check::Value* fields, size_t n) {
+    put(&time, 8);
+    for (size_t i = 0; i < n; ++i) {
+      const check::Value& v = fields[i];
+      char kind = static_cast<char>(v.kind);
+      put(&kind, 1);
+      switch (v.kind) {
+        case check::Value::Kind::Missing: break;
+        case check::Value::Kind::Bool: put(&v.b, 1); break;
+        case check::Value::Kind::Int:
+        case check::Value::Kind::Time:
+        case check::Value::Kind::Enum: put(&v.i, 8); break;
+        case check::Value::Kind::Number:
+        case check::Value::Kind::Duration: put(&v.d, 8); break;
+        case check::Value::Kind::String: {
+          uint32_t len = static_cast<uint32_t>(v.s.size());
+          put(&len, 4);
+          put(v.s.data(), v.s.size());
+          break;
+        }
+      }
+    }
+    ++count_;
+  }
+
+  // Appends the events to `out`, each with `n` fields.
+  void unpack_into(std::vector<interp::Event>& out, size_t n) const {
+    const char* p = bytes_.data();
+    out.reserve(out.size() + count_);
+    for (size_t e = 0; e < count_; ++e) {
+      interp::Event& ev = out.emplace_back();
+      get(p, &ev.time, 8);
+      ev.fields.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        check::Value& v = ev.fields[i];
+        v.kind = static_cast<check::Value::Kind>(*p++);
+        switch (v.kind) {
+          case check::Value::Kind::Missing: break;
+          case check::Value::Kind::Bool: get(p, &v.b, 1); break;
+          case check::Value::Kind::Int:
+          case check::Value::Kind::Time:
+          case check::Value::Kind::Enum: get(p, &v.i, 8); break;
+          case check::Value::Kind::Number:
+          case check::Value::Kind::Duration: get(p, &v.d, 8); break;
+          case check::Value::Kind::String: {
+            uint32_t len;
+            get(p, &len, 4);
+            v.s.assign(p, len);
+            p += len;
+            break;
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  void put(const void* data, size_t n) { bytes_.append(static_cast<const char*>(data), n); }
+  static void get(const char*& p, void* to, size_t n) {
+    std::memcpy(to, p, n);
+    p += n;
+  }
+  std::string bytes_;
+  size_t count_ = 0;
+};
+
 // The events of one lead, as read from the file.
 struct Group {
   std::string key;
-  std::vector<interp::Event> events;
+  PackedEvents events;
   std::vector<std::string> errors, warnings;  // with the events file's name and line
   int64_t rows = 0;
   int64_t first_line = 0;
@@ -125,6 +214,7 @@ class EventFile {
         add_row(*last, row);
         continue;
       }
+      if (last) last->events.shrink();  // its rows are likely all read: give back the room to grow
       auto it = by_key_.find(std::string(key));
       Group* g;
       if (it == by_key_.end()) {
@@ -138,6 +228,7 @@ class EventFile {
       add_row(*g, row);
       last = g;
     }
+    if (last) last->events.shrink();
     reader_.reset();
     return true;
   }
@@ -205,8 +296,9 @@ class EventFile {
   }
 
  private:
-  // One row into its group: an event, or an error or warning of the group's lead.
-  void add_row(Group& g, const InputRecord& row) {
+  // One row into its group: an event, or an error or warning of the group's lead. Takes the
+  // row's values.
+  void add_row(Group& g, InputRecord& row) {
     ++summary_.rows;
     ++g.rows;
     for (const std::string& w : row.warnings) g.warnings.push_back(fmt::format("{}:{}: {}", name_, row.line, w));
@@ -215,9 +307,10 @@ class EventFile {
       return;
     }
     const check::Field& kind = model_->event.fields[model_->event_kind_field];
-    interp::Event e;
-    e.fields.assign(row.record.fields.begin(), row.record.fields.end() - 1);  // all but the key
-    check::Value& k = e.fields[model_->event_kind_field];
+    // The row's fields are the event's, then the key: the event is all but the last.
+    std::vector<check::Value>& fields = row.record.fields;
+    const size_t n = fields.size() - 1;
+    check::Value& k = fields[model_->event_kind_field];
     if (!k.is_missing()) {
       std::string text = std::move(k.s), why;
       if (!decoder_.decode(kind, text, k, why)) {
@@ -231,15 +324,14 @@ class EventFile {
         return;
       }
     }
-    const check::Value& t = e.fields[model_->event_time_field];
+    const check::Value& t = fields[model_->event_time_field];
     if (t.is_missing()) {  // an optional time: an event that happened at no known time
       ++summary_.skipped;
       g.warnings.push_back(fmt::format("{}:{}: the event has no `{}`; it is skipped", name_, row.line,
                                        model_->event.fields[model_->event_time_field].name));
       return;
     }
-    e.time = t.i;
-    g.events.push_back(std::move(e));
+    g.events.add(t.i, fields.data(), n);
   }
 
   void unreadable(const InputRecord& row) {
@@ -255,7 +347,7 @@ class EventFile {
     out.errors.insert(out.errors.end(), g.errors.begin(), g.errors.end());
     out.warnings.insert(out.warnings.end(), g.warnings.begin(), g.warnings.end());
     if (g.events.empty()) return;
-    out.record.events.insert(out.record.events.end(), g.events.begin(), g.events.end());
+    g.events.unpack_into(out.record.events, model_->event.fields.size());
     out.order_events();
   }
 
