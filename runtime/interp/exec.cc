@@ -299,11 +299,11 @@ const Value* Executor::step(const Instr& x, const Value* const* in, Lead& lead, 
   return &kMissingValue;
 }
 
-// Runs `prog` for one lead and returns its result, or register `want`'s. The pointer is valid
+// Runs `prog` for one lead and returns its result. The pointer is valid
 // until the next run. With `skip`, `and`/`or` skip their right side when the left decides,
 // unless the lead is traced and so is the program: then every instruction runs and the traced
 // registers are recorded.
-const Value* Executor::run(const Program& prog, Lead& lead, bool skip, int want) const {
+const Value* Executor::run(const Program& prog, Lead& lead, bool skip) const {
   const bool tracing = lead.trace && !prog.trace.empty();
   if (tracing) skip = false;
   Scratch& s = scratch();
@@ -331,7 +331,7 @@ const Value* Executor::run(const Program& prog, Lead& lead, bool skip, int want)
   }
   if (tracing)
     for (auto [i, slot] : prog.trace) (*lead.trace)[static_cast<size_t>(slot)] = *s.regs[base + static_cast<size_t>(i)];
-  return len ? s.regs[base + (want >= 0 ? static_cast<size_t>(want) : len - 1)] : &kMissingValue;
+  return len ? s.regs[base + len - 1] : &kMissingValue;
 }
 
 Tri Executor::define(int slot, Lead& lead) const {
@@ -502,7 +502,9 @@ void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of
   if (own.size() < longest_ * n) own.resize(longest_ * n);
   std::vector<Tri> col(n);
   // Runs `prog` for every lead. When tracing, only the leads for which the row runner would
-  // run it (`needed`) record its values, and the defines it reaches, in their traces.
+  // run it (`needed`) record its values, and the defines it reaches, in their traces, so that
+  // both runners leave the same slots missing. (Traced batches are of one lead today, from
+  // BatchInterpreter::score_traced; the rule holds for any size.)
   auto run_all = [&](const Program& prog, const std::function<bool(size_t)>& needed) {
     if (trace)
       for (size_t l = 0; l < n; ++l) leads[l].trace = needed(l) ? &out[l].trace : nullptr;

@@ -47,7 +47,7 @@ class Executor {
   // Ready for its programs; `trace` (or null) receives Plan::trace's values as they are made.
   void start(Lead& lead, const Record& record, int64_t as_of, std::vector<Value>* trace) const;
   void event_pass(Lead& lead) const;
-  const Value* run(const plan::Program& prog, Lead& lead, bool skip, int want = -1) const;
+  const Value* run(const plan::Program& prog, Lead& lead, bool skip) const;
   const Value* step(const plan::Instr& x, const Value* const* in, Lead& lead, Value& tmp) const;
   Tri define(int slot, Lead& lead) const;
 

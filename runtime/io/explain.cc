@@ -11,6 +11,7 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "compiler/plan/plan.h"
@@ -116,39 +117,46 @@ struct Shortfall {
 
 class Explainer {
  public:
-  Explainer(const check::CheckedModel& m, const interp::Record& r, int64_t as_of, const source::SourceManager& sm,
-            const interp::Outcome& o, const ExplainOptions& opts)
-      : m_(m), r_(r), as_of_(as_of), sm_(sm), o_(o), opts_(opts) {
-    // Where each checked node's value and each query's count sit in the outcome's trace.
-    std::unordered_map<const Node*, int> node_index;
-    int i = 0;
-    for (const Node& n : m.nodes) node_index[&n] = i++;
-    std::vector<int> slot_of_node(m.nodes.size(), -1);
+  Explainer(const check::CheckedModel& m, const plan::Plan& p, const interp::Record& r, int64_t as_of,
+            const source::SourceManager& sm, const interp::Outcome& o, const ExplainOptions& opts)
+      : m_(m), p_(p), r_(r), as_of_(as_of), sm_(sm), o_(o), opts_(opts) {
+    // Where each checked node's value and each query's count sit in the outcome's trace. A
+    // value-making node is computed by one instruction, so it has one slot. A define's node is
+    // the instruction of every condition that uses it, each with its own slot, filled only when
+    // that program ran: it is not mapped, and a rule's result is read from its own program.
+    std::vector<const Node*> nodes;
+    for (const Node& n : m.nodes) nodes.push_back(&n);
     query_slot_.assign(m.queries.size(), -1);
-    std::vector<plan::TraceSlot> trace = plan::build(m).trace;
-    for (size_t k = 0; k < trace.size(); ++k) {
-      if (trace[k].node >= 0 && slot_of_node[static_cast<size_t>(trace[k].node)] < 0)
-        slot_of_node[static_cast<size_t>(trace[k].node)] = static_cast<int>(k);
-      if (trace[k].query >= 0) query_slot_[static_cast<size_t>(trace[k].query)] = static_cast<int>(k);
+    for (size_t k = 0; k < p.trace.size(); ++k) {
+      const plan::TraceSlot& t = p.trace[k];
+      if (t.node >= 0 && static_cast<size_t>(t.node) < nodes.size() && nodes[static_cast<size_t>(t.node)]->op != Op::Define)
+        node_slot_.emplace(nodes[static_cast<size_t>(t.node)], static_cast<int>(k));
+      if (t.query >= 0) query_slot_[static_cast<size_t>(t.query)] = static_cast<int>(k);
     }
-    for (const auto& [node, index] : node_index)
-      if (slot_of_node[static_cast<size_t>(index)] >= 0) node_slot_[node] = slot_of_node[static_cast<size_t>(index)];
     int q = 0;
     for (const check::EventQuery& query : m.queries) query_index_[&query] = q++;
+  }
+
+  // Whether rule `r` of score `s` (not an `each` rule) held in the scoring: its program's result.
+  Value rule_result(size_t s, size_t r) const {
+    const plan::Rule& rule = p_.scores[s].rules[r];
+    if (rule.program < 0) return Value::missing();
+    const plan::Program& prog = p_.programs[static_cast<size_t>(rule.program)];
+    if (prog.trace.empty() || static_cast<size_t>(prog.trace.back().first) + 1 != prog.code.size()) return Value::missing();
+    return o_.trace[static_cast<size_t>(prog.trace.back().second)];
   }
 
   // The value `n` had in the scoring, from its trace; missing when nothing computed it.
   Value traced(const Node* n) const {
     auto it = node_slot_.find(n);
-    if (it == node_slot_.end() || static_cast<size_t>(it->second) >= o_.trace.size()) return Value::missing();
-    return o_.trace[static_cast<size_t>(it->second)];
+    return it == node_slot_.end() ? Value::missing() : o_.trace[static_cast<size_t>(it->second)];
   }
   // How many events `query` matched in the scoring.
   int64_t matched(const check::EventQuery* query) const {
     auto it = query_index_.find(query);
     if (it == query_index_.end()) return 0;
     int slot = query_slot_[static_cast<size_t>(it->second)];
-    if (slot < 0 || static_cast<size_t>(slot) >= o_.trace.size() || o_.trace[static_cast<size_t>(slot)].is_missing()) return 0;
+    if (slot < 0 || o_.trace[static_cast<size_t>(slot)].is_missing()) return 0;
     return o_.trace[static_cast<size_t>(slot)].i;
   }
 
@@ -319,7 +327,7 @@ class Explainer {
             l.detail = "no matching events";
           }
         } else {
-          Value v = traced(rule.cond);
+          Value v = rule_result(s, r);
           l.status = v.is_missing() ? "unknown" : (v.b ? "yes" : "no");
           l.facts = facts_of(rule.cond);
           l.detail = join(l.facts, "; ");
@@ -399,6 +407,7 @@ class Explainer {
 
  private:
   const check::CheckedModel& m_;
+  const plan::Plan& p_;
   const interp::Record& r_;
   int64_t as_of_;
   const source::SourceManager& sm_;
@@ -415,7 +424,11 @@ class Explainer {
 std::string explain_lead(const check::CheckedModel& m, const interp::Scorer& scorer, const interp::Record& record,
                          int64_t as_of, const source::SourceManager& sources, const ExplainOptions& options) {
   interp::Outcome o = scorer.score_traced(record, as_of);
-  return Explainer(m, record, as_of, sources, o, options).run();
+  plan::Plan p = plan::build(m);
+  if (o.trace.size() != p.trace.size())
+    throw std::logic_error(fmt::format("explain: the back end recorded {} values, and the model's plan has {}", o.trace.size(),
+                                       p.trace.size()));
+  return Explainer(m, p, record, as_of, sources, o, options).run();
 }
 
 }  // namespace rubric::io

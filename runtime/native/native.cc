@@ -76,13 +76,15 @@ void* const* helper_table() {
 
 NativeModel::NativeModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::shared_ptr<void> code)
     : model_(std::move(model)), fn_(fn), code_(std::move(code)), rules_(model_->rule_count()),
-      refs_(lower::referenced_objects(*model_)), trace_size_(plan::build(*model_).trace.size()) {}
+      refs_(lower::referenced_objects(*model_)) {}
 
 interp::Outcome NativeModel::score(const interp::Record& record, int64_t as_of, bool explain) const {
   return run(record, as_of, explain, false);
 }
 
 interp::Outcome NativeModel::score_traced(const interp::Record& record, int64_t as_of) const {
+  // The plan is built here, not when the code is loaded: loading stays as fast as it was.
+  std::call_once(trace_once_, [this] { trace_size_ = plan::build(*model_).trace.size(); });
   return run(record, as_of, true, true);
 }
 

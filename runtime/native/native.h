@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,8 @@ class NativeModel : public interp::Scorer {
   std::shared_ptr<void> code_;
   size_t rules_;
   std::vector<const void*> refs_;
-  size_t trace_size_;  // the plan's trace entries
+  mutable std::once_flag trace_once_;  // the plan's trace size, found when first explaining
+  mutable size_t trace_size_ = 0;
 };
 
 // An ahead-of-time model, loaded. On failure `scorer` is null and `error` says why, in words

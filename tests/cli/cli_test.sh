@@ -126,6 +126,25 @@ for fmt in text json; do
     done
   done
 done
+# A define whose whole body is another define shares its node: a rule on the inner one is
+# read from its own program, not from the alias's (which did not run).
+cat >"$TMP/alias.rubric" <<'EOF'
+model "alias"
+
+lead:
+  id: string key
+  employees: optional int
+
+define unused_alias: big
+define big: employees > 100
+
+score fit:
+  big: +5 "big"
+EOF
+for backend in interp batch jit; do
+  expect_exit 0 "explain an alias ($backend)" -- "$RUBRIC" explain "$TMP/alias.rubric" --lead '{"id": "x", "employees": 5}' --as-of 2026-11-01 --backend $backend
+  contains "$TMP/out" "no                big" "explain: a rule on a define another define names says no ($backend)"
+done
 expect_exit 2 "explain with an unknown back end" -- "$RUBRIC" explain "$B2B" --lead '{"id": "x"}' --backend fast
 expect_exit 1 "explain unknown id" -- "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id nobody
 expect_exit 2 "explain without a lead" -- "$RUBRIC" explain "$B2B"
