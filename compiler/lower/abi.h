@@ -10,15 +10,31 @@
 
 extern "C" {
 
-// One field value. `present` is 0 when the value is missing, else 1 + check::Value::Kind.
-// Bool, Int, Time and Enum use `i`; Number and Duration use `d`; String uses `s` and `n`
-// (a view: the bytes belong to the record, or to the call's scratch space).
+// A value made by the generated code for a helper, or recorded in a trace. `present` is 0
+// when the value is missing, else 1 + check::Value::Kind. Bool, Int, Time and Enum use `i`;
+// Number and Duration use `d`; String uses `s` and `n` (a view: the bytes belong to the
+// record, or to the call's scratch space).
 struct RbSlot {
   int64_t i;
   double d;
   const char* s;
   int64_t n;
   int64_t present;
+};
+
+// The record is read where the host holds it, with no copy: the lead's fields are an array of
+// check::Value, its events an array of interp::Event, each with its fields as an array of
+// check::Value. The generated code knows only these sizes and offsets; the host checks them
+// against its own types when it runs compiled code (runtime/native/native.cc), so a layout
+// that differs is refused, never misread. In a Value: the kind (0 missing, else
+// check::Value::Kind) is a byte at RB_VALUE_KIND, a bool a byte at RB_VALUE_BOOL, whole
+// numbers, times and enums an int64 at RB_VALUE_INT, numbers and durations a double at
+// RB_VALUE_NUM, text a pointer to its bytes at RB_VALUE_TEXT and their count (int64) at
+// RB_VALUE_LEN. In an Event: its time (ms, int64) at RB_EVENT_TIME and the pointer to its
+// first field at RB_EVENT_FIELDS.
+enum : int64_t {
+  RB_VALUE_SIZE = 56, RB_VALUE_KIND = 0, RB_VALUE_BOOL = 1, RB_VALUE_INT = 8, RB_VALUE_NUM = 16, RB_VALUE_TEXT = 24,
+  RB_VALUE_LEN = 32, RB_EVENT_SIZE = 32, RB_EVENT_TIME = 0, RB_EVENT_FIELDS = 8
 };
 
 // What a rule did for one lead: its points in hundredths, events counted, and flags.
@@ -31,9 +47,8 @@ struct RbRuleOut {
 
 // One scoring call. Inputs first, then outputs the generated code writes.
 struct RbCall {
-  const RbSlot* lead;    // one slot per lead field
-  const RbSlot* events;  // n_events × (event fields) slots, oldest event first
-  const int64_t* times;  // each event's timestamp (ms since 1970), ascending
+  const void* lead;      // the lead's fields: check::Value[lead fields]
+  const void* events;    // its events: interp::Event[n_events], oldest first (times ascending)
   int64_t n_events;
   int64_t as_of;         // milliseconds since 1970
   void* scratch;         // host-owned space for strings made during the call
@@ -54,7 +69,9 @@ typedef void (*RbScoreFn)(RbCall*);
 // Helpers the generated code calls (runtime/jit/helpers.cc). `node` and `decay` arguments come
 // from RbCall::refs: objects of the model the code was compiled from (no address is baked
 // into the code, so compiled objects can be cached and loaded by another process).
-void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end);
+// The events [begin, end) of `events` (interp::Event[n], oldest first) at or before as-of and,
+// with a window, within it.
+void rb_window(const void* events, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end);
 double rb_decay(const void* decay, int64_t age);
 int64_t rb_to_cents(double points);
 int64_t rb_str_ieq(const char* a, int64_t an, const char* b, int64_t bn);
@@ -86,9 +103,9 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
 // without parsing or checking anything. A model loads in any Rubric whose formats match the
 // key's first line: this ABI (the RbCall layout, the helpers and the refs order), the plan
 // format the code was lowered from, and the model bytes' format.
-enum { RB_ABI_VERSION = 5, RB_HELPER_COUNT = 11 };
+enum { RB_ABI_VERSION = 6, RB_HELPER_COUNT = 11 };
 struct RbModelInfo {
-  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`; 4: times in milliseconds; 5: the trace)
+  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`; 4: times in milliseconds; 5: the trace; 6: the record read in place)
   const char* key;      // "rubric model format ABI.PLAN.MODEL (rubric VERSION)\nTRIPLE\nCPU\nFEATURES\nHOST SIGNATURES\nmodel sha256 HEX"
   const char* name;     // the model file's name, for messages
   const char* source;   // the model's text

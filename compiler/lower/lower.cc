@@ -36,7 +36,7 @@ constexpr int kTriFalse = 0, kTriTrue = 1, kTriUnknown = 2;
 constexpr double kMs = double(check::kMsPerSecond);
 // Field numbers of RbSlot and RbCall.
 enum SlotField { kI, kD, kS, kN, kPresent };
-enum CallField { kLead, kEvents, kTimes, kNEvents, kAsOf, kScratch, kRefs, kScores, kTiers, kRules, kTotal, kDisq, kTrace };
+enum CallField { kLead, kEvents, kNEvents, kAsOf, kScratch, kRefs, kScores, kTiers, kRules, kTotal, kDisq, kTrace };
 
 // A lowered value: `present` is i1; the payload fields used depend on the type.
 struct LVal {
@@ -80,7 +80,7 @@ class Lowerer {
     ptr = PointerType::getUnqual(C);
     slotTy = StructType::create(C, {i64, f64, ptr, i64, i64}, "RbSlot");
     ruleTy = StructType::create(C, {i64, i64, i64}, "RbRuleOut");
-    callTy = StructType::create(C, {ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i64, i64, ptr}, "RbCall");
+    callTy = StructType::create(C, {ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i64, i64, ptr}, "RbCall");
     std::vector<const void*> refs = referenced_objects(m);
     for (size_t i = 0; i < refs.size(); ++i) ref_index_[refs[i]] = static_cast<int64_t>(i);
     auto fn = [&](const char* name, Type* ret, std::vector<Type*> args) {
@@ -100,7 +100,6 @@ class Lowerer {
   }
 
   std::unique_ptr<Module> run() {
-    event_fields_ = static_cast<int64_t>(m_.event.fields.size());
     // Each define is a function that computes its condition once per lead and keeps the answer
     // in its qi slot (-1 until then), so a define used many times costs one evaluation. Defines
     // come after those they use, so each body finds its callees made.
@@ -267,7 +266,6 @@ class Lowerer {
   }
   Value* lead() { return input(kLead, ptr); }
   Value* events() { return input(kEvents, ptr); }
-  Value* times() { return input(kTimes, ptr); }
   Value* n_events() { return input(kNEvents, i64); }
   Value* as_of() { return input(kAsOf, i64); }
   Value* scratch() { return input(kScratch, ptr); }
@@ -317,7 +315,7 @@ class Lowerer {
     AllocaInst* begin = B.CreateAlloca(i64, nullptr, "begin");
     AllocaInst* end = B.CreateAlloca(i64, nullptr, "end");
     AllocaInst* idx = B.CreateAlloca(i64, nullptr, "idx");
-    B.CreateCall(window_, {times(), n_events(), as_of(), ConstantFP::get(f64, ep.widest), begin, end});
+    B.CreateCall(window_, {events(), n_events(), as_of(), ConstantFP::get(f64, ep.widest), begin, end});
     B.CreateStore(B.CreateLoad(i64, begin), idx);
     Value* stop = B.CreateLoad(i64, end);
     Value* as_of_f = B.CreateSIToFP(as_of(), f64);
@@ -329,8 +327,9 @@ class Lowerer {
     Value* i = B.CreateLoad(i64, idx);
     B.CreateCondBr(B.CreateICmpSLT(i, stop), body, exit);
     B.SetInsertPoint(body);
-    event_ = B.CreateGEP(slotTy, events(), B.CreateMul(i, B.getInt64(event_fields_)));
-    Value* t = B.CreateLoad(i64, B.CreateGEP(i64, times(), i));
+    Value* ev = event_at(i);
+    event_ = B.CreateLoad(ptr, B.CreateGEP(i8, ev, B.getInt64(RB_EVENT_FIELDS)));
+    Value* t = B.CreateLoad(i64, B.CreateGEP(i8, ev, B.getInt64(RB_EVENT_TIME)));
     Value* tf = B.CreateSIToFP(t, f64);
     std::vector<Value*> accepted(ep.filters.size(), nullptr), in(ep.queries.size(), nullptr);
     for (size_t q = 0; q < ep.queries.size(); ++q) {
@@ -349,7 +348,7 @@ class Lowerer {
     for (size_t s = 0; s < ep.sums.size(); ++s) {
       const plan::Sum& sum = ep.sums[s];
       TypeKind ft = m_.event.fields[static_cast<size_t>(sum.field)].type.kind;
-      LVal f = load_slot(event_, sum.field, ft);
+      LVal f = load_value(event_, sum.field, ft);
       Value* slot = sum_slot(static_cast<int64_t>(s));
       Value* old = B.CreateLoad(f64, slot);
       Value* add = B.CreateFAdd(old, as_double(f, ft));
@@ -466,6 +465,26 @@ class Lowerer {
     return {cents, n, B.CreateSelect(ok, flags, B.getInt64(0))};
   }
 
+  // Event `i` of the record (an interp::Event, abi.h).
+  Value* event_at(Value* i) { return B.CreateGEP(i8, events(), B.CreateMul(i, B.getInt64(RB_EVENT_SIZE))); }
+
+  // Field `index` of an array of the host's values (check::Value, read in place: abi.h).
+  LVal load_value(Value* base, int64_t index, TypeKind t) {
+    Value* at = B.CreateGEP(i8, base, B.getInt64(index * RB_VALUE_SIZE));
+    auto member = [&](int64_t offset) { return B.CreateGEP(i8, at, B.getInt64(offset)); };
+    LVal v;
+    v.present = B.CreateICmpNE(B.CreateLoad(i8, member(RB_VALUE_KIND)), B.getInt8(0));
+    if (t == TypeKind::Bool) v.i = B.CreateZExt(B.CreateLoad(i8, member(RB_VALUE_BOOL)), i64);
+    else if (uses_i(t)) v.i = B.CreateLoad(i64, member(RB_VALUE_INT));
+    if (uses_d(t)) v.d = B.CreateLoad(f64, member(RB_VALUE_NUM));
+    if (t == TypeKind::String) {
+      v.s = B.CreateLoad(ptr, member(RB_VALUE_TEXT));
+      v.n = B.CreateLoad(i64, member(RB_VALUE_LEN));
+    }
+    return v;
+  }
+
+  // Field `index` of an array of slots the generated code made (RbSlot).
   LVal load_slot(Value* base, int64_t index, TypeKind t) {
     Value* slot = B.CreateGEP(slotTy, base, B.getInt64(index));
     LVal v;
@@ -643,8 +662,8 @@ class Lowerer {
   LVal instruction(const plan::Program& prog, const Instr& x, TypeOf type_of, Reg reg) {
     switch (x.op) {
       case Opcode::Const: return literal(p_.objects.constants[static_cast<size_t>(x.arg)]);
-      case Opcode::LeadField: return load_slot(lead(), x.arg, x.type);
-      case Opcode::EventField: return event_ ? load_slot(event_, x.arg, x.type) : missing();
+      case Opcode::LeadField: return load_value(lead(), x.arg, x.type);
+      case Opcode::EventField: return event_ ? load_value(event_, x.arg, x.type) : missing();
       case Opcode::NegInt: {
         LVal a = reg(0);
         // -INT64_MIN does not fit: missing, like every whole-number overflow.
@@ -721,11 +740,12 @@ class Lowerer {
       case Opcode::DaysSinceLast: {
         Value* l = B.CreateLoad(i64, last_slot(x.arg));
         Value* found = B.CreateICmpSGE(l, B.getInt64(0));
-        // Read the event's time only when there is one: a lead without events has no times array
-        // (a null pointer), so the load goes through a pointer to as-of instead.
+        // Read the event's time only when there is one: a lead without events may have no
+        // events array (a null pointer), so the load goes through a pointer to as-of instead.
         AllocaInst* no_event = local(i64, "no.event");
         B.CreateStore(as_of(), no_event);
-        Value* at = B.CreateSelect(found, B.CreateGEP(i64, times(), B.CreateSelect(found, l, B.getInt64(0))), no_event);
+        Value* time = B.CreateGEP(i8, event_at(B.CreateSelect(found, l, B.getInt64(0))), B.getInt64(RB_EVENT_TIME));
+        Value* at = B.CreateSelect(found, time, no_event);
         LVal v;
         v.present = found;
         v.i = floor_days(B.CreateSub(as_of(), B.CreateLoad(i64, at)));
@@ -905,7 +925,6 @@ class Lowerer {
   std::unordered_map<const void*, int64_t> ref_index_;
   std::vector<const Node*> nodes_;  // the checked model's nodes, by index
   Value* event_ = nullptr;  // the current event's first slot, inside an event filter
-  int64_t event_fields_ = 0;
   Value* call_arg_ = nullptr;  // the current function's RbCall*
   Value *qi_ = nullptr, *qd_ = nullptr;  // the event pass's results
   std::vector<Function*> define_fns_;  // by define slot

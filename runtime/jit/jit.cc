@@ -267,7 +267,13 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     if (auto* jd = engine.jit().getExecutionSession().getJITDylibByName(*dylib))
       llvm::consumeError(engine.jit().getExecutionSession().removeJITDylib(*jd));
   });
-  auto result = std::make_shared<JitModel>(std::move(model), fn, std::move(code));
+  std::shared_ptr<JitModel> result;
+  try {
+    result = std::make_shared<JitModel>(std::move(model), fn, std::move(code));
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return nullptr;
+  }
   if (!key.empty()) {
     std::lock_guard<std::mutex> mlock(memory_mu);
     memory_cache[key] = result;

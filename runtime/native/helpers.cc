@@ -20,15 +20,17 @@ using rubric::check::Value;
 
 extern "C" {
 
-void rb_window(const int64_t* times, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end) {
-  const int64_t* e = std::upper_bound(times, times + n, as_of);
-  const int64_t* b = times;
+void rb_window(const void* events, int64_t n, int64_t as_of, double window_seconds, int64_t* begin, int64_t* end) {
+  using rubric::interp::Event;
+  const Event* all = static_cast<const Event*>(events);
+  const Event* e = std::upper_bound(all, all + n, as_of, [](int64_t t, const Event& x) { return t < x.time; });
+  const Event* b = all;
   if (window_seconds >= 0) {
     double from = double(as_of) - window_seconds * double(rubric::check::kMsPerSecond);  // times are ms
-    b = std::lower_bound(times, e, from, [](int64_t t, double f) { return double(t) < f; });
+    b = std::lower_bound(all, e, from, [](const Event& x, double f) { return double(x.time) < f; });
   }
-  *begin = b - times;
-  *end = e - times;
+  *begin = b - all;
+  *end = e - all;
 }
 
 double rb_decay(const void* decay, int64_t age) {

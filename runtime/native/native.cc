@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <stdexcept>
 
 #include "build_id.h"
 #include "common/serialize.h"
@@ -74,9 +75,46 @@ void* const* helper_table() {
   return table;
 }
 
+namespace {
+
+// Compiled code reads check::Value and interp::Event in place at the offsets abi.h gives; this
+// checks them against this build's types (std::string's and std::vector's layouts included),
+// once, before any compiled code runs.
+bool host_layout_matches() {
+  static const bool ok = [] {
+    check::Value v = check::Value::string(std::string(40, 'x'));  // beyond any short-string buffer
+    v.b = true;
+    v.i = 0x1122334455667788;
+    v.d = 2.5;
+    const char* base = reinterpret_cast<const char*>(&v);
+    auto read = [](const char* at, auto out) {
+      std::memcpy(&out, at, sizeof out);
+      return out;
+    };
+    interp::Event e;
+    e.time = 0x0102030405060708;
+    e.fields.resize(2);
+    const char* eb = reinterpret_cast<const char*>(&e);
+    return sizeof(check::Value) == RB_VALUE_SIZE && sizeof(interp::Event) == RB_EVENT_SIZE &&
+           read(base + RB_VALUE_KIND, uint8_t{}) == static_cast<uint8_t>(check::Value::Kind::String) &&
+           read(base + RB_VALUE_BOOL, uint8_t{}) == 1 && read(base + RB_VALUE_INT, int64_t{}) == v.i &&
+           read(base + RB_VALUE_NUM, double{}) == v.d && read(base + RB_VALUE_TEXT, static_cast<const char*>(nullptr)) == v.s.data() &&
+           read(base + RB_VALUE_LEN, int64_t{}) == static_cast<int64_t>(v.s.size()) &&
+           read(eb + RB_EVENT_TIME, int64_t{}) == e.time &&
+           read(eb + RB_EVENT_FIELDS, static_cast<const check::Value*>(nullptr)) == e.fields.data();
+  }();
+  return ok;
+}
+
+}  // namespace
+
 NativeModel::NativeModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::shared_ptr<void> code)
     : model_(std::move(model)), fn_(fn), code_(std::move(code)), rules_(model_->rule_count()),
-      refs_(lower::referenced_objects(*model_)) {}
+      refs_(lower::referenced_objects(*model_)) {
+  if (!host_layout_matches())
+    throw std::runtime_error("this build lays out values differently from what compiled scoring code reads (abi.h); "
+                             "use --backend interp");
+}
 
 interp::Outcome NativeModel::score(const interp::Record& record, int64_t as_of, bool explain) const {
   return run(record, as_of, explain, false);
@@ -89,27 +127,18 @@ interp::Outcome NativeModel::score_traced(const interp::Record& record, int64_t 
 }
 
 interp::Outcome NativeModel::run(const interp::Record& record, int64_t as_of, bool explain, bool trace) const {
-  // Per-thread buffers: the record laid out as slots, and the outputs.
-  thread_local std::vector<RbSlot> lead, events, traced;
-  thread_local std::vector<int64_t> times, scores, tiers;
+  // Per-thread buffers for the outputs; the record is read where it is (abi.h).
+  thread_local std::vector<RbSlot> traced;
+  thread_local std::vector<int64_t> scores, tiers;
   thread_local std::vector<RbRuleOut> rules;
   thread_local Scratch scratch;
   const check::CheckedModel& m = *model_;
-  lead.resize(record.fields.size());
-  for (size_t i = 0; i < record.fields.size(); ++i) lead[i] = to_slot(record.fields[i], nullptr);
-  size_t per = m.event.fields.size();
-  events.resize(record.events.size() * per);
-  times.resize(record.events.size());
-  for (size_t e = 0; e < record.events.size(); ++e) {
-    times[e] = record.events[e].time;
-    for (size_t f = 0; f < per; ++f) events[e * per + f] = to_slot(record.events[e].fields[f], nullptr);
-  }
   scores.assign(m.scores.size(), 0);
   tiers.assign(m.tier_sets.size(), -1);
   rules.assign(rules_, RbRuleOut{0, 0, 0});
   scratch.clear();
   if (trace) traced.assign(trace_size_, RbSlot{0, 0, nullptr, 0, 0});
-  RbCall call{lead.data(), events.data(), times.data(), static_cast<int64_t>(record.events.size()), as_of, &scratch,
+  RbCall call{record.fields.data(), record.events.data(), static_cast<int64_t>(record.events.size()), as_of, &scratch,
               refs_.data(), scores.data(), tiers.data(), rules.data(), 0, -1, trace ? traced.data() : nullptr};
   fn_(&call);
   interp::Outcome out;
@@ -421,7 +450,11 @@ Loaded load_info(const RbModelInfo* info, const std::string& where, std::shared_
     if (empty)
       for (int i = 0; i < RB_HELPER_COUNT; ++i) info->helpers[i] = mine[i];
   }
-  out.scorer = std::make_shared<NativeModel>(out.model, info->score, std::move(owner));
+  try {
+    out.scorer = std::make_shared<NativeModel>(out.model, info->score, std::move(owner));
+  } catch (const std::exception& e) {
+    out.error = where + ": " + e.what();
+  }
   return out;
 }
 
