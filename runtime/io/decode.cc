@@ -99,13 +99,58 @@ void set_text(Value& out, std::string_view raw) {
 
 }  // namespace
 
+Decoder::Decoder(const check::CheckedModel& model) : model_(model) {
+  // Enum values are found by their folded text, as iequals compares: one lookup per value read
+  // instead of a comparison per value of the type.
+  for (const check::Schema* schema : {&model.lead, &model.event})
+    for (const check::Field& f : schema->fields) {
+      const check::EnumType* e = f.type.enum_type;
+      if (!f.type.is(TypeKind::Enum) || !e || enums_.count(e)) continue;
+      EnumIndex& index = enums_[e];
+      for (size_t i = 0; i < e->values.size(); ++i)
+        index.by_folded.emplace(text::fold_case(e->raw[i] ? trim(*e->raw[i]) : std::string_view(e->values[i])),
+                                static_cast<int64_t>(i));
+    }
+  for (const auto& m : model.missing_values)
+    if (std::string_view t = trim(m); !t.empty()) missing_folded_.push_back(text::fold_case(t));
+}
+
+const Decoder::EnumIndex* Decoder::index_of(const check::EnumType* e) const {
+  auto it = enums_.find(e);
+  return it == enums_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+// `s` with its case folded, into this thread's buffer: ASCII lowered in place, else
+// text::fold_case_into.
+std::string_view folded(std::string_view s) {
+  thread_local std::string buf;
+  if (text::is_ascii(s)) {
+    buf.assign(s);
+    for (char& c : buf)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  } else {
+    text::fold_case_into(buf, s);
+  }
+  return buf;
+}
+
+}  // namespace
+
 bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
   raw = trim(raw);
   if (raw.empty()) return true;
   // (An empty missing text, `""`, is the case above: skipped, it would cost a comparison that
-  // reads all of every value.)
-  for (const auto& m : model_.missing_values)
-    if (std::string_view t = trim(m); !t.empty() && text::iequals(t, raw)) return true;
+  // reads all of every value.) Folded texts of different lengths differ: most values are
+  // told apart by their length alone.
+  if (!missing_folded_.empty()) {
+    bool ascii = text::is_ascii(raw);
+    for (const std::string& m : missing_folded_)
+      if (!ascii || m.size() == raw.size()) {
+        if (folded(raw) == m) return true;
+      }
+  }
   for (const auto& m : f.missing)
     if (std::string_view t = trim(m); !t.empty() && text::iequals(t, raw)) return true;
   return false;
@@ -228,10 +273,19 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
     }
     case TypeKind::Enum: {
       const check::EnumType& e = *f.type.enum_type;
-      for (size_t i = 0; i < e.values.size(); ++i) {
-        if (e.raw[i] ? text::iequals(trim(*e.raw[i]), t) : text::iequals(e.values[i], t)) {
-          out = Value::enumeration(static_cast<int64_t>(i));
+      if (const EnumIndex* index = index_of(&e)) {
+        std::string_view key = folded(t);
+        auto it = index->by_folded.find(std::string(key));
+        if (it != index->by_folded.end()) {
+          out = Value::enumeration(it->second);
           return true;
+        }
+      } else {
+        for (size_t i = 0; i < e.values.size(); ++i) {
+          if (e.raw[i] ? text::iequals(trim(*e.raw[i]), t) : text::iequals(e.values[i], t)) {
+            out = Value::enumeration(static_cast<int64_t>(i));
+            return true;
+          }
         }
       }
       if (e.fallback >= 0) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 #include <string_view>
 
 #include "common/model.h"
@@ -18,7 +20,7 @@ using check::Value;
 
 class Decoder {
  public:
-  explicit Decoder(const check::CheckedModel& model) : model_(model) {}
+  explicit Decoder(const check::CheckedModel& model);
   // Whether `raw` means missing for `f`: empty, or one of the model's or the field's missing
   // texts (compared after trimming spaces, ignoring case).
   bool is_missing(const check::Field& f, std::string_view raw) const;
@@ -31,7 +33,17 @@ class Decoder {
   bool epoch_time(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
 
  private:
+  // Keys are texts with their case folded (text::fold_case), as text::iequals compares them.
+  struct EnumIndex {
+    std::unordered_map<std::string, int64_t> by_folded;  // a value's text → its first index
+  };
+  // The index of the value of `e` that `t` names ignoring case, or -1; nullptr when `e` was
+  // not indexed (then the caller compares value by value).
+  const EnumIndex* index_of(const check::EnumType* e) const;
+
   const check::CheckedModel& model_;
+  std::unordered_map<const check::EnumType*, EnumIndex> enums_;  // the schemas' enum types
+  std::vector<std::string> missing_folded_;  // the model's missing texts, trimmed, folded, not empty
 };
 
 // Points in hundredths as text: `15`, `-2.5`, `0.25`.

@@ -37,6 +37,36 @@ TEST_CASE("raw values decode by field type", "[io]") {
   CHECK(v.is_missing());
 }
 
+TEST_CASE("enum values and missing texts are found by their folded text, beyond ASCII too", "[io]") {
+  // The decoder looks values up by their case-folded text: the same answers as comparing
+  // value by value ignoring case (text::iequals), the first value winning.
+  auto c = test::compile(
+      "missing values: \"Ei tiedossa\", \"НЕТ ДАННЫХ\"\nlead:\n"
+      "  k: enum {kelvin \"\u212A\", city \"ŁÓDŹ\", street \"Straße\", plain, plain_too \"PLAIN\"}\n"
+      "score s:\n  k is plain: +1\n");
+  REQUIRE(c.ok());
+  io::Decoder dec(*c.model);
+  const check::Field& f = c.model->lead.fields[0];
+  check::Value v;
+  std::string err;
+  auto index = [&](std::string_view t) {
+    err.clear();
+    return dec.decode(f, t, v, err) ? (v.is_missing() ? -2 : v.i) : -1;
+  };
+  CHECK(index("k") == 0);  // the Kelvin sign folds to k
+  CHECK(index("K") == 0);
+  CHECK(index("łódź") == 1);
+  CHECK(index("Łódź") == 1);
+  CHECK(index("STRASSE") == -1);  // simple folding: ß is not ss
+  CHECK(index("straße") == 2);
+  CHECK(index("Plain") == 3);      // `plain` and `PLAIN` fold alike: the first wins
+  CHECK(index(" plain ") == 3);    // spaces around a value are trimmed
+  CHECK(index("plainer") == -1);
+  CHECK(index("ei TIEDOSSA") == -2);
+  CHECK(index("нет данных") == -2);
+  CHECK(index("нет") == -1);
+}
+
 TEST_CASE("points print without trailing zeros", "[io]") {
   CHECK(io::format_points(1500) == "15");
   CHECK(io::format_points(-250) == "-2.5");
