@@ -17,12 +17,32 @@ using check::Op;
 
 const char* opcode_name(Opcode op) {
   switch (op) {
-#define PLAN_OP(name, operands, result, doc) \
+#define PLAN_OP(name, operands, result, imm, traced, doc) \
   case Opcode::name: return #name;
 #include "compiler/plan/ops.def"
 #undef PLAN_OP
   }
   return "?";
+}
+
+Imm immediate_of(Opcode op) {
+  switch (op) {
+#define PLAN_OP(name, operands, result, imm, traced, doc) \
+  case Opcode::name: return Imm::imm;
+#include "compiler/plan/ops.def"
+#undef PLAN_OP
+  }
+  return Imm::None;
+}
+
+bool traced_op(Opcode op) {
+  switch (op) {
+#define PLAN_OP(name, operands, result, imm, traced, doc) \
+  case Opcode::name: return traced;
+#include "compiler/plan/ops.def"
+#undef PLAN_OP
+  }
+  return false;
 }
 
 namespace {
@@ -133,58 +153,12 @@ class Builder {
   }
 
   // Gives program `index` trace slots (Plan::trace): its result, and every instruction making a
-  // value an explanation shows beside the fields it reads.
+  // value an explanation shows beside the fields it reads (ops.def's traced column).
   int traced(int index) {
     Program& prog = p_.programs[static_cast<size_t>(index)];
     for (size_t i = 0; i < prog.code.size(); ++i) {
       const Instr& x = prog.code[i];
-      bool shown = false;
-      switch (x.op) {
-        case Opcode::Builtin:
-        case Opcode::HostCall:
-        case Opcode::EmailDomain:
-        case Opcode::DaysSinceTime:
-        case Opcode::CountEvents:
-        case Opcode::SumEvents:
-        case Opcode::DaysSinceLast: shown = true; break;
-        case Opcode::Const:
-        case Opcode::LeadField:
-        case Opcode::EventField:
-        case Opcode::NegInt:
-        case Opcode::NegNum:
-        case Opcode::AddInt:
-        case Opcode::SubInt:
-        case Opcode::MulInt:
-        case Opcode::AddNum:
-        case Opcode::SubNum:
-        case Opcode::MulNum:
-        case Opcode::DivNum:
-        case Opcode::AnyEvents:
-        case Opcode::ScoreRef:
-        case Opcode::TotalRef:
-        case Opcode::Not:
-        case Opcode::And:
-        case Opcode::Or:
-        case Opcode::Compare:
-        case Opcode::IsMissing:
-        case Opcode::InText:
-        case Opcode::InList:
-        case Opcode::InPages:
-        case Opcode::Between:
-        case Opcode::Contains:
-        case Opcode::StartsWith:
-        case Opcode::EndsWith:
-        case Opcode::ContainsExact:
-        case Opcode::StartsWithExact:
-        case Opcode::EndsWithExact:
-        case Opcode::InPagesExact:
-        case Opcode::Matches:
-        case Opcode::TimeWithin:
-        case Opcode::Truthy:
-        case Opcode::Define:
-        case Opcode::SkipIfFalse:
-        case Opcode::SkipIfTrue: break;  // shown as the fields they read, or not at all
-      }
+      bool shown = traced_op(x.op);
       if (!shown && i + 1 != prog.code.size()) continue;
       prog.trace.push_back({static_cast<int32_t>(i), static_cast<int32_t>(p_.trace.size())});
       p_.trace.push_back({x.node, -1});

@@ -30,11 +30,36 @@ namespace rubric::plan {
 inline constexpr int kFormatVersion = 2;  // 2: trace slots
 
 enum class Opcode : uint8_t {
-#define PLAN_OP(name, operands, result, doc) name,
+#define PLAN_OP(name, operands, result, imm, traced, doc) name,
 #include "compiler/plan/ops.def"
 #undef PLAN_OP
 };
 const char* opcode_name(Opcode op);
+
+// What an instruction's immediate is (ops.def's Imm column), for printing it.
+enum class Imm : uint8_t {
+  None,
+  Const,       // objects.constants[arg]
+  Lead,        // lead field `arg`
+  Event,       // event field `arg`
+  Builtin,     // built-in function `arg`
+  Host,        // objects.hosts[arg]
+  Query,       // events.queries[arg]
+  QueryCount,  // events.queries[arg], with the accepted counts lo..hi
+  Sum,         // events.sums[arg]
+  Score,       // score `arg`
+  Cmp,         // the comparison `cmp`
+  Texts,       // objects.text_sets[arg]
+  Values,      // objects.value_sets[arg]
+  Globs,       // objects.globs[arg]
+  Regex,       // objects.regexes[arg]
+  Span,        // `d` seconds
+  Define,      // define `arg`
+  Jump,        // instruction `arg`
+};
+Imm immediate_of(Opcode op);
+// Whether an explanation shows the value `op` makes (ops.def's traced column).
+bool traced_op(Opcode op);
 
 using check::TypeKind;
 using check::Value;

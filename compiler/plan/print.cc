@@ -129,58 +129,32 @@ class Printer {
 
   std::string instr(int r, const Instr& x) {
     std::string s = fmt::format("%{} = {}", r, opcode_name(x.op));
-    switch (x.op) {
-      case Opcode::Const: s += fmt::format(" const#{}", x.arg); break;
-      case Opcode::LeadField: s += fmt::format(" lead.{}", x.arg); break;
-      case Opcode::EventField: s += fmt::format(" event.{}", x.arg); break;
-      case Opcode::Builtin: s += fmt::format(" {}", kBuiltinNames[x.arg]); break;
-      case Opcode::HostCall: s += fmt::format(" host#{}", x.arg); break;
-      case Opcode::CountEvents:
-      case Opcode::DaysSinceLast: s += fmt::format(" query#{}", x.arg); break;
-      case Opcode::AnyEvents:
+    switch (immediate_of(x.op)) {
+      case Imm::None: break;
+      case Imm::Const: s += fmt::format(" const#{}", x.arg); break;
+      case Imm::Lead: s += fmt::format(" lead.{}", x.arg); break;
+      case Imm::Event: s += fmt::format(" event.{}", x.arg); break;
+      case Imm::Builtin: s += fmt::format(" {}", kBuiltinNames[x.arg]); break;
+      case Imm::Host: s += fmt::format(" host#{}", x.arg); break;
+      case Imm::Query: s += fmt::format(" query#{}", x.arg); break;
+      case Imm::QueryCount:
         s += fmt::format(" query#{}", x.arg);
         if (x.lo != 1 || x.hi != INT64_MAX) s += fmt::format(" {}..{}", x.lo, x.hi);
         break;
-      case Opcode::SumEvents: s += fmt::format(" sum#{}", x.arg); break;
-      case Opcode::ScoreRef: s += fmt::format(" score#{}", x.arg); break;
-      case Opcode::Compare: s += fmt::format(" {}", kCmpNames[static_cast<int>(x.cmp)]); break;
-      case Opcode::InText: s += fmt::format(" texts#{}", x.arg); break;
-      case Opcode::InList: s += fmt::format(" values#{}", x.arg); break;
-      case Opcode::InPages:
-      case Opcode::InPagesExact: s += fmt::format(" globs#{}", x.arg); break;
-      case Opcode::Matches: s += fmt::format(" regex#{}", x.arg); break;
-      case Opcode::TimeWithin: s += fmt::format(" {}s", x.d); break;
-      case Opcode::Define: s += fmt::format(" define#{}", x.arg); break;
-      case Opcode::SkipIfFalse:
-      case Opcode::SkipIfTrue: s += fmt::format(" to %{}", x.arg); break;
-      case Opcode::NegInt:
-      case Opcode::NegNum:
-      case Opcode::AddInt:
-      case Opcode::SubInt:
-      case Opcode::MulInt:
-      case Opcode::AddNum:
-      case Opcode::SubNum:
-      case Opcode::MulNum:
-      case Opcode::DivNum:
-      case Opcode::EmailDomain:
-      case Opcode::DaysSinceTime:
-      case Opcode::TotalRef:
-      case Opcode::Not:
-      case Opcode::And:
-      case Opcode::Or:
-      case Opcode::IsMissing:
-      case Opcode::Between:
-      case Opcode::Contains:
-      case Opcode::StartsWith:
-      case Opcode::EndsWith:
-      case Opcode::ContainsExact:
-      case Opcode::StartsWithExact:
-      case Opcode::EndsWithExact:
-      case Opcode::Truthy: break;
+      case Imm::Sum: s += fmt::format(" sum#{}", x.arg); break;
+      case Imm::Score: s += fmt::format(" score#{}", x.arg); break;
+      case Imm::Cmp: s += fmt::format(" {}", kCmpNames[static_cast<int>(x.cmp)]); break;
+      case Imm::Texts: s += fmt::format(" texts#{}", x.arg); break;
+      case Imm::Values: s += fmt::format(" values#{}", x.arg); break;
+      case Imm::Globs: s += fmt::format(" globs#{}", x.arg); break;
+      case Imm::Regex: s += fmt::format(" regex#{}", x.arg); break;
+      case Imm::Span: s += fmt::format(" {}s", x.d); break;
+      case Imm::Define: s += fmt::format(" define#{}", x.arg); break;
+      case Imm::Jump: s += fmt::format(" to %{}", x.arg); break;
     }
     if (x.neg) s += " not";
     for (int i = 0; i < x.n; ++i) s += fmt::format(" %{}", x.in[i]);
-    if (x.op != Opcode::SkipIfFalse && x.op != Opcode::SkipIfTrue) s += ": " + type_text(x.type);
+    if (immediate_of(x.op) != Imm::Jump) s += ": " + type_text(x.type);
     if (sm_ && x.range.valid()) {
       const source::SourceFile& f = sm_->file(x.range.file);
       source::LineCol lc = f.line_col(x.range.begin);
