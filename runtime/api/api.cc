@@ -305,8 +305,19 @@ Result Model::score_json(std::string_view json, int64_t as_of, bool explain) con
     if (json.size() > io::kMaxRecordBytes)
       raw.error = fmt::format("the text is longer than the limit of {} ({} bytes) for one record", io::kMaxRecordText, io::kMaxRecordBytes);
     else raw.text = std::string(json);
+    // A decoder per thread, kept for the last model it served: making one indexes the model's
+    // keys and enum values and sets up a JSON parser, more than decoding one lead costs.
+    struct Cached {
+      std::weak_ptr<const check::CheckedModel> model;
+      std::unique_ptr<io::RawDecoder> decoder;
+    };
+    thread_local Cached cached;
+    if (cached.model.lock() != impl_->model) {
+      cached.decoder = io::make_json_document_decoder(*impl_->model);
+      cached.model = impl_->model;
+    }
     io::InputRecord rec;
-    io::make_json_document_decoder(*impl_->model)->decode(raw, rec);
+    cached.decoder->decode(raw, rec);
     if (!rec.ok()) return to_result(*impl_->model, rec, nullptr);
     interp::Outcome outcome;
     const interp::Record* one = &rec.record;

@@ -146,9 +146,11 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
   // told apart by their length alone.
   if (!missing_folded_.empty()) {
     bool ascii = text::is_ascii(raw);
+    std::string_view f;  // raw folded, once, when a length does not rule every text out
     for (const std::string& m : missing_folded_)
       if (!ascii || m.size() == raw.size()) {
-        if (folded(raw) == m) return true;
+        if (f.data() == nullptr) f = folded(raw);
+        if (f == m) return true;
       }
   }
   for (const auto& m : f.missing)

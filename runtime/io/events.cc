@@ -150,6 +150,7 @@ struct Group {
   int64_t rows = 0;
   int64_t first_line = 0;
   std::atomic<bool> used{false};  // a lead took them (loaded mode: set from decoding threads)
+  bool shrunk = false;            // loaded mode: its events gave back their room to grow
 
   // Takes `from`'s contents (a Group is not movable, for its atomic).
   void take(Group& from) {
@@ -214,7 +215,12 @@ class EventFile {
         add_row(*last, row);
         continue;
       }
-      if (last) last->events.shrink();  // its rows are likely all read: give back the room to grow
+      // Leaving a group for the first time: its rows are likely all read, so it gives back its
+      // room to grow. Only once: a file in time order leaves and reopens groups row by row.
+      if (last && !last->shrunk) {
+        last->events.shrink();
+        last->shrunk = true;
+      }
       auto it = by_key_.find(std::string(key));
       Group* g;
       if (it == by_key_.end()) {
@@ -228,7 +234,7 @@ class EventFile {
       add_row(*g, row);
       last = g;
     }
-    if (last) last->events.shrink();
+    if (last && !last->shrunk) last->events.shrink();
     reader_.reset();
     return true;
   }

@@ -80,8 +80,19 @@ namespace {
 // Compiled code reads check::Value and interp::Event in place at the offsets abi.h gives; this
 // checks them against this build's types (std::string's and std::vector's layouts included),
 // once, before any compiled code runs.
+static_assert(sizeof(check::Value) == RB_VALUE_SIZE && sizeof(interp::Event) == RB_EVENT_SIZE,
+              "compiled code reads values and events at the sizes abi.h gives");
+
 bool host_layout_matches() {
   static const bool ok = [] {
+    // A short text is held inside the value, a long one beyond it: both must read alike.
+    check::Value small = check::Value::string("abc");
+    const char* sb = reinterpret_cast<const char*>(&small);
+    const char* small_text = nullptr;
+    int64_t small_len = 0;
+    std::memcpy(&small_text, sb + RB_VALUE_TEXT, sizeof small_text);
+    std::memcpy(&small_len, sb + RB_VALUE_LEN, sizeof small_len);
+    if (small_text != small.s.data() || small_len != 3) return false;
     check::Value v = check::Value::string(std::string(40, 'x'));  // beyond any short-string buffer
     v.b = true;
     v.i = 0x1122334455667788;
