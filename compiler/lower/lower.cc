@@ -170,7 +170,7 @@ class Lowerer {
           LVal count;
           count.present = B.getTrue();
           count.i = B.CreateLoad(i64, count_slot(static_cast<int64_t>(q)));
-          store_slot(B.CreateGEP(slotTy, trace(), B.getInt64(static_cast<int64_t>(q))), count, TypeKind::Int);
+          store_trace(static_cast<int64_t>(q), count, TypeKind::Int);
         }
       });
     Value* scores_out = field(kScores, ptr);
@@ -272,6 +272,8 @@ class Lowerer {
   Value* refs() { return input(kRefs, ptr); }
   Value* trace() { return input(kTrace, ptr); }
   Value* tracing() { return B.CreateICmpNE(trace(), ConstantPointerNull::get(cast<PointerType>(ptr))); }
+  // Records `v` in trace slot `slot` (plan::Plan::trace); only inside when_tracing.
+  void store_trace(int64_t slot, const LVal& v, TypeKind t) { store_slot(B.CreateGEP(slotTy, trace(), B.getInt64(slot)), v, t); }
   // Emits `body` to run only when the caller asked for a trace (RbCall::trace is not null).
   template <typename Body>
   void when_tracing(Body body) {
@@ -651,7 +653,7 @@ class Lowerer {
       regs[i] = r;
       if (traced < prog.trace.size() && prog.trace[traced].first == static_cast<int32_t>(i)) {
         int64_t slot = prog.trace[traced++].second;
-        when_tracing([&] { store_slot(B.CreateGEP(slotTy, trace(), B.getInt64(slot)), r, x.type); });
+        when_tracing([&] { store_trace(slot, r, x.type); });
       }
     }
     return regs.empty() ? missing() : regs.back();

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -505,7 +504,7 @@ void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of
   // run it (`needed`) record its values, and the defines it reaches, in their traces, so that
   // both runners leave the same slots missing. (Traced batches are of one lead today, from
   // BatchInterpreter::score_traced; the rule holds for any size.)
-  auto run_all = [&](const Program& prog, const std::function<bool(size_t)>& needed) {
+  auto run_all = [&](const Program& prog, auto needed) {
     if (trace)
       for (size_t l = 0; l < n; ++l) leads[l].trace = needed(l) ? &out[l].trace : nullptr;
     const Value* in[plan::kMaxOperands];

@@ -122,17 +122,10 @@ const Decoder::EnumIndex* Decoder::index_of(const check::EnumType* e) const {
 
 namespace {
 
-// `s` with its case folded, into this thread's buffer: ASCII lowered in place, else
-// text::fold_case_into.
+// `s` with its case folded, into this thread's buffer.
 std::string_view folded(std::string_view s) {
   thread_local std::string buf;
-  if (text::is_ascii(s)) {
-    buf.assign(s);
-    for (char& c : buf)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  } else {
-    text::fold_case_into(buf, s);
-  }
+  text::fold_case_into(buf, s);
   return buf;
 }
 

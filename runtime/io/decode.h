@@ -37,8 +37,8 @@ class Decoder {
   struct EnumIndex {
     std::unordered_map<std::string, int64_t> by_folded;  // a value's text → its first index
   };
-  // The index of the value of `e` that `t` names ignoring case, or -1; nullptr when `e` was
-  // not indexed (then the caller compares value by value).
+  // The index of `e`'s values by folded text; nullptr when `e` was not indexed (then the
+  // caller compares value by value).
   const EnumIndex* index_of(const check::EnumType* e) const;
 
   const check::CheckedModel& model_;

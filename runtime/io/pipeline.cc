@@ -77,7 +77,6 @@ void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& score
   for (size_t k = 0; k < where.size(); ++k) slot.outcomes[where[k]] = std::move(out[k]);
 }
 
-
 // The output rows of chunk `chunk` of the slot's scored records into texts[chunk], formatted
 // where they were scored (on a worker, with several threads): a bad record's error row, or none
 // with --on-error skip.

@@ -85,34 +85,27 @@ static_assert(sizeof(check::Value) == RB_VALUE_SIZE && sizeof(interp::Event) == 
 
 bool host_layout_matches() {
   static const bool ok = [] {
+    auto read = [](const void* object, int64_t offset, auto out) {
+      std::memcpy(&out, static_cast<const char*>(object) + offset, sizeof out);
+      return out;
+    };
     // A short text is held inside the value, a long one beyond it: both must read alike.
     check::Value small = check::Value::string("abc");
-    const char* sb = reinterpret_cast<const char*>(&small);
-    const char* small_text = nullptr;
-    int64_t small_len = 0;
-    std::memcpy(&small_text, sb + RB_VALUE_TEXT, sizeof small_text);
-    std::memcpy(&small_len, sb + RB_VALUE_LEN, sizeof small_len);
-    if (small_text != small.s.data() || small_len != 3) return false;
+    if (read(&small, RB_VALUE_TEXT, static_cast<const char*>(nullptr)) != small.s.data() ||
+        read(&small, RB_VALUE_LEN, int64_t{}) != 3)
+      return false;
     check::Value v = check::Value::string(std::string(40, 'x'));  // beyond any short-string buffer
     v.b = true;
     v.i = 0x1122334455667788;
     v.d = 2.5;
-    const char* base = reinterpret_cast<const char*>(&v);
-    auto read = [](const char* at, auto out) {
-      std::memcpy(&out, at, sizeof out);
-      return out;
-    };
     interp::Event e;
     e.time = 0x0102030405060708;
     e.fields.resize(2);
-    const char* eb = reinterpret_cast<const char*>(&e);
-    return sizeof(check::Value) == RB_VALUE_SIZE && sizeof(interp::Event) == RB_EVENT_SIZE &&
-           read(base + RB_VALUE_KIND, uint8_t{}) == static_cast<uint8_t>(check::Value::Kind::String) &&
-           read(base + RB_VALUE_BOOL, uint8_t{}) == 1 && read(base + RB_VALUE_INT, int64_t{}) == v.i &&
-           read(base + RB_VALUE_NUM, double{}) == v.d && read(base + RB_VALUE_TEXT, static_cast<const char*>(nullptr)) == v.s.data() &&
-           read(base + RB_VALUE_LEN, int64_t{}) == static_cast<int64_t>(v.s.size()) &&
-           read(eb + RB_EVENT_TIME, int64_t{}) == e.time &&
-           read(eb + RB_EVENT_FIELDS, static_cast<const check::Value*>(nullptr)) == e.fields.data();
+    return read(&v, RB_VALUE_KIND, uint8_t{}) == static_cast<uint8_t>(check::Value::Kind::String) &&
+           read(&v, RB_VALUE_BOOL, uint8_t{}) == 1 && read(&v, RB_VALUE_INT, int64_t{}) == v.i &&
+           read(&v, RB_VALUE_NUM, double{}) == v.d && read(&v, RB_VALUE_TEXT, static_cast<const char*>(nullptr)) == v.s.data() &&
+           read(&v, RB_VALUE_LEN, int64_t{}) == static_cast<int64_t>(v.s.size()) && read(&e, RB_EVENT_TIME, int64_t{}) == e.time &&
+           read(&e, RB_EVENT_FIELDS, static_cast<const check::Value*>(nullptr)) == e.fields.data();
   }();
   return ok;
 }
