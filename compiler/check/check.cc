@@ -250,8 +250,10 @@ static void check_test(Checker& c, const ast::Decl& d) {
         x.kind = TestCase::Expect::Kind::Tier;
         x.index = tiers;
         if (!e.value || (e.value->kind != ast::TestValue::Kind::Name && e.value->kind != ast::TestValue::Kind::String)) {
+          // A tier set whose tiers did not parse has none to name.
+          const auto& named = c.m_.tier_sets[tiers].tiers;
           c.error(diag::Kind::E0301, e.range, fmt::format("`expect {}` needs a tier, like `expect {} is {}`", e.what, e.what,
-                                                          c.m_.tier_sets[tiers].tiers.front().name));
+                                                          named.empty() ? std::string("<tier>") : named.front().name));
           continue;
         }
         x.text = e.value->text;
