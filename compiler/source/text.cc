@@ -179,6 +179,15 @@ void fold_case_into(std::string& out, std::string_view s) {
   }
 }
 
+bool fold_ascii_into(char* buf, size_t size, std::string_view s) {
+  if (s.size() > size) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+    buf[i] = lower_ascii(s[i]);
+  }
+  return true;
+}
+
 std::string fold_case(std::string_view s) {
   std::string out;
   fold_case_into(out, s);

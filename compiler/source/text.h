@@ -24,6 +24,9 @@ char32_t fold_char(char32_t c);
 std::string fold_case(std::string_view s);
 // The same into `out` (replacing its contents, reusing its buffer).
 void fold_case_into(std::string& out, std::string_view s);
+// fold_case of `s` written into `buf` (of `size` bytes), when `s` is ASCII and fits: Unicode
+// folds ASCII as lower case. False otherwise (`buf` is then unspecified): use fold_case.
+bool fold_ascii_into(char* buf, size_t size, std::string_view s);
 // `s` with every character replaced by its lower (upper) case form, one for one (utf8proc):
 // the `lower` and `upper` built-ins and `X domain`.
 std::string to_lower(std::string_view s);

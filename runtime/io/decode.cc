@@ -105,19 +105,24 @@ Decoder::Decoder(const check::CheckedModel& model) : model_(model) {
   for (const check::Schema* schema : {&model.lead, &model.event})
     for (const check::Field& f : schema->fields) {
       const check::EnumType* e = f.type.enum_type;
-      if (!f.type.is(TypeKind::Enum) || !e || enums_.count(e)) continue;
-      EnumIndex& index = enums_[e];
+      if (!f.type.is(TypeKind::Enum) || !e || index_of(e)) continue;
+      enums_.emplace_back(e, EnumIndex());
+      EnumIndex& index = enums_.back().second;
       for (size_t i = 0; i < e->values.size(); ++i)
         index.by_folded.emplace(text::fold_case(e->raw[i] ? trim(*e->raw[i]) : std::string_view(e->values[i])),
                                 static_cast<int64_t>(i));
     }
   for (const auto& m : model.missing_values)
-    if (std::string_view t = trim(m); !t.empty()) missing_folded_.push_back(text::fold_case(t));
+    if (std::string_view t = trim(m); !t.empty()) {
+      missing_folded_.push_back(text::fold_case(t));
+      missing_has_digit_ |= t.find_first_of("0123456789") != std::string_view::npos;
+    }
 }
 
 const Decoder::EnumIndex* Decoder::index_of(const check::EnumType* e) const {
-  auto it = enums_.find(e);
-  return it == enums_.end() ? nullptr : &it->second;
+  for (const auto& [type, index] : enums_)
+    if (type == e) return &index;
+  return nullptr;
 }
 
 namespace {
@@ -173,43 +178,62 @@ bool Decoder::epoch_time(const check::Field& f, double d, std::string_view raw, 
   return true;
 }
 
+Decoder::NumberRead Decoder::number_value(const check::Field& f, double d, std::string_view raw, Value& out,
+                                          std::string* error) const {
+  switch (f.type.kind) {
+    case TypeKind::Int:
+      if (d != std::floor(d)) {
+        if (error) *error = fmt::format("expected a whole number, found {}", raw);
+        return NumberRead::Bad;
+      }
+      if (std::abs(d) > 9e15) {
+        if (error) *error = fmt::format("{} is too large for a whole number (at most 9000000000000000)", raw);
+        return NumberRead::Bad;
+      }
+      out = Value::integer(static_cast<int64_t>(d));
+      return NumberRead::Ok;
+    case TypeKind::Number: out = Value::number(d); return NumberRead::Ok;
+    case TypeKind::Duration: out = Value::duration(d * f.unit_seconds); return NumberRead::Ok;
+    case TypeKind::Bool:
+      if (d == 0 || d == 1) {
+        out = Value::boolean(d == 1);
+        return NumberRead::Ok;
+      }
+      return NumberRead::AsText;
+    case TypeKind::Time: {
+      if (!f.epoch) return NumberRead::AsText;  // a date and time is text: its decoding says what was expected
+      std::string scratch;
+      return epoch_time(f, d, raw, out, error ? *error : scratch) ? NumberRead::Ok : NumberRead::Bad;
+    }
+    // A text field holds the number as written; the others are decoded from its text.
+    case TypeKind::String:
+    case TypeKind::Enum:
+    case TypeKind::Error:
+    case TypeKind::Set:
+    case TypeKind::Pages: return NumberRead::AsText;
+  }
+  return NumberRead::AsText;
+}
+
+bool Decoder::numbers_can_be_missing(const check::Field& f) const {
+  if (missing_has_digit_) return true;
+  for (const auto& m : f.missing)
+    if (m.find_first_of("0123456789") != std::string::npos) return true;
+  return false;
+}
+
 bool Decoder::decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {
   // `missing "-1"` applies to a JSON number as much as to CSV text.
   if (is_missing(f, raw)) {
     out = Value::missing();
     return true;
   }
-  switch (f.type.kind) {
-    case TypeKind::Int:
-      if (d != std::floor(d)) {
-        error = fmt::format("expected a whole number, found {}", raw);
-        return false;
-      }
-      if (std::abs(d) > 9e15) {
-        error = fmt::format("{} is too large for a whole number (at most 9000000000000000)", raw);
-        return false;
-      }
-      out = Value::integer(static_cast<int64_t>(d));
-      return true;
-    case TypeKind::Number: out = Value::number(d); return true;
-    case TypeKind::Duration: out = Value::duration(d * f.unit_seconds); return true;
-    case TypeKind::String: set_text(out, raw); return true;
-    case TypeKind::Bool:
-      if (d == 0 || d == 1) {
-        out = Value::boolean(d == 1);
-        return true;
-      }
-      break;
-    case TypeKind::Time:
-      if (f.epoch) return epoch_time(f, d, raw, out, error);
-      break;  // a date and time is text: the message below says what was expected
-    // Not from a number: decoded from its text below.
-    case TypeKind::Enum:
-    case TypeKind::Error:
-    case TypeKind::Set:
-    case TypeKind::Pages: break;
+  switch (number_value(f, d, raw, out, &error)) {
+    case NumberRead::Ok: return true;
+    case NumberRead::Bad: return false;
+    case NumberRead::AsText: return decode(f, raw, out, error);
   }
-  return decode(f, raw, out, error);
+  return false;
 }
 
 bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const {
@@ -252,25 +276,27 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
       return decode_number(f, d, t, out, error);
     }
     case TypeKind::Time: {
-      auto secs = parse_time(t);
-      if (!secs && f.epoch) {
+      int64_t ms;
+      const bool ok = parse_time(t, ms);
+      if (!ok && f.epoch) {
         double d;
         if (f.decimal_comma ? parse_decimal_comma(t, d) : parse_double(t, d)) return epoch_time(f, d, raw, out, error);
       }
-      if (!secs) {
+      if (!ok) {
         error = f.epoch ? fmt::format("expected {} since 1970 or a time like 2026-11-01T09:30:00Z, found {}",
                                       epoch_unit(f), shown(raw))
                         : fmt::format("expected a time like 2026-11-01T09:30:00Z, found {}", shown(raw));
         return false;
       }
-      out = Value::time(*secs);
+      out = Value::time(ms);
       return true;
     }
     case TypeKind::Enum: {
       const check::EnumType& e = *f.type.enum_type;
       if (const EnumIndex* index = index_of(&e)) {
-        std::string_view key = folded(t);
-        auto it = index->by_folded.find(std::string(key));
+        char buf[32];  // short ASCII text is folded on the stack
+        std::string_view key = text::fold_ascii_into(buf, sizeof buf, t) ? std::string_view(buf, t.size()) : folded(t);
+        auto it = index->by_folded.find(key);
         if (it != index->by_folded.end()) {
           out = Value::enumeration(it->second);
           return true;

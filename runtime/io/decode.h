@@ -29,21 +29,35 @@ class Decoder {
   bool decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const;
   // A JSON number for field `f`.
   bool decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
+  // A number's value for `f` when no text is needed to decide it (Ok, or Bad with `*error` set
+  // when `error` is given; `raw` is the number as written, for the message); AsText when `f`
+  // reads the number as text (a text or enum field, say). Missing texts are not looked at.
+  enum class NumberRead { Ok, Bad, AsText };
+  NumberRead number_value(const check::Field& f, double d, std::string_view raw, Value& out, std::string* error) const;
+  // Whether a missing text of `f` (its own or the model's) could be a number's text: only then
+  // must a number be written out to be compared with them.
+  bool numbers_can_be_missing(const check::Field& f) const;
   // A time field read as a number since 1970 (Field::epoch).
   bool epoch_time(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
 
  private:
   // Keys are texts with their case folded (text::fold_case), as text::iequals compares them.
+  struct TextHash {  // finds a std::string key by a string_view, with no copy
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   struct EnumIndex {
-    std::unordered_map<std::string, int64_t> by_folded;  // a value's text → its first index
+    std::unordered_map<std::string, int64_t, TextHash, std::equal_to<>> by_folded;  // a value's text → its first index
   };
   // The index of `e`'s values by folded text; nullptr when `e` was not indexed (then the
   // caller compares value by value).
   const EnumIndex* index_of(const check::EnumType* e) const;
 
   const check::CheckedModel& model_;
-  std::unordered_map<const check::EnumType*, EnumIndex> enums_;  // the schemas' enum types
+  // The schemas' enum types (a model has few: a list is searched faster than a map).
+  std::vector<std::pair<const check::EnumType*, EnumIndex>> enums_;
   std::vector<std::string> missing_folded_;  // the model's missing texts, trimmed, folded, not empty
+  bool missing_has_digit_ = false;           // one of them holds a digit
 };
 
 // Points in hundredths as text: `15`, `-2.5`, `0.25`.

@@ -63,8 +63,9 @@ class KeyIndex {
 // and recycled event buffers.
 class JsonlDecoder : public RawDecoder {
  public:
-  JsonlDecoder(const check::CheckedModel& m, bool document, bool strict)
-      : model_(m), decoder_(m), document_(document), strict_(strict), lead_keys_(m.lead), event_keys_(m.event) {}
+  JsonlDecoder(const check::CheckedModel& m, bool document, bool strict, bool one_pass = true)
+      : model_(m), decoder_(m), document_(document), strict_(strict), one_pass_(one_pass), lead_keys_(m.lead), event_keys_(m.event),
+        lead_required_(required_mask(m.lead)), event_required_(required_mask(m.event)) {}
 
   void decode(const RawRecord& raw, InputRecord& out) override {
     const std::string& line = raw.text;
@@ -82,7 +83,7 @@ class JsonlDecoder : public RawDecoder {
  private:
   void decode_text(const std::string& line, InputRecord& out) {
     element doc;
-    if (auto err = parser_.parse(line.data(), line.size(), true).get(doc)) {
+    if (auto err = parser_.parse(line).get(doc)) {  // in place when the line has room to be read past
       // simdjson says only that something is wrong; the checker says where and what.
       std::string why = explain_json_error(line, document_);
       out.errors.push_back(why.empty() ? fmt::format("invalid JSON: {}", simdjson::error_message(err)) : why);
@@ -100,7 +101,13 @@ class JsonlDecoder : public RawDecoder {
     element events;
     int events_seen = 0;
     bool unused = false;
-    read_fields(obj, model_.lead, lead_keys_, out.record.fields, -1, out, &events, &events_seen, -1, unused);
+    if (read_fields_fast(obj, model_.lead, lead_keys_, lead_required_, out.record.fields, &events)) {
+      events_seen = events_key_ ? 1 : 0;
+    } else {
+      reset(out.record.fields);
+      events = element();
+      read_fields(obj, model_.lead, lead_keys_, out.record.fields, -1, out, &events, &events_seen, -1, unused);
+    }
     if (events_seen > 1) {
       out.errors.push_back(fmt::format("`events`: the key appears {} times in the object", events_seen));
     } else if (events_seen == 1 && !events.is_null()) {
@@ -122,10 +129,13 @@ class JsonlDecoder : public RawDecoder {
           spare_.pop_back();
           interp::Event& e = out.record.events.back();
           e.fields.resize(model_.event.fields.size());
-          for (check::Value& v : e.fields) v.kind = check::Value::Kind::Missing;
+          reset(e.fields);
           size_t before = out.errors.size();
           bool skip = false;  // an unknown kind: the event is skipped, with a warning
-          read_fields(eo, model_.event, event_keys_, e.fields, index, out, nullptr, nullptr, model_.event_kind_field, skip);
+          if (!read_fields_fast(eo, model_.event, event_keys_, event_required_, e.fields, nullptr)) {
+            reset(e.fields);
+            read_fields(eo, model_.event, event_keys_, e.fields, index, out, nullptr, nullptr, model_.event_kind_field, skip);
+          }
           const check::Value& t = e.fields[model_.event_time_field];
           if (out.errors.size() != before || t.is_missing() || skip) {
             spare_.push_back(std::move(out.record.events.back()));
@@ -158,6 +168,84 @@ class JsonlDecoder : public RawDecoder {
       case element_type::NULL_VALUE: return {};
     }
     return {};
+  }
+
+  static void reset(std::vector<check::Value>& values) {
+    for (check::Value& v : values) v.kind = check::Value::Kind::Missing;
+  }
+
+  // The fields `read_fields_fast` must find with a value: the schema's required ones, as a mask
+  // (schemas of more than 64 fields are always read by read_fields).
+  static uint64_t required_mask(const check::Schema& s) {
+    uint64_t m = 0;
+    for (size_t i = 0; i < s.fields.size() && i < 64; ++i)
+      if (!s.fields[i].optional && !s.fields[i].raw) m |= uint64_t{1} << i;
+    return m;
+  }
+
+  // The common case of read_fields, in one pass over the keys, decoding each value as its key
+  // comes: every key the model reads appears once, every value decodes without a problem, and
+  // every required field has a value. Anything else returns false, with `values` partly
+  // written; the caller then resets them and reads the object again with read_fields, which
+  // finds the same values and says what is wrong in field order. So the messages, warnings and
+  // values are those of read_fields, and only a good record is read once.
+  bool read_fields_fast(simdjson::dom::object obj, const check::Schema& schema, const KeyIndex& keys, uint64_t required,
+                        std::vector<check::Value>& values, element* events) {
+    if (schema.fields.size() > 64 || !one_pass_) return false;
+    uint64_t seen = 0;
+    bool ok = true;
+    if (events) events_key_ = false;
+    for (auto [key, value] : obj) {
+      keys.each(key, [&](size_t i) {
+        const uint64_t bit = uint64_t{1} << i;
+        ok = ok && !(seen & bit) && fast_value(schema.fields[i], value, values[i]);
+        seen |= bit;
+      });
+      if (events && key == "events") {
+        ok = ok && !events_key_;
+        events_key_ = true;
+        *events = value;
+      }
+      if (!ok) return false;
+    }
+    if ((seen & required) != required) return false;
+    for (uint64_t m = required; m; m &= m - 1)
+      if (values[static_cast<size_t>(__builtin_ctzll(m))].is_missing()) return false;
+    return true;
+  }
+
+  // One value for read_fields_fast: false where read_fields would say something (an error or a
+  // warning), or where the case is rare enough to leave to it.
+  bool fast_value(const check::Field& f, element v, check::Value& out) {
+    switch (v.type()) {
+      case element_type::NULL_VALUE: out.kind = check::Value::Kind::Missing; return true;
+      case element_type::STRING:
+        if (f.raw) {
+          std::string_view t(v);
+          out.kind = check::Value::Kind::String;
+          out.s.assign(t.data(), t.size());
+          return true;
+        }
+        return decoder_.decode(f, std::string_view(v), out, scratch_);
+      case element_type::INT64:
+      case element_type::UINT64:
+      case element_type::DOUBLE:
+        if (f.raw) return false;
+        // The number is written out only where a missing text or a text field needs it.
+        if (!decoder_.numbers_can_be_missing(f)) switch (decoder_.number_value(f, double(v), {}, out, nullptr)) {
+            case Decoder::NumberRead::Ok: return true;
+            case Decoder::NumberRead::Bad: return false;
+            case Decoder::NumberRead::AsText: break;
+          }
+        return decoder_.decode_number(f, double(v), scalar_text(v), out, scratch_);
+      case element_type::BOOL:
+        if (f.raw || !f.type.is(check::TypeKind::Bool)) return false;
+        out = check::Value::boolean(bool(v));
+        return true;
+      case element_type::ARRAY:
+      case element_type::OBJECT: return false;
+    }
+    return false;
   }
 
   // How messages name a field's place: "" for the lead, "events[3]." for its fourth event (made
@@ -232,7 +320,11 @@ class JsonlDecoder : public RawDecoder {
   Decoder decoder_;
   bool document_;  // one document that may span lines (score_json), not one line
   bool strict_;    // bad optional values and unknown event kinds are errors
+  bool one_pass_;  // good objects are read by read_fields_fast (false only in tests)
   KeyIndex lead_keys_, event_keys_;
+  uint64_t lead_required_, event_required_;  // read_fields_fast: the required fields
+  bool events_key_ = false;                   // read_fields_fast: the lead object had an `events` key
+  std::string scratch_;                       // read_fields_fast: a message it does not use
   simdjson::dom::parser parser_;
   std::vector<interp::Event> spare_;  // events of earlier records, kept for their buffers
   std::vector<element> found_;        // read_fields: each field's value
@@ -255,8 +347,15 @@ class LineSplitter {
       if (!fill()) return !failed_;  // the last line has no line end; or the input failed: no line
       const char* b = buf_.data() + pos_;
       const char* e = buf_.data() + buf_.size();
-      const char* p = b;
-      while (p < e && *p != '\n' && *p != '\r') ++p;
+      // The line ends at the first LF or CR: memchr finds the LF; the next CR in the buffer is
+      // looked for once and remembered (most files have none, or one before each LF).
+      if (!cr_known_ || cr_ < pos_) {
+        cr_known_ = true;
+        const void* c = std::memchr(b, '\r', buf_.size() - pos_);
+        cr_ = c ? static_cast<size_t>(static_cast<const char*>(c) - buf_.data()) : buf_.size();
+      }
+      const char* p = static_cast<const char*>(std::memchr(b, '\n', std::min(cr_, buf_.size()) - pos_));
+      if (!p) p = buf_.data() + std::min(cr_, buf_.size());
       size_t len = static_cast<size_t>(p - b);
       if (!too_long && line.size() + len > kMaxRecordBytes) {
         too_long = true;
@@ -267,6 +366,8 @@ class LineSplitter {
       if (p == e) continue;
       ++pos_;
       if (*p == '\r' && fill() && buf_[pos_] == '\n') ++pos_;  // CRLF is one line end
+      // Room for simdjson to read past the end, so that it parses the line where it lies.
+      if (line.capacity() < line.size() + simdjson::SIMDJSON_PADDING) line.reserve(line.size() + simdjson::SIMDJSON_PADDING);
       return true;
     }
   }
@@ -278,6 +379,7 @@ class LineSplitter {
     in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     buf_.resize(static_cast<size_t>(in_.gcount()));
     pos_ = 0;
+    cr_known_ = false;
     if (buf_.empty()) failed_ = in_.bad();  // damaged compressed data: a cut line is no line
     return !buf_.empty();
   }
@@ -286,6 +388,8 @@ class LineSplitter {
   std::istream& in_;
   std::string buf_;
   size_t pos_ = 0;
+  size_t cr_ = 0;  // where the next CR at or after pos_ is in buf_ (buf_.size() for none), once looked for
+  bool cr_known_ = false;
 };
 
 bool blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
@@ -326,6 +430,10 @@ class JsonlReader : public RecordReader {
 
 std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model, bool strict) {
   return std::make_unique<JsonlReader>(in, model, strict);
+}
+
+std::unique_ptr<RawDecoder> make_jsonl_decoder(const check::CheckedModel& model, bool strict, bool one_pass) {
+  return std::make_unique<JsonlDecoder>(model, false, strict, one_pass);
 }
 
 std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model) {

@@ -123,4 +123,9 @@ std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::Checked
 // ReaderOptions::strict): a program scoring one lead has no channel for warnings.
 std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model);
 
+// A JSON Lines decoder as open_reader's, or (`one_pass` false) one that reads every object with
+// the general reader, never with the one-pass path good records take: the unit tests and
+// fuzz_jsonl require the two to decode every line alike.
+std::unique_ptr<RawDecoder> make_jsonl_decoder(const check::CheckedModel& model, bool strict, bool one_pass);
+
 }  // namespace rubric::io

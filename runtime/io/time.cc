@@ -67,37 +67,69 @@ int64_t days_from_civil_table(int y, int m, int d) {
   return t.year_start[y - kFirst] + t.month_start[leap(y)][m] + d - 1;
 }
 
-// The form event exports write most, `2026-10-30T14:02:11Z` (and `.250Z`), read without the
-// general parser's branches; anything else (or an impossible date) is left to it.
-std::optional<int64_t> parse_time_fast(std::string_view s) {
-  if ((s.size() != 20 && s.size() != 24) || s.back() != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-      s[16] != ':')
-    return std::nullopt;
-  int y, mo, d, h, mi, sec, ms = 0;
-  if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) || !digits(s, 14, 2, mi) ||
-      !digits(s, 17, 2, sec))
-    return std::nullopt;
-  if (s.size() == 24 && (s[19] != '.' || !digits(s, 20, 3, ms))) return std::nullopt;
-  if (!real_date(y, mo, d) || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  return (days_from_civil_table(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
+// The forms event exports write most, `2026-10-30T14:02:11Z`, with a fraction of a second
+// (`.250`) and an offset instead of `Z` (`+02:00`), read without the general parser's branches:
+// the fourteen digits are checked at once. Anything else (or an impossible date) is left to it.
+bool parse_time_fast(std::string_view s, int64_t& out) {
+  const size_t n = s.size();
+  if (n < 20) return false;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+  if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':') return false;
+  static constexpr uint8_t kAt[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+  unsigned d[14];
+  unsigned bad = 0;
+  for (int k = 0; k < 14; ++k) {
+    d[k] = static_cast<unsigned>(p[kAt[k]]) - '0';  // a byte below '0' wraps round to a large number
+    bad |= d[k] > 9;
+  }
+  if (bad) return false;
+  const int y = static_cast<int>(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+  const int mo = static_cast<int>(d[4] * 10 + d[5]), day = static_cast<int>(d[6] * 10 + d[7]);
+  const int h = static_cast<int>(d[8] * 10 + d[9]), mi = static_cast<int>(d[10] * 10 + d[11]);
+  const int sec = static_cast<int>(d[12] * 10 + d[13]);
+  size_t i = 19;
+  int ms = 0;
+  if (p[i] == '.') {  // one or more digits, kept to the millisecond
+    size_t start = ++i;
+    while (i < n && p[i] - unsigned('0') <= 9) {
+      if (i - start < 3) ms = ms * 10 + (p[i] - '0');
+      ++i;
+    }
+    if (i == start) return false;
+    for (size_t k = i - start; k < 3; ++k) ms *= 10;
+  }
+  int64_t offset = 0;
+  if (i + 1 == n && p[i] == 'Z') {
+  } else if (i + 6 == n && (p[i] == '+' || p[i] == '-') && p[i + 3] == ':') {
+    unsigned a = p[i + 1] - unsigned('0'), b = p[i + 2] - unsigned('0'), c = p[i + 4] - unsigned('0'), e = p[i + 5] - unsigned('0');
+    if (a > 9 || b > 9 || c > 9 || e > 9) return false;
+    int oh = static_cast<int>(a * 10 + b), om = static_cast<int>(c * 10 + e);
+    if (oh > 23 || om > 59) return false;
+    offset = (p[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  } else {
+    return false;
+  }
+  if (!real_date(y, mo, day) || h > 23 || mi > 59 || sec > 60) return false;
+  out = (days_from_civil_table(y, mo, day) * 86400 + h * 3600 + mi * 60 + sec - offset) * 1000 + ms;
+  return true;
 }
 
 }  // namespace
 
-std::optional<int64_t> parse_time(std::string_view s) {
-  if (auto t = parse_time_fast(s)) return t;
+bool parse_time(std::string_view s, int64_t& out) {
+  if (parse_time_fast(s, out)) return true;
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
-    return std::nullopt;
-  if (!real_date(y, mo, d)) return std::nullopt;
+    return false;
+  if (!real_date(y, mo, d)) return false;
   size_t p = 10;
   if (p < s.size() && (s[p] == 'T' || s[p] == 't' || s[p] == ' ')) {
-    if (!digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, mi)) return std::nullopt;
+    if (!digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, mi)) return false;
     p += 6;
     if (p < s.size() && s[p] == ':') {
-      if (!digits(s, p + 1, 2, sec)) return std::nullopt;
+      if (!digits(s, p + 1, 2, sec)) return false;
       p += 3;
       if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
         ++p;
@@ -106,11 +138,11 @@ std::optional<int64_t> parse_time(std::string_view s) {
           if (p - start < 3) ms = ms * 10 + (s[p] - '0');
           ++p;
         }
-        if (p == start) return std::nullopt;
+        if (p == start) return false;
         for (size_t n = p - start; n < 3; ++n) ms *= 10;  // `.5` is 500 ms
       }
     }
-    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    if (h > 23 || mi > 59 || sec > 60) return false;
   }
   int64_t offset = 0;
   if (p < s.size()) {
@@ -119,20 +151,21 @@ std::optional<int64_t> parse_time(std::string_view s) {
     } else if (s[p] == '+' || s[p] == '-') {
       int oh, om = 0;
       int sign = s[p] == '-' ? -1 : 1;
-      if (!digits(s, p + 1, 2, oh)) return std::nullopt;
+      if (!digits(s, p + 1, 2, oh)) return false;
       size_t q = p + 3;
       if (q < s.size() && s[q] == ':') ++q;
-      if (q < s.size() && !digits(s, q, 2, om)) return std::nullopt;
+      if (q < s.size() && !digits(s, q, 2, om)) return false;
       if (q < s.size()) q += 2;
-      if (q != s.size() || oh > 23 || om > 59) return std::nullopt;
+      if (q != s.size() || oh > 23 || om > 59) return false;
       offset = sign * (oh * 3600 + om * 60);
       p = q;
     } else {
-      return std::nullopt;
+      return false;
     }
   }
-  if (p != s.size()) return std::nullopt;
-  return (days_from_civil_table(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset) * 1000 + ms;
+  if (p != s.size()) return false;
+  out = (days_from_civil_table(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset) * 1000 + ms;
+  return true;
 }
 
 std::string format_time(int64_t ms) {

@@ -15,8 +15,12 @@ namespace rubric::io {
 // Accepts `2026-11-01`, `2026-11-01T09:30`, `2026-11-01T09:30:00`, `2026-11-01 09:30:00.250`,
 // each with an optional `Z` or `+02:00` / `-0500` offset (none means UTC). A fraction of a second
 // is kept to the millisecond (digits after the third are dropped). Returns nothing for anything
-// else, including impossible dates.
-std::optional<int64_t> parse_time(std::string_view s);
+// else (`false`), including impossible dates.
+bool parse_time(std::string_view s, int64_t& ms);
+inline std::optional<int64_t> parse_time(std::string_view s) {
+  int64_t ms;
+  return parse_time(s, ms) ? std::optional<int64_t>(ms) : std::nullopt;
+}
 // `2026-11-01T09:30:00Z`, or `2026-11-01T09:30:00.250Z` when the time has milliseconds.
 std::string format_time(int64_t ms);
 

@@ -2,10 +2,15 @@
 // JSON Lines input and the API's one-document JSON: line ends, one value per line, messages
 // that say where and what is wrong, duplicate keys, NUL bytes and the size limits.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
 
 #include "include/rubric/rubric.hpp"
 #include "runtime/io/json_check.h"
 #include "runtime/io/limits.h"
+#include "tests/fuzz/fuzz.h"
 #include "tests/unit/helpers.h"
 
 using namespace rubric;
@@ -176,4 +181,90 @@ TEST_CASE("score_jsonl splits at CR too and keeps one result per line", "[api]")
   CHECK(rs[0].ok());
   CHECK(rs[1].error.find("more than one JSON value") != std::string::npos);
   CHECK(rs[2].key == "d");
+}
+
+namespace {
+
+// A lead line from `seed`: each key absent, null, well formed, of the wrong form or kind, or
+// written twice, so that both the one-pass path and every way out of it are taken.
+std::string random_line(std::mt19937& g) {
+  auto pick = [&](std::initializer_list<const char*> xs) { return std::string(*(xs.begin() + g() % xs.size())); };
+  auto one_in = [&](unsigned n) { return g() % n == 0; };
+  std::vector<std::string> parts;
+  auto field = [&](const std::string& key, std::initializer_list<const char*> good, std::initializer_list<const char*> bad) {
+    unsigned r = g() % 20;
+    if (r == 0) return;                                   // absent
+    std::string v = r == 1 ? "null" : r == 2 ? pick(bad) : r == 3 ? pick({"[1]", "{}", "true", "2.5", "\"\""}) : pick(good);
+    parts.push_back("\"" + key + "\": " + v);
+    if (one_in(40)) parts.push_back("\"" + key + "\": " + pick(good));  // a key twice
+  };
+  field("id", {"\"L1\"", "\"L2\"", "7", "\"Ž-3\""}, {"[]", "null"});
+  field("name", {"\"Ann\"", "\"n/a\"", "\"  Åsa \"", "\"-1\"", "\"\""}, {"\"a\\u0000b\"", "{}"});
+  field("employees", {"12", "-1", "\"40\"", "3e2", "\"n/a\""}, {"1.5", "\"ten\"", "1e300"});
+  field("revenue", {"1.5", "\"15 000,50\"", "-3", "\"1.000,5\""}, {"\"1,2,3\"", "\"x\""});
+  field("active", {"true", "false", "\"yes\"", "0", "1"}, {"\"maybe\"", "2"});
+  field("plan", {"\"free\"", "\"PRO\"", "\"Enterprise (annual)\"", "\"whatever\""}, {"5", "[]"});
+  field("region", {"\"emea\"", "\"AMER\"", "\"apac\""}, {"\"mars\"", "1"});
+  field("signed_up", {"\"2026-10-01T10:00:00Z\"", "\"2026-10-01\"", "\"2026-10-01T10:00:00.5+02:00\"", "1793491200000"},
+        {"\"2026-13-01\"", "\"soon\"", "1e30"});
+  field("session", {"12", "\"1,5\"", "0.5"}, {"\"long\""});
+  field("Kept", {"\"x\"", "1", "[1, 2]", "{\"a\": 1}", "true"}, {"null"});
+  if (!one_in(10)) {
+    std::string ev;
+    int n = static_cast<int>(g() % 6);
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> saved;
+      saved.swap(parts);
+      field("kind", {"\"page_view\"", "\"Email_Open\"", "\"page_view\""}, {"\"tweet\"", "3"});
+      field("page", {"\"https://a.example/pricing\"", "\"/docs/x\"", "\"n/a\""}, {"5", "[]"});
+      field("timestamp", {"\"2026-10-30T14:02:11Z\"", "\"2026-10-30T14:02:11.250Z\"", "\"2026-10-29 08:00\"",
+                          "\"2026-10-30T14:02:11-05:00\""},
+            {"\"yesterday\"", "\"\"", "17"});
+      field("seconds", {"30", "\"45\"", "0"}, {"\"long\"", "true"});
+      ev += (i ? ", " : "") + (one_in(30) ? std::string("7") : "{" + fmt::format("{}", fmt::join(parts, ", ")) + "}");
+      parts.swap(saved);
+    }
+    parts.push_back("\"events\": [" + ev + "]");
+    if (one_in(50)) parts.push_back("\"events\": []");
+  }
+  std::shuffle(parts.begin(), parts.end(), g);
+  return "{" + fmt::format("{}", fmt::join(parts, ", ")) + "}";
+}
+
+}  // namespace
+
+TEST_CASE("the one-pass JSON reader decodes every line as the general reader does", "[io]") {
+  // Every kind of field, missing texts with and without digits, raw enum values, `otherwise`,
+  // decimal commas, epoch times, durations, and a passed-through column (`--keep`).
+  auto c = test::compile(
+      "missing values: \"\", \"n/a\"\n"
+      "lead:\n  id: string key\n  name: optional string missing \"-1\"\n  employees: optional int missing \"-1\"\n"
+      "  revenue: optional number decimal comma\n  active: optional bool\n"
+      "  plan: optional enum {free, pro \"Pro\", enterprise \"Enterprise (annual)\", other otherwise}\n"
+      "  region: enum {emea, amer, apac}\n  signed_up: optional time in milliseconds\n"
+      "  session: optional duration in minutes\n"
+      "event:\n  kind: enum {page_view, email_open}\n  page: optional string\n  timestamp: time\n  seconds: optional number\n"
+      "score s:\n  employees > 1: +1\n");
+  REQUIRE(c.ok());
+  auto model = io::with_extra_fields(c.model, {io::text_field("kept", "Kept", true)});
+  for (bool strict : {false, true}) {
+    auto one_pass = io::make_jsonl_decoder(*model, strict, true);
+    auto general = io::make_jsonl_decoder(*model, strict, false);
+    std::mt19937 g(strict ? 7 : 42);
+    int good = 0, bad = 0;
+    for (int i = 0; i < 3000; ++i) {
+      io::RawRecord raw;
+      raw.text = random_line(g);
+      raw.line = raw.number = i + 1;
+      io::InputRecord a, b;
+      one_pass->decode(raw, a);
+      general->decode(raw, b);
+      INFO(raw.text);
+      REQUIRE(fuzz::describe(a) == fuzz::describe(b));
+      (a.ok() && a.warnings.empty() ? good : bad)++;
+    }
+    // Both ways are taken often.
+    CHECK(good > 150);
+    CHECK(bad > 300);
+  }
 }
