@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -109,14 +110,45 @@ Decoder::Decoder(const check::CheckedModel& model) : model_(model) {
       enums_.emplace_back(e, EnumIndex());
       EnumIndex& index = enums_.back().second;
       for (size_t i = 0; i < e->values.size(); ++i)
-        index.by_folded.emplace(text::fold_case(e->raw[i] ? trim(*e->raw[i]) : std::string_view(e->values[i])),
-                                static_cast<int64_t>(i));
+        index.add(text::fold_case(e->raw[i] ? trim(*e->raw[i]) : std::string_view(e->values[i])), static_cast<int64_t>(i));
     }
   for (const auto& m : model.missing_values)
     if (std::string_view t = trim(m); !t.empty()) {
       missing_folded_.push_back(text::fold_case(t));
       missing_has_digit_ |= t.find_first_of("0123456789") != std::string_view::npos;
     }
+}
+
+uint64_t Decoder::EnumIndex::hash(std::string_view s) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+void Decoder::EnumIndex::add(std::string folded, int64_t index) {
+  if (folded.empty() || find(folded)) return;  // the first value wins
+  if (2 * (count_ + 1) > slots_.size()) {       // at most half full: grow, and place every value again
+    std::vector<std::pair<std::string, int64_t>> old(std::bit_ceil(std::max<size_t>(8, 4 * (count_ + 1))));
+    old.swap(slots_);
+    count_ = 0;
+    for (auto& [text, i] : old)
+      if (!text.empty()) add(std::move(text), i);
+  }
+  size_t mask = slots_.size() - 1;  // a power of two
+  size_t at = hash(folded) & mask;
+  while (!slots_[at].first.empty()) at = (at + 1) & mask;
+  slots_[at] = {std::move(folded), index};
+  ++count_;
+}
+
+const int64_t* Decoder::EnumIndex::find(std::string_view folded) const {
+  if (slots_.empty()) return nullptr;
+  size_t mask = slots_.size() - 1;
+  for (size_t at = hash(folded) & mask;; at = (at + 1) & mask) {
+    const auto& [text, i] = slots_[at];
+    if (text.empty()) return nullptr;
+    if (text == folded) return &i;
+  }
 }
 
 const Decoder::EnumIndex* Decoder::index_of(const check::EnumType* e) const {
@@ -296,9 +328,8 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
       if (const EnumIndex* index = index_of(&e)) {
         char buf[32];  // short ASCII text is folded on the stack
         std::string_view key = text::fold_ascii_into(buf, sizeof buf, t) ? std::string_view(buf, t.size()) : folded(t);
-        auto it = index->by_folded.find(key);
-        if (it != index->by_folded.end()) {
-          out = Value::enumeration(it->second);
+        if (const int64_t* i = index->find(key)) {
+          out = Value::enumeration(*i);
           return true;
         }
       } else {

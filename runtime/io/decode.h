@@ -42,12 +42,17 @@ class Decoder {
 
  private:
   // Keys are texts with their case folded (text::fold_case), as text::iequals compares them.
-  struct TextHash {  // finds a std::string key by a string_view, with no copy
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  struct EnumIndex {
-    std::unordered_map<std::string, int64_t, TextHash, std::equal_to<>> by_folded;  // a value's text → its first index
+  // A value's folded text → its first index: a flat table probed from an FNV-1a hash (enum
+  // texts are short, and a lookup is made for every enum value read).
+  class EnumIndex {
+   public:
+    void add(std::string folded, int64_t index);
+    const int64_t* find(std::string_view folded) const;
+
+   private:
+    static uint64_t hash(std::string_view s);
+    std::vector<std::pair<std::string, int64_t>> slots_;  // empty text: a free slot (a folded value is never empty)
+    size_t count_ = 0;
   };
   // The index of `e`'s values by folded text; nullptr when `e` was not indexed (then the
   // caller compares value by value).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Raw values to typed values: missing texts, booleans, enums with raw texts and fallbacks.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
@@ -161,4 +162,22 @@ TEST_CASE("numbers with a decimal comma, thousands in groups of three", "[io]") 
   CHECK(v.i == 1500);
   REQUIRE(dec.decode_number(f[1], 2.5, "2.5", v, err));  // a JSON number is a JSON number
   CHECK(v.d == 2.5);
+}
+
+TEST_CASE("a long enum finds each of its values and nothing else", "[io]") {
+  // 300 values fill the lookup table through several sizes.
+  std::string values;
+  for (int i = 0; i < 300; ++i) values += fmt::format("{}v{} \"Value {}\"", i ? ", " : "", i, i);
+  auto c = test::compile("lead:\n  e: enum {" + values + "}\nscore s:\n  e is v1: +1\n");
+  INFO(test::diagnostics(c));
+  REQUIRE(c.ok());
+  io::Decoder dec(*c.model);
+  const auto& f = c.model->lead.fields[0];
+  check::Value v;
+  std::string err;
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE(dec.decode(f, fmt::format("value {}", i), v, err));
+    CHECK(v.i == i);
+  }
+  for (const char* absent : {"value 300", "value", "v1", "x"}) CHECK_FALSE(dec.decode(f, absent, v, err));
 }
