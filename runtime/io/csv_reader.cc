@@ -27,7 +27,7 @@ size_t row_width(const std::vector<std::string>& cells, size_t columns) {
 // longer than kMaxRecordBytes.
 class CsvParser {
  public:
-  explicit CsvParser(std::istream& in) : in_(in) {}
+  CsvParser(std::istream& in, bool simple_rows) : simple_rows_(simple_rows), in_(in) {}
 
   // Skips a UTF-8 byte order mark, which many tools write before the header.
   void skip_bom() {
@@ -78,23 +78,87 @@ class CsvParser {
   // after the closing quote, over a limit) was most likely cut open by a stray quote: its first
   // line becomes an error row of its own and the lines after it are read again as rows.
   bool next(char delim, size_t columns, RawRecord& out, bool& blank) {
-    out.cells.clear();
     out.error.clear();
     blank = false;
     start_ = pos_;
-    if (!have(0)) return false;
+    if (!have(0)) {
+      out.cells.clear();
+      return false;
+    }
     const int64_t start_line = out.line = line_;
-    std::string field;
+    // Values are written into the cells the last row left, reusing their buffers; `ncell` cells
+    // are done, and out.cells[ncell] is the one being read.
+    size_t ncell = 0;
+    auto open_cell = [&]() -> std::string& {
+      if (ncell == out.cells.size()) out.cells.push_back(std::move(spare_));
+      out.cells[ncell].clear();
+      return out.cells[ncell];
+    };
+    std::string* field = &open_cell();
+    // Appends to the value, which stops growing once over kMaxFieldBytes (the row is then an error).
+    auto append = [&](const char* p, size_t n) {
+      if (field->size() <= kMaxFieldBytes) field->append(p, std::min(n, kMaxFieldBytes + 1 - field->size()));
+    };
     bool quoted = false, was_quoted = false, closed = false, any = false;
     size_t crossed = 0;   // the column whose quoted value ran past a line end, from 1
     size_t too_big = 0;   // the first column over kMaxFieldBytes, from 1
     std::string problem;  // the first thing wrong with the row's syntax
     auto end_field = [&] {
-      if (field.size() > kMaxFieldBytes && !too_big) too_big = out.cells.size() + 1;
-      out.cells.push_back(std::move(field));
-      field.clear();
+      if (field->size() > kMaxFieldBytes && !too_big) too_big = ncell + 1;
+      ++ncell;
+      field = &open_cell();
       quoted = was_quoted = closed = false;
     };
+    auto finish = [&] {  // the cell opened after the last value is kept for the next row
+      if (out.cells.size() > ncell) spare_.swap(out.cells[ncell]);
+      out.cells.resize(ncell);
+    };
+    // The common row first: whole in the buffer, each value plain or quoted with no quote or
+    // line end inside, every value within its limit. It is split in one pass; any other row is
+    // read again below, byte by byte, which also says what is wrong with it.
+    auto simple = [&]() -> bool {
+      const char* p = buf_.data() + pos_;
+      const char* e = buf_.data() + std::min(buf_.size(), start_ + kMaxRecordBytes);
+      bool nonblank = false;
+      while (true) {
+        const char *v, *v_end;  // the value
+        if (p < e && *p == '"') {
+          v = ++p;
+          while (p < e && *p != '"' && *p != '\n' && *p != '\r') ++p;
+          if (p == e || *p != '"') return false;  // a line end inside the quotes, or the buffer's end
+          v_end = p++;
+          nonblank = true;
+        } else {
+          v = p;
+          while (p < e && *p != delim && *p != '\n' && *p != '\r' && *p != '"') {
+            nonblank |= *p != ' ' && *p != '\t';
+            ++p;
+          }
+          v_end = p;
+        }
+        // Next: a delimiter or a line end (not a quote, which is written twice inside quotes,
+        // or text after a closing quote), and for a CR, the byte after it to see whether an LF follows.
+        if (p == e || (*p != delim && *p != '\n' && *p != '\r') || (*p == '\r' && p + 1 == e)) return false;
+        if (static_cast<size_t>(v_end - v) > kMaxFieldBytes) return false;
+        field->assign(v, static_cast<size_t>(v_end - v));
+        ++ncell;
+        if (*p == delim) {
+          any = true;
+          field = &open_cell();
+          ++p;
+          continue;
+        }
+        pos_ = static_cast<size_t>(p + 1 + (*p == '\r' && p[1] == '\n') - buf_.data());
+        ++line_;
+        finish();
+        blank = !(any || nonblank);
+        return true;
+      }
+    };
+    if (simple_rows_ && simple()) return true;
+    ncell = 0;  // read again, byte by byte
+    any = false;
+    field = &open_cell();
     while (true) {
       if (!have(0)) {
         // The input failed part way (damaged compressed data): the row read so far is cut, and
@@ -102,7 +166,7 @@ class CsvParser {
         if (failed_) return false;
         if (quoted) {
           if (crossed && columns) return recover(delim, out, start_line, crossed, true);
-          problem = fmt::format("column {}: a quoted value that starts on line {} never ends", out.cells.size() + 1, start_line);
+          problem = fmt::format("column {}: a quoted value that starts on line {} never ends", ncell + 1, start_line);
         }
         end_field();
         break;
@@ -111,6 +175,7 @@ class CsvParser {
         if (crossed && columns) return recover(delim, out, start_line, crossed, false);
         skip_line();
         end_field();
+        finish();
         out.error = fmt::format("the row is longer than the limit of {} ({} bytes) for one record; the rest of the line was skipped",
                                 kMaxRecordText, kMaxRecordBytes);
         return true;
@@ -119,7 +184,7 @@ class CsvParser {
       if (quoted) {
         if (c == '"') {
           if (have(0) && buf_[pos_] == '"') {
-            field += '"';
+            append("\"", 1);
             ++pos_;
           } else {
             quoted = false;
@@ -127,10 +192,10 @@ class CsvParser {
           }
         } else {
           if (c == '\n' || c == '\r') {
-            if (!crossed) crossed = out.cells.size() + 1;
+            if (!crossed) crossed = ncell + 1;
             if (c == '\n' || !(have(0) && buf_[pos_] == '\n')) ++line_;
           }
-          if (field.size() <= kMaxFieldBytes) field += c;
+          append(&c, 1);
         }
         continue;
       }
@@ -149,15 +214,16 @@ class CsvParser {
         if (c == ' ' || c == '\t') continue;  // spaces after a closing quote are dropped
         if (problem.empty())
           problem = fmt::format("column {}: text after the closing quote (a quote inside a quoted value is written twice: \"\")",
-                                out.cells.size() + 1);
+                                ncell + 1);
         closed = false;
-      } else if (c == '"' && field.empty() && !was_quoted) {
+      } else if (c == '"' && field->empty() && !was_quoted) {
         quoted = was_quoted = any = true;
         continue;
       }
       if (c != ' ' && c != '\t') any = true;
-      if (field.size() <= kMaxFieldBytes) field += c;
+      append(&c, 1);
     }
+    finish();
     if (columns && crossed && (row_width(out.cells, columns) != columns || !problem.empty() || too_big))
       return recover(delim, out, start_line, crossed, false);
     if (too_big)
@@ -224,11 +290,13 @@ class CsvParser {
 
   static constexpr size_t kChunk = size_t{1} << 20;
   bool failed_ = false;  // the input failed part way
+  bool simple_rows_;     // rows are tried in one pass first (ReaderOptions::one_pass)
   std::istream& in_;
   std::string buf_;
   size_t pos_ = 0;    // the next byte
   size_t start_ = 0;  // the current row's first byte
   int64_t line_ = 1;
+  std::string spare_;  // a cell's buffer between rows (see next)
 };
 
 // Decodes one row's values into a record, given each lead field's column.
@@ -288,7 +356,8 @@ class CsvDecoder : public RawDecoder {
 
 class CsvReader : public RecordReader {
  public:
-  CsvReader(std::istream& in, const check::CheckedModel& m, bool strict) : parser_(in), model_(m), strict_(strict) {}
+  CsvReader(std::istream& in, const check::CheckedModel& m, bool strict, bool one_pass)
+      : parser_(in, one_pass), model_(m), strict_(strict) {}
 
   bool open(char delimiter, std::string& fatal) {
     parser_.skip_bom();
@@ -370,8 +439,8 @@ class CsvReader : public RecordReader {
 }  // namespace
 
 std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter, bool strict,
-                                              std::string& fatal) {
-  auto r = std::make_unique<CsvReader>(in, model, strict);
+                                              bool one_pass, std::string& fatal) {
+  auto r = std::make_unique<CsvReader>(in, model, strict, one_pass);
   if (!r->open(delimiter, fatal)) return nullptr;
   return r;
 }

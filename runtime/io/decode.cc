@@ -175,13 +175,16 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
   // reads all of every value.) Folded texts of different lengths differ: most values are
   // told apart by their length alone.
   if (!missing_folded_.empty()) {
-    bool ascii = text::is_ascii(raw);
-    std::string_view f;  // raw folded, once, when a length does not rule every text out
-    for (const std::string& m : missing_folded_)
-      if (!ascii || m.size() == raw.size()) {
-        if (f.data() == nullptr) f = folded(raw);
-        if (f == m) return true;
+    // Texts of the same length are compared ignoring case (iequals' ASCII pass, in step); only
+    // beyond ASCII can folding change a length, so only then is the value folded once.
+    std::string_view raw_folded;  // once, if needed
+    for (const std::string& m : missing_folded_) {
+      if (m.size() == raw.size()) {
+        if (text::iequals(raw, m)) return true;
+      } else if (raw_folded.data() ? raw_folded == m : !text::is_ascii(raw) && (raw_folded = folded(raw)) == m) {
+        return true;
       }
+    }
   }
   for (const auto& m : f.missing)
     if (std::string_view t = trim(m); !t.empty() && text::iequals(t, raw)) return true;
@@ -287,11 +290,11 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
   switch (f.type.kind) {
     case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Bool: {
-      static constexpr const char* kTrue[] = {"true", "yes", "y", "1"};
-      static constexpr const char* kFalse[] = {"false", "no", "n", "0"};
-      for (const char* x : kTrue)
+      static constexpr std::string_view kTrue[] = {"true", "yes", "y", "1"};
+      static constexpr std::string_view kFalse[] = {"false", "no", "n", "0"};
+      for (std::string_view x : kTrue)
         if (text::iequals(t, x)) return (out = Value::boolean(true)), true;
-      for (const char* x : kFalse)
+      for (std::string_view x : kFalse)
         if (text::iequals(t, x)) return (out = Value::boolean(false)), true;
       error = fmt::format("expected yes or no (true/false, 1/0), found {}", shown(raw));
       return false;

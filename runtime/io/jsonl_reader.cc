@@ -320,7 +320,7 @@ class JsonlDecoder : public RawDecoder {
   Decoder decoder_;
   bool document_;  // one document that may span lines (score_json), not one line
   bool strict_;    // bad optional values and unknown event kinds are errors
-  bool one_pass_;  // good objects are read by read_fields_fast (false only in tests)
+  bool one_pass_;  // good objects are read by read_fields_fast (ReaderOptions::one_pass)
   KeyIndex lead_keys_, event_keys_;
   uint64_t lead_required_, event_required_;  // read_fields_fast: the required fields
   bool events_key_ = false;                   // read_fields_fast: the lead object had an `events` key
@@ -397,7 +397,8 @@ bool blank(std::string_view line) { return line.find_first_not_of(" \t") == std:
 // Splits the input into lines, skipping blank ones (nothing but spaces and tabs).
 class JsonlReader : public RecordReader {
  public:
-  JsonlReader(std::istream& in, const check::CheckedModel& m, bool strict) : lines_(in), model_(m), strict_(strict) {}
+  JsonlReader(std::istream& in, const check::CheckedModel& m, bool strict, bool one_pass)
+      : lines_(in), model_(m), strict_(strict), one_pass_(one_pass) {}
 
   bool next_raw(RawRecord& out) override {
     std::string& line = out.text;
@@ -416,24 +417,23 @@ class JsonlReader : public RecordReader {
     return true;
   }
 
-  std::unique_ptr<RawDecoder> make_decoder() const override { return std::make_unique<JsonlDecoder>(model_, false, strict_); }
+  std::unique_ptr<RawDecoder> make_decoder() const override {
+    return std::make_unique<JsonlDecoder>(model_, false, strict_, one_pass_);
+  }
 
  private:
   LineSplitter lines_;
   const check::CheckedModel& model_;
   bool strict_;
+  bool one_pass_;
   int64_t line_no_ = 0;
   int64_t count_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model, bool strict) {
-  return std::make_unique<JsonlReader>(in, model, strict);
-}
-
-std::unique_ptr<RawDecoder> make_jsonl_decoder(const check::CheckedModel& model, bool strict, bool one_pass) {
-  return std::make_unique<JsonlDecoder>(model, false, strict, one_pass);
+std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model, bool strict, bool one_pass) {
+  return std::make_unique<JsonlReader>(in, model, strict, one_pass);
 }
 
 std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model) {

@@ -12,13 +12,13 @@ constexpr size_t kKeepBytes = size_t{1} << 20;
 }  // namespace
 
 std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter, bool strict,
-                                              std::string& fatal);
-std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model, bool strict);
+                                              bool one_pass, std::string& fatal);
+std::unique_ptr<RecordReader> open_jsonl_reader(std::istream& in, const check::CheckedModel& model, bool strict, bool one_pass);
 
 std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::CheckedModel& model, const ReaderOptions& opts,
                                           std::string& fatal) {
-  if (opts.format == InputFormat::Jsonl) return open_jsonl_reader(in, model, opts.strict);
-  return open_csv_reader(in, model, opts.delimiter, opts.strict, fatal);
+  if (opts.format == InputFormat::Jsonl) return open_jsonl_reader(in, model, opts.strict, opts.one_pass);
+  return open_csv_reader(in, model, opts.delimiter, opts.strict, opts.one_pass, fatal);
 }
 
 char parse_delimiter(std::string_view s) {

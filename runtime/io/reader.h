@@ -90,6 +90,10 @@ struct ReaderOptions {
   // A value an optional field cannot hold, and an event of a kind its enum does not list, make the
   // record an error (as before 0.x) instead of being read as missing / skipped with a warning.
   bool strict = false;
+  // Good records take a one-pass path (a CSV row with no quote inside a value, a JSON object
+  // with each key once and every value good); false reads every record the general way, which
+  // the path must match: the unit tests and fuzz_jsonl / fuzz_csv compare the two.
+  bool one_pass = true;
 };
 
 // A delimiter given as one character or by name (tab, comma, semicolon, pipe); 0 when neither.
@@ -122,10 +126,5 @@ std::unique_ptr<RecordReader> open_reader(std::istream& in, const check::Checked
 // holds the whole document, and error messages give positions as line and column. Strict (see
 // ReaderOptions::strict): a program scoring one lead has no channel for warnings.
 std::unique_ptr<RawDecoder> make_json_document_decoder(const check::CheckedModel& model);
-
-// A JSON Lines decoder as open_reader's, or (`one_pass` false) one that reads every object with
-// the general reader, never with the one-pass path good records take: the unit tests and
-// fuzz_jsonl require the two to decode every line alike.
-std::unique_ptr<RawDecoder> make_jsonl_decoder(const check::CheckedModel& model, bool strict, bool one_pass);
 
 }  // namespace rubric::io
