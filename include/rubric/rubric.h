@@ -28,7 +28,7 @@ typedef enum { RUBRIC_BACKEND_AUTO = 0, RUBRIC_BACKEND_INTERP = 1, RUBRIC_BACKEN
 typedef struct rubric_model rubric_model;
 typedef struct rubric_result rubric_result;
 
-/* Compiles model text. On success *model is set; `diagnostics` (may be NULL) receives every
+/* Compiles model text. On success *model is set, on failure it is NULL; `diagnostics` (may be NULL) receives every
  * message, rendered like `rubric check` (empty when clean). */
 rubric_status rubric_compile(const char* name, const char* text, rubric_backend backend, rubric_model** model,
                              char** diagnostics);

@@ -57,6 +57,28 @@ struct RuleResult {
   int line = 0;  // the rule's line in the model
 };
 
+// The moment a lead is scored at ("as of"): events after it are ignored, windows end at it.
+// An integer is seconds since 1970-01-01T00:00:00Z, as the API always took; a fraction of a
+// second needs AsOf::milliseconds or AsOf::parse (`2026-11-01T00:00:00.500Z`).
+class AsOf {
+ public:
+  constexpr AsOf(int64_t seconds = 0) : ms_(seconds * 1000) {}  // NOLINT: implicit, for the seconds callers pass
+  static constexpr AsOf milliseconds(int64_t ms) {
+    AsOf a;
+    a.ms_ = ms;
+    return a;
+  }
+  // ISO 8601 text as `rubric score --as-of` reads it ("2026-11-01", "2026-11-01T09:30:00.250+02:00");
+  // false when it is not a time.
+  static bool parse(std::string_view iso, AsOf& out);
+  constexpr int64_t ms() const { return ms_; }
+  // Whole seconds, rounded down.
+  constexpr int64_t seconds() const { return ms_ >= 0 ? ms_ / 1000 : -((-ms_ + 999) / 1000); }
+
+ private:
+  int64_t ms_;
+};
+
 // The scoring of one lead. `error` is set (and nothing else) when the record could not be read.
 struct Result {
   std::string key;
@@ -78,7 +100,7 @@ struct FileJob {
   bool events_sorted = false;  // stream the events: both files sorted by lead key
   std::string output;  // where the rows go (one per lead, in input order)
   bool jsonl = false;  // rows as JSON Lines instead of CSV
-  int64_t as_of = 0;   // seconds since 1970-01-01T00:00:00Z
+  AsOf as_of;          // seconds since 1970-01-01T00:00:00Z, or AsOf::milliseconds
   bool explain = false;
   bool strict = false;  // bad optional values and unknown event kinds are record errors
   int threads = 1;
@@ -161,11 +183,11 @@ class ModelBuilder {
 class Model {
  public:
   // Scores one lead given as a JSON object (events in an `events` array), which may span lines;
-  // text after the object makes the result an error. `as_of` is seconds since 1970-01-01T00:00:00Z.
-  Result score_json(std::string_view json, int64_t as_of, bool explain = false) const;
+  // text after the object makes the result an error.
+  Result score_json(std::string_view json, AsOf as_of, bool explain = false) const;
   // Scores JSON Lines (LF, CRLF or CR line ends), one result per non-blank line, in order, on
   // `threads` threads.
-  std::vector<Result> score_jsonl(std::string_view lines, int64_t as_of, bool explain = false, int threads = 1) const;
+  std::vector<Result> score_jsonl(std::string_view lines, AsOf as_of, bool explain = false, int threads = 1) const;
   // Scores a file of leads into `job.output`, joining `job.events` when given; rows as `rubric
   // score` writes them. Record errors are counted (and written as error rows), not thrown.
   FileStats score_file(const FileJob& job) const;
@@ -178,7 +200,8 @@ class Model {
   const std::string& event_key_field() const;
   Backend backend() const;
 
-  // ISO 8601 text ("2026-11-01", "2026-11-01T09:30:00Z") as seconds since the epoch; -1 if not a time.
+  // ISO 8601 text ("2026-11-01", "2026-11-01T09:30:00Z") as whole seconds since the epoch
+  // (rounded down); -1 if not a time. AsOf::parse keeps the fraction of a second.
   static int64_t parse_time(std::string_view iso);
 
   struct Impl;
@@ -202,7 +225,7 @@ class LiveModel {
   // Publishes `model` for every later call; calls already running finish with the old one.
   void replace(std::shared_ptr<const Model> model);
   std::shared_ptr<const Model> current() const;
-  Result score_json(std::string_view json, int64_t as_of, bool explain = false) const;
+  Result score_json(std::string_view json, AsOf as_of, bool explain = false) const;
 
  private:
   std::atomic<std::shared_ptr<const Model>> model_;

@@ -64,27 +64,44 @@ class CompileError(Exception):
         return self.text.rstrip("\n")
 
 
-def parse_as_of(as_of: AsOf) -> int:
-    """The scoring time as seconds since 1970-01-01T00:00:00Z: ISO 8601 text ("2026-11-01",
-    "2026-11-01T09:30:00Z"), a datetime (naive means UTC), a date, or epoch seconds; None is now."""
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_MS = _dt.timedelta(milliseconds=1)
+
+
+def _as_of_ms(as_of: AsOf) -> int:
+    """The scoring time as milliseconds since 1970-01-01T00:00:00Z, as every scoring call takes
+    it: fractions of a second are kept, as `rubric score --as-of` keeps them."""
     if as_of is None:
-        return int(_dt.datetime.now(_dt.timezone.utc).timestamp())
+        return (_dt.datetime.now(_dt.timezone.utc) - _EPOCH) // _MS
     if isinstance(as_of, bool):
         raise TypeError("as_of must be ISO 8601 text, a datetime, a date or epoch seconds, not a bool")
-    if isinstance(as_of, (int, float)):
-        return int(as_of)
+    if isinstance(as_of, int):
+        return as_of * 1000
+    if isinstance(as_of, float):
+        # To the millisecond below, except that a product just below a whole millisecond by
+        # rounding noise (1317422324.546 seconds) is that millisecond, as the readers count.
+        x = as_of * 1000
+        near = round(x)
+        return near if abs(x - near) <= 1e-3 else _math.floor(x)
     if isinstance(as_of, _dt.datetime):
         if as_of.tzinfo is None:
             as_of = as_of.replace(tzinfo=_dt.timezone.utc)
-        return int(as_of.timestamp())
+        return (as_of - _EPOCH) // _MS
     if isinstance(as_of, _dt.date):
-        return int(_dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=_dt.timezone.utc).timestamp())
+        return (_dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=_dt.timezone.utc) - _EPOCH) // _MS
     if isinstance(as_of, str):
-        t = _rubric.parse_time(as_of)
-        if t == -1 and as_of.strip() not in ("1969-12-31T23:59:59Z",):
+        t = _rubric.parse_time_ms(as_of)
+        if t is None:
             raise ValueError(f"as_of: {as_of!r} is not a time like 2026-11-01 or 2026-11-01T09:30:00Z")
         return t
     raise TypeError(f"as_of must be ISO 8601 text, a datetime, a date or epoch seconds, not {type(as_of).__name__}")
+
+
+def parse_as_of(as_of: AsOf) -> int:
+    """The scoring time as whole seconds since 1970-01-01T00:00:00Z (rounded down): ISO 8601 text
+    ("2026-11-01", "2026-11-01T09:30:00Z"), a datetime (naive means UTC), a date, or epoch
+    seconds; None is now. Scoring itself keeps fractions of a second."""
+    return _as_of_ms(as_of) // 1000
 
 
 def _threads(threads: Optional[int]) -> int:
@@ -382,13 +399,13 @@ class Model:
         points) with ``explain=True``. A lead whose values do not fit the model's schema gives a
         result with ``error`` set; a lead that is not a dict, or holds values JSON cannot carry,
         raises TypeError."""
-        return self._impl.score(lead, parse_as_of(as_of), bool(explain))
+        return self._impl.score(lead, _as_of_ms(as_of), bool(explain))
 
     def score_many(self, leads: Iterable[Dict[str, Any]], as_of: AsOf = None, explain: bool = False,
                    threads: Optional[int] = 1) -> List[Dict[str, Any]]:
         """Scores many leads (any iterable of dicts), in order, as :meth:`score` does each, on
         ``threads`` threads (0 or None: one per core) with the GIL released."""
-        return self._impl.score_many(leads, parse_as_of(as_of), bool(explain), _threads(threads))
+        return self._impl.score_many(leads, _as_of_ms(as_of), bool(explain), _threads(threads))
 
     def explain(self, lead: Dict[str, Any], as_of: AsOf = None) -> Explanation:
         """The lead's result with the rules that gave points, printable and notebook-friendly."""
@@ -431,7 +448,7 @@ class Model:
             lead_key = names.index(k)
             ev_columns = [events[c].tolist() for c in events.columns]
             event_key = ev_names.index(ek)
-        out = self._impl.score_columns(names, columns, len(df), parse_as_of(as_of), bool(explain), _threads(threads),
+        out = self._impl.score_columns(names, columns, len(df), _as_of_ms(as_of), bool(explain), _threads(threads),
                                        ev_names, ev_columns, lead_key, event_key)
         frame = pd.DataFrame(out, index=df.index)
         for s in [*self.score_names, "total"]:
@@ -456,7 +473,7 @@ class Model:
             raise ValueError(f"format is 'csv' or 'jsonl', not {format!r}")
         path, events_path = _readable(input), _readable(events)
         return self._impl.score_file(path, _os.fspath(output), events_path, bool(events_sorted), format == "jsonl",
-                                     parse_as_of(as_of), bool(explain), bool(strict), _threads(threads))
+                                     _as_of_ms(as_of), bool(explain), bool(strict), _threads(threads))
 
     def evaluate(self, data: Any, label: Optional[str] = None, *, positive: Any = None, outcomes: Optional[PathLike] = None,
                  outcomes_key: Optional[str] = None, split: Optional[str] = None, seed: int = 1, suggest: bool = False,
@@ -520,7 +537,7 @@ class Model:
             out, text, html, suggested, messages = self._impl.evaluate(
                 path, input_format or "", delimiter or "", events_path, shown, label or "", positive_text,
                 [undecided] if isinstance(undecided, str) else [str(u) for u in (undecided or [])], outcomes_path,
-                outcomes_key or "", split or "", seed, bool(suggest), float(penalty), parse_as_of(as_of), self.source,
+                outcomes_key or "", split or "", seed, bool(suggest), float(penalty), _as_of_ms(as_of), self.source,
                 self.name, report is not None, 10)
         finally:
             if temp is not None:

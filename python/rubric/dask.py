@@ -92,7 +92,7 @@ def cache_info() -> Dict[str, Any]:
     return {"compiles": _compiles, "models": sorted(_cache), "pid": os.getpid()}
 
 
-def score_partition(df: Any, spec: ModelSpec, as_of: int, events: Any = None, explain: bool = False,
+def score_partition(df: Any, spec: ModelSpec, as_of: rubric.AsOf, events: Any = None, explain: bool = False,
                     threads: int = 1, key: Optional[str] = None) -> Any:
     """Scores one pandas partition (the engine-independent unit: Dask, Spark mapInPandas,
     Ray Data): the model from this process's cache, ``events`` (a pandas frame) joined on the key."""
@@ -102,7 +102,7 @@ def score_partition(df: Any, spec: ModelSpec, as_of: int, events: Any = None, ex
 _JOIN = "__rubric_join_key"  # the text form of the key that both frames are shuffled on
 
 
-def _score_joined(df: Any, ev: Any, spec: ModelSpec, as_of: int, explain: bool, threads: int, key: Optional[str]) -> Any:
+def _score_joined(df: Any, ev: Any, spec: ModelSpec, as_of: rubric.AsOf, explain: bool, threads: int, key: Optional[str]) -> Any:
     return score_partition(df.drop(columns=[_JOIN]), spec, as_of, ev.drop(columns=[_JOIN]), explain, threads, key)
 
 
@@ -132,7 +132,8 @@ def score(ddf: Any, model: rubric.Model, events: Any = None, as_of: rubric.AsOf 
 
     if not isinstance(model, rubric.Model):
         raise TypeError(f"model must be a rubric.Model, not {type(model).__name__}")
-    t = rubric.parse_as_of(as_of)
+    # As an aware datetime to the millisecond, so that each partition keeps a fraction of a second.
+    t = rubric._EPOCH + rubric._dt.timedelta(milliseconds=rubric._as_of_ms(as_of))
     spec = spec_of(model, backend)
     meta = _meta(model, explain)
     # One graph key for the spec: each worker fetches it once, rather than inside every task.

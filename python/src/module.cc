@@ -183,12 +183,12 @@ struct PyModel {
 
   // Writes chunks with `fill` (GIL held; returns false when there is no more) and scores each
   // while the next is written; `take` gets each chunk's results (GIL held), in order.
-  void pipeline(int64_t as_of, bool explain, int threads, const std::function<bool(std::string&)>& fill,
+  void pipeline(int64_t as_of_ms, bool explain, int threads, const std::function<bool(std::string&)>& fill,
                 const std::function<void(std::vector<rubric::Result>&)>& take) const {
     std::shared_ptr<const rubric::Model> m = model;
     auto start = [&](std::string text) {
-      return std::async(std::launch::async, [m, text = std::move(text), as_of, explain, threads] {
-        return m->score_jsonl(text, as_of, explain, threads);
+      return std::async(std::launch::async, [m, text = std::move(text), as_of_ms, explain, threads] {
+        return m->score_jsonl(text, rubric::AsOf::milliseconds(as_of_ms), explain, threads);
       });
     };
     auto wait = [](std::future<std::vector<rubric::Result>>& f) {
@@ -217,7 +217,7 @@ struct PyModel {
     }
   }
 
-  py::dict score(py::handle lead, int64_t as_of, bool explain) const {
+  py::dict score(py::handle lead, int64_t as_of_ms, bool explain) const {
     std::string text;
     try {
       rubric::py::append_lead(lead.ptr(), text);
@@ -227,17 +227,17 @@ struct PyModel {
     rubric::Result r;
     {
       py::gil_scoped_release nogil;
-      r = model->score_json(text, as_of, explain);
+      r = model->score_json(text, rubric::AsOf::milliseconds(as_of_ms), explain);
     }
     return result_dict(r, explain);
   }
 
-  py::list score_many(py::iterable leads, int64_t as_of, bool explain, int threads) const {
+  py::list score_many(py::iterable leads, int64_t as_of_ms, bool explain, int threads) const {
     py::list out;
     py::iterator it = py::iter(leads);
     size_t index = 0;
     pipeline(
-        as_of, explain, threads,
+        as_of_ms, explain, threads,
         [&](std::string& text) {
           for (size_t n = 0; n < kChunk; ++n, ++it, ++index) {
             if (it == py::iterator::sentinel()) return false;
@@ -258,7 +258,7 @@ struct PyModel {
   // Scores a frame given as columns (each a list of one value per row). `events_*`, when
   // given, are the columns of an events frame, joined to the leads on the key columns and
   // written as each lead's `events`. Returns the result columns as the CLI's JSON Lines has them.
-  py::dict score_columns(std::vector<std::string> names, std::vector<py::list> columns, size_t rows, int64_t as_of,
+  py::dict score_columns(std::vector<std::string> names, std::vector<py::list> columns, size_t rows, int64_t as_of_ms,
                          bool explain, int threads, std::vector<std::string> event_names,
                          std::vector<py::list> event_columns, int lead_key, int event_key) const {
     for (const py::list& c : columns)
@@ -284,7 +284,7 @@ struct PyModel {
     for (size_t c = 0; c < names.size() && key_index < 0; ++c)
       if (!m.key_field().empty() && names[c] == m.key_field()) key_index = static_cast<int>(c);
     pipeline(
-        as_of, explain, threads,
+        as_of_ms, explain, threads,
         [&](std::string& text) {
           for (size_t n = 0; n < kChunk && row < rows; ++n, ++row) {
             size_t start = text.size();
@@ -413,7 +413,7 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
                    const std::string& events, const std::string& input_name, const std::string& label, const std::string& positive,
                    const std::vector<std::string>& undecided,
                    const std::string& outcomes, const std::string& outcomes_key, const std::string& split, uint64_t seed,
-                   bool suggest, double penalty, int64_t as_of, std::optional<std::string> model_text,
+                   bool suggest, double penalty, int64_t as_of_ms, std::optional<std::string> model_text,
                    const std::string& model_name, bool html, int max_error_messages) {
   namespace ev = rubric::eval;
   ev::Request r;
@@ -430,7 +430,7 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
   r.seed = seed;
   r.suggest = suggest;
   r.lambda = penalty;
-  r.as_of = rubric::check::ms_from_seconds(as_of);  // Python gives seconds; Rubric counts milliseconds
+  r.as_of = as_of_ms;
   r.model_text = model_text.value_or("");
   r.model_name = model_name;
   r.max_error_messages = max_error_messages;
@@ -475,14 +475,14 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
 
 // Model::score_file with the GIL released: a dict of what happened; OSError when it cannot run.
 py::dict score_file(const PyModel& self, const std::string& input, const std::string& output, const std::string& events,
-                    bool events_sorted, bool jsonl, int64_t as_of, bool explain, bool strict, int threads) {
+                    bool events_sorted, bool jsonl, int64_t as_of_ms, bool explain, bool strict, int threads) {
   rubric::FileJob job;
   job.input = input;
   job.output = output;
   job.events = events;
   job.events_sorted = events_sorted;
   job.jsonl = jsonl;
-  job.as_of = as_of;
+  job.as_of = rubric::AsOf::milliseconds(as_of_ms);
   job.explain = explain;
   job.strict = strict;
   job.threads = threads;
@@ -551,14 +551,14 @@ const char* backend_name(rubric::Backend b) {
 PYBIND11_MODULE(_rubric, m) {
   m.doc() = "Rubric's C++ API for Python; use the `rubric` package, which wraps it.";
   py::class_<PyModel>(m, "Model")
-      .def("score", &PyModel::score, py::arg("lead"), py::arg("as_of"), py::arg("explain"))
-      .def("score_many", &PyModel::score_many, py::arg("leads"), py::arg("as_of"), py::arg("explain"), py::arg("threads"))
+      .def("score", &PyModel::score, py::arg("lead"), py::arg("as_of_ms"), py::arg("explain"))
+      .def("score_many", &PyModel::score_many, py::arg("leads"), py::arg("as_of_ms"), py::arg("explain"), py::arg("threads"))
       .def("score_columns", &PyModel::score_columns)
       .def("score_file", &score_file, py::arg("input"), py::arg("output"), py::arg("events"), py::arg("events_sorted"),
-           py::arg("jsonl"), py::arg("as_of"), py::arg("explain"), py::arg("strict"), py::arg("threads"))
+           py::arg("jsonl"), py::arg("as_of_ms"), py::arg("explain"), py::arg("strict"), py::arg("threads"))
       .def("evaluate", &evaluate, py::arg("input"), py::arg("input_format"), py::arg("delimiter"), py::arg("events"), py::arg("input_name"),
            py::arg("label"), py::arg("positive"), py::arg("undecided"), py::arg("outcomes"), py::arg("outcomes_key"), py::arg("split"), py::arg("seed"),
-           py::arg("suggest"), py::arg("penalty"), py::arg("as_of"), py::arg("model_text"), py::arg("model_name"),
+           py::arg("suggest"), py::arg("penalty"), py::arg("as_of_ms"), py::arg("model_text"), py::arg("model_name"),
            py::arg("html"), py::arg("max_error_messages"))
       .def_property_readonly("score_names", [](const PyModel& p) { return p.model->score_names(); })
       .def_property_readonly("tier_set_names", [](const PyModel& p) { return p.model->tier_set_names(); })
@@ -568,5 +568,13 @@ PYBIND11_MODULE(_rubric, m) {
   m.def("build", &build, py::arg("name"), py::arg("text"), py::arg("path"), py::arg("functions"), py::arg("backend"),
         py::arg("cache_dir"));
   m.def("parse_time", &rubric::Model::parse_time, py::arg("iso"));
+  m.def(
+      "parse_time_ms",
+      [](std::string_view iso) -> std::optional<int64_t> {
+        rubric::AsOf t;
+        if (!rubric::AsOf::parse(iso, t)) return std::nullopt;
+        return t.ms();
+      },
+      py::arg("iso"));
   m.def("write_jsonl", &write_jsonl, py::arg("path"), py::arg("names"), py::arg("columns"), py::arg("rows"));
 }

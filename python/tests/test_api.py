@@ -156,6 +156,24 @@ def test_as_of_forms(b2b):
     with pytest.raises(TypeError):
         b2b.score(lead, as_of=[2026])
     assert rubric.parse_as_of("1970-01-01T00:00:01Z") == 1
+    assert rubric.parse_as_of("1970-01-01T00:00:01.999Z") == 1
+
+
+def test_as_of_keeps_fractions_of_a_second():
+    # An event half a second after midnight is after an as-of of midnight (ignored) and not
+    # after 00:00:00.500 (counted), whichever way the time is given.
+    m = rubric.compile("lead:\n  id: string key\nevent:\n  kind: enum {visit}\n  timestamp: time\n"
+                       "behaviour visited: kind is visit\nscore s:\n  visited within 1 days: +1\n")
+    lead = {"id": "a", "events": [{"kind": "visit", "timestamp": "2026-11-01T00:00:00.5Z"}]}
+    midnight = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    half = midnight + dt.timedelta(milliseconds=500)
+    assert m.score(lead, as_of="2026-11-01")["total"] == 0
+    assert m.score(lead, as_of="2026-11-01T00:00:00.500Z")["total"] == 1
+    assert m.score(lead, as_of="2026-11-01T00:00:00.499Z")["total"] == 0
+    assert m.score(lead, as_of=half)["total"] == 1
+    assert m.score(lead, as_of=half.timestamp())["total"] == 1  # float seconds
+    assert m.score(lead, as_of=int(half.timestamp()))["total"] == 0  # whole seconds: midnight
+    assert m.score_many([lead], as_of=half)[0]["total"] == 1
 
 
 def test_explain(b2b):

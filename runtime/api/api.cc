@@ -290,7 +290,14 @@ int64_t Model::parse_time(std::string_view iso) {
   return t ? seconds_from_ms(*t) : -1;
 }
 
-Result Model::score_json(std::string_view json, int64_t as_of, bool explain) const {
+bool AsOf::parse(std::string_view iso, AsOf& out) {
+  int64_t ms;
+  if (!io::parse_time(iso, ms)) return false;
+  out = AsOf::milliseconds(ms);
+  return true;
+}
+
+Result Model::score_json(std::string_view json, AsOf as_of, bool explain) const {
   // One JSON document, which may be pretty-printed over many lines; anything after the object
   // (a second one, say) makes it a bad record rather than being dropped.
   if (json.compare(0, 3, "\xEF\xBB\xBF") == 0) json.remove_prefix(3);  // byte order mark
@@ -321,7 +328,7 @@ Result Model::score_json(std::string_view json, int64_t as_of, bool explain) con
     if (!rec.ok()) return to_result(*impl_->model, rec, nullptr);
     interp::Outcome outcome;
     const interp::Record* one = &rec.record;
-    impl_->scorer->score_batch(&one, 1, ms_from_seconds(as_of), explain, &outcome);
+    impl_->scorer->score_batch(&one, 1, as_of.ms(), explain, &outcome);
     return to_result(*impl_->model, rec, &outcome);
   } catch (const std::exception& e) {
     Result r;
@@ -330,7 +337,7 @@ Result Model::score_json(std::string_view json, int64_t as_of, bool explain) con
   }
 }
 
-std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bool explain, int threads) const {
+std::vector<Result> Model::score_jsonl(std::string_view lines, AsOf as_of, bool explain, int threads) const {
   std::vector<Result> out;
   try {
     std::istringstream in{std::string(lines)};
@@ -353,7 +360,7 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, int64_t as_of, bo
     size_t parts = std::max<size_t>(1, std::min<size_t>(threads, good.size() / 64 + 1));
     std::vector<std::thread> workers;
     size_t per = (good.size() + parts - 1) / parts;
-    const int64_t as_of_ms = ms_from_seconds(as_of);
+    const int64_t as_of_ms = as_of.ms();
     for (size_t p = 0; p < parts; ++p) {
       size_t from = p * per;
       if (from >= good.size()) break;
@@ -421,7 +428,7 @@ FileStats Model::score_file(const FileJob& job) const {
     wopts.explain = job.explain;
     io::ResultWriter writer(out, *impl_->model, wopts);
     io::RunOptions opts;
-    opts.as_of = ms_from_seconds(job.as_of);
+    opts.as_of = job.as_of.ms();
     opts.explain = job.explain;
     opts.threads = std::max(1, job.threads);
     opts.input_name = job.input;
@@ -456,7 +463,7 @@ void LiveModel::replace(std::shared_ptr<const Model> model) { model_.store(std::
 
 std::shared_ptr<const Model> LiveModel::current() const { return model_.load(); }
 
-Result LiveModel::score_json(std::string_view json, int64_t as_of, bool explain) const {
+Result LiveModel::score_json(std::string_view json, AsOf as_of, bool explain) const {
   std::shared_ptr<const Model> m = model_.load();  // one model for the whole call
   return m->score_json(json, as_of, explain);
 }

@@ -70,6 +70,7 @@ extern "C" {
 
 rubric_status rubric_compile(const char* name, const char* text, rubric_backend backend, rubric_model** model,
                              char** diagnostics) {
+  if (model) *model = nullptr;  // a failure never leaves a stale model behind
   rubric::Backend b;
   if (!text || !model || !backend_of(backend, b)) return RUBRIC_BAD_ARGUMENT;
   try {
@@ -80,6 +81,7 @@ rubric_status rubric_compile(const char* name, const char* text, rubric_backend 
 }
 
 rubric_status rubric_compile_file(const char* path, rubric_backend backend, rubric_model** model, char** diagnostics) {
+  if (model) *model = nullptr;  // a failure never leaves a stale model behind
   rubric::Backend b;
   if (!path || !model || !backend_of(backend, b)) return RUBRIC_BAD_ARGUMENT;
   try {
@@ -91,6 +93,7 @@ rubric_status rubric_compile_file(const char* path, rubric_backend backend, rubr
 
 rubric_status rubric_load_linked(const rubric_linked_model* linked, const char* name, rubric_model** model,
                                  char** diagnostics) {
+  if (model) *model = nullptr;
   if (!linked || !model) return RUBRIC_BAD_ARGUMENT;
   try {
     return compile(rubric::ModelBuilder().build_linked(linked, name ? name : "linked model"), model, diagnostics);
@@ -104,8 +107,8 @@ void rubric_model_free(rubric_model* model) { delete model; }
 rubric_status rubric_score_json(const rubric_model* model, const char* json, const char* as_of, int explain,
                                 rubric_result** result) {
   if (!model || !json || !as_of || !result) return RUBRIC_BAD_ARGUMENT;
-  int64_t t = rubric::Model::parse_time(as_of);
-  if (t < 0 && std::strcmp(as_of, "1970-01-01") != 0) return RUBRIC_BAD_ARGUMENT;
+  rubric::AsOf t;  // to the millisecond
+  if (!rubric::AsOf::parse(as_of, t)) return RUBRIC_BAD_ARGUMENT;
   try {
     *result = new rubric_result{model->model->score_json(json, t, explain != 0)};
     return (*result)->result.ok() ? RUBRIC_OK : RUBRIC_BAD_RECORD;
@@ -117,8 +120,8 @@ rubric_status rubric_score_json(const rubric_model* model, const char* json, con
 rubric_status rubric_score_jsonl(const rubric_model* model, const char* lines, const char* as_of, int threads,
                                  char** output) {
   if (!model || !lines || !as_of || !output || threads < 1) return RUBRIC_BAD_ARGUMENT;
-  int64_t t = rubric::Model::parse_time(as_of);
-  if (t < 0 && std::strcmp(as_of, "1970-01-01") != 0) return RUBRIC_BAD_ARGUMENT;
+  rubric::AsOf t;  // to the millisecond
+  if (!rubric::AsOf::parse(as_of, t)) return RUBRIC_BAD_ARGUMENT;
   try {
     std::string out;
     for (const rubric::Result& r : model->model->score_jsonl(lines, t, false, threads)) out += to_json(r) + "\n";
@@ -132,8 +135,8 @@ rubric_status rubric_score_jsonl(const rubric_model* model, const char* lines, c
 rubric_status rubric_score_file(const rubric_model* model, const char* input, const char* events, const char* output,
                                 const char* as_of, int threads, char** summary) {
   if (!model || !input || !output || !as_of || threads < 1) return RUBRIC_BAD_ARGUMENT;
-  int64_t t = rubric::Model::parse_time(as_of);
-  if (t < 0 && std::strcmp(as_of, "1970-01-01") != 0) return RUBRIC_BAD_ARGUMENT;
+  rubric::AsOf t;  // to the millisecond
+  if (!rubric::AsOf::parse(as_of, t)) return RUBRIC_BAD_ARGUMENT;
   try {
     rubric::FileJob job;
     job.input = input;

@@ -329,9 +329,12 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
     case TypeKind::Enum: {
       const check::EnumType& e = *f.type.enum_type;
       if (const EnumIndex* index = index_of(&e)) {
-        char buf[32];  // short ASCII text is folded on the stack
-        std::string_view key = text::fold_ascii_into(buf, sizeof buf, t) ? std::string_view(buf, t.size()) : folded(t);
-        if (const int64_t* i = index->find(key)) {
+        // Text found as it is was already folded (folding twice changes nothing), as data
+        // mostly is; other text is folded, short ASCII text on the stack.
+        const int64_t* i = index->find(t);
+        char buf[32];
+        if (!i) i = index->find(text::fold_ascii_into(buf, sizeof buf, t) ? std::string_view(buf, t.size()) : folded(t));
+        if (i) {
           out = Value::enumeration(*i);
           return true;
         }

@@ -70,6 +70,22 @@ int main(void) {
     rubric_model_free(model);
   }
   CHECK(rubric_compile(NULL, NULL, RUBRIC_BACKEND_AUTO, &model, NULL) == RUBRIC_BAD_ARGUMENT);
+
+  /* as_of keeps its fraction of a second: an event half a second after midnight is after an
+   * as-of of midnight (ignored) and not after one of 00:00:00.500 (counted); times before 1970 are times. */
+  CHECK(rubric_compile("ms.rubric",
+                       "lead:\n  id: string key\nevent:\n  kind: enum {visit}\n  timestamp: time\n"
+                       "behaviour visited: kind is visit\nscore s:\n  visited within 1 days: +1 \"visited\"\n",
+                       RUBRIC_BACKEND_AUTO, &model, NULL) == RUBRIC_OK);
+  const char* lead = "{\"id\": \"a\", \"events\": [{\"kind\": \"visit\", \"timestamp\": \"2026-11-01T00:00:00.5Z\"}]}";
+  rubric_result* r = NULL;
+  CHECK(rubric_score_json(model, lead, "2026-11-01T00:00:00Z", 0, &r) == RUBRIC_OK && rubric_result_total(r) == 0);
+  rubric_result_free(r);
+  CHECK(rubric_score_json(model, lead, "2026-11-01T00:00:00.500Z", 0, &r) == RUBRIC_OK && rubric_result_total(r) == 1);
+  rubric_result_free(r);
+  CHECK(rubric_score_json(model, lead, "1969-12-31T23:59:59Z", 0, &r) == RUBRIC_OK && rubric_result_total(r) == 0);
+  rubric_result_free(r);
+  rubric_model_free(model);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

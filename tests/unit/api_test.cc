@@ -385,3 +385,25 @@ TEST_CASE("score_file joins a flat events file by key, as if the events were nes
   rubric_string_free(diags);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("as of keeps its fraction of a second in the API; a whole number is seconds", "[api]") {
+  const std::string model =
+      "lead:\n  id: string key\nevent:\n  kind: enum {visit}\n  timestamp: time\n"
+      "behaviour visited: kind is visit\nscore s:\n  visited within 1 days: +1\n";
+  auto m = rubric::ModelBuilder().build_source("m.rubric", model);
+  REQUIRE(m.ok());
+  // An event half a second after midnight is after an as-of of midnight, so it is ignored.
+  const std::string lead = R"({"id": "a", "events": [{"kind": "visit", "timestamp": "2026-11-01T00:00:00.5Z"}]})";
+  rubric::AsOf midnight = rubric::Model::parse_time("2026-11-01"), half;
+  REQUIRE(rubric::AsOf::parse("2026-11-01T00:00:00.500Z", half));
+  CHECK(half.ms() == midnight.ms() + 500);
+  CHECK(half.seconds() == midnight.seconds());
+  CHECK(m.model->score_json(lead, midnight).total == 0);
+  CHECK(m.model->score_json(lead, half).total == 1);
+  CHECK(m.model->score_json(lead, rubric::AsOf::milliseconds(midnight.ms() + 499)).total == 0);
+  CHECK(m.model->score_jsonl(lead + "\n" + lead, half)[1].total == 1);
+  rubric::AsOf before;
+  REQUIRE(rubric::AsOf::parse("1969-12-31T23:59:59.250Z", before));
+  CHECK(before.ms() == -750);
+  CHECK(before.seconds() == -1);
+}
