@@ -55,6 +55,11 @@ inline int64_t ms_from_seconds(int64_t secs) {
   constexpr int64_t kFirst = -62135596800, kLast = 253402300799;  // 0001-01-01, 9999-12-31T23:59:59
   return (secs < kFirst ? kFirst : secs > kLast ? kLast : secs) * kMsPerSecond;
 }
+// Milliseconds held to the same years.
+inline int64_t ms_in_range(int64_t ms) {
+  constexpr int64_t kFirst = -62135596800 * kMsPerSecond, kLast = 253402300799 * kMsPerSecond + 999;
+  return ms < kFirst ? kFirst : ms > kLast ? kLast : ms;
+}
 inline int64_t seconds_from_ms(int64_t ms) {
   int64_t q = ms / kMsPerSecond;
   return ms % kMsPerSecond < 0 ? q - 1 : q;

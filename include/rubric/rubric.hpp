@@ -59,21 +59,18 @@ struct RuleResult {
 
 // The moment a lead is scored at ("as of"): events after it are ignored, windows end at it.
 // An integer is seconds since 1970-01-01T00:00:00Z, as the API always took; a fraction of a
-// second needs AsOf::milliseconds or AsOf::parse (`2026-11-01T00:00:00.500Z`).
+// second needs AsOf::milliseconds or AsOf::parse (`2026-11-01T00:00:00.500Z`). Held to the years
+// 1 to 9999, as times in data are (a "far future" INT64_MAX is 9999-12-31).
 class AsOf {
  public:
-  constexpr AsOf(int64_t seconds = 0) : ms_(seconds * 1000) {}  // NOLINT: implicit, for the seconds callers pass
-  static constexpr AsOf milliseconds(int64_t ms) {
-    AsOf a;
-    a.ms_ = ms;
-    return a;
-  }
+  AsOf(int64_t seconds = 0);  // NOLINT: implicit, for the seconds callers pass
+  static AsOf milliseconds(int64_t ms);
   // ISO 8601 text as `rubric score --as-of` reads it ("2026-11-01", "2026-11-01T09:30:00.250+02:00");
   // false when it is not a time.
   static bool parse(std::string_view iso, AsOf& out);
-  constexpr int64_t ms() const { return ms_; }
+  int64_t ms() const { return ms_; }
   // Whole seconds, rounded down.
-  constexpr int64_t seconds() const { return ms_ >= 0 ? ms_ / 1000 : -((-ms_ + 999) / 1000); }
+  int64_t seconds() const;
 
  private:
   int64_t ms_;

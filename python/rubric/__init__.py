@@ -66,11 +66,23 @@ class CompileError(Exception):
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _MS = _dt.timedelta(milliseconds=1)
+_FIRST_MS, _LAST_MS = -62135596800000, 253402300799999  # the years 1 to 9999, as times in data
+
+
+class _Millis(int):
+    """An as-of already in milliseconds (rubric.dask hands one to every partition)."""
 
 
 def _as_of_ms(as_of: AsOf) -> int:
     """The scoring time as milliseconds since 1970-01-01T00:00:00Z, as every scoring call takes
-    it: fractions of a second are kept, as `rubric score --as-of` keeps them."""
+    it: fractions of a second are kept, as `rubric score --as-of` keeps them; held to the years
+    1 to 9999."""
+    return min(max(_as_of_ms_unheld(as_of), _FIRST_MS), _LAST_MS)
+
+
+def _as_of_ms_unheld(as_of: AsOf) -> int:
+    if isinstance(as_of, _Millis):
+        return int(as_of)
     if as_of is None:
         return (_dt.datetime.now(_dt.timezone.utc) - _EPOCH) // _MS
     if isinstance(as_of, bool):

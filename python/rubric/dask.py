@@ -132,8 +132,8 @@ def score(ddf: Any, model: rubric.Model, events: Any = None, as_of: rubric.AsOf 
 
     if not isinstance(model, rubric.Model):
         raise TypeError(f"model must be a rubric.Model, not {type(model).__name__}")
-    # As an aware datetime to the millisecond, so that each partition keeps a fraction of a second.
-    t = rubric._EPOCH + rubric._dt.timedelta(milliseconds=rubric._as_of_ms(as_of))
+    # In milliseconds, so that each partition keeps a fraction of a second.
+    t = rubric._Millis(rubric._as_of_ms(as_of))
     spec = spec_of(model, backend)
     meta = _meta(model, explain)
     # One graph key for the spec: each worker fetches it once, rather than inside every task.

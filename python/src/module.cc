@@ -430,7 +430,7 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
   r.seed = seed;
   r.suggest = suggest;
   r.lambda = penalty;
-  r.as_of = as_of_ms;
+  r.as_of = rubric::AsOf::milliseconds(as_of_ms).ms();
   r.model_text = model_text.value_or("");
   r.model_name = model_name;
   r.max_error_messages = max_error_messages;

@@ -174,6 +174,9 @@ def test_as_of_keeps_fractions_of_a_second():
     assert m.score(lead, as_of=half.timestamp())["total"] == 1  # float seconds
     assert m.score(lead, as_of=int(half.timestamp()))["total"] == 0  # whole seconds: midnight
     assert m.score_many([lead], as_of=half)[0]["total"] == 1
+    # Held to the years 1 to 9999: a huge or very negative as-of scores, never overflows.
+    assert m.score(lead, as_of=2**62)["total"] == 0
+    assert m.score(lead, as_of=-2**62)["total"] == 0
 
 
 def test_explain(b2b):

@@ -290,6 +290,16 @@ int64_t Model::parse_time(std::string_view iso) {
   return t ? seconds_from_ms(*t) : -1;
 }
 
+AsOf::AsOf(int64_t seconds) : ms_(check::ms_from_seconds(seconds)) {}
+
+AsOf AsOf::milliseconds(int64_t ms) {
+  AsOf a;
+  a.ms_ = check::ms_in_range(ms);
+  return a;
+}
+
+int64_t AsOf::seconds() const { return check::seconds_from_ms(ms_); }
+
 bool AsOf::parse(std::string_view iso, AsOf& out) {
   int64_t ms;
   if (!io::parse_time(iso, ms)) return false;

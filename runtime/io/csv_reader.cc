@@ -91,6 +91,7 @@ class CsvParser {
     size_t ncell = 0;
     auto open_cell = [&]() -> std::string& {
       if (ncell == out.cells.size()) out.cells.push_back(std::move(spare_));
+      if (out.cells[ncell].capacity() > kKeepBytes) std::string().swap(out.cells[ncell]);  // not a huge one's
       out.cells[ncell].clear();
       return out.cells[ncell];
     };

@@ -23,4 +23,8 @@ inline constexpr size_t kMaxJsonDepth = 1024;
 // most 1024 records), so that a file of huge records does not fill memory 1024 at a time.
 inline constexpr size_t kMaxBatchBytes = size_t{128} << 20;  // 128 MiB
 
+// A record's buffers up to this size are kept for the next record; a bigger one (from a huge
+// value) is freed, so that one huge value does not hold its memory for the rest of the file.
+inline constexpr size_t kKeepBytes = size_t{1} << 20;  // 1 MiB
+
 }  // namespace rubric::io

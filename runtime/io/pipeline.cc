@@ -40,10 +40,9 @@ size_t text_bytes(const InputRecord& r) {
   return n;
 }
 void release_if_huge(RawRecord& r) {
-  constexpr size_t kKeep = size_t{1} << 20;
   size_t cap = r.text.capacity();
   for (const std::string& c : r.cells) cap += c.capacity();
-  if (cap > kKeep) {
+  if (cap > kKeepBytes) {
     std::string().swap(r.text);
     std::vector<std::string>().swap(r.cells);
   }

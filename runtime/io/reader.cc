@@ -4,12 +4,10 @@
 
 #include <algorithm>
 
+#include "runtime/io/limits.h"
+
 namespace rubric::io {
 
-namespace {
-// Buffers up to this size are kept for the next record; a bigger one (from a huge value) is freed.
-constexpr size_t kKeepBytes = size_t{1} << 20;
-}  // namespace
 
 std::unique_ptr<RecordReader> open_csv_reader(std::istream& in, const check::CheckedModel& model, char delimiter, bool strict,
                                               bool one_pass, std::string& fatal);

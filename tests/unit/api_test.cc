@@ -406,4 +406,9 @@ TEST_CASE("as of keeps its fraction of a second in the API; a whole number is se
   REQUIRE(rubric::AsOf::parse("1969-12-31T23:59:59.250Z", before));
   CHECK(before.ms() == -750);
   CHECK(before.seconds() == -1);
+  // Held to the years 1 to 9999, as times in data are: a "far future" never overflows.
+  CHECK(rubric::AsOf(INT64_MAX).seconds() == 253402300799);
+  CHECK(rubric::AsOf::milliseconds(INT64_MIN).ms() == -62135596800000);
+  CHECK(m.model->score_json(lead, INT64_MAX).total == 0);
+  CHECK(m.model->score_json(lead, rubric::AsOf::milliseconds(INT64_MIN)).total == 0);
 }
