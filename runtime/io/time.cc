@@ -153,8 +153,10 @@ bool parse_time(std::string_view s, int64_t& out) {
       int sign = s[p] == '-' ? -1 : 1;
       if (!digits(s, p + 1, 2, oh)) return false;
       size_t q = p + 3;
-      if (q < s.size() && s[q] == ':') ++q;
-      if (q < s.size() && !digits(s, q, 2, om)) return false;
+      // `+05`, `+0530` or `+05:30`; a colon needs its minutes (`+05:` is no offset).
+      const bool colon = q < s.size() && s[q] == ':';
+      if (colon) ++q;
+      if ((colon || q < s.size()) && !digits(s, q, 2, om)) return false;
       if (q < s.size()) q += 2;
       if (q != s.size() || oh > 23 || om > 59) return false;
       offset = sign * (oh * 3600 + om * 60);

@@ -28,6 +28,25 @@ TEST_CASE("impossible or malformed times are rejected", "[io]") {
   CHECK_FALSE(parse_time("2026-11-01Tx"));
   CHECK_FALSE(parse_time("2026-11-01Z junk"));
   CHECK_FALSE(parse_time(""));
+  // An offset's colon needs its minutes.
+  CHECK_FALSE(parse_time("2026-11-01T09:30:00+05:"));
+  CHECK_FALSE(parse_time("2026-11-01T09:30:00+05:3"));
+  CHECK(parse_time("2026-11-01T09:30:00+05") == parse_time("2026-11-01T04:30:00Z"));
+}
+
+TEST_CASE("the fast forms of a time read as the general parser reads them", "[io]") {
+  // Times with `Z`, a fraction of one to nine digits and an offset take the fast parser; the
+  // same instant written in forms only the general parser reads must give the same milliseconds.
+  CHECK(parse_time("2026-10-30T14:02:11Z") == parse_time("2026-10-30 14:02:11"));
+  CHECK(parse_time("2026-10-30T14:02:11.250Z") == parse_time("2026-10-30T14:02:11,25z"));
+  CHECK(parse_time("2026-10-30T14:02:11.5Z") == *parse_time("2026-10-30T14:02:11Z") + 500);
+  CHECK(parse_time("2026-10-30T14:02:11.123456789Z") == *parse_time("2026-10-30T14:02:11Z") + 123);
+  CHECK(parse_time("2026-10-30T16:02:11.250+02:00") == parse_time("2026-10-30T14:02:11.250Z"));
+  CHECK(parse_time("2026-10-30T09:02:11-05:00") == parse_time("2026-10-30T09:02:11-0500"));
+  CHECK(parse_time("1969-12-31T23:59:59.750Z") == -250);
+  CHECK(parse_time("2026-10-30T14:02:11.Z") == std::nullopt);
+  CHECK(parse_time("2026-10-30T14:02:11+24:00") == std::nullopt);
+  CHECK(parse_time("2026-02-29T14:02:11Z") == std::nullopt);
 }
 
 TEST_CASE("formatting round-trips", "[io]") {
