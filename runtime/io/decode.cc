@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -27,6 +28,8 @@ inline bool has_nul(std::string_view s) {
   for (char c : s) any &= c != 0;
   return !any;
 }
+
+bool has_digit(std::string_view s) { return s.find_first_of("0123456789") != std::string_view::npos; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -115,7 +118,7 @@ Decoder::Decoder(const check::CheckedModel& model) : model_(model) {
   for (const auto& m : model.missing_values)
     if (std::string_view t = trim(m); !t.empty()) {
       missing_folded_.push_back(text::fold_case(t));
-      missing_has_digit_ |= t.find_first_of("0123456789") != std::string_view::npos;
+      missing_has_digit_ |= has_digit(t);
     }
 }
 
@@ -252,9 +255,7 @@ Decoder::NumberRead Decoder::number_value(const check::Field& f, double d, std::
 
 bool Decoder::numbers_can_be_missing(const check::Field& f) const {
   if (missing_has_digit_) return true;
-  for (const auto& m : f.missing)
-    if (m.find_first_of("0123456789") != std::string::npos) return true;
-  return false;
+  return std::any_of(f.missing.begin(), f.missing.end(), [](const std::string& m) { return has_digit(m); });
 }
 
 bool Decoder::decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const {

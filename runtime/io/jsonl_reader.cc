@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "compiler/source/text.h"
@@ -101,11 +102,10 @@ class JsonlDecoder : public RawDecoder {
     element events;
     int events_seen = 0;
     bool unused = false;
-    if (read_fields_fast(obj, model_.lead, lead_keys_, lead_required_, out.record.fields, &events)) {
-      events_seen = events_key_ ? 1 : 0;
-    } else {
+    if (!read_fields_fast(obj, model_.lead, lead_keys_, lead_required_, out.record.fields, &events, &events_seen)) {
       reset(out.record.fields);
       events = element();
+      events_seen = 0;
       read_fields(obj, model_.lead, lead_keys_, out.record.fields, -1, out, &events, &events_seen, -1, unused);
     }
     if (events_seen > 1) {
@@ -132,7 +132,7 @@ class JsonlDecoder : public RawDecoder {
           reset(e.fields);
           size_t before = out.errors.size();
           bool skip = false;  // an unknown kind: the event is skipped, with a warning
-          if (!read_fields_fast(eo, model_.event, event_keys_, event_required_, e.fields, nullptr)) {
+          if (!read_fields_fast(eo, model_.event, event_keys_, event_required_, e.fields, nullptr, nullptr)) {
             reset(e.fields);
             read_fields(eo, model_.event, event_keys_, e.fields, index, out, nullptr, nullptr, model_.event_kind_field, skip);
           }
@@ -188,13 +188,13 @@ class JsonlDecoder : public RawDecoder {
   // every required field has a value. Anything else returns false, with `values` partly
   // written; the caller then resets them and reads the object again with read_fields, which
   // finds the same values and says what is wrong in field order. So the messages, warnings and
-  // values are those of read_fields, and only a good record is read once.
+  // values are those of read_fields, and only a good record is read once. The lead object's
+  // `events` value goes to `events` and `events_seen` (0 or 1), as read_fields gives them.
   bool read_fields_fast(simdjson::dom::object obj, const check::Schema& schema, const KeyIndex& keys, uint64_t required,
-                        std::vector<check::Value>& values, element* events) {
+                        std::vector<check::Value>& values, element* events, int* events_seen) {
     if (schema.fields.size() > 64 || !one_pass_) return false;
     uint64_t seen = 0;
     bool ok = true;
-    if (events) events_key_ = false;
     for (auto [key, value] : obj) {
       keys.each(key, [&](size_t i) {
         const uint64_t bit = uint64_t{1} << i;
@@ -202,15 +202,14 @@ class JsonlDecoder : public RawDecoder {
         seen |= bit;
       });
       if (events && key == "events") {
-        ok = ok && !events_key_;
-        events_key_ = true;
+        ok = ok && (*events_seen)++ == 0;
         *events = value;
       }
       if (!ok) return false;
     }
     if ((seen & required) != required) return false;
     for (uint64_t m = required; m; m &= m - 1)
-      if (values[static_cast<size_t>(__builtin_ctzll(m))].is_missing()) return false;
+      if (values[static_cast<size_t>(std::countr_zero(m))].is_missing()) return false;
     return true;
   }
 
@@ -323,7 +322,6 @@ class JsonlDecoder : public RawDecoder {
   bool one_pass_;  // good objects are read by read_fields_fast (ReaderOptions::one_pass)
   KeyIndex lead_keys_, event_keys_;
   uint64_t lead_required_, event_required_;  // read_fields_fast: the required fields
-  bool events_key_ = false;                   // read_fields_fast: the lead object had an `events` key
   std::string scratch_;                       // read_fields_fast: a message it does not use
   simdjson::dom::parser parser_;
   std::vector<interp::Event> spare_;  // events of earlier records, kept for their buffers
@@ -354,8 +352,8 @@ class LineSplitter {
         const void* c = std::memchr(b, '\r', buf_.size() - pos_);
         cr_ = c ? static_cast<size_t>(static_cast<const char*>(c) - buf_.data()) : buf_.size();
       }
-      const char* p = static_cast<const char*>(std::memchr(b, '\n', std::min(cr_, buf_.size()) - pos_));
-      if (!p) p = buf_.data() + std::min(cr_, buf_.size());
+      const char* p = static_cast<const char*>(std::memchr(b, '\n', cr_ - pos_));
+      if (!p) p = buf_.data() + cr_;
       size_t len = static_cast<size_t>(p - b);
       if (!too_long && line.size() + len > kMaxRecordBytes) {
         too_long = true;

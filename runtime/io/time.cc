@@ -67,6 +67,35 @@ int64_t days_from_civil_table(int y, int m, int d) {
   return t.year_start[y - kFirst] + t.month_start[leap(y)][m] + d - 1;
 }
 
+// The digits of a fraction of a second from s[at], kept to the millisecond (`5` is 500 ms;
+// digits after the third are dropped): where they end, `at` when there are none.
+size_t fraction_ms(std::string_view s, size_t at, int& ms) {
+  size_t p = at;
+  ms = 0;
+  while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+    if (p - at < 3) ms = ms * 10 + (s[p] - '0');
+    ++p;
+  }
+  for (size_t n = p - at; n < 3; ++n) ms *= 10;
+  return p;
+}
+
+// An offset from UTC, `±hh:mm`, `±hhmm` or `±hh`, from s[at] to the end of `s`, in seconds;
+// false for anything else (a colon needs its minutes: `+05:` is no offset).
+bool parse_offset(std::string_view s, size_t at, int64_t& offset) {
+  if (at >= s.size() || (s[at] != '+' && s[at] != '-')) return false;
+  int oh, om = 0;
+  if (!digits(s, at + 1, 2, oh)) return false;
+  size_t q = at + 3;
+  const bool colon = q < s.size() && s[q] == ':';
+  if (colon) ++q;
+  if ((colon || q < s.size()) && !digits(s, q, 2, om)) return false;
+  if (q < s.size()) q += 2;
+  if (q != s.size() || oh > 23 || om > 59) return false;
+  offset = (s[at] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  return true;
+}
+
 // The forms event exports write most, `2026-10-30T14:02:11Z`, with a fraction of a second
 // (`.250`) and an offset instead of `Z` (`+02:00`), read without the general parser's branches:
 // the fourteen digits are checked at once. Anything else (or an impossible date) is left to it.
@@ -89,26 +118,12 @@ bool parse_time_fast(std::string_view s, int64_t& out) {
   const int sec = static_cast<int>(d[12] * 10 + d[13]);
   size_t i = 19;
   int ms = 0;
-  if (p[i] == '.') {  // one or more digits, kept to the millisecond
-    size_t start = ++i;
-    while (i < n && p[i] - unsigned('0') <= 9) {
-      if (i - start < 3) ms = ms * 10 + (p[i] - '0');
-      ++i;
-    }
-    if (i == start) return false;
-    for (size_t k = i - start; k < 3; ++k) ms *= 10;
+  if (p[i] == '.') {  // one or more digits
+    i = fraction_ms(s, i + 1, ms);
+    if (i == 20) return false;
   }
   int64_t offset = 0;
-  if (i + 1 == n && p[i] == 'Z') {
-  } else if (i + 6 == n && (p[i] == '+' || p[i] == '-') && p[i + 3] == ':') {
-    unsigned a = p[i + 1] - unsigned('0'), b = p[i + 2] - unsigned('0'), c = p[i + 4] - unsigned('0'), e = p[i + 5] - unsigned('0');
-    if (a > 9 || b > 9 || c > 9 || e > 9) return false;
-    int oh = static_cast<int>(a * 10 + b), om = static_cast<int>(c * 10 + e);
-    if (oh > 23 || om > 59) return false;
-    offset = (p[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-  } else {
-    return false;
-  }
+  if (!(i + 1 == n && p[i] == 'Z') && !parse_offset(s, i, offset)) return false;
   if (!real_date(y, mo, day) || h > 23 || mi > 59 || sec > 60) return false;
   out = (days_from_civil_table(y, mo, day) * 86400 + h * 3600 + mi * 60 + sec - offset) * 1000 + ms;
   return true;
@@ -132,14 +147,9 @@ bool parse_time(std::string_view s, int64_t& out) {
       if (!digits(s, p + 1, 2, sec)) return false;
       p += 3;
       if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
-        ++p;
-        size_t start = p;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-          if (p - start < 3) ms = ms * 10 + (s[p] - '0');
-          ++p;
-        }
-        if (p == start) return false;
-        for (size_t n = p - start; n < 3; ++n) ms *= 10;  // `.5` is 500 ms
+        size_t end = fraction_ms(s, p + 1, ms);
+        if (end == p + 1) return false;
+        p = end;
       }
     }
     if (h > 23 || mi > 59 || sec > 60) return false;
@@ -148,19 +158,8 @@ bool parse_time(std::string_view s, int64_t& out) {
   if (p < s.size()) {
     if ((s[p] == 'Z' || s[p] == 'z') && p + 1 == s.size()) {
       ++p;
-    } else if (s[p] == '+' || s[p] == '-') {
-      int oh, om = 0;
-      int sign = s[p] == '-' ? -1 : 1;
-      if (!digits(s, p + 1, 2, oh)) return false;
-      size_t q = p + 3;
-      // `+05`, `+0530` or `+05:30`; a colon needs its minutes (`+05:` is no offset).
-      const bool colon = q < s.size() && s[q] == ':';
-      if (colon) ++q;
-      if ((colon || q < s.size()) && !digits(s, q, 2, om)) return false;
-      if (q < s.size()) q += 2;
-      if (q != s.size() || oh > 23 || om > 59) return false;
-      offset = sign * (oh * 3600 + om * 60);
-      p = q;
+    } else if (parse_offset(s, p, offset)) {
+      p = s.size();
     } else {
       return false;
     }
