@@ -80,6 +80,9 @@ enum RbTextOp : int64_t {
   kRbContains = 0, kRbStartsWith = 1, kRbEndsWith = 2, kRbContainsExact = 3, kRbStartsWithExact = 4, kRbEndsWithExact = 5
 };
 int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t bn);
+// kRbContains for a needle the lowering checked: ASCII, folded, 1 to 64 bytes (the usual
+// page glob or `contains` literal), with no dispatch and no look at the needle per call.
+int64_t rb_contains_folded(const char* hay, int64_t n, const char* needle, int64_t len);
 int64_t rb_in_strings(const void* node, const char* s, int64_t n);
 int64_t rb_in_pages(const void* node, const char* s, int64_t n);
 int64_t rb_regex(const void* node, const char* s, int64_t n);
@@ -92,7 +95,7 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
 // Every helper, in the order of an ahead-of-time model's helper table (RbModelInfo::helpers).
 #define RB_HELPERS(X) \
   X(rb_window) X(rb_decay) X(rb_to_cents) X(rb_str_ieq) X(rb_text_op) X(rb_in_strings) X(rb_in_pages) X(rb_regex) \
-  X(rb_email_domain) X(rb_call) X(rb_host_call)
+  X(rb_email_domain) X(rb_call) X(rb_host_call) X(rb_contains_folded)
 
 // An ahead-of-time model (`rubric build`): the object exports one RbModelInfo, named
 // `rubric_model` unless --name says otherwise, and no other symbol. It imports none either:
@@ -103,9 +106,9 @@ void rb_host_call(const void* node, const RbSlot* args, int64_t nargs, void* scr
 // without parsing or checking anything. A model loads in any Rubric whose formats match the
 // key's first line: this ABI (the RbCall layout, the helpers and the refs order), the plan
 // format the code was lowered from, and the model bytes' format.
-enum { RB_ABI_VERSION = 6, RB_HELPER_COUNT = 11 };
+enum { RB_ABI_VERSION = 7, RB_HELPER_COUNT = 12 };
 struct RbModelInfo {
-  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`; 4: times in milliseconds; 5: the trace; 6: the record read in place)
+  int64_t abi_version;  // RB_ABI_VERSION (2: host functions; 3: self-contained, `model`; 4: times in milliseconds; 5: the trace; 6: the record read in place; 7: rb_contains_folded)
   const char* key;      // "rubric model format ABI.PLAN.MODEL (rubric VERSION)\nTRIPLE\nCPU\nFEATURES\nHOST SIGNATURES\nmodel sha256 HEX"
   const char* name;     // the model file's name, for messages
   const char* source;   // the model's text

@@ -19,6 +19,7 @@
 #include "compiler/lower/abi.h"
 #include "compiler/lower/refs.h"
 #include "compiler/plan/plan.h"
+#include "compiler/source/text.h"
 
 namespace rubric::lower {
 
@@ -91,6 +92,7 @@ class Lowerer {
     cents_ = fn("rb_to_cents", i64, {f64});
     str_ieq_ = fn("rb_str_ieq", i64, {ptr, i64, ptr, i64});
     text_op_ = fn("rb_text_op", i64, {i64, ptr, i64, ptr, i64});
+    contains_folded_ = fn("rb_contains_folded", i64, {ptr, i64, ptr, i64});
     in_strings_ = fn("rb_in_strings", i64, {ptr, ptr, i64});
     in_pages_ = fn("rb_in_pages", i64, {ptr, ptr, i64});
     regex_ = fn("rb_regex", i64, {ptr, ptr, i64});
@@ -314,6 +316,21 @@ class Lowerer {
       B.CreateMemSet(define_slot(0), B.getInt8(0xFF), B.getInt64(static_cast<int64_t>(8 * p_.defines.size())),
                      MaybeAlign(8));  // not computed yet
     if (ep.queries.empty()) return;
+    // The pass adds into locals that never escape, so the optimiser keeps them in registers
+    // across the helper calls; they are written to their slots once, after the last event.
+    auto locals = [&](size_t n, Type* t, const char* name, Constant* init) {
+      std::vector<AllocaInst*> v(n);
+      for (AllocaInst*& a : v) {
+        a = local(t, name);
+        B.CreateStore(init, a);
+      }
+      return v;
+    };
+    std::vector<AllocaInst*> counts = locals(ep.queries.size(), i64, "count", B.getInt64(0));
+    std::vector<AllocaInst*> lasts = locals(ep.queries.size(), i64, "last", B.getInt64(-1));
+    std::vector<AllocaInst*> sums = locals(ep.sums.size(), f64, "sum", ConstantFP::get(f64, 0.0));
+    std::vector<AllocaInst*> each_points = locals(ep.eaches.size(), f64, "points", ConstantFP::get(f64, 0.0));
+    std::vector<AllocaInst*> decayed = locals(ep.eaches.size(), i64, "decayed", B.getInt64(0));
     AllocaInst* begin = B.CreateAlloca(i64, nullptr, "begin");
     AllocaInst* end = B.CreateAlloca(i64, nullptr, "end");
     AllocaInst* idx = B.CreateAlloca(i64, nullptr, "idx");
@@ -336,22 +353,23 @@ class Lowerer {
     std::vector<Value*> accepted(ep.filters.size(), nullptr), in(ep.queries.size(), nullptr);
     for (size_t q = 0; q < ep.queries.size(); ++q) {
       const plan::Query& query = ep.queries[q];
-      Value*& a = accepted[static_cast<size_t>(query.filter)];
-      if (!a) a = B.CreateICmpEQ(condition(ep.filters[static_cast<size_t>(query.filter)]), tri(kTriTrue));
+      size_t f = static_cast<size_t>(query.filter);
+      Value*& a = accepted[f];
+      if (!a) a = filter_accepts(ep.filters[f], ep.filter_widest[f], ep.widest, tf, as_of_f);
       Value* ok = a;
       if (query.window >= 0)
         ok = B.CreateAnd(ok, B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, query.window * kMs))));
       in[q] = ok;
-      Value* c = count_slot(static_cast<int64_t>(q));
+      Value* c = counts[q];
       B.CreateStore(B.CreateAdd(B.CreateLoad(i64, c), B.CreateZExt(ok, i64)), c);
-      Value* l = last_slot(static_cast<int64_t>(q));
+      Value* l = lasts[q];
       B.CreateStore(B.CreateSelect(ok, i, B.CreateLoad(i64, l)), l);
     }
     for (size_t s = 0; s < ep.sums.size(); ++s) {
       const plan::Sum& sum = ep.sums[s];
       TypeKind ft = m_.event.fields[static_cast<size_t>(sum.field)].type.kind;
       LVal f = load_value(event_, sum.field, ft);
-      Value* slot = sum_slot(static_cast<int64_t>(s));
+      Value* slot = sums[s];
       Value* old = B.CreateLoad(f64, slot);
       Value* add = B.CreateFAdd(old, as_double(f, ft));
       B.CreateStore(B.CreateSelect(B.CreateAnd(in[static_cast<size_t>(sum.query)], f.present), add, old), slot);
@@ -361,7 +379,7 @@ class Lowerer {
       const plan::Score& score = p_.scores[static_cast<size_t>(each.score)];
       double points = score.rules[static_cast<size_t>(each.rule)].points;
       const check::Decay& decay = p_.objects.decays[static_cast<size_t>(score.decay)];
-      Value* pts = points_slot(static_cast<int64_t>(e));
+      Value* pts = each_points[e];
       Value* hit_now = in[static_cast<size_t>(each.query)];
       if (decay.kind == check::Decay::Kind::None) {
         Value* old = B.CreateLoad(f64, pts);
@@ -375,7 +393,7 @@ class Lowerer {
       B.CreateCondBr(hit_now, hit, next);
       B.SetInsertPoint(hit);
       Value* f = B.CreateCall(decay_, {address(&m_.scores[static_cast<size_t>(each.score)].decay), B.CreateSub(as_of(), t)});
-      Value* dec = decayed_slot(static_cast<int64_t>(e));
+      Value* dec = decayed[e];
       B.CreateStore(B.CreateOr(B.CreateLoad(i64, dec), B.CreateZExt(B.CreateFCmpOLT(f, ConstantFP::get(f64, 1.0)), i64)), dec);
       B.CreateStore(B.CreateFAdd(B.CreateLoad(f64, pts), B.CreateFMul(ConstantFP::get(f64, points), f)), pts);
       B.CreateBr(next);
@@ -385,6 +403,36 @@ class Lowerer {
     B.CreateStore(B.CreateAdd(i, B.getInt64(1)), idx);
     B.CreateBr(head);
     B.SetInsertPoint(exit);
+    for (size_t q = 0; q < ep.queries.size(); ++q) {
+      B.CreateStore(B.CreateLoad(i64, counts[q]), count_slot(static_cast<int64_t>(q)));
+      B.CreateStore(B.CreateLoad(i64, lasts[q]), last_slot(static_cast<int64_t>(q)));
+    }
+    for (size_t k = 0; k < ep.sums.size(); ++k) B.CreateStore(B.CreateLoad(f64, sums[k]), sum_slot(static_cast<int64_t>(k)));
+    for (size_t e = 0; e < ep.eaches.size(); ++e) {
+      B.CreateStore(B.CreateLoad(f64, each_points[e]), points_slot(static_cast<int64_t>(e)));
+      B.CreateStore(B.CreateLoad(i64, decayed[e]), decayed_slot(static_cast<int64_t>(e)));
+    }
+  }
+  // Whether the event in event_ passes `filter` (an i1), testing it only when the event is
+  // within `window` seconds of as-of (EventPlan::filter_widest; -1: any time) unless the
+  // pass's own range, `widest`, is no wider; elsewhere the answer is false, as no query of the
+  // filter counts the event.
+  Value* filter_accepts(const plan::Program& filter, double window, double widest, Value* tf, Value* as_of_f) {
+    if (window < 0 || (widest >= 0 && window >= widest))
+      return B.CreateICmpEQ(condition(filter), tri(kTriTrue));
+    BasicBlock* before = B.GetInsertBlock();
+    BasicBlock* test = block("filter.test");
+    BasicBlock* join = block("filter.join");
+    B.CreateCondBr(B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, window * kMs))), test, join);
+    B.SetInsertPoint(test);
+    Value* passed = B.CreateICmpEQ(condition(filter), tri(kTriTrue));
+    BasicBlock* tested = B.GetInsertBlock();
+    B.CreateBr(join);
+    B.SetInsertPoint(join);
+    PHINode* phi = B.CreatePHI(B.getInt1Ty(), 2);
+    phi->addIncoming(B.getFalse(), before);
+    phi->addIncoming(passed, tested);
+    return phi;
   }
   Value* field(CallField k, Type* t) { return B.CreateLoad(t, B.CreateStructGEP(callTy, call_arg_, k)); }
 
@@ -533,6 +581,58 @@ class Lowerer {
       case K::Missing: break;
     }
     return v;
+  }
+
+  // `contains` ignoring case on a needle known here: rb_contains_folded when it takes it (ASCII,
+  // 1 to 64 bytes; `folded` is the needle already folded), which checks nothing per call.
+  static bool contains_takes_folded(std::string_view needle) {
+    return !needle.empty() && needle.size() <= 64 && text::is_ascii(needle);
+  }
+  Value* contains_folded(const LVal& a, std::string_view folded) {
+    LVal lit = literal(check::Value::string(std::string(folded)));
+    return B.CreateICmpNE(B.CreateCall(contains_folded_, {a.s, a.n, lit.s, lit.n}), B.getInt64(0));
+  }
+
+  // Whether a page matches one of an InPages' globs. Globs of the usual shapes (`*text*`,
+  // `text*`, `*text`; text::glob_parts) are taken apart here, once, and become text tests on
+  // their literal, tried in order until one holds; any other glob sends the whole test to
+  // rb_in_pages, which reads the node's globs and `exact_case`.
+  Value* in_pages(const plan::Instr& x, const LVal& a) {
+    bool exact = x.op == Opcode::InPagesExact;
+    std::vector<text::GlobParts> parts;
+    for (const std::string& g : p_.objects.globs[static_cast<size_t>(x.arg)]) {
+      parts.push_back(text::glob_parts(g));
+      if (parts.back().shape == text::GlobShape::Other)
+        return B.CreateICmpNE(B.CreateCall(in_pages_, {address(node(x)), a.s, a.n}), B.getInt64(0));
+    }
+    AllocaInst* found = local(B.getInt1Ty(), "pages.found");
+    B.CreateStore(B.getFalse(), found);
+    BasicBlock* done = block("pages.done");
+    for (const text::GlobParts& g : parts) {
+      int64_t op = 0;
+      switch (g.shape) {
+        case text::GlobShape::Contains: op = exact ? kRbContainsExact : kRbContains; break;
+        case text::GlobShape::Prefix: op = exact ? kRbStartsWithExact : kRbStartsWith; break;
+        case text::GlobShape::Suffix: op = exact ? kRbEndsWithExact : kRbEndsWith; break;
+        case text::GlobShape::Other: throw std::logic_error("lowering: a glob of no shape");
+      }
+      Value* hit;
+      if (op == kRbContains && contains_takes_folded(g.text)) {
+        hit = contains_folded(a, g.text);  // the glob was folded when the model was checked
+      } else {
+        LVal lit = literal(check::Value::string(std::string(g.text)));
+        hit = B.CreateICmpNE(B.CreateCall(text_op_, {B.getInt64(op), a.s, a.n, lit.s, lit.n}), B.getInt64(0));
+      }
+      B.CreateStore(hit, found);
+      BasicBlock* next = &g == &parts.back() ? done : block("pages.next");
+      B.CreateCondBr(hit, done, next);
+      B.SetInsertPoint(next);
+    }
+    if (parts.empty()) {
+      B.CreateBr(done);
+      B.SetInsertPoint(done);
+    }
+    return B.CreateLoad(B.getInt1Ty(), found);
   }
 
   // Whole days in a span of milliseconds, rounded down.
@@ -799,9 +899,9 @@ class Lowerer {
         return condition_of(a.present, x.neg ? B.CreateNot(found) : found);
       }
       case Opcode::InPages:
-      case Opcode::InPagesExact: {  // the helper reads the node's `exact_case`
+      case Opcode::InPagesExact: {
         const LVal& a = reg(0);
-        Value* found = B.CreateICmpNE(B.CreateCall(in_pages_, {address(node(x)), a.s, a.n}), B.getInt64(0));
+        Value* found = in_pages(x, a);
         return condition_of(a.present, x.neg ? B.CreateNot(found) : found);
       }
       case Opcode::Between: {
@@ -815,6 +915,12 @@ class Lowerer {
       case Opcode::StartsWith:
       case Opcode::EndsWith: {
         const LVal &a = reg(0), &b = reg(1);
+        const Instr& needle = prog.code[static_cast<size_t>(x.in[1])];
+        if (x.op == Opcode::Contains && needle.op == Opcode::Const) {
+          const check::Value& lit = p_.objects.constants[static_cast<size_t>(needle.arg)];
+          if (lit.kind == check::Value::Kind::String && contains_takes_folded(lit.s))
+            return condition_of(a.present, contains_folded(a, text::fold_case(lit.s)));
+        }
         int64_t op = x.op == Opcode::Contains ? kRbContains : x.op == Opcode::StartsWith ? kRbStartsWith : kRbEndsWith;
         Value* r = B.CreateCall(text_op_, {B.getInt64(op), a.s, a.n, b.s, b.n});
         return condition_of(B.CreateAnd(a.present, b.present), B.CreateICmpNE(r, B.getInt64(0)));
@@ -920,7 +1026,7 @@ class Lowerer {
   IRBuilder<> B;
   Type *i1, *i8, *i64, *f64, *ptr;
   StructType *slotTy, *ruleTy, *callTy;
-  FunctionCallee window_, decay_, cents_, str_ieq_, text_op_, in_strings_, in_pages_, regex_, domain_, call_, host_call_;
+  FunctionCallee window_, decay_, cents_, str_ieq_, text_op_, contains_folded_, in_strings_, in_pages_, regex_, domain_, call_, host_call_;
   Function* fn_ = nullptr;
   BasicBlock* entry_ = nullptr;
   std::unordered_map<int, Value*> inputs_;  // the current function's loaded inputs

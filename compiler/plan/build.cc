@@ -127,10 +127,14 @@ class Builder {
         node(q.filter);
         cur_ = nullptr;
         p_.events.filters.push_back(std::move(prog));
+        p_.events.filter_widest.push_back(0);
       }
       query_index_[&q] = static_cast<int>(p_.events.queries.size());
       p_.events.queries.push_back({it->second, q.window_seconds});
-      widest = q.window_seconds < 0 || widest < 0 ? -1 : std::max(widest, q.window_seconds);
+      auto wider = [&](double w) { return q.window_seconds < 0 || w < 0 ? -1 : std::max(w, q.window_seconds); };
+      widest = wider(widest);
+      double& fw = p_.events.filter_widest[static_cast<size_t>(it->second)];
+      fw = wider(fw);
     }
     for (const Node& n : m_.nodes)
       if (n.op == Op::SumEvents) {

@@ -125,6 +125,10 @@ struct Each {
 // match, per sum its total, per `each` rule its decayed points.
 struct EventPlan {
   std::vector<Program> filters;
+  // Per filter, the widest window of its queries (or -1: one has none). A filter need not be
+  // tested on an event older than that: no query of it counts the event, so the page tests of
+  // a `within 7 days` run on a week of events even when another query reads ninety days.
+  std::vector<double> filter_widest;
   std::vector<Query> queries;  // index = the checked model's query index
   std::vector<Sum> sums;
   std::vector<Each> eaches;

@@ -41,7 +41,10 @@ class Printer {
     objects();
     if (!p_.events.queries.empty()) {
       out_ += fmt::format("events (widest window {})\n", seconds_text(p_.events.widest));
-      for (size_t i = 0; i < p_.events.filters.size(); ++i) program(fmt::format("filter#{}", i), p_.events.filters[i], "  ");
+      for (size_t i = 0; i < p_.events.filters.size(); ++i)
+        program(p_.events.filter_widest[i] < 0 ? fmt::format("filter#{}", i)
+                                               : fmt::format("filter#{} (tested within {})", i, seconds_text(p_.events.filter_widest[i])),
+                p_.events.filters[i], "  ");
       for (size_t i = 0; i < p_.events.queries.size(); ++i)
         out_ += fmt::format("  query#{} = filter#{} within {}\n", i, p_.events.queries[i].filter,
                             seconds_text(p_.events.queries[i].window));

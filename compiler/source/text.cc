@@ -231,6 +231,13 @@ bool iequals(std::string_view a, std::string_view b) {
   return fa == fb;
 }
 
+GlobParts glob_parts(std::string_view g) {
+  if (g.size() >= 2 && g.find('*', 1) == g.size() - 1)
+    return g.front() == '*' ? GlobParts{GlobShape::Contains, g.substr(1, g.size() - 2)} : GlobParts{GlobShape::Prefix, g.substr(0, g.size() - 1)};
+  if (!g.empty() && g.front() == '*' && g.find('*', 1) == std::string_view::npos) return {GlobShape::Suffix, g.substr(1)};
+  return {GlobShape::Other, g};
+}
+
 bool is_identifier(std::string_view s) {
   if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
   for (char c : s)

@@ -3,6 +3,7 @@
 // names.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,16 @@ std::string to_lower(std::string_view s);
 std::string to_upper(std::string_view s);
 // Equal after simple case folding (`Łódź` and `ŁÓDŹ`; `Straße` and `STRASSE` are not).
 bool iequals(std::string_view a, std::string_view b);
+// The shape of a page glob (`*` matches any run of characters): `*text*`, `text*` and `*text`
+// are the text tests contains, starts with and ends with on `text`, which have fast paths;
+// any other glob is matched as a glob. Decided once per glob, when a model is planned or
+// compiled, not per page tested.
+enum class GlobShape : uint8_t { Contains, Prefix, Suffix, Other };
+struct GlobParts {
+  GlobShape shape;
+  std::string_view text;  // the literal text; for Other, the whole glob
+};
+GlobParts glob_parts(std::string_view glob);
 // Whether `s` is a C identifier: ASCII letters, digits and _, not starting with a digit.
 bool is_identifier(std::string_view s);
 

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "common/model.h"
+#include "compiler/source/text.h"
 
 namespace rubric::builtins {
 
@@ -37,10 +38,17 @@ const Registry& registry();
 bool contains_icase(std::string_view hay, std::string_view needle);
 bool starts_with_icase(std::string_view s, std::string_view prefix);
 bool ends_with_icase(std::string_view s, std::string_view suffix);
+// contains_icase for a needle known when the model is compiled to be ASCII, folded (lower
+// case) and 1 to 64 bytes long, which it does not check again: the page globs and `contains`
+// literals of compiled code.
+bool contains_folded_ascii(std::string_view hay, std::string_view needle);
 // `*` matches any run of characters; `pattern` is already folded (text::fold_case), `text` need not be.
 bool glob_match(std::string_view pattern, std::string_view text);
 // The same, comparing bytes as written (`pages name: "/Pricing*" matching case`).
 bool glob_match_exact(std::string_view pattern, std::string_view text);
+// Either of the above, on a glob already taken apart (text::glob_parts): its `*text*`, `text*`
+// and `*text` shapes are the text tests, with no look at the pattern per call.
+bool glob_match(text::GlobParts glob, std::string_view text, bool exact);
 // Whether `s`, case-folded, is in `set` (whose strings are folded with text::fold_case);
 // allocates nothing once warm, so it can run once per record.
 bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s);

@@ -119,10 +119,8 @@ inline bool high(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 // sign and the long s fold into ASCII, and both are bytes beyond it.
 enum class Fast { False, True, Unicode };
 
-Fast contains_fast(std::string_view hay, std::string_view needle) {
-  if (!text::is_ascii(needle)) return Fast::Unicode;
-  if (needle.empty()) return Fast::True;
-  if (needle.size() > 64) return text::is_ascii(hay) ? Fast(contains_kmp(hay, needle)) : Fast::Unicode;
+// `needle`: ASCII, 1 to 64 bytes.
+Fast contains_fast_short(std::string_view hay, std::string_view needle) {
   if (needle.size() > hay.size()) return Fast::False;  // an ASCII match takes a byte per letter at least
   char lo = fold(needle[0]);
   char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
@@ -159,6 +157,13 @@ Fast contains_fast(std::string_view hay, std::string_view needle) {
   return Fast::False;
 }
 
+Fast contains_fast(std::string_view hay, std::string_view needle) {
+  if (!text::is_ascii(needle)) return Fast::Unicode;
+  if (needle.empty()) return Fast::True;
+  if (needle.size() > 64) return text::is_ascii(hay) ? Fast(contains_kmp(hay, needle)) : Fast::Unicode;
+  return contains_fast_short(hay, needle);
+}
+
 Fast starts_fast(std::string_view s, std::string_view p) {
   if (s.size() < p.size()) return text::is_ascii(p) ? Fast::False : Fast::Unicode;
   for (size_t i = 0; i < p.size(); ++i) {
@@ -185,6 +190,11 @@ bool contains_icase(std::string_view hay, std::string_view needle) {
   return f == Fast::Unicode ? on_folded(hay, needle, contains_folded) : f == Fast::True;
 }
 
+bool contains_folded_ascii(std::string_view hay, std::string_view needle) {
+  Fast f = contains_fast_short(hay, needle);
+  return f == Fast::Unicode ? on_folded(hay, needle, contains_folded) : f == Fast::True;
+}
+
 bool starts_with_icase(std::string_view s, std::string_view p) {
   Fast f = starts_fast(s, p);
   return f == Fast::Unicode ? on_folded(s, p, starts_folded) : f == Fast::True;
@@ -195,24 +205,24 @@ bool ends_with_icase(std::string_view s, std::string_view p) {
   return f == Fast::Unicode ? on_folded(s, p, ends_folded) : f == Fast::True;
 }
 
-bool glob_match(std::string_view pat, std::string_view s) {
-  // The pattern was folded when the model was checked; only the text may need it. The usual
-  // page patterns, `*text*`, `text*` and `*text`, are the text tests with their fast paths.
-  if (pat.size() >= 2 && pat.find('*', 1) == pat.size() - 1) {
-    if (pat.front() == '*') return contains_icase(s, pat.substr(1, pat.size() - 2));
-    return starts_with_icase(s, pat.substr(0, pat.size() - 1));
+bool glob_match(text::GlobParts g, std::string_view s, bool exact) {
+  switch (g.shape) {
+    case text::GlobShape::Contains: return exact ? s.find(g.text) != std::string_view::npos : contains_icase(s, g.text);
+    case text::GlobShape::Prefix: return exact ? s.starts_with(g.text) : starts_with_icase(s, g.text);
+    case text::GlobShape::Suffix: return exact ? s.ends_with(g.text) : ends_with_icase(s, g.text);
+    case text::GlobShape::Other: break;
   }
-  if (pat.size() >= 1 && pat.front() == '*' && pat.find('*', 1) == std::string_view::npos)
-    return ends_with_icase(s, pat.substr(1));
-  if (text::is_ascii(s)) return glob_folded(pat, s);
+  if (exact) return glob_with(g.text, s, [](char a, char b) { return a == b; });
+  // The pattern was folded when the model was checked; only the text may need it.
+  if (text::is_ascii(s)) return glob_folded(g.text, s);
   thread_local std::string fs;
   text::fold_case_into(fs, s);
-  return glob_folded(pat, fs);
+  return glob_folded(g.text, fs);
 }
 
-bool glob_match_exact(std::string_view pat, std::string_view s) {
-  return glob_with(pat, s, [](char a, char b) { return a == b; });
-}
+bool glob_match(std::string_view pat, std::string_view s) { return glob_match(text::glob_parts(pat), s, false); }
+
+bool glob_match_exact(std::string_view pat, std::string_view s) { return glob_match(text::glob_parts(pat), s, true); }
 
 bool in_lower_set(const std::unordered_set<std::string>& set, std::string_view s) {
   thread_local std::string key;

@@ -161,6 +161,13 @@ Executor::Executor(plan::Plan p, std::shared_ptr<const check::HostFunctions> hos
     if (!regexes_.back()->ok()) throw std::runtime_error("the plan's regular expression does not compile: " + r.pattern);
   }
   for (const auto& set : plan_.objects.text_sets) text_sets_.emplace_back(set.begin(), set.end());
+  for (const auto& globs : plan_.objects.globs) {
+    std::vector<Glob>& parts = globs_.emplace_back();
+    for (const std::string& g : globs) {
+      text::GlobParts p = text::glob_parts(g);
+      parts.push_back({p.shape, std::string(p.text)});
+    }
+  }
   if (!plan_.objects.hosts.empty() && (!hosts_ || hosts_->size() != plan_.objects.hosts.size()))
     throw std::runtime_error("the plan calls functions of the program that are not given");
   for (const Program& prog : plan_.programs) longest_ = std::max(longest_, prog.code.size());
@@ -252,9 +259,9 @@ const Value* Executor::step(const Instr& x, const Value* const* in, Lead& lead, 
     case Opcode::InPages:
     case Opcode::InPagesExact: {
       if (in[0]->is_missing()) return &kMissingValue;
-      const auto& globs = plan_.objects.globs[x.arg];
-      auto match = x.op == Opcode::InPages ? builtins::glob_match : builtins::glob_match_exact;
-      bool found = std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return match(g, in[0]->s); });
+      bool exact = x.op == Opcode::InPagesExact;
+      const auto& globs = globs_[x.arg];
+      bool found = std::any_of(globs.begin(), globs.end(), [&](const Glob& g) { return builtins::glob_match({g.shape, g.text}, in[0]->s, exact); });
       return of_tri(tri(found != x.neg));
     }
     case Opcode::Between: {
@@ -375,9 +382,19 @@ void Executor::event_pass(Lead& lead) const {
   size_t need = ep.filters.size() + q;
   uint8_t* acc = need <= sizeof small ? small : (big.resize(need), big.data());
   uint8_t* hit = acc + ep.filters.size();
+  // A filter is not tested on events older than its queries' widest window (filter_widest).
+  thread_local std::vector<double> filter_from;
+  filter_from.resize(ep.filters.size());
+  for (size_t k = 0; k < ep.filters.size(); ++k)
+    filter_from[k] = ep.filter_widest[k] < 0 ? -std::numeric_limits<double>::infinity()
+                                             : double(as_of) - ep.filter_widest[k] * double(check::kMsPerSecond);
   for (auto it = begin; it != end; ++it) {
     lead.event = &*it;
     for (size_t k = 0; k < ep.filters.size(); ++k) {
+      if (double(it->time) < filter_from[k]) {
+        acc[k] = 0;
+        continue;
+      }
       const Guard& g = guards_[k];
       if (g.field >= 0) {
         const Value& v = it->fields[static_cast<size_t>(g.field)];

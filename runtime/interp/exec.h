@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compiler/plan/plan.h"
+#include "compiler/source/text.h"
 #include "runtime/interp/apply.h"
 #include "runtime/interp/interp.h"
 
@@ -55,6 +56,11 @@ class Executor {
   std::shared_ptr<const check::HostFunctions> hosts_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;
   std::vector<std::unordered_set<std::string>> text_sets_;
+  struct Glob {  // a page glob taken apart once (text::glob_parts)
+    text::GlobShape shape;
+    std::string text;
+  };
+  std::vector<std::vector<Glob>> globs_;
   size_t longest_ = 0;                                  // the longest program
   // Per event filter: the enum event field and value its first test requires (`kind is
   // page_view and ...`), or field -1. An event without that value skips the filter's program:

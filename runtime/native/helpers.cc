@@ -56,6 +56,10 @@ int64_t rb_text_op(int64_t op, const char* a, int64_t an, const char* b, int64_t
   return 0;
 }
 
+int64_t rb_contains_folded(const char* hay, int64_t n, const char* needle, int64_t len) {
+  return rubric::builtins::contains_folded_ascii(std::string_view(hay, n), std::string_view(needle, len));
+}
+
 int64_t rb_in_strings(const void* node, const char* s, int64_t n) {
   return rubric::builtins::in_lower_set(static_cast<const Node*>(node)->string_set, std::string_view(s, n));
 }
@@ -63,8 +67,9 @@ int64_t rb_in_strings(const void* node, const char* s, int64_t n) {
 int64_t rb_in_pages(const void* node, const char* s, int64_t n) {
   const Node* x = static_cast<const Node*>(node);
   std::string_view v(s, n);
-  auto match = x->exact_case ? rubric::builtins::glob_match_exact : rubric::builtins::glob_match;
-  return std::any_of(x->patterns.begin(), x->patterns.end(), [&](const std::string& p) { return match(p, v); });
+  return std::any_of(x->patterns.begin(), x->patterns.end(), [&](const std::string& p) {
+    return rubric::builtins::glob_match(rubric::text::glob_parts(p), v, x->exact_case);
+  });
 }
 
 int64_t rb_regex(const void* node, const char* s, int64_t n) {

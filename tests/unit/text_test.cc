@@ -3,6 +3,7 @@
 // Unicode simple case folding, with an ASCII fast path that must agree with it.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <unordered_set>
 
 #include "compiler/source/text.h"
@@ -77,7 +78,43 @@ TEST_CASE("contains ignoring case agrees with a plain search at every length and
     bool expect = text::fold_case(hay).find(text::fold_case(needle)) != std::string::npos;
     INFO("hay " << hay << ", needle " << needle);
     REQUIRE(builtins::contains_icase(hay, needle) == expect);
+    // Compiled code's form for a literal needle (ASCII, folded, checked when compiled).
+    REQUIRE(builtins::contains_folded_ascii(hay, text::fold_case(needle)) == expect);
   }
+}
+
+TEST_CASE("a page glob is taken apart into the text test it is, once", "[builtins]") {
+  using text::GlobShape;
+  auto shape = [](std::string_view g) { return text::glob_parts(g); };
+  CHECK(shape("*/pricing*").shape == GlobShape::Contains);
+  CHECK(shape("*/pricing*").text == "/pricing");
+  CHECK(shape("/docs/*").shape == GlobShape::Prefix);
+  CHECK(shape("/docs/*").text == "/docs/");
+  CHECK(shape("*.pdf").shape == GlobShape::Suffix);
+  CHECK(shape("*.pdf").text == ".pdf");
+  CHECK(shape("*").shape == GlobShape::Suffix);  // ends with "": every page
+  CHECK(shape("**").shape == GlobShape::Contains);
+  CHECK(shape("**").text.empty());
+  CHECK(shape("/exact").shape == GlobShape::Other);
+  CHECK(shape("/a*b*c").shape == GlobShape::Other);
+  CHECK(shape("*a*b*").shape == GlobShape::Other);
+  CHECK(shape("").shape == GlobShape::Other);
+  // Each shape matches what a plain recursive glob matches, ignoring case or as written.
+  std::function<bool(std::string_view, std::string_view)> naive = [&](std::string_view g, std::string_view t) {
+    if (g.empty()) return t.empty();
+    if (g[0] == '*') return naive(g.substr(1), t) || (!t.empty() && naive(g, t.substr(1)));
+    return !t.empty() && g[0] == t[0] && naive(g.substr(1), t.substr(1));
+  };
+  const char* globs[] = {"*/pricing*", "/docs/*", "*.pdf", "*", "**", "/exact", "/a*b*c", "*a*b*", "", "*/ceník*"};
+  const char* pages[] = {"https://x.io/PRICING/team", "/docs/api", "/Docs/api", "/w/ROI.PDF", "", "/exact", "/EXACT",
+                         "/aXbYc", "xaybz", "/ceník", "/CENÍK/x"};
+  for (const char* g : globs)
+    for (const char* p : pages) {
+      INFO("glob " << g << ", page " << p);
+      std::string folded = text::fold_case(g);
+      CHECK(builtins::glob_match(text::glob_parts(folded), p, false) == naive(folded, text::fold_case(p)));
+      CHECK(builtins::glob_match(text::glob_parts(g), p, true) == naive(g, p));
+    }
 }
 
 TEST_CASE("page globs and text sets use the folding of the checked model", "[builtins]") {
