@@ -303,8 +303,8 @@ class CsvParser {
 // Decodes one row's values into a record, given each lead field's column.
 class CsvDecoder : public RawDecoder {
  public:
-  CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns, bool strict)
-      : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns), strict_(strict) {}
+  CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns, bool strict, bool one_pass)
+      : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns), strict_(strict), plain_(one_pass) {}
 
   void decode(const RawRecord& raw, InputRecord& out) override {
     const std::vector<std::string>& cells = raw.cells;
@@ -329,6 +329,7 @@ class CsvDecoder : public RawDecoder {
         out.record.fields[i] = check::Value::string(cell);
         continue;
       }
+      if (plain_ && decoder_.decode_plain(f, cell, out.record.fields[i])) continue;  // ASCII, so valid UTF-8, and not missing
       if (size_t bad = first_invalid_utf8(cell); bad != std::string::npos)
         out.errors.push_back(fmt::format("field `{}` (column {}): the text is not valid UTF-8 (byte 0x{:02X} at position {}); save the file as UTF-8",
                                          f.name, text::json_string(f.column), static_cast<unsigned char>(cell[bad]), bad + 1));
@@ -353,12 +354,13 @@ class CsvDecoder : public RawDecoder {
   std::vector<int> slots_;
   size_t columns_;
   bool strict_;
+  bool plain_;  // plain values through Decoder::decode_plain first (ReaderOptions::one_pass)
 };
 
 class CsvReader : public RecordReader {
  public:
   CsvReader(std::istream& in, const check::CheckedModel& m, bool strict, bool one_pass)
-      : parser_(in, one_pass), model_(m), strict_(strict) {}
+      : parser_(in, one_pass), model_(m), strict_(strict), one_pass_(one_pass) {}
 
   bool open(char delimiter, std::string& fatal) {
     parser_.skip_bom();
@@ -421,7 +423,7 @@ class CsvReader : public RecordReader {
   }
 
   std::unique_ptr<RawDecoder> make_decoder() const override {
-    return std::make_unique<CsvDecoder>(model_, slots_, columns_, strict_);
+    return std::make_unique<CsvDecoder>(model_, slots_, columns_, strict_, one_pass_);
   }
 
   std::vector<std::string> warnings() const override { return warnings_; }
@@ -435,6 +437,7 @@ class CsvReader : public RecordReader {
   std::vector<std::string> warnings_;
   int64_t count_ = 0;
   bool strict_;
+  bool one_pass_;
 };
 
 }  // namespace

@@ -119,6 +119,7 @@ Decoder::Decoder(const check::CheckedModel& model) : model_(model) {
     if (std::string_view t = trim(m); !t.empty()) {
       missing_folded_.push_back(text::fold_case(t));
       missing_has_digit_ |= has_digit(t);
+      if (missing_folded_.back().size() < 64) missing_lengths_ |= uint64_t{1} << missing_folded_.back().size();
     }
 }
 
@@ -268,6 +269,49 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
     case NumberRead::Ok: return true;
     case NumberRead::Bad: return false;
     case NumberRead::AsText: return decode(f, raw, out, error);
+  }
+  return false;
+}
+
+bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& out) const {
+  const size_t n = raw.size();
+  // An ASCII text equals a missing text ignoring case only at the same length (folding keeps
+  // ASCII's length, and the missing texts are kept folded).
+  if (n == 0 || n >= 64 || (missing_lengths_ >> n & 1) || !f.missing.empty()) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  if (p[0] <= ' ' || p[n - 1] <= ' ') return false;  // something to trim, or a control byte
+  unsigned char odd = 0;  // a NUL, or a byte beyond ASCII
+  for (size_t i = 0; i < n; ++i) odd |= static_cast<unsigned char>((p[i] == 0) | (p[i] >> 7));
+  if (odd) return false;
+  auto scalar = [&](Value::Kind kind, int64_t i) {  // as `out = Value::time(ms)` would, keeping the buffer
+    out.kind = kind;
+    out.b = false;
+    out.i = i;
+    out.d = 0;
+    out.s.clear();
+    return true;
+  };
+  switch (f.type.kind) {
+    case TypeKind::String: set_text(out, raw); return true;
+    case TypeKind::Time: {
+      int64_t ms;
+      return parse_time(raw, ms) && scalar(Value::Kind::Time, ms);
+    }
+    case TypeKind::Enum: {
+      const EnumIndex* index = index_of(f.type.enum_type);
+      const int64_t* i = index ? index->find(raw) : nullptr;  // as listed; other text is folded by decode()
+      return i && scalar(Value::Kind::Enum, *i);
+    }
+    case TypeKind::Int:
+    case TypeKind::Number:
+    case TypeKind::Duration: {
+      double d;
+      return !f.decimal_comma && parse_double(raw, d) && number_value(f, d, raw, out, nullptr) == NumberRead::Ok;
+    }
+    case TypeKind::Bool:
+    case TypeKind::Error:
+    case TypeKind::Set:
+    case TypeKind::Pages: return false;
   }
   return false;
 }

@@ -27,6 +27,13 @@ class Decoder {
   // Decodes `raw`; on failure returns false and says why in `error` (no field name in it). Text
   // over kMaxFieldBytes or holding a NUL byte is refused.
   bool decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const;
+  // decode() for the plain value most values are, when `raw` is one: 1 to 63 ASCII bytes with
+  // no NUL, nothing to trim, and no missing text of its length (nor one of the field's own),
+  // in a text field, or a time, enum or number field that reads it as written (a time in
+  // parse_time's forms, an enum value as listed, a number with a decimal point). False means
+  // only "not decided here", never an error: decode() then reads the value, and says what is
+  // wrong with it. It skips decode()'s checks, which a plain value passes by construction.
+  bool decode_plain(const check::Field& f, std::string_view raw, Value& out) const;
   // A JSON number for field `f`.
   bool decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
   // A number's value for `f` when no text is needed to decide it (Ok, or Bad with `*error` set
@@ -63,6 +70,7 @@ class Decoder {
   std::vector<std::pair<const check::EnumType*, EnumIndex>> enums_;
   std::vector<std::string> missing_folded_;  // the model's missing texts, trimmed, folded, not empty
   bool missing_has_digit_ = false;           // one of them holds a digit
+  uint64_t missing_lengths_ = 0;             // bit n: one of them is n bytes long (n < 64)
 };
 
 // Points in hundredths as text: `15`, `-2.5`, `0.25`.

@@ -225,7 +225,7 @@ class JsonlDecoder : public RawDecoder {
           out.s.assign(t.data(), t.size());
           return true;
         }
-        return decoder_.decode(f, std::string_view(v), out, scratch_);
+        return decoder_.decode_plain(f, std::string_view(v), out) || decoder_.decode(f, std::string_view(v), out, scratch_);
       case element_type::INT64:
       case element_type::UINT64:
       case element_type::DOUBLE:

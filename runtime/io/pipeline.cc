@@ -48,45 +48,66 @@ void release_if_huge(RawRecord& r) {
   }
 }
 
-// One batch on its way through: raw input, the records decoded from it, and their outcomes
-// (by position; only good records have one).
+// A chunk's records as they are decoded, scored and formatted, and their outcomes (by
+// position; only good records have one). One per thread, reused chunk after chunk, so it stays
+// in the cache: a batch of 1,024 decoded records (some 6 MB for leads with twenty events) did
+// not, and writing each value into memory gone cold cost more than decoding it.
+struct Work {
+  std::vector<InputRecord> records = std::vector<InputRecord>(kChunk);
+  std::vector<interp::Outcome> outcomes = std::vector<interp::Outcome>(kChunk);
+};
+
+// What the writing thread reports of a record once its row is made: counts, messages, progress.
+struct Summary {
+  int64_t line = 0, number = 0;
+  bool ok = true;
+  std::string error;  // when not ok
+  std::vector<std::string> warnings;
+};
+void summarize(const InputRecord& rec, Summary& out) {
+  out.line = rec.line;
+  out.number = rec.number;
+  out.ok = rec.ok();
+  if (out.ok) out.error.clear();
+  else out.error = rec.error_text();
+  out.warnings = rec.warnings;
+}
+
+// One batch on its way through (with several threads): the raw input split off in order, and
+// per record its summary, per chunk its rows.
 struct Slot {
   std::vector<RawRecord> raws = std::vector<RawRecord>(kBatch);
-  std::vector<InputRecord> records = std::vector<InputRecord>(kBatch);
-  std::vector<interp::Outcome> outcomes = std::vector<interp::Outcome>(kBatch);
+  std::vector<Summary> summaries = std::vector<Summary>(kBatch);
   std::vector<std::string> texts = std::vector<std::string>(kBatch / kChunk + 1);  // the output rows, per chunk
   size_t n = 0;
 };
 
-// Scores the good records among records[from, to) into their outcomes.
-void score_range(Slot& slot, size_t from, size_t to, const interp::Scorer& scorer, const RunOptions& opts) {
+// Scores the good records among work.records[0, n) into their outcomes.
+void score_range(Work& work, size_t n, const interp::Scorer& scorer, const RunOptions& opts) {
   std::vector<const interp::Record*> good;
   std::vector<size_t> where;
-  for (size_t i = from; i < to; ++i)
-    if (slot.records[i].ok()) {
-      good.push_back(&slot.records[i].record);
+  for (size_t i = 0; i < n; ++i)
+    if (work.records[i].ok()) {
+      good.push_back(&work.records[i].record);
       where.push_back(i);
     }
-  if (good.size() == to - from) {  // all good, the usual case: straight into place
-    scorer.score_batch(good.data(), good.size(), opts.as_of, opts.explain, slot.outcomes.data() + from);
+  if (good.size() == n) {  // all good, the usual case: straight into place
+    scorer.score_batch(good.data(), good.size(), opts.as_of, opts.explain, work.outcomes.data());
     return;
   }
   std::vector<interp::Outcome> out(good.size());
   scorer.score_batch(good.data(), good.size(), opts.as_of, opts.explain, out.data());
-  for (size_t k = 0; k < where.size(); ++k) slot.outcomes[where[k]] = std::move(out[k]);
+  for (size_t k = 0; k < where.size(); ++k) work.outcomes[where[k]] = std::move(out[k]);
 }
 
-// The output rows of chunk `chunk` of the slot's scored records into texts[chunk], formatted
-// where they were scored (on a worker, with several threads): a bad record's error row, or none
-// with --on-error skip.
-void format_rows(Slot& slot, size_t chunk, const ResultWriter& writer, const RunOptions& opts) {
-  size_t from = chunk * kChunk, to = std::min(slot.n, from + kChunk);
-  std::string& text = slot.texts[chunk];
+// The output rows of work.records[0, n), scored, into `text`, formatted where they were scored
+// (on a worker, with several threads): a bad record's error row, or none with --on-error skip.
+void format_rows(const Work& work, size_t n, std::string& text, const ResultWriter& writer, const RunOptions& opts) {
   text.clear();
   ResultWriter rows = writer.formatter(text);
-  for (size_t i = from; i < to; ++i) {
-    const InputRecord& rec = slot.records[i];
-    if (rec.ok()) rows.row(rec, slot.outcomes[i]);
+  for (size_t i = 0; i < n; ++i) {
+    const InputRecord& rec = work.records[i];
+    if (rec.ok()) rows.row(rec, work.outcomes[i]);
     else if (!opts.skip_errors) rows.error_row(rec, rec.error_text());
   }
 }
@@ -173,52 +194,51 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
                      const RunOptions& opts, std::ostream& errors) {
   RunStats stats;
   writer.header();
-  // Counts and reports every record of a batch, then writes its rows, formatted by chunk.
-  auto write = [&](Slot& slot) {
-    for (size_t i = 0; i < slot.n; ++i) {
-      const InputRecord& rec = slot.records[i];
-      if (!rec.ok()) {
-        ++stats.errors;
-        if (stats.errors <= opts.max_error_messages)
-          errors << fmt::format("{}:{}: error: {}\n", opts.input_name, rec.line, rec.error_text());
-        else if (stats.errors == opts.max_error_messages + 1)
-          errors << "... more record errors are counted but not shown\n";
-        if (opts.skip_errors) ++stats.skipped;
-      } else {
-        ++stats.scored;
-        if (!rec.warnings.empty()) {
-          ++stats.warned_leads;
-          for (const std::string& w : rec.warnings) {
-            if (++stats.warnings <= opts.max_error_messages)
-              errors << fmt::format("{}:{}: warning: {}\n", opts.input_name, rec.line, w);
-            else if (stats.warnings == opts.max_error_messages + 1)
-              errors << "... more warnings are counted but not shown\n";
-          }
+  // Counts and reports a record.
+  auto report = [&](const Summary& rec) {
+    if (!rec.ok) {
+      ++stats.errors;
+      if (stats.errors <= opts.max_error_messages)
+        errors << fmt::format("{}:{}: error: {}\n", opts.input_name, rec.line, rec.error);
+      else if (stats.errors == opts.max_error_messages + 1)
+        errors << "... more record errors are counted but not shown\n";
+      if (opts.skip_errors) ++stats.skipped;
+    } else {
+      ++stats.scored;
+      if (!rec.warnings.empty()) {
+        ++stats.warned_leads;
+        for (const std::string& w : rec.warnings) {
+          if (++stats.warnings <= opts.max_error_messages)
+            errors << fmt::format("{}:{}: warning: {}\n", opts.input_name, rec.line, w);
+          else if (stats.warnings == opts.max_error_messages + 1)
+            errors << "... more warnings are counted but not shown\n";
         }
       }
-      if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
     }
-    for (size_t c = 0; c * kChunk < slot.n; ++c) writer.append(slot.texts[c]);
+    if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
   };
   if (opts.threads <= 1 || reader.sequential()) {
-    // A chunk is decoded, scored and formatted before the next is read, while its records are
-    // still in the cache (decoding a whole batch first and then scoring it cost about a tenth
-    // more on B2B leads with events); the batch is written at once.
-    Slot slot;
+    // A chunk is decoded, scored, formatted and counted before the next is read into the same
+    // records (Work); the rows are written a batch at a time.
+    Work work;
+    Summary summary;
+    std::vector<std::string> texts(kBatch / kChunk);
     bool more = true;
     while (more) {
-      slot.n = 0;
-      size_t bytes = 0;
-      while (more && slot.n < kBatch && bytes < kMaxBatchBytes) {
-        size_t from = slot.n;
-        while (slot.n < from + kChunk && bytes < kMaxBatchBytes && (more = reader.next(slot.records[slot.n])))
-          bytes += text_bytes(slot.records[slot.n++]);
-        if (slot.n == from) break;
-        score_range(slot, from, slot.n, scorer, opts);
-        format_rows(slot, from / kChunk, writer, opts);
+      size_t chunks = 0, bytes = 0;
+      while (more && chunks < texts.size() && bytes < kMaxBatchBytes) {
+        size_t n = 0;
+        while (n < kChunk && bytes < kMaxBatchBytes && (more = reader.next(work.records[n])))
+          bytes += text_bytes(work.records[n++]);
+        if (n == 0) break;
+        score_range(work, n, scorer, opts);
+        format_rows(work, n, texts[chunks++], writer, opts);
+        for (size_t i = 0; i < n; ++i) {
+          summarize(work.records[i], summary);
+          report(summary);
+        }
       }
-      if (slot.n == 0) break;
-      write(slot);
+      for (size_t c = 0; c < chunks; ++c) writer.append(texts[c]);
     }
     writer.flush();
     return stats;
@@ -230,6 +250,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   size_t workers = static_cast<size_t>(opts.threads);
   std::vector<std::unique_ptr<RawDecoder>> decoders;  // one per worker, and this thread's last
   for (size_t w = 0; w <= workers; ++w) decoders.push_back(reader.make_decoder());
+  std::vector<Work> works(workers + 1);
   // A batch ends at kBatch records or kMaxBatchBytes of input, whichever comes first.
   auto split = [&](Slot& slot) {
     slot.n = 0;
@@ -245,11 +266,13 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   Pool pool(workers);
   auto process = [&](Slot& slot) {
     size_t chunks = (slot.n + kChunk - 1) / kChunk;
-    pool.start(chunks, [&slot, &decoders, &scorer, &opts, &writer](size_t worker, size_t chunk) {
-      size_t from = chunk * kChunk, to = std::min(slot.n, from + kChunk);
-      for (size_t i = from; i < to; ++i) decoders[worker]->decode(slot.raws[i], slot.records[i]);
-      score_range(slot, from, to, scorer, opts);
-      format_rows(slot, chunk, writer, opts);  // so that the writing thread only appends them
+    pool.start(chunks, [&slot, &decoders, &works, &scorer, &opts, &writer](size_t worker, size_t chunk) {
+      size_t from = chunk * kChunk, n = std::min(slot.n, from + kChunk) - from;
+      Work& work = works[worker];
+      for (size_t i = 0; i < n; ++i) decoders[worker]->decode(slot.raws[from + i], work.records[i]);
+      score_range(work, n, scorer, opts);
+      format_rows(work, n, slot.texts[chunk], writer, opts);  // so that the writing thread only appends them
+      for (size_t i = 0; i < n; ++i) summarize(work.records[i], slot.summaries[from + i]);
     });
   };
   int cur = 0;
@@ -261,7 +284,8 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     Slot& done = slots[cur];
     cur = 1 - cur;
     if (next) process(slots[cur]);
-    write(done);
+    for (size_t i = 0; i < done.n; ++i) report(done.summaries[i]);
+    for (size_t c = 0; c * kChunk < done.n; ++c) writer.append(done.texts[c]);
     have = next;
   }
   writer.flush();

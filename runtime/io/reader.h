@@ -91,8 +91,9 @@ struct ReaderOptions {
   // record an error (as before 0.x) instead of being read as missing / skipped with a warning.
   bool strict = false;
   // Good records take a one-pass path (a CSV row with no quote inside a value, a JSON object
-  // with each key once and every value good); false reads every record the general way, which
-  // the path must match: the unit tests and fuzz_jsonl / fuzz_csv compare the two.
+  // with each key once and every value good), and plain values Decoder::decode_plain; false
+  // reads every record and value the general way, which the fast ways must match: the unit
+  // tests and fuzz_jsonl / fuzz_csv compare the two.
   bool one_pass = true;
 };
 
