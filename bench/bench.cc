@@ -3,11 +3,11 @@
 // Loads leads into memory once, checks that the interpreter, the JIT and the hand-written
 // reference agree on every lead, then times each over the same records and prints tables.
 //   rubric-bench --leads FILE.jsonl|FILE.csv [--max-leads N] [--passes P] [--model MODEL] [--kernel-only]
-//                [--only reference|jit|aot]
+//                [--only reference|jit|aot|jit1000|interp1000]
 // With --kernel-only (any model, e.g. the X Education example over its CSV) only the interpreter
 // and the JIT are timed; otherwise MODEL must be the B2B example, which the reference implements.
-// With --only, one B2B kernel is timed and nothing else, for a profiler (`perf record`): the
-// ahead-of-time build (`aot`) has symbols where the JIT's code has none.
+// With --only, one kernel is timed and nothing else, for a profiler (`perf record`) or A/B runs:
+// the B2B model's (reference, jit, aot: its ahead-of-time build) or the 1000-rule model's.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -167,12 +167,13 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
       std::cerr << "usage: rubric-bench --leads FILE.jsonl [--max-leads N] [--passes P] [--model MODEL] [--kernel-only]\n"
-                   "                    [--only reference|jit|aot]\n";
+                   "                    [--only reference|jit|aot|jit1000|interp1000]\n";
       return 2;
     }
   }
-  if (!only.empty() && only != "reference" && only != "jit" && only != "aot") {
-    std::cerr << "--only takes reference, jit or aot\n";
+  const std::string kOnly[] = {"reference", "jit", "aot", "jit1000", "interp1000"};
+  if (!only.empty() && std::find(std::begin(kOnly), std::end(kOnly), only) == std::end(kOnly)) {
+    std::cerr << "--only takes reference, jit, aot, jit1000 or interp1000\n";
     return 2;
   }
   const int64_t as_of = *rubric::io::parse_time("2026-11-01");
@@ -272,6 +273,8 @@ int main(int argc, char** argv) {
     std::function<void(const Record&)> one;
     if (only == "reference") one = [&](const Record& r) { sink = sink + reference.score(r, as_of).total; };
     else if (only == "jit") one = [&](const Record& r) { sink = sink + b2b_jit->score(r, as_of, false).total; };
+    else if (only == "jit1000") one = [&](const Record& r) { sink = sink + big_jit->score(r, as_of, false).total; };
+    else if (only == "interp1000") one = [&](const Record& r) { sink = sink + big_interp.score(r, as_of, false).total; };
     else one = [&](const Record& r) { sink = sink + loaded.scorer->score(r, as_of, false).total; };
     double rate = throughput(leads, passes, one);
     std::cout << fmt::format("{}: {:.0f} leads/s (median of {} passes, {:.1f} s in all)\n", only, rate, passes, seconds_since(start));
