@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -112,13 +113,16 @@ void format_rows(const Work& work, size_t n, std::string& text, const ResultWrit
   }
 }
 
-// Persistent worker threads, started once per run. start() hands out a batch's chunks, which
-// the workers take one at a time; finish() has the calling thread take chunks too until none
-// is left, then waits for the ones in progress, and rethrows the first exception a task threw.
+// Persistent worker threads, started once per run, working through a queue of chunks of two
+// batches (0 and 1): start() queues a batch's chunks behind those already queued, so that the
+// workers go from one batch straight on to the next; finish() has the calling thread run queued
+// chunks too until none of its batch is left, waits for the ones of it in progress, and
+// rethrows the first exception a task threw. A worker the system deschedules (on a busy
+// machine) delays only its chunk, and the others do not wait for it.
 class Pool {
  public:
-  using Task = std::function<void(size_t worker, size_t chunk)>;
-  explicit Pool(size_t workers) {
+  using Task = std::function<void(size_t worker, size_t batch, size_t chunk)>;
+  Pool(size_t workers, Task task) : task_(std::move(task)) {
     try {
       for (size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { loop(w); });
     } catch (...) {  // a thread that cannot start: stop those that did, then say so
@@ -130,19 +134,19 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  void start(size_t chunks, Task task) {
+  void start(size_t batch, size_t chunks) {
     std::lock_guard<std::mutex> lock(m_);
-    task_ = std::move(task);
-    chunks_ = chunks;
-    next_ = 0;
-    pending_ = chunks;
+    for (size_t c = 0; c < chunks; ++c) queue_.push_back({batch, c});
+    pending_[batch] += chunks;
     work_.notify_all();
   }
 
-  void finish(size_t worker) {
+  void finish(size_t worker, size_t batch) {
     std::unique_lock<std::mutex> lock(m_);
-    while (next_ < chunks_) run_one(worker, lock);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    while (pending_[batch] > 0) {
+      if (!queue_.empty()) run_one(worker, lock);
+      else done_.wait(lock, [&] { return pending_[batch] == 0; });  // only this thread queues
+    }
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
 
@@ -159,30 +163,32 @@ class Pool {
   void loop(size_t worker) {
     std::unique_lock<std::mutex> lock(m_);
     while (true) {
-      work_.wait(lock, [this] { return stop_ || next_ < chunks_; });
+      work_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (stop_) return;
       run_one(worker, lock);
     }
   }
-  // Takes the next chunk and runs it without the lock.
+  // Takes the next queued chunk and runs it without the lock.
   void run_one(size_t worker, std::unique_lock<std::mutex>& lock) {
-    size_t chunk = next_++;
+    auto [batch, chunk] = queue_.front();
+    queue_.pop_front();
     lock.unlock();
     std::exception_ptr error;
     try {
-      task_(worker, chunk);
+      task_(worker, batch, chunk);
     } catch (...) {
       error = std::current_exception();
     }
     lock.lock();
     if (error && !error_) error_ = error;
-    if (--pending_ == 0) done_.notify_all();
+    if (--pending_[batch] == 0) done_.notify_all();
   }
 
+  Task task_;
   std::mutex m_;
   std::condition_variable work_, done_;
-  Task task_;
-  size_t chunks_ = 0, next_ = 0, pending_ = 0;
+  std::deque<std::pair<size_t, size_t>> queue_;  // (batch, chunk), in order
+  size_t pending_[2] = {};                        // per batch: chunks queued or running
   bool stop_ = false;
   std::exception_ptr error_;
   std::vector<std::thread> threads_;
@@ -243,10 +249,10 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     writer.flush();
     return stats;
   }
-  // Several threads: `threads` persistent workers decode and score batch k in chunks of 64
-  // records, taken one at a time, while this thread splits batch k+1 off the input, writes
-  // batch k-1, then helps with what is left of batch k. A worker the system deschedules (on a
-  // busy machine) delays only its chunk, never the whole batch.
+  // Several threads: `threads` persistent workers decode, score and format batches in chunks
+  // of 64 records (each into its own Work), taken one at a time from the pool's queue, while
+  // this thread splits the next batch off the input, helps with what is left of the current
+  // one and writes it.
   size_t workers = static_cast<size_t>(opts.threads);
   std::vector<std::unique_ptr<RawDecoder>> decoders;  // one per worker, and this thread's last
   for (size_t w = 0; w <= workers; ++w) decoders.push_back(reader.make_decoder());
@@ -263,29 +269,29 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     return slot.n > 0;
   };
   Slot slots[2];  // declared before the pool, so that its workers stop before the slots go
-  Pool pool(workers);
-  auto process = [&](Slot& slot) {
-    size_t chunks = (slot.n + kChunk - 1) / kChunk;
-    pool.start(chunks, [&slot, &decoders, &works, &scorer, &opts, &writer](size_t worker, size_t chunk) {
-      size_t from = chunk * kChunk, n = std::min(slot.n, from + kChunk) - from;
-      Work& work = works[worker];
-      for (size_t i = 0; i < n; ++i) decoders[worker]->decode(slot.raws[from + i], work.records[i]);
-      score_range(work, n, scorer, opts);
-      format_rows(work, n, slot.texts[chunk], writer, opts);  // so that the writing thread only appends them
-      for (size_t i = 0; i < n; ++i) summarize(work.records[i], slot.summaries[from + i]);
-    });
-  };
+  Pool pool(workers, [&slots, &decoders, &works, &scorer, &opts, &writer](size_t worker, size_t batch, size_t chunk) {
+    Slot& slot = slots[batch];
+    size_t from = chunk * kChunk, n = std::min(slot.n, from + kChunk) - from;
+    Work& work = works[worker];
+    for (size_t i = 0; i < n; ++i) decoders[worker]->decode(slot.raws[from + i], work.records[i]);
+    score_range(work, n, scorer, opts);
+    format_rows(work, n, slot.texts[chunk], writer, opts);  // so that the writing thread only appends them
+    for (size_t i = 0; i < n; ++i) summarize(work.records[i], slot.summaries[from + i]);
+  });
+  auto chunks = [](const Slot& slot) { return (slot.n + kChunk - 1) / kChunk; };
+  // Batch k is split into one slot while k-1 is decoded and scored from the other; k's chunks
+  // are queued behind k-1's before this thread helps with what is left and writes k-1.
   int cur = 0;
   bool have = split(slots[cur]);
-  if (have) process(slots[cur]);
+  if (have) pool.start(cur, chunks(slots[cur]));
   while (have) {
     bool next = split(slots[1 - cur]);
-    pool.finish(workers);  // helps, as worker `workers`, until the batch is done
-    Slot& done = slots[cur];
-    cur = 1 - cur;
-    if (next) process(slots[cur]);
+    if (next) pool.start(1 - cur, chunks(slots[1 - cur]));
+    pool.finish(workers, cur);  // helps, as worker `workers`, until batch `cur` is done
+    const Slot& done = slots[cur];
     for (size_t i = 0; i < done.n; ++i) report(done.summaries[i]);
     for (size_t c = 0; c * kChunk < done.n; ++c) writer.append(done.texts[c]);
+    cur = 1 - cur;
     have = next;
   }
   writer.flush();
