@@ -40,38 +40,47 @@ timed() {
   done | median
 }
 rss_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+# "A B": the median seconds of command A and of the same command with B's extra arguments, run
+# in turn five times each (A, A+B, A, A+B, ...), so that a ratio of the two is not skewed by the
+# machine slowing down or speeding up between them.
+timed_pair() {  # timed_pair "EXTRA ARGUMENTS" COMMAND...
+  local extra="$1" s e
+  shift
+  for _ in 1 2 3 4 5; do
+    s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+    awk -v a="$s" -v b="$e" 'BEGIN {printf "A %.4f\n", b - a}'
+    # shellcheck disable=SC2086
+    s=$(date +%s.%N); "$@" $extra >/dev/null 2>&1; e=$(date +%s.%N)
+    awk -v a="$s" -v b="$e" 'BEGIN {printf "B %.4f\n", b - a}'
+  done >"$OUT/pair.txt"
+  echo "$(awk '$1 == "A" {print $2}' "$OUT/pair.txt" | median) $(awk '$1 == "B" {print $2}' "$OUT/pair.txt" | median)"
+}
 
 echo "== kernel and compile latency"
 KERNEL=$($BIN/bench/rubric-bench --leads "$OUT/leads-$LEADS.jsonl" --max-leads 200000 --passes 5)
 XED=$($BIN/bench/rubric-bench --kernel-only --model examples/xeducation/xeducation.rubric \
   --leads ../shared/datasets/x_education_leads/Leads.csv --passes 7)
 
-echo "== end to end (median of 3 runs)"
+echo "== end to end (median of 3 runs; one thread and two in turn, median of 5 each)"
 J=$OUT/leads-$LEADS.jsonl
 T_PARSE=$(timed $BIN/bench/rubric-parse-only "$J")
-T_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)
-T_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend interp -o /dev/null)
-T_BATCH=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend batch -o /dev/null)
-T_JIT2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit --threads 2 -o /dev/null)
-T_BATCH2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend batch --threads 2 -o /dev/null)
-T_INTERP2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend interp --threads 2 -o /dev/null)
+read -r T_JIT T_JIT2 <<<"$(timed_pair "--threads 2" $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)"
+read -r T_INTERP T_INTERP2 <<<"$(timed_pair "--threads 2" $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend interp -o /dev/null)"
+read -r T_BATCH T_BATCH2 <<<"$(timed_pair "--threads 2" $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend batch -o /dev/null)"
 $RUBRIC build examples/b2b/b2b.rubric -o "$OUT/b2b.so" 2>/dev/null
-T_SO=$(timed $RUBRIC score "$OUT/b2b.so" --input "$J" --as-of 2026-11-01 -o /dev/null)
-T_SO2=$(timed $RUBRIC score "$OUT/b2b.so" --input "$J" --as-of 2026-11-01 --threads 2 -o /dev/null)
+read -r T_SO T_SO2 <<<"$(timed_pair "--threads 2" $RUBRIC score "$OUT/b2b.so" --input "$J" --as-of 2026-11-01 -o /dev/null)"
 head -n 1 "$J" >"$OUT/one-lead.jsonl"
 T_START_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend interp -o /dev/null)
 T_START_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
 T_START_SO=$(timed $RUBRIC score "$OUT/b2b.so" --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 -o /dev/null)
 T_CSV_PARSE=$(timed $BIN/bench/rubric-parse-only "$OUT/bank-1m.csv")
-T_CSV_JIT2=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit --threads 2 -o /dev/null)
-T_CSV_JIT=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit -o /dev/null)
+read -r T_CSV_JIT T_CSV_JIT2 <<<"$(timed_pair "--threads 2" $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit -o /dev/null)"
 T_CSV_INTERP=$(timed $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend interp -o /dev/null)
 
 echo "== beside a busy core (yes >/dev/null)"
 yes >/dev/null &
 BUSY=$!
-T_BUSY1=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)
-T_BUSY2=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit --threads 2 -o /dev/null)
+read -r T_BUSY1 T_BUSY2 <<<"$(timed_pair "--threads 2" $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit -o /dev/null)"
 kill $BUSY
 
 echo "== flat events (--events)"
@@ -148,8 +157,8 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "### Other back ends and threads"
   echo
   echo "\`--threads 2\`: this thread splits records off the input and writes rows while two persistent"
-  echo "threads decode and score chunks of 64 records, and helps with them when it has nothing else to do"
-  echo "(the parse-only pass is single-threaded)."
+  echo "threads decode, score and format chunks of 64 records, and helps with them when it has nothing"
+  echo "else to do (the parse-only pass is single-threaded). One thread and two ran in turn, five times each."
   echo
   echo "| rubric score | 1 thread, leads/s | --threads 2, leads/s | speed-up | --threads 2, % of parse-only |"
   echo "|---|---:|---:|---:|---:|"
