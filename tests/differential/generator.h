@@ -104,6 +104,8 @@ event:
 pages pricing: "*/pricing*"
 pages docs: "*/docs/*", "*/guide*"
 pages pricing_exact: "*/Pricing*", "/GUIDE" matching case
+pages shapes: "/docs/*", "*.pdf", "/a*b*"
+pages shapes_exact: "/Docs/*", "*.PDF", "*/A*B" matching case
 const free = {"gmail.com", "yahoo.com"}
 )";
 
@@ -113,7 +115,8 @@ class Generator {
 
   std::string behaviour() {
     static const std::vector<std::string> b = {"visited pricing", "visited docs", "visited pricing_exact", "visited any page", "opened email",
-                                               "clicked email", "downloaded", "requested demo"};
+                                               "clicked email", "downloaded", "requested demo", "visited shapes",
+                                               "visited shapes_exact"};
     std::string s = r_.pick(b);
     if (r_.chance(20)) s += fmt::format(" where seconds > {}", r_.range(0, 300));
     return s;
@@ -289,7 +292,8 @@ class Generator {
       std::string ms = r.chance(30) ? fmt::format(".{:03}", r.range(0, 999)) : "";
       j += fmt::format("{{\"kind\":\"{}\",\"timestamp\":\"2026-{:02}-{:02}T{:02}:{:02}:00{}Z\"", kind, r.range(8, 11), r.range(1, 28),
                        r.range(0, 23), r.range(0, 59), ms);
-      if (r.chance(80)) j += fmt::format(",\"page\":\"{}\"", r.pick<std::string>({"/pricing", "/docs/api", "/guide", "/", "/Pricing/x", "/GUIDE"}));
+      if (r.chance(80)) j += fmt::format(",\"page\":\"{}\"", r.pick<std::string>({"/pricing", "/docs/api", "/guide", "/", "/Pricing/x", "/GUIDE", "/Docs/a.PDF",
+                                                                               "/x.pdf", "/aXbY", "/AxxB", "/ceník.pdf", "/DOCS/"}));
       if (r.chance(70)) j += fmt::format(",\"seconds\":{}", r.range(1, 600));
       j += "}";
     }
