@@ -117,7 +117,7 @@ void format_rows(const Work& work, size_t n, std::string& text, const ResultWrit
 // batches (0 and 1): start() queues a batch's chunks behind those already queued, so that the
 // workers go from one batch straight on to the next; finish() has the calling thread run queued
 // chunks too until none of its batch is left, waits for the ones of it in progress, and
-// rethrows the first exception a task threw. A worker the system deschedules (on a busy
+// rethrows the first exception a task of that batch threw. A worker the system deschedules (on a busy
 // machine) delays only its chunk, and the others do not wait for it.
 class Pool {
  public:
@@ -147,7 +147,7 @@ class Pool {
       if (!queue_.empty()) run_one(worker, lock);
       else done_.wait(lock, [&] { return pending_[batch] == 0; });  // only this thread queues
     }
-    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    if (error_[batch]) std::rethrow_exception(std::exchange(error_[batch], nullptr));
   }
 
  private:
@@ -180,7 +180,7 @@ class Pool {
       error = std::current_exception();
     }
     lock.lock();
-    if (error && !error_) error_ = error;
+    if (error && !error_[batch]) error_[batch] = error;
     if (--pending_[batch] == 0) done_.notify_all();
   }
 
@@ -190,7 +190,7 @@ class Pool {
   std::deque<std::pair<size_t, size_t>> queue_;  // (batch, chunk), in order
   size_t pending_[2] = {};                        // per batch: chunks queued or running
   bool stop_ = false;
-  std::exception_ptr error_;
+  std::exception_ptr error_[2];  // per batch: a batch's error never stops the one before it being written
   std::vector<std::thread> threads_;
 };
 
@@ -226,12 +226,15 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   if (opts.threads <= 1 || reader.sequential()) {
     // A chunk is decoded, scored, formatted and counted before the next is read into the same
     // records (Work); the rows are written a batch at a time.
+    // Its records are reported just before its rows are written, as with several threads, so
+    // that a run stopped part way (an input error, a throwing host function) has shown nothing
+    // for rows it did not write.
     Work work;
-    Summary summary;
     std::vector<std::string> texts(kBatch / kChunk);
+    std::vector<Summary> summaries(kBatch);
     bool more = true;
     while (more) {
-      size_t chunks = 0, bytes = 0;
+      size_t chunks = 0, done = 0, bytes = 0;
       while (more && chunks < texts.size() && bytes < kMaxBatchBytes) {
         size_t n = 0;
         while (n < kChunk && bytes < kMaxBatchBytes && (more = reader.next(work.records[n])))
@@ -239,11 +242,9 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
         if (n == 0) break;
         score_range(work, n, scorer, opts);
         format_rows(work, n, texts[chunks++], writer, opts);
-        for (size_t i = 0; i < n; ++i) {
-          summarize(work.records[i], summary);
-          report(summary);
-        }
+        for (size_t i = 0; i < n; ++i) summarize(work.records[i], summaries[done++]);
       }
+      for (size_t i = 0; i < done; ++i) report(summaries[i]);
       for (size_t c = 0; c < chunks; ++c) writer.append(texts[c]);
     }
     writer.flush();

@@ -82,6 +82,25 @@ contains "$TMP/err" "cannot be used" "a shuffled file with --events-sorted"
 expect_exit 2 "--events-sorted with shuffled leads" -- "$RUBRIC" score $B2B --input "$TMP/reversed_leads.jsonl" \
   --events "$TMP/sorted.csv" --events-sorted --as-of $AS_OF
 contains "$TMP/err" "the leads must be sorted by key" "shuffled leads with --events-sorted"
+# A run stopped part way shows messages only for the rows it wrote: the second lead's warning is
+# in the batch that the unsorted 100th lead stops, so neither its row nor its warning appears
+# (streamed events read the leads in turn, on one thread, whatever --threads says).
+/usr/bin/python3 - "$TMP/sorted_leads.jsonl" "$TMP/stopped_leads.jsonl" <<'PY'
+import json, sys
+leads = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+leads[1]["employees"] = "lots"  # an optional whole number of the wrong form: a warning
+leads[99], leads[100] = leads[100], leads[99]
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for l in leads:
+        f.write(json.dumps(l) + "\n")
+PY
+for threads in 1 2; do
+  expect_exit 2 "a run stopped part way, $threads threads" -- "$RUBRIC" score $B2B --input "$TMP/stopped_leads.jsonl" \
+    --events "$TMP/sorted.csv" --events-sorted --as-of $AS_OF --threads $threads
+  contains "$TMP/err" "the leads must be sorted by key" "a run stopped part way, $threads threads"
+  if grep -q "warning" "$TMP/err"; then fail "a run stopped part way, $threads threads: a warning for a row not written"; else ok; fi
+  [ "$(wc -l <"$TMP/out")" -le 1 ] && ok || fail "a run stopped part way, $threads threads: rows written"
+done
 
 # What cannot be joined is counted and said, never dropped quietly.
 cat >"$TMP/leads.csv" <<'EOF'
