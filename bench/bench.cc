@@ -244,10 +244,9 @@ int main(int argc, char** argv) {
   rubric::interp::Interpreter interp(b2b.model), big_interp(big.model);
   rubric::interp::BatchInterpreter batch(b2b.model), big_batch(big.model);
   rubric::bench::ReferenceB2B reference;
-  // Ahead-of-time builds of the same model (`rubric build`), loaded with dlopen: the portable
-  // baseline CPU ("") or this machine's ("native"). Each must agree with the interpreter before it is timed.
-  // The file is removed once loaded, unless `keep` (a profiler reads its symbols from it).
-  auto build_aot = [&](const std::string& cpu, bool keep = false) {
+  // An ahead-of-time build of the same model (`rubric build`), loaded with dlopen: for the
+  // portable baseline CPU ("") or this machine's ("native").
+  auto build_aot = [&](const std::string& cpu) {
     rubric::jit::BuildOptions bo;
     bo.cpu = cpu;
     bo.model_name = "b2b.rubric";
@@ -259,8 +258,7 @@ int main(int argc, char** argv) {
       return rubric::native::Loaded{};
     }
     rubric::native::Loaded loaded = rubric::native::load_shared_object(so);
-    if (!keep) std::filesystem::remove(so);
-    else std::cout << "profile this: " << so << " (remove it afterwards)\n";
+    std::filesystem::remove(so);
     if (!loaded.scorer) std::cerr << loaded.error << "\n";
     return loaded;
   };
@@ -268,7 +266,7 @@ int main(int argc, char** argv) {
   // One kernel alone, unchecked (the full run checks them all), for a profiler.
   if (!only.empty()) {
     rubric::native::Loaded loaded;
-    if (only == "aot" && !(loaded = build_aot("", true)).scorer) return 2;
+    if (only == "aot" && !(loaded = build_aot("")).scorer) return 2;
     auto start = Clock::now();
     std::function<void(const Record&)> one;
     if (only == "reference") one = [&](const Record& r) { sink = sink + reference.score(r, as_of).total; };

@@ -324,19 +324,25 @@ class Lowerer {
     // spilled worse than memory is read (the B2B kernel, 39 values, ran about 10% faster in
     // locals; the 1000-rule model's, hundreds, about 40% slower).
     const bool in_registers = 2 * ep.queries.size() + ep.sums.size() + 2 * ep.eaches.size() <= kPassRegisters;
-    auto locals = [&](size_t n, Type* t, const char* name, Constant* init) {
-      std::vector<AllocaInst*> v(in_registers ? n : 0);
-      for (AllocaInst*& a : v) {
-        a = local(t, name);
-        B.CreateStore(init, a);
+    // Where the pass adds value k of a kind: a local set to `init`, or slot(k) itself.
+    auto place = [&](size_t n, Type* t, const char* name, Constant* init, auto slot) {
+      std::vector<Value*> v(n);
+      for (size_t k = 0; k < n; ++k) {
+        if (!in_registers) {
+          v[k] = slot(static_cast<int64_t>(k));
+          continue;
+        }
+        v[k] = local(t, name);
+        B.CreateStore(init, v[k]);
       }
       return v;
     };
-    std::vector<AllocaInst*> counts = locals(ep.queries.size(), i64, "count", B.getInt64(0));
-    std::vector<AllocaInst*> lasts = locals(ep.queries.size(), i64, "last", B.getInt64(-1));
-    std::vector<AllocaInst*> sums = locals(ep.sums.size(), f64, "sum", ConstantFP::get(f64, 0.0));
-    std::vector<AllocaInst*> each_points = locals(ep.eaches.size(), f64, "points", ConstantFP::get(f64, 0.0));
-    std::vector<AllocaInst*> decayed = locals(ep.eaches.size(), i64, "decayed", B.getInt64(0));
+    std::vector<Value*> counts = place(ep.queries.size(), i64, "count", B.getInt64(0), [&](int64_t k) { return count_slot(k); });
+    std::vector<Value*> lasts = place(ep.queries.size(), i64, "last", B.getInt64(-1), [&](int64_t k) { return last_slot(k); });
+    std::vector<Value*> sums = place(ep.sums.size(), f64, "sum", ConstantFP::get(f64, 0.0), [&](int64_t k) { return sum_slot(k); });
+    std::vector<Value*> each_points =
+        place(ep.eaches.size(), f64, "points", ConstantFP::get(f64, 0.0), [&](int64_t k) { return points_slot(k); });
+    std::vector<Value*> decayed = place(ep.eaches.size(), i64, "decayed", B.getInt64(0), [&](int64_t k) { return decayed_slot(k); });
     AllocaInst* begin = B.CreateAlloca(i64, nullptr, "begin");
     AllocaInst* end = B.CreateAlloca(i64, nullptr, "end");
     AllocaInst* idx = B.CreateAlloca(i64, nullptr, "idx");
@@ -366,16 +372,16 @@ class Lowerer {
       if (query.window >= 0)
         ok = B.CreateAnd(ok, B.CreateFCmpOGE(tf, B.CreateFSub(as_of_f, ConstantFP::get(f64, query.window * kMs))));
       in[q] = ok;
-      Value* c = counts.empty() ? count_slot(static_cast<int64_t>(q)) : counts[q];
+      Value* c = counts[q];
       B.CreateStore(B.CreateAdd(B.CreateLoad(i64, c), B.CreateZExt(ok, i64)), c);
-      Value* l = lasts.empty() ? last_slot(static_cast<int64_t>(q)) : lasts[q];
+      Value* l = lasts[q];
       B.CreateStore(B.CreateSelect(ok, i, B.CreateLoad(i64, l)), l);
     }
     for (size_t s = 0; s < ep.sums.size(); ++s) {
       const plan::Sum& sum = ep.sums[s];
       TypeKind ft = m_.event.fields[static_cast<size_t>(sum.field)].type.kind;
       LVal f = load_value(event_, sum.field, ft);
-      Value* slot = sums.empty() ? sum_slot(static_cast<int64_t>(s)) : sums[s];
+      Value* slot = sums[s];
       Value* old = B.CreateLoad(f64, slot);
       Value* add = B.CreateFAdd(old, as_double(f, ft));
       B.CreateStore(B.CreateSelect(B.CreateAnd(in[static_cast<size_t>(sum.query)], f.present), add, old), slot);
@@ -385,7 +391,7 @@ class Lowerer {
       const plan::Score& score = p_.scores[static_cast<size_t>(each.score)];
       double points = score.rules[static_cast<size_t>(each.rule)].points;
       const check::Decay& decay = p_.objects.decays[static_cast<size_t>(score.decay)];
-      Value* pts = each_points.empty() ? points_slot(static_cast<int64_t>(e)) : each_points[e];
+      Value* pts = each_points[e];
       Value* hit_now = in[static_cast<size_t>(each.query)];
       if (decay.kind == check::Decay::Kind::None) {
         Value* old = B.CreateLoad(f64, pts);
@@ -399,7 +405,7 @@ class Lowerer {
       B.CreateCondBr(hit_now, hit, next);
       B.SetInsertPoint(hit);
       Value* f = B.CreateCall(decay_, {address(&m_.scores[static_cast<size_t>(each.score)].decay), B.CreateSub(as_of(), t)});
-      Value* dec = decayed.empty() ? decayed_slot(static_cast<int64_t>(e)) : decayed[e];
+      Value* dec = decayed[e];
       B.CreateStore(B.CreateOr(B.CreateLoad(i64, dec), B.CreateZExt(B.CreateFCmpOLT(f, ConstantFP::get(f64, 1.0)), i64)), dec);
       B.CreateStore(B.CreateFAdd(B.CreateLoad(f64, pts), B.CreateFMul(ConstantFP::get(f64, points), f)), pts);
       B.CreateBr(next);
@@ -409,12 +415,13 @@ class Lowerer {
     B.CreateStore(B.CreateAdd(i, B.getInt64(1)), idx);
     B.CreateBr(head);
     B.SetInsertPoint(exit);
-    for (size_t q = 0; q < counts.size(); ++q) {
+    if (!in_registers) return;
+    for (size_t q = 0; q < ep.queries.size(); ++q) {
       B.CreateStore(B.CreateLoad(i64, counts[q]), count_slot(static_cast<int64_t>(q)));
       B.CreateStore(B.CreateLoad(i64, lasts[q]), last_slot(static_cast<int64_t>(q)));
     }
-    for (size_t k = 0; k < sums.size(); ++k) B.CreateStore(B.CreateLoad(f64, sums[k]), sum_slot(static_cast<int64_t>(k)));
-    for (size_t e = 0; e < each_points.size(); ++e) {
+    for (size_t k = 0; k < ep.sums.size(); ++k) B.CreateStore(B.CreateLoad(f64, sums[k]), sum_slot(static_cast<int64_t>(k)));
+    for (size_t e = 0; e < ep.eaches.size(); ++e) {
       B.CreateStore(B.CreateLoad(f64, each_points[e]), points_slot(static_cast<int64_t>(e)));
       B.CreateStore(B.CreateLoad(i64, decayed[e]), decayed_slot(static_cast<int64_t>(e)));
     }

@@ -74,8 +74,8 @@ void summarize(const InputRecord& rec, Summary& out) {
   out.warnings = rec.warnings;
 }
 
-// One batch on its way through (with several threads): the raw input split off in order, and
-// per record its summary, per chunk its rows.
+// One batch on its way through: the raw input split off in order (with several threads), and
+// per record its summary, per chunk its rows; every chunk but the last holds kChunk records.
 struct Slot {
   std::vector<RawRecord> raws = std::vector<RawRecord>(kBatch);
   std::vector<Summary> summaries = std::vector<Summary>(kBatch);
@@ -117,8 +117,8 @@ void format_rows(const Work& work, size_t n, std::string& text, const ResultWrit
 // batches (0 and 1): start() queues a batch's chunks behind those already queued, so that the
 // workers go from one batch straight on to the next; finish() has the calling thread run queued
 // chunks too until none of its batch is left, waits for the ones of it in progress, and
-// rethrows the first exception a task of that batch threw. A worker the system deschedules (on a busy
-// machine) delays only its chunk, and the others do not wait for it.
+// rethrows the first exception a task of that batch threw. A worker the system deschedules (on
+// a busy machine) delays only its chunk, and the others do not wait for it.
 class Pool {
  public:
   using Task = std::function<void(size_t worker, size_t batch, size_t chunk)>;
@@ -223,29 +223,31 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     }
     if (opts.progress && rec.number % opts.progress_every == 0) opts.progress(rec.number);
   };
+  // Reports a batch's records, then writes its rows: a run stopped part way (an input error)
+  // has shown nothing for rows it did not write.
+  auto write = [&](const Slot& slot) {
+    for (size_t i = 0; i < slot.n; ++i) report(slot.summaries[i]);
+    for (size_t c = 0; c * kChunk < slot.n; ++c) writer.append(slot.texts[c]);
+  };
   if (opts.threads <= 1 || reader.sequential()) {
-    // A chunk is decoded, scored, formatted and counted before the next is read into the same
-    // records (Work); the rows are written a batch at a time.
-    // Its records are reported just before its rows are written, as with several threads, so
-    // that a run stopped part way (an input error, a throwing host function) has shown nothing
-    // for rows it did not write.
+    // A chunk is decoded, scored and formatted before the next is read into the same records
+    // (Work); the batch is written at once.
     Work work;
-    std::vector<std::string> texts(kBatch / kChunk);
-    std::vector<Summary> summaries(kBatch);
+    Slot slot;
     bool more = true;
     while (more) {
-      size_t chunks = 0, done = 0, bytes = 0;
-      while (more && chunks < texts.size() && bytes < kMaxBatchBytes) {
+      slot.n = 0;
+      size_t bytes = 0;
+      while (more && slot.n < kBatch && bytes < kMaxBatchBytes) {
         size_t n = 0;
         while (n < kChunk && bytes < kMaxBatchBytes && (more = reader.next(work.records[n])))
           bytes += text_bytes(work.records[n++]);
         if (n == 0) break;
         score_range(work, n, scorer, opts);
-        format_rows(work, n, texts[chunks++], writer, opts);
-        for (size_t i = 0; i < n; ++i) summarize(work.records[i], summaries[done++]);
+        format_rows(work, n, slot.texts[slot.n / kChunk], writer, opts);
+        for (size_t i = 0; i < n; ++i) summarize(work.records[i], slot.summaries[slot.n++]);
       }
-      for (size_t i = 0; i < done; ++i) report(summaries[i]);
-      for (size_t c = 0; c < chunks; ++c) writer.append(texts[c]);
+      write(slot);
     }
     writer.flush();
     return stats;
@@ -289,9 +291,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     bool next = split(slots[1 - cur]);
     if (next) pool.start(1 - cur, chunks(slots[1 - cur]));
     pool.finish(workers, cur);  // helps, as worker `workers`, until batch `cur` is done
-    const Slot& done = slots[cur];
-    for (size_t i = 0; i < done.n; ++i) report(done.summaries[i]);
-    for (size_t c = 0; c * kChunk < done.n; ++c) writer.append(done.texts[c]);
+    write(slots[cur]);
     cur = 1 - cur;
     have = next;
   }
