@@ -4,8 +4,11 @@
 // JITDylib. No LLVM type appears in this header.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "common/model.h"
 #include "compiler/lower/abi.h"
@@ -43,8 +46,10 @@ class JitModel : public native::NativeModel {
 };
 
 // How a model is scored. `Interpreted` is the row-wise executor, for every size of model (the
-// batch runner is no faster since the scoring plan, docs/performance.md).
-enum class ScorerKind { Interpreter, Batch, Jit, Interpreted };
+// batch runner is no faster since the scoring plan, docs/performance.md). `Tiered`: that
+// executor while the model compiles on a thread of its own, then the compiled code
+// (TieredScorer).
+enum class ScorerKind { Interpreter, Batch, Jit, Interpreted, Tiered };
 // Models with more rules than this compile with the light pipeline (runtime/jit/codegen.cc).
 inline constexpr size_t kLargeModelRules = 200;
 // A model with more checked nodes than this also counts as large for compiling: LLVM's full
@@ -70,6 +75,36 @@ std::string over_compile_budget(const check::CheckedModel& m);
 std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::CheckedModel> model, ScorerKind kind,
                                                   const CompileOptions& options, std::string* jit_error,
                                                   std::shared_ptr<const interp::Scorer> native = nullptr);
+
+// Scores with the interpreter while the model compiles on a thread of its own, then with the
+// compiled code, as a JVM's tiers do: what `rubric score --backend auto` uses on a large input,
+// so that starting LLVM and compiling (some 80 ms for the B2B model) holds up neither the first
+// lead nor, with --threads, the other cores. Every back end gives identical results, so which
+// one scored a lead shows nowhere. Thread-safe; its destructor waits for the compile to end.
+class TieredScorer : public interp::Scorer {
+ public:
+  TieredScorer(std::shared_ptr<const check::CheckedModel> model, const CompileOptions& options);
+  ~TieredScorer() override;
+  TieredScorer(const TieredScorer&) = delete;
+  TieredScorer& operator=(const TieredScorer&) = delete;
+  interp::Outcome score(const interp::Record& record, int64_t as_of, bool explain) const override;
+  interp::Outcome score_traced(const interp::Record& record, int64_t as_of) const override;
+  void score_batch(const interp::Record* const* records, size_t n, int64_t as_of, bool explain,
+                   interp::Outcome* out) const override;
+  // Whether the compiled code scores now.
+  bool compiled() const { return current_.load(std::memory_order_acquire) != interp_.get(); }
+  // Waits for the compile to end; why it failed (the interpreter then scores on), or empty.
+  std::string wait() const;
+
+ private:
+  const interp::Scorer& now() const { return *current_.load(std::memory_order_acquire); }
+  std::shared_ptr<const interp::Scorer> interp_, compiled_;
+  std::atomic<const interp::Scorer*> current_;  // interp_ until compiled_ is ready
+  mutable std::mutex mu_;
+  std::string error_;
+  mutable std::once_flag joined_;
+  mutable std::thread compiler_;  // last: it starts once the members above are made
+};
 
 // JitModel::compile as a Scorer: null, with `error` saying why, when compiling fails (and
 // always in librubric_runtime, whose stand-in is runtime/jit/no_jit.cc).

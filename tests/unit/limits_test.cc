@@ -9,7 +9,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "common/model.h"
 #include "compiler/diag/diagnostic.h"
@@ -17,6 +19,8 @@
 #include "compiler/lint/lint.h"
 #include "include/rubric/rubric.hpp"
 #include "runtime/builtins/builtins.h"
+#include "runtime/io/reader.h"
+#include "runtime/io/time.h"
 #include "runtime/jit/jit.h"
 
 namespace {
@@ -302,4 +306,60 @@ TEST_CASE("a damaged file in the JIT's disk cache is compiled afresh, never run"
   CHECK(score() == 5);  // the damaged file is refused by its checksum and compiled again
   CHECK(score() == 5);  // and the fresh cache file loads
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a tiered scorer scores with the interpreter until the model is compiled, then with native code", "[jit][limits]") {
+  const char* text =
+      "lead:\n  id: string key\n  employees: optional int\n  title: optional string\n"
+      "event:\n  kind: enum {page_view, email_open}\n  page: optional string\n  timestamp: time\n"
+      "pages pricing: \"*/pricing*\"\n"
+      "score s, decay half-life 10 days:\n  employees > 100: +5\n  title contains \"vp\": +7\n"
+      "  visited pricing within 30 days: +3 each, at most 12\n";
+  rubric::driver::Compilation comp = rubric::driver::compile_source("tiered.rubric", text);
+  REQUIRE(comp.ok());
+  std::vector<std::string> leads;
+  for (int i = 0; i < 200; ++i) {
+    std::string events;
+    for (int k = 0; k < i % 7; ++k)
+      events += std::string(k ? "," : "") + R"({"kind":"page_view","page":"https://a.example/pricing","timestamp":"2026-10-)" +
+                std::to_string(10 + k + i % 5) + "T00:00:00Z\"}";
+    leads.push_back(R"({"id":"L)" + std::to_string(i) + R"(","employees":)" + std::to_string(i * 7) +
+                    (i % 3 ? R"(,"title":"VP Sales")" : "") + R"(,"events":[)" + events + "]}");
+  }
+  std::string all;
+  for (const std::string& l : leads) all += l + "\n";
+  std::istringstream in(all);
+  std::string fatal;
+  auto reader = rubric::io::open_reader(in, *comp.model, {}, fatal);
+  REQUIRE(reader);
+  std::vector<rubric::io::InputRecord> recs(leads.size());
+  for (auto& r : recs) REQUIRE(reader->next(r));
+  int64_t as_of = *rubric::io::parse_time("2026-11-01");
+  rubric::interp::Interpreter reference(comp.model);
+  auto tiered = std::make_shared<rubric::jit::TieredScorer>(comp.model, rubric::jit::CompileOptions{});
+  // Before and after the compile ends (the first leads most likely while it runs), the same scores
+  // and the same explanations.
+  auto same = [&](const rubric::interp::Scorer& s) {
+    for (const auto& r : recs) {
+      rubric::interp::Outcome a = reference.score(r.record, as_of, true), b = s.score(r.record, as_of, true);
+      REQUIRE(a.scores == b.scores);
+      REQUIRE(a.hits.size() == b.hits.size());
+    }
+  };
+  same(*tiered);
+  CHECK(tiered->wait().empty());
+  CHECK(tiered->compiled());
+  same(*tiered);
+  // A model beyond the compile-time budget: the interpreter scores on, and wait() says why.
+  rubric::driver::Compilation big = rubric::driver::compile_source("chain.rubric", long_chain(30000));
+  REQUIRE(big.ok());
+  rubric::jit::TieredScorer refused(big.model, {});
+  CHECK(refused.wait().find("native code is compiled for at most") != std::string::npos);
+  CHECK_FALSE(refused.compiled());
+  std::istringstream one(R"({"id": "a", "x": 5})" "\n");
+  auto big_reader = rubric::io::open_reader(one, *big.model, {}, fatal);
+  REQUIRE(big_reader);
+  rubric::io::InputRecord rec;
+  REQUIRE(big_reader->next(rec));
+  CHECK(refused.score(rec.record, as_of, false).scores.at(0) == 100);
 }

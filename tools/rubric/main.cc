@@ -244,7 +244,9 @@ struct ScoreArgs {
 
 // `auto` uses an interpreter (ScorerKind::Interpreted) below these input sizes, where starting LLVM and compiling
 // (~130 ms) costs more than the JIT saves per lead; measured break-evens in docs/performance.md:
-// ~80k leads of JSON Lines with events (~170 MB), ~400k CSV rows (~40 MB).
+// ~80k leads of JSON Lines with events (~170 MB), ~400k CSV rows (~40 MB). These are the break-evens
+// on one core; from them on, `auto` is tiered (ScorerKind::Tiered): the interpreter scores while the
+// model compiles on another thread, so with a second core free the compile costs no time at all.
 constexpr uintmax_t kJitBreakEvenJsonl = 128u << 20;
 constexpr uintmax_t kJitBreakEvenCsv = 32u << 20;
 
@@ -260,7 +262,7 @@ std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a,
     std::error_code ec;
     uintmax_t limit = csv ? kJitBreakEvenCsv : kJitBreakEvenJsonl;
     uintmax_t size = a.input == "-" ? limit : std::filesystem::file_size(a.input, ec);
-    if (!ec && size >= limit && rubric::jit::over_compile_budget(*c.model).empty()) kind = ScorerKind::Jit;
+    if (!ec && size >= limit && rubric::jit::over_compile_budget(*c.model).empty()) kind = ScorerKind::Tiered;
   }
   rubric::jit::CompileOptions copts;
   copts.identity = c.sources->file(1).text();  // the model's own text keys the caches
@@ -461,6 +463,10 @@ int run_score(const ScoreArgs& a) {
   int64_t keyless_events = 0;
   try {
     stats = rubric::io::run_scoring(*reader, *scorer, writer, opts, std::cerr);
+    if (auto tiered = std::dynamic_pointer_cast<const rubric::jit::TieredScorer>(scorer)) {
+      std::string why = tiered->wait();
+      if (!why.empty()) std::cerr << "rubric: the JIT failed: " << why << "; the interpreter scored every lead\n";
+    }
     if (events) keyless_events = report_events(*events, a.events.path == "-" ? "<stdin>" : a.events.path);
   } catch (const rubric::io::InputError& e) {
     out->flush();
