@@ -4,6 +4,11 @@
 // stray quote costs one row, never the rows after it (see CsvParser::next).
 #include <fmt/format.h>
 
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "compiler/diag/diagnostic.h"
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
@@ -17,9 +22,26 @@ namespace {
 
 // How many values a row has for a header of `columns`: a trailing empty value after the last
 // column (a delimiter at the end of the line) does not count.
-size_t row_width(const std::vector<std::string>& cells, size_t columns) {
+template <typename Cells>
+size_t row_width(const Cells& cells, size_t columns) {
   size_t n = cells.size();
   return n == columns + 1 && cells.back().empty() ? n - 1 : n;
+}
+
+// The first of `b[from, n)` that is a line end or a quote, or n.
+size_t find_line_end_or_quote(const char* b, size_t from, size_t n) {
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), quote = _mm_set1_epi8('"');
+  for (; i + 16 <= n; i += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)), _mm_cmpeq_epi8(x, quote));
+    if (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit))) return i + static_cast<size_t>(__builtin_ctz(m));
+  }
+#endif
+  for (; i < n; ++i)
+    if (b[i] == '\n' || b[i] == '\r' || b[i] == '"') return i;
+  return n;
 }
 
 // Splits a stream into CSV rows, keeping count of physical lines (LF, CRLF or CR). The buffer
@@ -79,12 +101,14 @@ class CsvParser {
   // line becomes an error row of its own and the lines after it are read again as rows.
   bool next(char delim, size_t columns, RawRecord& out, bool& blank) {
     out.error.clear();
+    out.unsplit = false;
     blank = false;
     start_ = pos_;
     if (!have(0)) {
       out.cells.clear();
       return false;
     }
+    if (simple_rows_ && columns && plain_line(delim, out, blank)) return true;
     const int64_t start_line = out.line = line_;
     // Values are written into the cells the last row left, reusing their buffers; `ncell` cells
     // are done, and out.cells[ncell] is the one being read.
@@ -236,6 +260,58 @@ class CsvParser {
   }
 
  private:
+  // A data row that simple() would split, on one line ending in LF or CRLF: its values plain or
+  // quoted with no quote or line end inside. Its bytes go whole to out.text (out.unsplit), and
+  // the decoder splits them at the delimiter, on a worker with several threads, so that this
+  // thread only finds the line's end and checks where its quotes are: each quote that opens a
+  // value starts the line or follows a delimiter, and each that closes one is followed by a
+  // delimiter or the line end. False, with nothing read, for any other row: next() reads it.
+  bool plain_line(char delim, RawRecord& out, bool& blank) {
+    size_t k = 0;       // bytes of the row already looked at
+    size_t quotes = 0;  // quotes so far: odd inside a quoted value
+    while (true) {
+      size_t n = buf_.size() - pos_;
+      size_t at = find_line_end_or_quote(buf_.data() + pos_, k, n);
+      if (at > kMaxFieldBytes) return false;  // so that no value of such a row is over its limit
+      if (at == n) {
+        if (!have(n)) return false;  // the last row, with no line end: next() reads it
+        k = n;
+        continue;
+      }
+      char c = buf_[pos_ + at];
+      if (c == '"') {
+        if (quotes % 2 == 0) {
+          if (at > 0 && buf_[pos_ + at - 1] != delim) return false;  // a quote inside a plain value
+        } else {
+          if (!have(at + 1)) return false;
+          char after = buf_[pos_ + at + 1];
+          if (after != delim && after != '\n' && after != '\r') return false;  // "" or text after the quote
+        }
+        ++quotes;
+        k = at + 1;
+        continue;
+      }
+      if (quotes % 2) return false;  // a line end inside quotes
+      size_t eol = 1;
+      if (c == '\r') {
+        if (!have(at + 1) || buf_[pos_ + at + 1] != '\n') return false;
+        eol = 2;
+      }
+      const char* b = buf_.data() + pos_;
+      out.text.assign(b, at);
+      out.cells.clear();
+      out.unsplit = true;
+      out.line = line_;
+      bool any = quotes > 0;
+      for (size_t i = 0; i < at && !any; ++i) any = b[i] == delim || (b[i] != ' ' && b[i] != '\t');
+      blank = !any;
+      pos_ += at + eol;
+      start_ = pos_;
+      ++line_;
+      return true;
+    }
+  }
+
   // Reads the row that started at start_ again as its first line alone, quotes taken as plain
   // text, and makes it an error row; the next row starts on the line after it.
   bool recover(char delim, RawRecord& out, int64_t start_line, size_t column, bool never_ends) {
@@ -303,11 +379,33 @@ class CsvParser {
 // Decodes one row's values into a record, given each lead field's column.
 class CsvDecoder : public RawDecoder {
  public:
-  CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns, bool strict, bool one_pass)
-      : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns), strict_(strict), plain_(one_pass) {}
+  CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns, char delim, bool strict, bool one_pass)
+      : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns), delim_(delim), strict_(strict), plain_(one_pass) {}
 
   void decode(const RawRecord& raw, InputRecord& out) override {
-    const std::vector<std::string>& cells = raw.cells;
+    // The row's values: split here from a plain line (CsvParser::plain_line), else as split.
+    std::vector<std::string_view>& cells = cells_;
+    cells.clear();
+    if (raw.unsplit) {  // plain or quoted values, as CsvParser::plain_line checked them
+      const char* p = raw.text.data();
+      const char* e = p + raw.text.size();
+      while (true) {
+        if (p < e && *p == '"') {
+          const char* q = static_cast<const char*>(std::memchr(p + 1, '"', static_cast<size_t>(e - p - 1)));
+          cells.emplace_back(p + 1, static_cast<size_t>(q - p - 1));
+          p = q + 1;
+        } else {
+          const char* d = static_cast<const char*>(std::memchr(p, delim_, static_cast<size_t>(e - p)));
+          if (!d) d = e;
+          cells.emplace_back(p, static_cast<size_t>(d - p));
+          p = d;
+        }
+        if (p == e) break;
+        ++p;  // the delimiter
+      }
+    } else {
+      cells.assign(raw.cells.begin(), raw.cells.end());
+    }
     out.reset(model_.lead.fields.size(), raw.line, raw.number, model_.key_field >= 0);
     if (model_.key_field >= 0 && slots_[model_.key_field] >= 0 && static_cast<size_t>(slots_[model_.key_field]) < cells.size())
       out.key = cells[slots_[model_.key_field]];
@@ -324,9 +422,9 @@ class CsvDecoder : public RawDecoder {
       const check::Field& f = model_.lead.fields[i];
       if (slots_[i] < 0) continue;
       std::string why;
-      const std::string& cell = cells[slots_[i]];
+      std::string_view cell = cells[slots_[i]];
       if (f.raw) {  // passed through as written
-        out.record.fields[i] = check::Value::string(cell);
+        out.record.fields[i] = check::Value::string(std::string(cell));
         continue;
       }
       if (plain_ && decoder_.decode_plain(f, cell, out.record.fields[i])) continue;  // ASCII, so valid UTF-8, and not missing
@@ -353,8 +451,10 @@ class CsvDecoder : public RawDecoder {
   Decoder decoder_;
   std::vector<int> slots_;
   size_t columns_;
+  char delim_;
   bool strict_;
   bool plain_;  // plain values through Decoder::decode_plain first (ReaderOptions::one_pass)
+  std::vector<std::string_view> cells_;  // the row's values, reused
 };
 
 class CsvReader : public RecordReader {
@@ -423,7 +523,7 @@ class CsvReader : public RecordReader {
   }
 
   std::unique_ptr<RawDecoder> make_decoder() const override {
-    return std::make_unique<CsvDecoder>(model_, slots_, columns_, strict_, one_pass_);
+    return std::make_unique<CsvDecoder>(model_, slots_, columns_, delim_, strict_, one_pass_);
   }
 
   std::vector<std::string> warnings() const override { return warnings_; }

@@ -25,6 +25,8 @@ constexpr size_t kBatch = 1024;
 // Records a worker takes at a time: small enough that the workers (and the reading thread,
 // when it helps) share a batch evenly, large enough that taking one costs nothing.
 constexpr size_t kChunk = 64;
+// Batches in flight with several threads: being written, decoded and scored, or queued.
+constexpr size_t kSlots = 4;
 
 // The bytes of a raw record's input, and the release of a huge one's buffers (kept, they would
 // add up over the positions of a batch).
@@ -188,9 +190,9 @@ class Pool {
   std::mutex m_;
   std::condition_variable work_, done_;
   std::deque<std::pair<size_t, size_t>> queue_;  // (batch, chunk), in order
-  size_t pending_[2] = {};                        // per batch: chunks queued or running
+  size_t pending_[kSlots] = {};                   // per slot: chunks queued or running
   bool stop_ = false;
-  std::exception_ptr error_[2];  // per batch: a batch's error never stops the one before it being written
+  std::exception_ptr error_[kSlots];  // per slot: a batch's error never stops those before it being written
   std::vector<std::thread> threads_;
 };
 
@@ -271,7 +273,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     }
     return slot.n > 0;
   };
-  Slot slots[2];  // declared before the pool, so that its workers stop before the slots go
+  Slot slots[kSlots];  // declared before the pool, so that its workers stop before the slots go
   Pool pool(workers, [&slots, &decoders, &works, &scorer, &opts, &writer](size_t worker, size_t batch, size_t chunk) {
     Slot& slot = slots[batch];
     size_t from = chunk * kChunk, n = std::min(slot.n, from + kChunk) - from;
@@ -282,18 +284,25 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     for (size_t i = 0; i < n; ++i) summarize(work.records[i], slot.summaries[from + i]);
   });
   auto chunks = [](const Slot& slot) { return (slot.n + kChunk - 1) / kChunk; };
-  // Batch k is split into one slot while k-1 is decoded and scored from the other; k's chunks
-  // are queued behind k-1's before this thread helps with what is left and writes k-1.
-  int cur = 0;
-  bool have = split(slots[cur]);
-  if (have) pool.start(cur, chunks(slots[cur]));
-  while (have) {
-    bool next = split(slots[1 - cur]);
-    if (next) pool.start(1 - cur, chunks(slots[1 - cur]));
-    pool.finish(workers, cur);  // helps, as worker `workers`, until batch `cur` is done
-    write(slots[cur]);
-    cur = 1 - cur;
-    have = next;
+  // Batches go round the slots: this thread splits batches off the input until every slot is
+  // taken (queuing each one's chunks behind those before), then helps with what is left of
+  // the oldest and writes it, which frees its slot for the next batch. The workers thus have
+  // kSlots - 1 batches ahead of them, and a reading thread the system deschedules for a while
+  // does not leave them idle.
+  size_t written = 0, split_off = 0;  // batches written, and split off the input
+  bool more = true;
+  while (true) {
+    while (more && split_off - written < kSlots) {
+      size_t at = split_off % kSlots;
+      if (!(more = split(slots[at]))) break;
+      pool.start(at, chunks(slots[at]));
+      ++split_off;
+    }
+    if (written == split_off) break;
+    size_t at = written % kSlots;
+    pool.finish(workers, at);  // helps, as worker `workers`, until that batch is done
+    write(slots[at]);
+    ++written;
   }
   writer.flush();
   return stats;

@@ -37,8 +37,11 @@ struct InputRecord {
 // One record's input before decoding: split off in order by the reader (cheap), then decoded,
 // possibly on another thread, by a RawDecoder.
 struct RawRecord {
-  std::string text;                // JSON Lines: the line
-  std::vector<std::string> cells;  // CSV: the row's values
+  std::string text;                // JSON Lines: the line; CSV, when `unsplit`: the row
+  std::vector<std::string> cells;  // CSV: the row's values, unless `unsplit`
+  // CSV: the row is one line with no quote and no CR in it (the usual export), kept whole in
+  // `text` for the decoder to split at the delimiter (on a worker, with several threads).
+  bool unsplit = false;
   std::string error;               // why the record could not be split (too long, a broken quote)
   int64_t line = 0;
   int64_t number = 0;
