@@ -69,22 +69,25 @@ class JsonlDecoder : public RawDecoder {
         lead_required_(required_mask(m.lead)), event_required_(required_mask(m.event)) {}
 
   void decode(const RawRecord& raw, InputRecord& out) override {
-    const std::string& line = raw.text;
+    std::string_view line = raw.input();
     for (interp::Event& e : out.record.events) spare_.push_back(std::move(e));
     out.reset(model_.lead.fields.size(), raw.line, raw.number, model_.key_field >= 0);
     if (!raw.error.empty()) {
       out.errors.push_back(raw.error);
       return;
     }
-    decode_text(line, out);
+    decode_text(raw, line, out);
     // simdjson keeps the capacity of the largest document it has seen; give back a huge one's.
     if (line.size() > (size_t{8} << 20)) parser_ = simdjson::dom::parser();
   }
 
  private:
-  void decode_text(const std::string& line, InputRecord& out) {
+  void decode_text(const RawRecord& raw, std::string_view line, InputRecord& out) {
     element doc;
-    if (auto err = parser_.parse(line).get(doc)) {  // in place when the line has room to be read past
+    // In place: a view has its block's room to be read past, and `text` has it reserved (or is
+    // copied when not).
+    auto parsed = raw.block ? parser_.parse(line.data(), line.size(), false) : parser_.parse(raw.text);
+    if (auto err = parsed.get(doc)) {
       // simdjson says only that something is wrong; the checker says where and what.
       std::string why = explain_json_error(line, document_);
       out.errors.push_back(why.empty() ? fmt::format("invalid JSON: {}", simdjson::error_message(err)) : why);
@@ -335,58 +338,89 @@ class LineSplitter {
  public:
   explicit LineSplitter(std::istream& in) : in_(in) {}
 
-  // The next line (without its end) into `line`; false at the end of the input. `too_long`
-  // says the line was over the limit (`line` is then empty).
-  bool next(std::string& line, bool& too_long) {
+  // The next line (without its end) into `out`: a view into the block it lies in (out.view and
+  // out.block), or, for a line across blocks, a copy in out.text. False at the end of the
+  // input. `too_long` says the line was over the limit (out.text is then empty).
+  bool next(RawRecord& out, bool& too_long) {
+    std::string& line = out.text;
     line.clear();
+    out.block.reset();
+    out.view = {};
     too_long = false;
     if (!fill()) return false;
+    bool pieces = false;  // part of the line is in `line`, from a block before
     while (true) {
       if (!fill()) return !failed_;  // the last line has no line end; or the input failed: no line
-      const char* b = buf_.data() + pos_;
-      const char* e = buf_.data() + buf_.size();
-      // The line ends at the first LF or CR: memchr finds the LF; the next CR in the buffer is
+      const char* b = buf_->data() + pos_;
+      const char* e = buf_->data() + end_;
+      // The line ends at the first LF or CR: memchr finds the LF; the next CR in the block is
       // looked for once and remembered (most files have none, or one before each LF).
       if (!cr_known_ || cr_ < pos_) {
         cr_known_ = true;
-        const void* c = std::memchr(b, '\r', buf_.size() - pos_);
-        cr_ = c ? static_cast<size_t>(static_cast<const char*>(c) - buf_.data()) : buf_.size();
+        const void* c = std::memchr(b, '\r', end_ - pos_);
+        cr_ = c ? static_cast<size_t>(static_cast<const char*>(c) - buf_->data()) : end_;
       }
       const char* p = static_cast<const char*>(std::memchr(b, '\n', cr_ - pos_));
-      if (!p) p = buf_.data() + cr_;
+      if (!p) p = buf_->data() + cr_;
       size_t len = static_cast<size_t>(p - b);
-      if (!too_long && line.size() + len > kMaxRecordBytes) {
-        too_long = true;
-        std::string().swap(line);
-      }
-      if (!too_long) line.append(b, len);
       pos_ += len;
-      if (p == e) continue;
+      if (p == e) {  // the line goes on in the next block: keep what is here
+        if (!too_long && line.size() + len > kMaxRecordBytes) {
+          too_long = true;
+          std::string().swap(line);
+        }
+        if (!too_long) line.append(b, len);
+        pieces = true;
+        continue;
+      }
       ++pos_;
-      if (*p == '\r' && fill() && buf_[pos_] == '\n') ++pos_;  // CRLF is one line end
-      // Room for simdjson to read past the end, so that it parses the line where it lies.
-      if (line.capacity() < line.size() + simdjson::SIMDJSON_PADDING) line.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+      if (pieces) {
+        if (!too_long && line.size() + len > kMaxRecordBytes) {
+          too_long = true;
+          std::string().swap(line);
+        }
+        if (!too_long) line.append(b, len);
+        // Room for simdjson to read past the end, so that it parses the line where it lies.
+        if (line.capacity() < line.size() + simdjson::SIMDJSON_PADDING) line.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+      } else {
+        out.view = std::string_view(b, len);
+        out.block = buf_;
+      }
+      if (*p == '\r' && fill() && (*buf_)[pos_] == '\n') ++pos_;  // CRLF is one line end
       return true;
     }
   }
 
  private:
+  // Reads the next block when this one is used up, into a block no record holds any more.
   bool fill() {
-    if (pos_ < buf_.size()) return true;
-    buf_.resize(size_t{1} << 20);
-    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    buf_.resize(static_cast<size_t>(in_.gcount()));
+    if (pos_ < end_) return true;
+    buf_.reset();
+    for (const auto& b : blocks_)
+      if (b.use_count() == 1) buf_ = b;
+    if (!buf_) {
+      // Room past the end for simdjson (SIMDJSON_PADDING), which reads a line where it lies.
+      blocks_.push_back(std::make_shared<std::string>(kBlock + simdjson::SIMDJSON_PADDING, '\0'));
+      buf_ = blocks_.back();
+    }
+    in_.read(buf_->data(), static_cast<std::streamsize>(kBlock));
+    end_ = static_cast<size_t>(in_.gcount());
     pos_ = 0;
     cr_known_ = false;
-    if (buf_.empty()) failed_ = in_.bad();  // damaged compressed data: a cut line is no line
-    return !buf_.empty();
+    if (end_ == 0) failed_ = in_.bad();  // damaged compressed data: a cut line is no line
+    return end_ > 0;
   }
 
+  static constexpr size_t kBlock = size_t{1} << 20;
   bool failed_ = false;
   std::istream& in_;
-  std::string buf_;
+  // Blocks of input; records hold the ones their lines lie in, and a block is read into again
+  // once none does (with several threads, a few batches' worth are in use).
+  std::vector<std::shared_ptr<std::string>> blocks_;
+  std::shared_ptr<std::string> buf_;  // the block being split, of which [0, end_) was read
+  size_t end_ = 0;
   size_t pos_ = 0;
-  size_t cr_ = 0;  // where the next CR at or after pos_ is in buf_ (buf_.size() for none), once looked for
+  size_t cr_ = 0;  // where the next CR at or after pos_ is in the block (end_ for none), once looked for
   bool cr_known_ = false;
 };
 
@@ -399,13 +433,15 @@ class JsonlReader : public RecordReader {
       : lines_(in), model_(m), strict_(strict), one_pass_(one_pass) {}
 
   bool next_raw(RawRecord& out) override {
-    std::string& line = out.text;
     bool too_long;
     do {
-      if (!lines_.next(line, too_long)) return false;
+      if (!lines_.next(out, too_long)) return false;
       ++line_no_;
-      if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // byte order mark
-    } while (!too_long && blank(line));
+      if (line_no_ == 1 && out.input().starts_with("\xEF\xBB\xBF")) {  // byte order mark
+        if (out.block) out.view.remove_prefix(3);
+        else out.text.erase(0, 3);
+      }
+    } while (!too_long && blank(out.input()));
     out.error.clear();
     if (too_long)
       out.error = fmt::format("the line is longer than the limit of {} ({} bytes) for one record; it was not read", kMaxRecordText,

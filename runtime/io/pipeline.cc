@@ -31,7 +31,7 @@ constexpr size_t kSlots = 4;
 // The bytes of a raw record's input, and the release of a huge one's buffers (kept, they would
 // add up over the positions of a batch).
 size_t raw_bytes(const RawRecord& r) {
-  size_t n = r.text.size();
+  size_t n = r.input().size();
   for (const std::string& c : r.cells) n += c.size();
   return n;
 }

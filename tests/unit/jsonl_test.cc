@@ -272,3 +272,49 @@ TEST_CASE("the one-pass JSON reader decodes every line as the general reader doe
     CHECK(bad > 300);
   }
 }
+
+TEST_CASE("lines across the reader's blocks of input are read as each line alone", "[io]") {
+  // The reader hands out lines as views into 1 MiB blocks, and copies a line that runs from one
+  // block into the next: lines of every length (some longer than a block), LF, CRLF and CR line
+  // ends (a CRLF cut by a block's end too), blank lines and a byte order mark.
+  auto c = test::compile(
+      "lead:\n  id: string key\n  name: optional string\n  employees: optional int\n"
+      "event:\n  kind: enum {page_view, email_open}\n  page: optional string\n  timestamp: time\n"
+      "score s:\n  employees > 1: +1\n");
+  REQUIRE(c.ok());
+  std::mt19937 g(12);
+  std::string text = "\xEF\xBB\xBF";
+  std::vector<std::pair<int64_t, std::string>> lines;  // (line number, line) of each record
+  int64_t line_no = 1;
+  while (text.size() < (size_t{9} << 20)) {
+    if (g() % 40 == 0) {
+      text += std::string(g() % 3, ' ') + (g() % 2 ? "\n" : "\r\n");
+      ++line_no;
+      continue;
+    }
+    size_t pad = g() % 30 == 0 ? g() % (size_t{1} << 21) : g() % 3000;
+    std::string line = fmt::format(R"({{"id": "L{}", "name": "{}", "employees": {}, "events": [{{"kind": "page_view", "page": "/p{}", "timestamp": "2026-10-0{}"}}]}})",
+                                   lines.size(), std::string(pad, 'x'), g() % 500, g() % 9, 1 + g() % 9);
+    if (g() % 50 == 0) line = "{\"id\": \"broken" + std::string(g() % 5000, 'y');  // invalid JSON
+    lines.emplace_back(line_no++, line);
+    text += line;
+    text += g() % 3 == 0 ? "\r\n" : g() % 10 == 0 ? "\r" : "\n";
+  }
+  std::istringstream in(text);
+  std::string fatal;
+  auto reader = io::open_reader(in, *c.model, {}, fatal);
+  REQUIRE(reader);
+  io::InputRecord a, alone;
+  size_t n = 0;
+  while (reader->next(a)) {
+    REQUIRE(n < lines.size());
+    std::istringstream one(lines[n].second + "\n");
+    auto single = io::open_reader(one, *c.model, {}, fatal);
+    REQUIRE(single->next(alone));
+    alone.line = lines[n].first;
+    alone.number = static_cast<int64_t>(n + 1);
+    REQUIRE(fuzz::describe(a) == fuzz::describe(alone));
+    ++n;
+  }
+  CHECK(n == lines.size());
+}
