@@ -115,8 +115,8 @@ void format_rows(const Work& work, size_t n, std::string& text, const ResultWrit
   }
 }
 
-// Persistent worker threads, started once per run, working through a queue of chunks of two
-// batches (0 and 1): start() queues a batch's chunks behind those already queued, so that the
+// Persistent worker threads, started once per run, working through a queue of chunks of the
+// batches in the slots (0 to kSlots - 1): start() queues a batch's chunks behind those already queued, so that the
 // workers go from one batch straight on to the next; finish() has the calling thread run queued
 // chunks too until none of its batch is left, waits for the ones of it in progress, and
 // rethrows the first exception a task of that batch threw. A worker the system deschedules (on

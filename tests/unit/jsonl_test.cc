@@ -274,7 +274,7 @@ TEST_CASE("the one-pass JSON reader decodes every line as the general reader doe
 }
 
 TEST_CASE("lines across the reader's blocks of input are read as each line alone", "[io]") {
-  // The reader hands out lines as views into 1 MiB blocks, and copies a line that runs from one
+  // The reader hands out lines as views into 256 KiB blocks, and copies a line that runs from one
   // block into the next: lines of every length (some longer than a block), LF, CRLF and CR line
   // ends (a CRLF cut by a block's end too), blank lines and a byte order mark.
   auto c = test::compile(
