@@ -93,7 +93,8 @@ class CsvParser {
     return cands[best];
   }
 
-  // Splits off the next row into out.cells, out.line and out.error; false at the end of input.
+  // Splits off the next row into out.cells (or, for a row plain_line takes, keeps it whole in
+  // out.text), out.line and out.error; false at the end of input.
   // `blank` is set for a line of nothing but spaces (and tabs, unless tab is the delimiter),
   // which is no record. After the header (`columns` > 0), a row whose quoted value runs past a
   // line end and then breaks the row (wrong number of values, a quote that never closes, text

@@ -273,9 +273,20 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
   return false;
 }
 
-// The texts a bool field reads, ignoring case (after trimming).
-constexpr std::string_view kTrue[] = {"true", "yes", "y", "1"};
-constexpr std::string_view kFalse[] = {"false", "no", "n", "0"};
+namespace {
+
+// The bool a trimmed text reads as, ignoring case: 1 for true, 0 for false, -1 for neither.
+int bool_word(std::string_view t) {
+  static constexpr std::string_view kTrue[] = {"true", "yes", "y", "1"};
+  static constexpr std::string_view kFalse[] = {"false", "no", "n", "0"};
+  for (std::string_view x : kTrue)
+    if (text::iequals(t, x)) return 1;
+  for (std::string_view x : kFalse)
+    if (text::iequals(t, x)) return 0;
+  return -1;
+}
+
+}  // namespace
 
 bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& out) const {
   const size_t n = raw.size();
@@ -285,13 +296,10 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
   unsigned char odd = 0;  // a NUL, or a byte beyond ASCII
   for (size_t i = 0; i < n; ++i) odd |= static_cast<unsigned char>((p[i] == 0) | (p[i] >> 7));
   if (odd) return false;
-  // A missing value is left to decode(). An ASCII text equals a missing text ignoring case only
-  // at the same length (folding keeps ASCII's length, and the missing texts are kept folded).
-  if (missing_lengths_ >> n & 1)
-    for (const std::string& m : missing_folded_)
-      if (m.size() == n && text::iequals(raw, m)) return false;
-  for (const auto& m : f.missing)
-    if (text::iequals(trim(m), raw)) return false;
+  // A missing value is left to decode(). An ASCII text equals one of the model's missing texts
+  // ignoring case only at the same length (folding keeps ASCII's length, and those texts are
+  // kept folded), so most values are told apart by their length alone.
+  if (((missing_lengths_ >> n & 1) || !f.missing.empty()) && is_missing(f, raw)) return false;
   auto scalar = [&](Value::Kind kind, int64_t i) {  // as `out = Value::time(ms)` would, keeping the buffer
     out.kind = kind;
     out.b = false;
@@ -317,16 +325,13 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
       double d;
       return !f.decimal_comma && parse_double(raw, d) && number_value(f, d, raw, out, nullptr) == NumberRead::Ok;
     }
-    case TypeKind::Bool:
-      for (std::string_view x : kTrue)
-        if (text::iequals(raw, x)) {
-          scalar(Value::Kind::Bool, 0);
-          out.b = true;
-          return true;
-        }
-      for (std::string_view x : kFalse)
-        if (text::iequals(raw, x)) return scalar(Value::Kind::Bool, 0);
-      return false;
+    case TypeKind::Bool: {
+      int b = bool_word(raw);
+      if (b < 0) return false;
+      scalar(Value::Kind::Bool, 0);
+      out.b = b == 1;
+      return true;
+    }
     case TypeKind::Error:
     case TypeKind::Set:
     case TypeKind::Pages: return false;
@@ -353,10 +358,7 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
   switch (f.type.kind) {
     case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Bool: {
-      for (std::string_view x : kTrue)
-        if (text::iequals(t, x)) return (out = Value::boolean(true)), true;
-      for (std::string_view x : kFalse)
-        if (text::iequals(t, x)) return (out = Value::boolean(false)), true;
+      if (int b = bool_word(t); b >= 0) return (out = Value::boolean(b == 1)), true;
       error = fmt::format("expected yes or no (true/false, 1/0), found {}", shown(raw));
       return false;
     }

@@ -31,9 +31,9 @@ class Decoder {
   // no NUL, nothing to trim, and not a missing text (the model's or the field's own), in a text
   // field, or a bool, time, enum or number field that reads it as written (yes/no and the other
   // bool words, a time in parse_time's forms, an enum value as listed, a number with a decimal
-  // point). False means
-  // only "not decided here", never an error: decode() then reads the value, and says what is
-  // wrong with it. It skips decode()'s checks, which a plain value passes by construction.
+  // point). False means only "not decided here", never an error: decode() then reads the
+  // value, and says what is wrong with it. It skips decode()'s checks, which a plain value
+  // passes by construction.
   bool decode_plain(const check::Field& f, std::string_view raw, Value& out) const;
   // A JSON number for field `f`.
   bool decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;

@@ -339,7 +339,7 @@ class LineSplitter {
   explicit LineSplitter(std::istream& in) : in_(in) {}
 
   // The next line (without its end) into `out`: a view into the block it lies in (out.view and
-  // out.block), or, for a line across blocks, a copy in out.text. False at the end of the
+  // out.block), or, for a line across blocks or a long one, a copy in out.text. False at the end of the
   // input. `too_long` says the line was over the limit (out.text is then empty).
   bool next(RawRecord& out, bool& too_long) {
     std::string& line = out.text;
@@ -364,27 +364,23 @@ class LineSplitter {
       if (!p) p = buf_->data() + cr_;
       size_t len = static_cast<size_t>(p - b);
       pos_ += len;
-      if (p == e) {  // the line goes on in the next block: keep what is here
+      // A line within a block, and not long, is a view; a long one is copied, so that a batch
+      // of long lines does not hold a block per line (memory is bounded by the lines' bytes).
+      if (!pieces && p != e && len <= kLongLine) {
+        ++pos_;
+        out.view = std::string_view(b, len);
+        out.block = buf_;
+      } else {
         if (!too_long && line.size() + len > kMaxRecordBytes) {
           too_long = true;
           std::string().swap(line);
         }
         if (!too_long) line.append(b, len);
         pieces = true;
-        continue;
-      }
-      ++pos_;
-      if (pieces) {
-        if (!too_long && line.size() + len > kMaxRecordBytes) {
-          too_long = true;
-          std::string().swap(line);
-        }
-        if (!too_long) line.append(b, len);
+        if (p == e) continue;  // the line goes on in the next block
+        ++pos_;
         // Room for simdjson to read past the end, so that it parses the line where it lies.
         if (line.capacity() < line.size() + simdjson::SIMDJSON_PADDING) line.reserve(line.size() + simdjson::SIMDJSON_PADDING);
-      } else {
-        out.view = std::string_view(b, len);
-        out.block = buf_;
       }
       if (*p == '\r' && fill() && (*buf_)[pos_] == '\n') ++pos_;  // CRLF is one line end
       return true;
@@ -411,9 +407,12 @@ class LineSplitter {
     return end_ > 0;
   }
 
-  // Small enough that on one thread the two blocks used in turn fit a core's cache (2 MiB of
-  // L2 here), large enough that few lines run across two.
+  // Small enough that, on one thread, the two blocks used in turn stay in a core's cache (the
+  // machine of docs/performance.md has 2 MiB of L2 per core), large enough that few lines run
+  // across two.
   static constexpr size_t kBlock = size_t{1} << 18;
+  // Lines longer than this are copied: a view holds its whole block.
+  static constexpr size_t kLongLine = kBlock / 8;
   bool failed_ = false;
   std::istream& in_;
   // Blocks of input; records hold the ones their lines lie in, and a block is read into again

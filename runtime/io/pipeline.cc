@@ -25,8 +25,11 @@ constexpr size_t kBatch = 1024;
 // Records a worker takes at a time: small enough that the workers (and the reading thread,
 // when it helps) share a batch evenly, large enough that taking one costs nothing.
 constexpr size_t kChunk = 64;
-// Batches in flight with several threads: being written, decoded and scored, or queued.
+// Batches in flight with several threads: being written, decoded and scored, or queued; each
+// stops at kSlotBytes of input, so that all of them hold no more than two batches of
+// kMaxBatchBytes did when there were two.
 constexpr size_t kSlots = 4;
+constexpr size_t kSlotBytes = 2 * kMaxBatchBytes / kSlots;
 
 // The bytes of a raw record's input, and the release of a huge one's buffers (kept, they would
 // add up over the positions of a batch).
@@ -116,10 +119,10 @@ void format_rows(const Work& work, size_t n, std::string& text, const ResultWrit
 }
 
 // Persistent worker threads, started once per run, working through a queue of chunks of the
-// batches in the slots (0 to kSlots - 1): start() queues a batch's chunks behind those already queued, so that the
-// workers go from one batch straight on to the next; finish() has the calling thread run queued
-// chunks too until none of its batch is left, waits for the ones of it in progress, and
-// rethrows the first exception a task of that batch threw. A worker the system deschedules (on
+// batches in the slots (0 to kSlots - 1): start() queues a batch's chunks behind those already
+// queued, so that the workers go from one batch straight on to the next; finish() has the
+// calling thread run queued chunks too until none of its batch is left, waits for the ones of
+// it in progress, and rethrows the first exception a task of that batch threw. A worker the system deschedules (on
 // a busy machine) delays only its chunk, and the others do not wait for it.
 class Pool {
  public:
@@ -262,15 +265,17 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   std::vector<std::unique_ptr<RawDecoder>> decoders;  // one per worker, and this thread's last
   for (size_t w = 0; w <= workers; ++w) decoders.push_back(reader.make_decoder());
   std::vector<Work> works(workers + 1);
-  // A batch ends at kBatch records or kMaxBatchBytes of input, whichever comes first.
+  // A batch ends at kBatch records or kSlotBytes of input, whichever comes first. The records
+  // past the end of a short batch let go of the blocks of input they viewed.
   auto split = [&](Slot& slot) {
     slot.n = 0;
     size_t bytes = 0;
-    while (slot.n < kBatch && bytes < kMaxBatchBytes) {
+    while (slot.n < kBatch && bytes < kSlotBytes) {
       release_if_huge(slot.raws[slot.n]);
       if (!reader.next_raw(slot.raws[slot.n])) break;
       bytes += raw_bytes(slot.raws[slot.n++]);
     }
+    for (size_t i = slot.n; i < kBatch; ++i) slot.raws[i].block.reset();
     return slot.n > 0;
   };
   Slot slots[kSlots];  // declared before the pool, so that its workers stop before the slots go

@@ -58,6 +58,8 @@ TieredScorer::TieredScorer(std::shared_ptr<const check::CheckedModel> model, con
         compiled = compile_jit(model, options, &error);
       } catch (const std::exception& e) {  // out of memory, say: the interpreter scores on
         error = e.what();
+      } catch (...) {
+        error = "compiling failed";
       }
       std::lock_guard<std::mutex> lock(mu_);
       error_ = std::move(error);

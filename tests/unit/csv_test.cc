@@ -416,3 +416,51 @@ TEST_CASE("values read the plain way are read as the general way reads them", "[
   CHECK(rows == 6000);
   CHECK(warned > 1000);
 }
+
+TEST_CASE("rows cut by the reader's refill of its buffer are read as the general way reads them", "[io]") {
+  // The reader reads 1 MiB at a time; the first refill comes at byte 1,048,576. Each input puts
+  // one of the bytes that decide a row's way at that boundary: a line end (LF, CR of a CRLF, a
+  // lone CR), a quote that opens or closes a value, a doubled quote, and a delimiter.
+  auto c = test::compile(kModel);
+  REQUIRE(c.ok());
+  const size_t boundary = size_t{1} << 20;
+  const std::string header = "id,Full Name,Total Visits\n";
+  // A row whose byte `at` is the one to put at the boundary.
+  struct Case {
+    std::string row;
+    size_t at;
+  };
+  const Case cases[] = {
+      {"k,name,5\n", 8},          {"k,name,5\r\n", 8},          {"k,name,5\r\n", 9},        {"k,name,5\rk2,n,6\n", 8},
+      {"k,\"name\",5\n", 2},      {"k,\"name\",5\n", 7},        {"k,\"na\"\"me\",5\n", 5},   {"k,\"na\"\"me\",5\n", 6},
+      {"k,name,5\n", 1},          {"k,\"na,me\",5\n", 5},       {"k,\"two\nlines\",5\n", 6}, {"k,name\",5\n", 6},
+  };
+  for (const Case& k : cases) {
+    std::string text = header;
+    // Plain rows of varied length up to a few bytes before the spot, then padding in the last one.
+    const std::string filler = "f,filler name,7\n";
+    while (text.size() + filler.size() + 64 < boundary - k.at) text += filler;
+    std::string pad(boundary - k.at - text.size() - 5, 'p');
+    text += "g," + pad + ",1\n";
+    REQUIRE(text.size() + k.at == boundary);
+    text += k.row;
+    text += "z,last,9\n";
+    std::istringstream in_a(text), in_b(text);
+    io::ReaderOptions one_pass{io::InputFormat::Csv, ','}, general{io::InputFormat::Csv, ','};
+    general.one_pass = false;
+    std::string fatal;
+    auto a_reader = io::open_reader(in_a, *c.model, one_pass, fatal);
+    auto b_reader = io::open_reader(in_b, *c.model, general, fatal);
+    REQUIRE((a_reader && b_reader));
+    io::InputRecord a, b;
+    int rows = 0;
+    while (a_reader->next(a)) {
+      REQUIRE(b_reader->next(b));
+      REQUIRE(fuzz::describe(a) == fuzz::describe(b));
+      ++rows;
+    }
+    CHECK_FALSE(b_reader->next(b));
+    CHECK(rows > 60000);
+    CHECK(score_csv(text, 1) == score_csv(text, 2));
+  }
+}
