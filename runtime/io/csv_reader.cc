@@ -284,7 +284,7 @@ class CsvParser {
         if (quotes % 2 == 0) {
           if (at > 0 && buf_[pos_ + at - 1] != delim) return false;  // a quote inside a plain value
         } else {
-          if (!have(at + 1)) return false;
+          if (at + 1 == n && !have(at + 1)) return false;
           char after = buf_[pos_ + at + 1];
           if (after != delim && after != '\n' && after != '\r') return false;  // "" or text after the quote
         }
@@ -295,7 +295,7 @@ class CsvParser {
       if (quotes % 2) return false;  // a line end inside quotes
       size_t eol = 1;
       if (c == '\r') {
-        if (!have(at + 1) || buf_[pos_ + at + 1] != '\n') return false;
+        if ((at + 1 == n && !have(at + 1)) || buf_[pos_ + at + 1] != '\n') return false;
         eol = 2;
       }
       const char* b = buf_.data() + pos_;

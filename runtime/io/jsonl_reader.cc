@@ -339,8 +339,8 @@ class LineSplitter {
   explicit LineSplitter(std::istream& in) : in_(in) {}
 
   // The next line (without its end) into `out`: a view into the block it lies in (out.view and
-  // out.block), or, for a line across blocks or a long one, a copy in out.text. False at the end of the
-  // input. `too_long` says the line was over the limit (out.text is then empty).
+  // out.block), or, for a line across blocks or a long one, a copy in out.text. False at the
+  // end of the input. `too_long` says the line was over the limit (out.text is then empty).
   bool next(RawRecord& out, bool& too_long) {
     std::string& line = out.text;
     line.clear();

@@ -122,8 +122,8 @@ void format_rows(const Work& work, size_t n, std::string& text, const ResultWrit
 // batches in the slots (0 to kSlots - 1): start() queues a batch's chunks behind those already
 // queued, so that the workers go from one batch straight on to the next; finish() has the
 // calling thread run queued chunks too until none of its batch is left, waits for the ones of
-// it in progress, and rethrows the first exception a task of that batch threw. A worker the system deschedules (on
-// a busy machine) delays only its chunk, and the others do not wait for it.
+// it in progress, and rethrows the first exception a task of that batch threw. A worker the
+// system deschedules (on a busy machine) delays only its chunk, and the others do not wait.
 class Pool {
  public:
   using Task = std::function<void(size_t worker, size_t batch, size_t chunk)>;

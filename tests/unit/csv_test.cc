@@ -155,6 +155,32 @@ std::string score_csv(const std::string& csv, int threads) {
   return out.str() + errors.str() + std::to_string(stats.scored) + " scored, " + std::to_string(stats.errors) + " errors";
 }
 
+// Reads `text` the one-pass way and the general way (ReaderOptions::one_pass = false), which
+// must give the same records; counts them, the bad ones and the ones with warnings.
+struct Counts {
+  int rows = 0, bad = 0, warned = 0;
+};
+Counts read_both_ways(const std::string& text, const check::CheckedModel& model, char delim) {
+  std::istringstream in_a(text), in_b(text);
+  io::ReaderOptions one_pass{io::InputFormat::Csv, delim}, general{io::InputFormat::Csv, delim};
+  general.one_pass = false;
+  std::string fatal;
+  auto a_reader = io::open_reader(in_a, model, one_pass, fatal);
+  auto b_reader = io::open_reader(in_b, model, general, fatal);
+  REQUIRE((a_reader && b_reader));
+  Counts n;
+  io::InputRecord a, b;
+  while (a_reader->next(a)) {
+    REQUIRE(b_reader->next(b));
+    REQUIRE(fuzz::describe(a) == fuzz::describe(b));
+    ++n.rows;
+    n.bad += !a.ok();
+    n.warned += !a.warnings.empty();
+  }
+  CHECK_FALSE(b_reader->next(b));
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE("a stray quote costs its own row, not the rows after it", "[io]") {
@@ -354,24 +380,9 @@ TEST_CASE("rows split in one pass are read as the byte-by-byte reader reads them
       }
       text += pick({"\n", "\n", "\n", "\r\n", "\r", "\n\n", " \n"});
     }
-    std::istringstream in_a(text), in_b(text);
-    io::ReaderOptions one_pass{io::InputFormat::Csv, delim}, general{io::InputFormat::Csv, delim};
-    general.one_pass = false;
-    std::string fatal;
-    auto a_reader = io::open_reader(in_a, *model, one_pass, fatal);
-    auto b_reader = io::open_reader(in_b, *model, general, fatal);
-    REQUIRE((a_reader && b_reader));
-    io::InputRecord a, b;
-    int rows = 0, bad = 0;
-    while (a_reader->next(a)) {
-      REQUIRE(b_reader->next(b));
-      REQUIRE(fuzz::describe(a) == fuzz::describe(b));
-      ++rows;
-      bad += !a.ok();
-    }
-    CHECK_FALSE(b_reader->next(b));
-    CHECK(rows > 3000);
-    CHECK(bad > 100);
+    Counts n = read_both_ways(text, *model, delim);
+    CHECK(n.rows > 3000);
+    CHECK(n.bad > 100);
   }
 }
 
@@ -397,24 +408,9 @@ TEST_CASE("values read the plain way are read as the general way reads them", "[
                         pick({"2026-10-01", "2026-10-01T09:30:00Z", "2026-10-01T09:30:00.250+02:00", "unknown", "yesterday", ""}),
                         pick({"unknown", "unknowns", "Unknown", "known", "-1", "yes", ""}));
   }
-  std::istringstream in_a(text), in_b(text);
-  io::ReaderOptions one_pass{io::InputFormat::Csv, ','}, general{io::InputFormat::Csv, ','};
-  general.one_pass = false;
-  std::string fatal;
-  auto a_reader = io::open_reader(in_a, *c.model, one_pass, fatal);
-  auto b_reader = io::open_reader(in_b, *c.model, general, fatal);
-  REQUIRE((a_reader && b_reader));
-  io::InputRecord a, b;
-  int rows = 0, warned = 0;
-  while (a_reader->next(a)) {
-    REQUIRE(b_reader->next(b));
-    REQUIRE(fuzz::describe(a) == fuzz::describe(b));
-    ++rows;
-    warned += !a.warnings.empty();
-  }
-  CHECK_FALSE(b_reader->next(b));
-  CHECK(rows == 6000);
-  CHECK(warned > 1000);
+  Counts n = read_both_ways(text, *c.model, ',');
+  CHECK(n.rows == 6000);
+  CHECK(n.warned > 1000);
 }
 
 TEST_CASE("rows cut by the reader's refill of its buffer are read as the general way reads them", "[io]") {
@@ -445,22 +441,7 @@ TEST_CASE("rows cut by the reader's refill of its buffer are read as the general
     REQUIRE(text.size() + k.at == boundary);
     text += k.row;
     text += "z,last,9\n";
-    std::istringstream in_a(text), in_b(text);
-    io::ReaderOptions one_pass{io::InputFormat::Csv, ','}, general{io::InputFormat::Csv, ','};
-    general.one_pass = false;
-    std::string fatal;
-    auto a_reader = io::open_reader(in_a, *c.model, one_pass, fatal);
-    auto b_reader = io::open_reader(in_b, *c.model, general, fatal);
-    REQUIRE((a_reader && b_reader));
-    io::InputRecord a, b;
-    int rows = 0;
-    while (a_reader->next(a)) {
-      REQUIRE(b_reader->next(b));
-      REQUIRE(fuzz::describe(a) == fuzz::describe(b));
-      ++rows;
-    }
-    CHECK_FALSE(b_reader->next(b));
-    CHECK(rows > 60000);
+    CHECK(read_both_ways(text, *c.model, ',').rows > 60000);
     CHECK(score_csv(text, 1) == score_csv(text, 2));
   }
 }
