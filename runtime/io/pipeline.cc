@@ -118,6 +118,15 @@ void format_rows(const Work& work, size_t n, std::string& text, const ResultWrit
   }
 }
 
+// What every chunk goes through once decoded into work.records[0, n), on whichever thread:
+// scored, its rows formatted into `text`, and each record summarized into summaries[0, n).
+void finish_chunk(Work& work, size_t n, std::string& text, Summary* summaries, const interp::Scorer& scorer,
+                  const ResultWriter& writer, const RunOptions& opts) {
+  score_range(work, n, scorer, opts);
+  format_rows(work, n, text, writer, opts);  // so that the writing thread only appends them
+  for (size_t i = 0; i < n; ++i) summarize(work.records[i], summaries[i]);
+}
+
 // Persistent worker threads, started once per run, working through a queue of chunks of the
 // batches in the slots (0 to kSlots - 1): start() queues a batch's chunks behind those already
 // queued, so that the workers go from one batch straight on to the next; finish() has the
@@ -248,9 +257,8 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
         while (n < kChunk && bytes < kMaxBatchBytes && (more = reader.next(work.records[n])))
           bytes += text_bytes(work.records[n++]);
         if (n == 0) break;
-        score_range(work, n, scorer, opts);
-        format_rows(work, n, slot.texts[slot.n / kChunk], writer, opts);
-        for (size_t i = 0; i < n; ++i) summarize(work.records[i], slot.summaries[slot.n++]);
+        finish_chunk(work, n, slot.texts[slot.n / kChunk], &slot.summaries[slot.n], scorer, writer, opts);
+        slot.n += n;
       }
       write(slot);
     }
@@ -284,9 +292,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     size_t from = chunk * kChunk, n = std::min(slot.n, from + kChunk) - from;
     Work& work = works[worker];
     for (size_t i = 0; i < n; ++i) decoders[worker]->decode(slot.raws[from + i], work.records[i]);
-    score_range(work, n, scorer, opts);
-    format_rows(work, n, slot.texts[chunk], writer, opts);  // so that the writing thread only appends them
-    for (size_t i = 0; i < n; ++i) summarize(work.records[i], slot.summaries[from + i]);
+    finish_chunk(work, n, slot.texts[chunk], &slot.summaries[from], scorer, writer, opts);
   });
   auto chunks = [](const Slot& slot) { return (slot.n + kChunk - 1) / kChunk; };
   // Batches go round the slots: this thread splits batches off the input until every slot is

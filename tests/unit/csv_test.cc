@@ -6,7 +6,6 @@
 
 #include "runtime/io/decode.h"
 #include "runtime/io/limits.h"
-#include "runtime/io/pipeline.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/unit/helpers.h"
 
@@ -141,18 +140,8 @@ std::vector<io::InputRecord> read_keyless(const std::string& csv) {
 // Scores CSV through the pipeline on `threads` threads; the output rows and the messages.
 std::string score_csv(const std::string& csv, int threads) {
   static auto c = test::compile(kModel);
-  std::istringstream in(csv);
-  std::string fatal;
-  auto reader = io::open_reader(in, *c.model, {io::InputFormat::Csv, 0}, fatal);
-  REQUIRE(reader);
-  interp::Interpreter scorer(c.model);
-  std::ostringstream out, errors;
-  io::ResultWriter writer(out, *c.model, {});
-  io::RunOptions opts;
-  opts.threads = threads;
-  opts.input_name = "in.csv";
-  io::RunStats stats = io::run_scoring(*reader, scorer, writer, opts, errors);
-  return out.str() + errors.str() + std::to_string(stats.scored) + " scored, " + std::to_string(stats.errors) + " errors";
+  test::Scored s = test::score_through_pipeline(c, csv, {io::InputFormat::Csv, 0}, threads, "in.csv");
+  return s.rows + s.messages + std::to_string(s.stats.scored) + " scored, " + std::to_string(s.stats.errors) + " errors";
 }
 
 // Reads `text` the one-pass way and the general way (ReaderOptions::one_pass = false), which

@@ -10,8 +10,6 @@
 #include "include/rubric/rubric.hpp"
 #include "runtime/io/json_check.h"
 #include "runtime/io/limits.h"
-#include "runtime/io/pipeline.h"
-#include "runtime/io/writer.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/unit/helpers.h"
 
@@ -322,19 +320,9 @@ TEST_CASE("lines across the reader's blocks of input are read as each line alone
   // Through the pipeline, where batches in flight hold blocks while the reader reads on: two
   // and three threads write what one does.
   auto score = [&](int threads) {
-    std::istringstream src(text);
-    auto r = io::open_reader(src, *c.model, {}, fatal);
-    REQUIRE(r);
-    interp::Interpreter scorer(c.model);
-    std::ostringstream out, errors;
-    io::ResultWriter writer(out, *c.model, {});
-    io::RunOptions opts;
-    opts.threads = threads;
-    opts.input_name = "in.jsonl";
-    opts.as_of = *io::parse_time("2026-11-01");
-    io::RunStats stats = io::run_scoring(*r, scorer, writer, opts, errors);
-    CHECK(stats.scored + stats.errors == static_cast<int64_t>(lines.size()));
-    return out.str() + errors.str();
+    test::Scored s = test::score_through_pipeline(c, text, {}, threads, "in.jsonl", *io::parse_time("2026-11-01"));
+    CHECK(s.stats.scored + s.stats.errors == static_cast<int64_t>(lines.size()));
+    return s.rows + s.messages;
   };
   std::string one = score(1);
   CHECK(score(2) == one);
