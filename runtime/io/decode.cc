@@ -276,13 +276,20 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
 namespace {
 
 // The bool a trimmed text reads as, ignoring case: 1 for true, 0 for false, -1 for neither.
+// Whether ASCII texts `a` and `b` are equal ignoring case.
+bool ascii_iequals(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
 int bool_word(std::string_view t) {
-  static constexpr std::string_view kTrue[] = {"true", "yes", "y", "1"};
-  static constexpr std::string_view kFalse[] = {"false", "no", "n", "0"};
-  for (std::string_view x : kTrue)
-    if (text::iequals(t, x)) return 1;
-  for (std::string_view x : kFalse)
-    if (text::iequals(t, x)) return 0;
+  static constexpr std::string_view kWords[] = {"true", "yes", "y", "1", "false", "no", "n", "0"};
+  const bool ascii = text::is_ascii(t);  // else folding may change its length (`yeſ` is yes)
+  for (size_t k = 0; k < std::size(kWords); ++k)
+    if (ascii ? ascii_iequals(t, kWords[k]) : text::iequals(t, kWords[k])) return k < 4;
   return -1;
 }
 
@@ -296,10 +303,6 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
   unsigned char odd = 0;  // a NUL, or a byte beyond ASCII
   for (size_t i = 0; i < n; ++i) odd |= static_cast<unsigned char>((p[i] == 0) | (p[i] >> 7));
   if (odd) return false;
-  // A missing value is left to decode(). An ASCII text equals one of the model's missing texts
-  // ignoring case only at the same length (folding keeps ASCII's length, and those texts are
-  // kept folded), so most values are told apart by their length alone.
-  if (((missing_lengths_ >> n & 1) || !f.missing.empty()) && is_missing(f, raw)) return false;
   auto scalar = [&](Value::Kind kind, int64_t i) {  // as `out = Value::time(ms)` would, keeping the buffer
     out.kind = kind;
     out.b = false;
@@ -308,6 +311,18 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
     out.s.clear();
     return true;
   };
+  // A missing value. An ASCII text equals an ASCII missing text ignoring case only at the same
+  // length, where its bytes lowered are that text's lowered (the model's missing texts are kept
+  // folded, and the bit of their lengths tells most values apart at once); a text beyond ASCII
+  // is compared the general way. A required field's missing value is left to decode(), whose
+  // caller says that it is missing.
+  auto same = [&](std::string_view m) { return text::is_ascii(m) ? ascii_iequals(m, raw) : text::iequals(m, raw); };
+  bool missing = false;
+  if (missing_lengths_ >> n & 1)
+    for (const std::string& m : missing_folded_) missing = missing || same(m);
+  for (const std::string& m : f.missing)
+    if (std::string_view t = trim(m); !missing && !t.empty()) missing = same(t);
+  if (missing) return f.optional && scalar(Value::Kind::Missing, 0);
   switch (f.type.kind) {
     case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Time: {
@@ -322,8 +337,15 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
     case TypeKind::Int:
     case TypeKind::Number:
     case TypeKind::Duration: {
+      // Whole numbers of up to 15 digits (exact in a double) are read here, faster than from_chars.
       double d;
-      return !f.decimal_comma && parse_double(raw, d) && number_value(f, d, raw, out, nullptr) == NumberRead::Ok;
+      if (f.decimal_comma) return false;
+      size_t i = p[0] == '-';
+      int64_t whole = 0;
+      while (i < n && n <= 15 && p[i] >= '0' && p[i] <= '9') whole = whole * 10 + (p[i++] - '0');
+      if (i == n && n > size_t{p[0] == '-'}) d = p[0] == '-' ? -static_cast<double>(whole) : static_cast<double>(whole);  // -0 too
+      else if (!parse_double(raw, d)) return false;
+      return number_value(f, d, raw, out, nullptr) == NumberRead::Ok;
     }
     case TypeKind::Bool: {
       int b = bool_word(raw);
@@ -429,17 +451,27 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
 
 bool value_is_text(std::string_view raw) { return raw.size() <= kMaxFieldBytes && raw.find('\0') == std::string_view::npos; }
 
-std::string format_points(int64_t cents) {
-  bool neg = cents < 0;
-  uint64_t a = neg ? static_cast<uint64_t>(-(cents + 1)) + 1 : static_cast<uint64_t>(cents);
-  std::string s = std::to_string(a / 100);
-  uint64_t frac = a % 100;
+void append_points(std::string& out, int64_t cents) {
+  uint64_t a = cents < 0 ? static_cast<uint64_t>(-(cents + 1)) + 1 : static_cast<uint64_t>(cents);
+  char digits[24];
+  char* e = digits + sizeof digits;
+  char* d = e;
+  uint64_t whole = a / 100, frac = a % 100;
+  do *--d = static_cast<char>('0' + whole % 10);
+  while (whole /= 10);
+  if (cents < 0) *--d = '-';
+  out.append(d, static_cast<size_t>(e - d));
   if (frac) {
-    s += '.';
-    s += static_cast<char>('0' + frac / 10);
-    if (frac % 10) s += static_cast<char>('0' + frac % 10);
+    out += '.';
+    out += static_cast<char>('0' + frac / 10);
+    if (frac % 10) out += static_cast<char>('0' + frac % 10);
   }
-  return neg ? "-" + s : s;
+}
+
+std::string format_points(int64_t cents) {
+  std::string s;
+  append_points(s, cents);
+  return s;
 }
 
 }  // namespace rubric::io

@@ -28,12 +28,12 @@ class Decoder {
   // over kMaxFieldBytes or holding a NUL byte is refused.
   bool decode(const check::Field& f, std::string_view raw, Value& out, std::string& error) const;
   // decode() for the plain value most values are, when `raw` is one: 1 to 63 ASCII bytes with
-  // no NUL, nothing to trim, and not a missing text (the model's or the field's own), in a text
-  // field, or a bool, time, enum or number field that reads it as written (yes/no and the other
-  // bool words, a time in parse_time's forms, an enum value as listed, a number with a decimal
-  // point). False means only "not decided here", never an error: decode() then reads the
-  // value, and says what is wrong with it. It skips decode()'s checks, which a plain value
-  // passes by construction.
+  // no NUL and nothing to trim that are a missing text (the model's or the field's own) of an
+  // optional field, or a value of a text field, or of a bool, time, enum or number field read
+  // as written (yes/no and the other bool words, a time in parse_time's forms, an enum value as
+  // listed, a number with a decimal point). False means only "not decided here", never an
+  // error: decode() then reads the value, and says what is wrong with it. It skips decode()'s
+  // checks, which a plain value passes by construction.
   bool decode_plain(const check::Field& f, std::string_view raw, Value& out) const;
   // A JSON number for field `f`.
   bool decode_number(const check::Field& f, double d, std::string_view raw, Value& out, std::string& error) const;
@@ -76,5 +76,7 @@ class Decoder {
 
 // Points in hundredths as text: `15`, `-2.5`, `0.25`.
 std::string format_points(int64_t cents);
+// The same appended to `out`.
+void append_points(std::string& out, int64_t cents);
 
 }  // namespace rubric::io

@@ -65,7 +65,8 @@ void ResultWriter::append(std::string_view rows) {
 }
 
 void ResultWriter::csv_cell(std::string_view s, bool last) {
-  bool quote = s.find_first_of(std::string{'"', '\r', '\n', opts_.delimiter}) != std::string_view::npos;
+  bool quote = false;  // (find_first_of searches the four for each byte)
+  for (char c : s) quote |= c == '"' || c == '\r' || c == '\n' || c == opts_.delimiter;
   if (quote) {
     buf_ += '"';
     for (char c : s) {
@@ -77,6 +78,15 @@ void ResultWriter::csv_cell(std::string_view s, bool last) {
     buf_ += s;
   }
   buf_ += last ? std::string_view(opts_.crlf ? "\r\n" : "\n") : std::string_view(&opts_.delimiter, 1);
+}
+
+// Points as a cell, written in place: they need quotes only when the delimiter is a digit, a
+// minus or a point.
+void ResultWriter::points_cell(int64_t cents) {
+  const char d = opts_.delimiter;
+  if ((d >= '0' && d <= '9') || d == '-' || d == '.') return csv_cell(format_points(cents));
+  append_points(buf_, cents);
+  buf_ += d;
 }
 
 void ResultWriter::header() {
@@ -96,8 +106,8 @@ void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
   if (opts_.format == OutputFormat::Csv) {
     csv_cell(in.key);
     kept_cells(in);
-    for (int64_t s : o.scores) csv_cell(format_points(s));
-    csv_cell(format_points(o.total));
+    for (int64_t s : o.scores) points_cell(s);
+    points_cell(o.total);
     for (size_t t = 0; t < m.tier_sets.size(); ++t)
       csv_cell(o.tiers[t] >= 0 ? m.tier_sets[t].tiers[o.tiers[t]].name : "disqualified");
     csv_cell(o.disqualifier >= 0 ? m.disqualifiers[o.disqualifier].reason : "");
@@ -112,9 +122,11 @@ void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
     for (size_t s = 0; s < o.scores.size(); ++s) {
       buf_ += ',';
       text::append_json_string(buf_, m.scores[s].name);
-      buf_ += ':' + format_points(o.scores[s]);
+      buf_ += ':';
+      append_points(buf_, o.scores[s]);
     }
-    buf_ += ",\"total\":" + format_points(o.total);
+    buf_ += ",\"total\":";
+    append_points(buf_, o.total);
     for (size_t t = 0; t < m.tier_sets.size(); ++t) {
       buf_ += ',';
       text::append_json_string(buf_, m.tier_sets[t].name);

@@ -45,6 +45,7 @@ class ResultWriter {
 
  private:
   void csv_cell(std::string_view s, bool last = false);
+  void points_cell(int64_t cents);  // never the last cell
   void kept_cells(const InputRecord& in);
   void kept_json(const InputRecord& in);
   std::ostream* out_;  // null for a formatter

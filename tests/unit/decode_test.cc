@@ -5,6 +5,7 @@
 
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
+#include "runtime/io/writer.h"
 #include "tests/unit/helpers.h"
 
 using namespace rubric;
@@ -74,6 +75,33 @@ TEST_CASE("points print without trailing zeros", "[io]") {
   CHECK(io::format_points(25) == "0.25");
   CHECK(io::format_points(-5) == "-0.05");
   CHECK(io::format_points(0) == "0");
+  CHECK(io::format_points(-100) == "-1");
+  CHECK(io::format_points(INT64_MIN) == "-92233720368547758.08");
+  std::string s = "x";
+  io::append_points(s, 1234510);
+  CHECK(s == "x12345.1");
+}
+
+TEST_CASE("points are quoted in CSV only when the delimiter could be part of them", "[io]") {
+  auto c = test::compile("lead:\n  id: string key\nscore s:\n  id is present: +1\nscore t:\n  id is present: +1\n");
+  REQUIRE(c.ok());
+  io::InputRecord rec;
+  rec.key = "L1";
+  interp::Outcome o;
+  o.scores = {-250, 1500};
+  o.total = 1250;
+  auto row = [&](char delim) {
+    std::string text;
+    io::WriterOptions opts;
+    opts.delimiter = delim;
+    io::ResultWriter(text, *c.model, opts).row(rec, o);
+    return text;
+  };
+  CHECK(row(',') == "L1,-2.5,15,12.5,,\n");
+  CHECK(row(';') == "L1;-2.5;15;12.5;;\n");
+  CHECK(row('.') == "L1.\"-2.5\".15.\"12.5\"..\n");
+  CHECK(row('-') == "L1-\"-2.5\"-15-12.5--\n");
+  CHECK(row('5') == "L15\"-2.5\"5\"15\"5\"12.5\"55\n");
 }
 
 TEST_CASE("JSON strings are always valid UTF-8", "[io]") {
