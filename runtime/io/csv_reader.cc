@@ -122,6 +122,9 @@ class CsvParser {
   bool next(char delim, size_t columns, RawRecord& out, bool& blank) {
     out.error.clear();
     out.unsplit = false;
+    out.text.clear();
+    out.block.reset();
+    out.view = {};
     blank = false;
     start_ = pos_;
     if (!have(0)) {
@@ -281,8 +284,8 @@ class CsvParser {
 
  private:
   // A data row that simple() would split, on one line ending in LF or CRLF: its values plain or
-  // quoted with no quote or line end inside. Its bytes go whole to out.text (out.unsplit), and
-  // the decoder splits them at the delimiter, on a worker with several threads, so that this
+  // quoted with no quote or line end inside. Its bytes are kept whole (out.unsplit), as a view
+  // into the block they lie in (a long row as a copy in out.text), and the decoder splits them at the delimiter, on a worker with several threads, so that this
   // thread only finds the line's end and checks where its quotes are: each quote that opens a
   // value starts the line or follows a delimiter, and each that closes one is followed by a
   // delimiter or the line end. False, with nothing read, for any other row: next() reads it.
@@ -310,7 +313,12 @@ class CsvParser {
       else plain &= b[i + 1] == delim || b[i + 1] == '\n' || b[i + 1] == '\r';  // not "" nor text after it
     });
     if (!plain || quotes % 2) return false;
-    out.text.assign(b, at);
+    if (at <= kLongRow) {
+      out.view = std::string_view(b, at);
+      out.block = blocks_[cur_];
+    } else {
+      out.text.assign(b, at);
+    }
     out.cells.clear();
     out.unsplit = true;
     out.line = line_;
@@ -355,32 +363,51 @@ class CsvParser {
     }
   }
 
-  // Whether byte pos_ + k is in the buffer, reading more input if needed. Bytes before start_
-  // are dropped when more is read.
+  // Whether byte pos_ + k is in the buffer, reading more input (kChunk at a time) if needed.
+  // When the block has no room for more, the current row's bytes so far (from start_) move to
+  // the front of this block, if no record views it, or else of one no record holds any more.
   bool have(size_t k) {
     while (pos_ + k >= buf_.size()) {
-      if (start_ > 0) {
-        buf_.erase(0, start_);
+      const size_t keep = buf_.size() - start_;
+      if (buf_.size() + kChunk > blocks_[cur_]->size()) {
+        size_t to = cur_;
+        if (blocks_[cur_].use_count() > 1) {  // records view this block: it stays as it is
+          to = 0;
+          while (to < blocks_.size() && (to == cur_ || blocks_[to].use_count() > 1)) ++to;
+          if (to == blocks_.size()) blocks_.push_back(std::make_shared<std::string>(kBlock, '\0'));
+        }
+        std::string& into = *blocks_[to];
+        if (into.size() < keep + kChunk) into.resize(keep + kChunk);  // a row longer than a block
+        std::memmove(into.data(), blocks_[cur_]->data() + start_, keep);
+        cur_ = to;
         pos_ -= start_;
         start_ = 0;
+        buf_ = std::string_view(into.data(), keep);
       }
-      size_t old = buf_.size();
-      buf_.resize(old + kChunk);
-      in_.read(buf_.data() + old, static_cast<std::streamsize>(kChunk));
-      buf_.resize(old + static_cast<size_t>(in_.gcount()));
-      if (buf_.size() == old) {
+      std::string& block = *blocks_[cur_];
+      in_.read(block.data() + buf_.size(), static_cast<std::streamsize>(kChunk));
+      const size_t got = static_cast<size_t>(in_.gcount());
+      if (got == 0) {
         failed_ = in_.bad();
         return false;
       }
+      buf_ = std::string_view(block.data(), buf_.size() + got);
     }
     return true;
   }
 
   static constexpr size_t kChunk = size_t{1} << 20;
+  static constexpr size_t kBlock = 2 * kChunk;
+  // Rows longer than this are copied: a view holds its whole block.
+  static constexpr size_t kLongRow = kBlock / 16;
   bool failed_ = false;  // the input failed part way
   bool simple_rows_;     // rows are tried in one pass first (ReaderOptions::one_pass)
   std::istream& in_;
-  std::string buf_;
+  // Blocks of input; plain rows are views into them (RawRecord::block), and a block is read
+  // into again once no record holds it (with several threads, a few batches' worth are held).
+  std::vector<std::shared_ptr<std::string>> blocks_{std::make_shared<std::string>(kBlock, '\0')};
+  size_t cur_ = 0;         // the block being read
+  std::string_view buf_;  // what was read into it: the current row from start_, and what follows
   size_t pos_ = 0;    // the next byte
   size_t start_ = 0;  // the current row's first byte
   int64_t line_ = 1;
@@ -398,8 +425,8 @@ class CsvDecoder : public RawDecoder {
     std::vector<std::string_view>& cells = cells_;
     cells.clear();
     if (raw.unsplit) {  // plain or quoted values, as CsvParser::plain_line checked them
-      const char* b = raw.text.data();
-      const size_t n = raw.text.size();
+      const char* b = raw.input().data();
+      const size_t n = raw.input().size();
       size_t from = 0, open = 0, close = 0;  // the value's first byte; its quotes, if it has them
       for_each_either(b, n, delim_, '"', [&](size_t i) {
         if (b[i] == '"') {

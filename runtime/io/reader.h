@@ -37,15 +37,16 @@ struct InputRecord {
 // One record's input before decoding: split off in order by the reader (cheap), then decoded,
 // possibly on another thread, by a RawDecoder.
 struct RawRecord {
-  std::string text;                // JSON Lines: the line, unless `view`; CSV, when `unsplit`: the row
+  std::string text;                // JSON Lines: the line; CSV, when `unsplit`: the row (unless `view`)
   std::vector<std::string> cells;  // CSV: the row's values, unless `unsplit`
   // CSV: the row is one line that the one-pass path would split (values plain or quoted, no
-  // quote or line end inside), kept whole in `text` for the decoder to split at the delimiter
-  // (on a worker, with several threads).
+  // quote or line end inside), kept whole for the decoder to split at the delimiter (on a
+  // worker, with several threads).
   bool unsplit = false;
-  // JSON Lines: a line (of up to 32 KiB) that lies whole in one of the reader's blocks of input
-  // is a view into it, with the block kept alive here (and room to read past its end, for
-  // simdjson), instead of a copy in `text`; the reading thread then only finds where it ends.
+  // A JSON line (of up to 32 KiB) or a CSV row kept whole (of up to 128 KiB) that lies in one
+  // of the reader's blocks of input is a view into it, with the block kept alive here (for
+  // JSON, with room to read past its end, for simdjson), instead of a copy in `text`; the
+  // reading thread then only finds where it ends.
   std::string_view view;
   std::shared_ptr<const std::string> block;
   // The record's input: the view when there is one, else `text`.

@@ -441,3 +441,36 @@ TEST_CASE("rows cut by the reader's refill of its buffer are read as the general
     CHECK(score_csv(text, 1) == score_csv(text, 2));
   }
 }
+
+TEST_CASE("rows kept as views into the reader's blocks read alike across blocks, long rows and threads", "[io]") {
+  // Some 17 MiB, so that rows are kept as views into the reader's 2 MiB blocks, cross from one
+  // block into the next (their start moved to another block while rows before still view this
+  // one), run past a block's size (a 3 MiB value: the block grows), or are long enough to be
+  // copied (200 KiB); mixed with rows the reading thread splits itself (a doubled quote).
+  auto c = test::compile(kModel);
+  REQUIRE(c.ok());
+  std::mt19937 g(7);
+  std::string text = "id,Full Name,Total Visits\n";
+  for (int i = 0; text.size() < (size_t{17} << 20); ++i) {
+    switch (g() % 8) {
+      case 0: text += fmt::format("\"L{}\",\"a, b\",{}\r\n", i, g() % 9); break;
+      case 1: text += fmt::format("L{},\"say \"\"hi\"\"\",{}\n", i, g() % 9); break;
+      case 2: text += fmt::format("L{},{},{}\n", i, std::string(g() % 3000 == 0 ? 200 << 10 : g() % 90, 'n'), g() % 9); break;
+      default: text += fmt::format("L{},name {},{}\n", i, i, g() % 9);
+    }
+    if (i == 30000) text += fmt::format("huge,{},1\n", std::string(size_t{3} << 20, 'h'));
+    // Rows of some 2.5 KiB: a batch of 1,024 spans a whole block, so that rows at a block's
+    // start are still waiting to be decoded when the reader needs room after them.
+    if (i >= 40000 && i < 44000) text += fmt::format("w{},{},2\n", i, std::string(2500 + g() % 100, 'w'));
+  }
+  CHECK(read_both_ways(text, *c.model, ',').rows > 100000);
+  io::ReaderOptions general{io::InputFormat::Csv, 0};
+  general.one_pass = false;
+  const test::Scored base = test::score_through_pipeline(c, text, general, 1, "in.csv");
+  CHECK(base.stats.scored > 100000);
+  for (int threads : {1, 2, 3}) {
+    test::Scored s = test::score_through_pipeline(c, text, {io::InputFormat::Csv, 0}, threads, "in.csv");
+    CHECK(s.rows == base.rows);
+    CHECK(s.messages == base.messages);
+  }
+}
