@@ -91,6 +91,21 @@ for _ in 1 2 3 4 5; do
 done >"$OUT/pair.txt"
 T_ALONE=$(awk '$1 == "A" {print $2}' "$OUT/pair.txt" | median)
 T_BOTH=$(awk '$1 == "B" {print $2}' "$OUT/pair.txt" | median)
+# And what each core gives alone: the same one-thread run pinned to core 0 and to core 1, in turn
+# (on a shared virtual machine the two can differ by more than half, and they change over time).
+pinned() {  # pinned COMMAND... : "median on core 0" "median on core 1"
+  for _ in 1 2 3 4 5; do
+    for c in 0 1; do
+      s=$(date +%s.%N); taskset -c "$c" "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+      awk -v c="$c" -v a="$s" -v b="$e" 'BEGIN {printf "%s %.4f\n", c, b - a}'
+    done
+  done >"$OUT/pinned.txt"
+  echo "$(awk '$1 == "0" {print $2}' "$OUT/pinned.txt" | median) $(awk '$1 == "1" {print $2}' "$OUT/pinned.txt" | median)"
+}
+read -r T_CORE0 T_CORE1 <<<"$(pinned $RUBRIC score examples/b2b/b2b.rubric --input "$J" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null)"
+read -r T_CSV_CORE0 T_CSV_CORE1 <<<"$(pinned $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null)"
+# Two threads on cores this fast score at most this many times as fast as the faster one alone.
+ceiling() { awk -v a="$1" -v b="$2" 'BEGIN {m = a < b ? a : b; printf "%.2f", m / a + m / b}'; }
 T_START_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend interp -o /dev/null)
 T_START_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
 T_START_SO=$(timed $RUBRIC score "$OUT/b2b.so" --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 -o /dev/null)
@@ -196,6 +211,9 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "What two cores give at most: two one-thread runs at once (JSON Lines, the JIT from the disk cache)"
   echo "took $(ratio "$T_BOTH" "$T_ALONE")x the time of one alone, so two independent processes score"
   echo "$(awk -v a="$T_ALONE" -v b="$T_BOTH" 'BEGIN {printf "%.2f", 2 * a / b}')x as many leads per second as one."
+  echo "Each core alone (one thread pinned with \`taskset\`, the JIT from the disk cache): JSON Lines"
+  echo "$T_CORE0 s on core 0 and $T_CORE1 s on core 1, so two threads can be at most $(ceiling "$T_CORE0" "$T_CORE1")x as fast as"
+  echo "the faster core alone; CSV (bank) $T_CSV_CORE0 s and $T_CSV_CORE1 s, at most $(ceiling "$T_CSV_CORE0" "$T_CSV_CORE1")x."
   echo
   echo "Beside a busy core (\`yes >/dev/null\` running), JSON Lines, --backend jit: $(rate "$LEADS" "$T_BUSY1") leads/s on"
   echo "one thread, $(rate "$LEADS" "$T_BUSY2") with --threads 2 ($(ratio "$T_BUSY1" "$T_BUSY2")x; target: never below 1.00x)."
