@@ -112,8 +112,8 @@ class CsvParser {
     return cands[best];
   }
 
-  // Splits off the next row into out.cells (or, for a row plain_line takes, keeps it whole in
-  // out.text), out.line and out.error; false at the end of input.
+  // Splits off the next row into out.cells (or, for a row plain_line takes, keeps it whole: see
+  // there), out.line and out.error; false at the end of input.
   // `blank` is set for a line of nothing but spaces (and tabs, unless tab is the delimiter),
   // which is no record. After the header (`columns` > 0), a row whose quoted value runs past a
   // line end and then breaks the row (wrong number of values, a quote that never closes, text
@@ -285,8 +285,10 @@ class CsvParser {
  private:
   // A data row that simple() would split, on one line ending in LF or CRLF: its values plain or
   // quoted with no quote or line end inside. Its bytes are kept whole (out.unsplit), as a view
-  // into the block they lie in (a long row as a copy in out.text), and the decoder splits them at the delimiter, on a worker with several threads, so that this
-  // thread only finds the line's end and checks where its quotes are: each quote that opens a
+  // into the block they lie in (a long row, or one in a block grown for a row longer than a
+  // block, as a copy in out.text), and the decoder splits them at the delimiter, on a worker
+  // with several threads, so that this thread only finds the line's end and checks where its
+  // quotes are: each quote that opens a
   // value starts the line or follows a delimiter, and each that closes one is followed by a
   // delimiter or the line end. False, with nothing read, for any other row: next() reads it.
   bool plain_line(char delim, RawRecord& out, bool& blank) {
@@ -313,7 +315,7 @@ class CsvParser {
       else plain &= b[i + 1] == delim || b[i + 1] == '\n' || b[i + 1] == '\r';  // not "" nor text after it
     });
     if (!plain || quotes % 2) return false;
-    if (at <= kLongRow) {
+    if (at <= kLongRow && blocks_[cur_]->size() == kBlock) {
       out.view = std::string_view(b, at);
       out.block = blocks_[cur_];
     } else {
@@ -366,18 +368,26 @@ class CsvParser {
   // Whether byte pos_ + k is in the buffer, reading more input (kChunk at a time) if needed.
   // When the block has no room for more, the current row's bytes so far (from start_) move to
   // the front of this block, if no record views it, or else of one no record holds any more.
+  // A block grown for a row longer than a block is never viewed (plain_line copies rows in it)
+  // and goes back to kBlock bytes once no longer needed, so that memory stays bounded by the
+  // rows in flight. `use_count() == 1` says that no record views a block: only this thread
+  // copies or drops a RawRecord's `block` (the pipeline's workers only read records).
   bool have(size_t k) {
     while (pos_ + k >= buf_.size()) {
-      const size_t keep = buf_.size() - start_;
+      const size_t keep = buf_.size() - start_, need = keep + kChunk;
       if (buf_.size() + kChunk > blocks_[cur_]->size()) {
         size_t to = cur_;
-        if (blocks_[cur_].use_count() > 1) {  // records view this block: it stays as it is
-          to = 0;
-          while (to < blocks_.size() && (to == cur_ || blocks_[to].use_count() > 1)) ++to;
+        if (blocks_[cur_].use_count() > 1 || (blocks_[cur_]->size() > kBlock && need <= kBlock)) {
+          to = blocks_.size();
+          for (size_t i = 0; i < blocks_.size(); ++i) {
+            if (i == cur_ || blocks_[i].use_count() > 1) continue;
+            if (blocks_[i]->size() > kBlock) std::string(kBlock, '\0').swap(*blocks_[i]);  // a grown one, free
+            if (to == blocks_.size()) to = i;
+          }
           if (to == blocks_.size()) blocks_.push_back(std::make_shared<std::string>(kBlock, '\0'));
         }
         std::string& into = *blocks_[to];
-        if (into.size() < keep + kChunk) into.resize(keep + kChunk);  // a row longer than a block
+        if (into.size() < need) into.resize(need);  // a row longer than a block
         std::memmove(into.data(), blocks_[cur_]->data() + start_, keep);
         cur_ = to;
         pos_ -= start_;
@@ -462,7 +472,7 @@ class CsvDecoder : public RawDecoder {
         out.record.fields[i] = check::Value::string(std::string(cell));
         continue;
       }
-      if (plain_ && decoder_.decode_plain(f, cell, out.record.fields[i])) continue;  // ASCII, so valid UTF-8, and not missing
+      if (plain_ && decoder_.decode_plain(f, cell, out.record.fields[i])) continue;  // ASCII, so valid UTF-8; missing only if optional
       if (size_t bad = first_invalid_utf8(cell); bad != std::string::npos)
         out.errors.push_back(fmt::format("field `{}` (column {}): the text is not valid UTF-8 (byte 0x{:02X} at position {}); save the file as UTF-8",
                                          f.name, text::json_string(f.column), static_cast<unsigned char>(cell[bad]), bad + 1));

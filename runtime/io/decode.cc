@@ -275,7 +275,6 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
 
 namespace {
 
-// The bool a trimmed text reads as, ignoring case: 1 for true, 0 for false, -1 for neither.
 // Whether ASCII texts `a` and `b` are equal ignoring case.
 bool ascii_iequals(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
@@ -285,6 +284,7 @@ bool ascii_iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// The bool a trimmed text reads as, ignoring case: 1 for true, 0 for false, -1 for neither.
 int bool_word(std::string_view t) {
   static constexpr std::string_view kWords[] = {"true", "yes", "y", "1", "false", "no", "n", "0"};
   const bool ascii = text::is_ascii(t);  // else folding may change its length (`yeſ` is yes)

@@ -46,7 +46,8 @@ struct RawRecord {
   // A JSON line (of up to 32 KiB) or a CSV row kept whole (of up to 128 KiB) that lies in one
   // of the reader's blocks of input is a view into it, with the block kept alive here (for
   // JSON, with room to read past its end, for simdjson), instead of a copy in `text`; the
-  // reading thread then only finds where it ends.
+  // reading thread then only finds where it ends. Only the reading thread copies or drops
+  // `block`: readers reuse a block once no record holds it (use_count() == 1).
   std::string_view view;
   std::shared_ptr<const std::string> block;
   // The record's input: the view when there is one, else `text`.
