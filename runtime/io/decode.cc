@@ -179,15 +179,19 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
   // reads all of every value.) Folded texts of different lengths differ: most values are
   // told apart by their length alone.
   if (!missing_folded_.empty()) {
-    // Texts of the same length are compared ignoring case (iequals' ASCII pass, in step); only
-    // beyond ASCII can folding change a length, so only then is the value folded once.
-    std::string_view raw_folded;  // once, if needed
+    // The value folded, once, if needed: at once, on the stack, when it is short ASCII text as
+    // long as a missing text (folding keeps ASCII's length); beyond ASCII, where folding can
+    // change a length, when a missing text's length differs from its own. Otherwise texts of
+    // its length are compared ignoring case (iequals' ASCII pass, in step).
+    char buf[64];
+    std::string_view raw_folded;
+    if (raw.size() < sizeof buf && (missing_lengths_ >> raw.size() & 1) && text::fold_ascii_into(buf, sizeof buf, raw))
+      raw_folded = std::string_view(buf, raw.size());
     for (const std::string& m : missing_folded_) {
-      if (m.size() == raw.size()) {
-        if (text::iequals(raw, m)) return true;
-      } else if (raw_folded.data() ? raw_folded == m : !text::is_ascii(raw) && (raw_folded = folded(raw)) == m) {
+      if (raw_folded.data() ? raw_folded == m
+          : m.size() == raw.size() ? text::iequals(raw, m)
+                                   : !text::is_ascii(raw) && (raw_folded = folded(raw)) == m)
         return true;
-      }
     }
   }
   for (const auto& m : f.missing)
@@ -275,21 +279,15 @@ bool Decoder::decode_number(const check::Field& f, double d, std::string_view ra
 
 namespace {
 
-// Whether ASCII texts `a` and `b` are equal ignoring case.
-bool ascii_iequals(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 // The bool a trimmed text reads as, ignoring case: 1 for true, 0 for false, -1 for neither.
 int bool_word(std::string_view t) {
   static constexpr std::string_view kWords[] = {"true", "yes", "y", "1", "false", "no", "n", "0"};
-  const bool ascii = text::is_ascii(t);  // else folding may change its length (`yeſ` is yes)
+  // Short ASCII text is folded on the stack and compared as it is; other text is compared
+  // ignoring case the general way (folding may change its length: `yeſ` is yes).
+  char buf[8];
+  const bool ascii = text::fold_ascii_into(buf, sizeof buf, t);
   for (size_t k = 0; k < std::size(kWords); ++k)
-    if (ascii ? ascii_iequals(t, kWords[k]) : text::iequals(t, kWords[k])) return k < 4;
+    if (ascii ? std::string_view(buf, t.size()) == kWords[k] : text::iequals(t, kWords[k])) return k < 4;
   return -1;
 }
 
@@ -311,18 +309,10 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
     out.s.clear();
     return true;
   };
-  // A missing value. An ASCII text equals an ASCII missing text ignoring case only at the same
-  // length, where its bytes lowered are that text's lowered (the model's missing texts are kept
-  // folded, and the bit of their lengths tells most values apart at once); a text beyond ASCII
-  // is compared the general way. A required field's missing value is left to decode(), whose
-  // caller says that it is missing.
-  auto same = [&](std::string_view m) { return text::is_ascii(m) ? ascii_iequals(m, raw) : text::iequals(m, raw); };
-  bool missing = false;
-  if (missing_lengths_ >> n & 1)
-    for (const std::string& m : missing_folded_) missing = missing || same(m);
-  for (const std::string& m : f.missing)
-    if (std::string_view t = trim(m); !missing && !t.empty()) missing = same(t);
-  if (missing) return f.optional && scalar(Value::Kind::Missing, 0);
+  // A missing text (the model's or the field's own) of an optional field reads as missing; a
+  // required field's is left to decode(), whose caller says that it is missing. Most values are
+  // told apart from the model's missing texts by their length alone (see is_missing).
+  if (((missing_lengths_ >> n & 1) || !f.missing.empty()) && is_missing(f, raw)) return f.optional && scalar(Value::Kind::Missing, 0);
   switch (f.type.kind) {
     case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Time: {
@@ -342,7 +332,8 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
       if (f.decimal_comma) return false;
       size_t i = p[0] == '-';
       int64_t whole = 0;
-      while (i < n && n <= 15 && p[i] >= '0' && p[i] <= '9') whole = whole * 10 + (p[i++] - '0');
+      if (n <= 15)
+        for (; i < n && p[i] >= '0' && p[i] <= '9'; ++i) whole = whole * 10 + (p[i] - '0');
       if (i == n && n > size_t{p[0] == '-'}) d = p[0] == '-' ? -static_cast<double>(whole) : static_cast<double>(whole);  // -0 too
       else if (!parse_double(raw, d)) return false;
       return number_value(f, d, raw, out, nullptr) == NumberRead::Ok;
