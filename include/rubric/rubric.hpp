@@ -30,7 +30,8 @@ using HostFunctions = std::vector<HostFunction>;
 }  // namespace check
 
 enum class Backend {
-  Auto,         // the interpreter (or, for a model compiled by `rubric build`, its native code)
+  Auto,         // the interpreter, then the JIT once the model has scored a large input (see
+                // Model::scoring_backend); for a model compiled by `rubric build`, its native code
   Interpreter,  // the reference: the model's scoring plan run a lead at a time
   Batch,        // the same plan run an instruction at a time over batches of leads
   Jit,          // native code through LLVM (falls back to the interpreter if LLVM fails, or in
@@ -196,6 +197,11 @@ class Model {
   // `key`, else the lead key's column); "" if the model has no key or no events.
   const std::string& event_key_field() const;
   Backend backend() const;
+  // What scores this model's leads now: for Backend::Auto, Interpreter until the model has
+  // scored enough input to pay for compiling (some 128 MB of JSON Lines or 32 MB of CSV over
+  // its calls, or one score_file of an input that large), then Jit once the compile, which
+  // runs on a thread of its own meanwhile, is done. Other backends: backend().
+  Backend scoring_backend() const;
 
   // ISO 8601 text ("2026-11-01", "2026-11-01T09:30:00Z") as whole seconds since the epoch
   // (rounded down); -1 if not a time. AsOf::parse keeps the fraction of a second.

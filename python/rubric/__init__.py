@@ -388,6 +388,14 @@ class Model:
         return self._impl.backend
 
     @property
+    def scoring_backend(self) -> str:
+        """What scores leads now. With backend "auto": "interpreter" until the model has scored
+        enough input to pay for compiling (some 128 MB of JSON or 32 MB of CSV, over all calls, or
+        one score_file of an input that large), then "jit" once the compile, which runs on a thread
+        of its own meanwhile, is done. Otherwise the same as :attr:`backend`."""
+        return self._impl.scoring_backend
+
+    @property
     def columns(self) -> List[str]:
         """The columns :meth:`score_frame` gives (as ``rubric score --format jsonl`` does)."""
         return [self.key_field or "key", *self.score_names, "total", *self.tier_set_names, "disqualified", "error"]

@@ -564,7 +564,8 @@ PYBIND11_MODULE(_rubric, m) {
       .def_property_readonly("tier_set_names", [](const PyModel& p) { return p.model->tier_set_names(); })
       .def_property_readonly("key_field", [](const PyModel& p) { return p.model->key_field(); })
       .def_property_readonly("event_key_field", [](const PyModel& p) { return p.model->event_key_field(); })
-      .def_property_readonly("backend", [](const PyModel& p) { return backend_name(p.model->backend()); });
+      .def_property_readonly("backend", [](const PyModel& p) { return backend_name(p.model->backend()); })
+      .def_property_readonly("scoring_backend", [](const PyModel& p) { return backend_name(p.model->scoring_backend()); });
   m.def("build", &build, py::arg("name"), py::arg("text"), py::arg("path"), py::arg("functions"), py::arg("backend"),
         py::arg("cache_dir"));
   m.def("parse_time", &rubric::Model::parse_time, py::arg("iso"));

@@ -259,6 +259,35 @@ def test_backends_agree(b2b):
         assert m.score_many(leads, as_of=AS_OF) == want, backend
 
 
+def test_auto_tiers_up_to_the_jit_on_a_large_input(tmp_path):
+    """backend="auto" scores with the interpreter until the model has scored enough input to pay
+    for compiling (here one 33 MiB CSV file), then with the JIT; the scores do not change."""
+    text = 'lead:\n  id: string key\n  n: optional int\nscore s:\n  n > 10: +5 "big"\n'
+    model = rubric.compile(text, "m.rubric")
+    assert model.backend == "auto" and model.scoring_backend == "interpreter"
+    small = model.score_many([{"id": "a", "n": 20}, {"id": "b"}], as_of=AS_OF)
+    assert [r["total"] for r in small] == [5, 0]
+    assert model.scoring_backend == "interpreter"
+    big = tmp_path / "big.csv"
+    pad = "y" * (1 << 20)
+    with open(big, "w") as f:
+        f.write("id,n,notes\n")
+        for i in range(33):
+            f.write(f"r{i},{i},{pad}\n")
+    stats = model.score_file(big, tmp_path / "out.csv", as_of=AS_OF)
+    assert stats["scored"] == 33
+    for _ in range(6000):
+        if model.scoring_backend == "jit":
+            break
+        threading.Event().wait(0.01)
+    assert model.scoring_backend == "jit" and model.backend == "auto"
+    assert model.score_many([{"id": "a", "n": 20}, {"id": "b"}], as_of=AS_OF) == small
+    pinned = rubric.compile(text, "m.rubric", backend="interpreter")
+    pinned.score_file(big, tmp_path / "out2.csv", as_of=AS_OF)
+    assert pinned.scoring_backend == "interpreter"
+    assert (tmp_path / "out.csv").read_text() == (tmp_path / "out2.csv").read_text()
+
+
 def test_host_functions():
     customers = {"acme.com"}
     calls = []

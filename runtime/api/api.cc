@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -113,6 +114,12 @@ CompileResult finish(driver::Compilation c, std::shared_ptr<const interp::Scorer
                                                        : backend;
   if (!err.empty())
     out.diagnostics.push_back({api_id(diag::Kind::J0001), "warning", "", 0, 0, "the JIT failed, so the interpreter scores instead: " + err, {}});
+#ifndef RUBRIC_RUNTIME_ONLY  // (librubric_runtime has no JIT to tier up to)
+  impl->can_tier = impl->backend == Backend::Auto && kind == jit::ScorerKind::Interpreted &&
+                   jit::over_compile_budget(*c.model).empty();
+#endif
+  impl->identity = opts.identity;
+  impl->cache_dir = opts.cache_dir;
   for (const auto& s : c.model->scores) impl->score_names.push_back(s.name);
   for (const auto& t : c.model->tier_sets) impl->tier_set_names.push_back(t.name);
   if (c.model->key_field >= 0) impl->key_field = c.model->lead.fields[c.model->key_field].column;
@@ -285,6 +292,30 @@ const std::string& Model::key_field() const { return impl_->key_field; }
 const std::string& Model::event_key_field() const { return impl_->event_key_field; }
 Backend Model::backend() const { return impl_->backend; }
 
+Backend Model::scoring_backend() const {
+  if (impl_->has_tiered.load(std::memory_order_acquire))
+    return static_cast<const jit::TieredScorer&>(*impl_->tiered).compiled() ? Backend::Jit : Backend::Interpreter;
+  return impl_->backend == Backend::Auto ? Backend::Interpreter : impl_->backend;
+}
+
+const interp::Scorer& Model::Impl::scorer_for(uint64_t bytes, bool csv) {
+  if (has_tiered.load(std::memory_order_acquire)) return *tiered;
+  if (!can_tier) return *scorer;
+  // Counted in JSON Lines bytes: a CSV byte holds about as much scoring work as four.
+  const uint64_t weight = jit::kTierUpBytesJsonl / jit::kTierUpBytesCsv;
+  uint64_t add = csv ? (bytes > UINT64_MAX / weight ? UINT64_MAX : bytes * weight) : bytes;
+  uint64_t before = input_seen.fetch_add(add, std::memory_order_relaxed);
+  if (add < jit::kTierUpBytesJsonl && before + add < jit::kTierUpBytesJsonl && before + add >= before) return *scorer;
+  std::call_once(tier_once, [this] {
+    jit::CompileOptions opts;
+    opts.identity = identity;
+    opts.cache_dir = cache_dir;
+    tiered = std::make_shared<jit::TieredScorer>(model, opts);
+    has_tiered.store(true, std::memory_order_release);
+  });
+  return *tiered;
+}
+
 int64_t Model::parse_time(std::string_view iso) {
   auto t = io::parse_time(iso);
   return t ? seconds_from_ms(*t) : -1;
@@ -338,7 +369,7 @@ Result Model::score_json(std::string_view json, AsOf as_of, bool explain) const 
     if (!rec.ok()) return to_result(*impl_->model, rec, nullptr);
     interp::Outcome outcome;
     const interp::Record* one = &rec.record;
-    impl_->scorer->score_batch(&one, 1, as_of.ms(), explain, &outcome);
+    impl_->scorer_for(json.size(), false).score_batch(&one, 1, as_of.ms(), explain, &outcome);
     return to_result(*impl_->model, rec, &outcome);
   } catch (const std::exception& e) {
     Result r;
@@ -367,6 +398,7 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, AsOf as_of, bool 
         where.push_back(i);
       }
     std::vector<interp::Outcome> outcomes(good.size());
+    const interp::Scorer& scorer = impl_->scorer_for(lines.size(), false);
     size_t parts = std::max<size_t>(1, std::min<size_t>(threads, good.size() / 64 + 1));
     std::vector<std::thread> workers;
     size_t per = (good.size() + parts - 1) / parts;
@@ -376,7 +408,7 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, AsOf as_of, bool 
       if (from >= good.size()) break;
       size_t len = std::min(per, good.size() - from);
       workers.emplace_back([&, from, len] {
-        impl_->scorer->score_batch(good.data() + from, len, as_of_ms, explain, outcomes.data() + from);
+        scorer.score_batch(good.data() + from, len, as_of_ms, explain, outcomes.data() + from);
       });
     }
     for (auto& w : workers) w.join();
@@ -442,7 +474,12 @@ FileStats Model::score_file(const FileJob& job) const {
     opts.explain = job.explain;
     opts.threads = std::max(1, job.threads);
     opts.input_name = job.input;
-    io::RunStats run = io::run_scoring(*reader, *impl_->scorer, writer, opts, messages);
+    // The whole input counts at once (a file of unknown size, such as a pipe, as a large one).
+    std::error_code ec;
+    uintmax_t size = std::filesystem::file_size(job.input, ec);
+    const bool csv = ropts.format == io::InputFormat::Csv;
+    const interp::Scorer& scorer = impl_->scorer_for(ec ? jit::tier_up_bytes(csv) : size, csv);
+    io::RunStats run = io::run_scoring(*reader, scorer, writer, opts, messages);
     stats.scored = run.scored;
     stats.errors = run.errors;
     stats.warnings = run.warnings;

@@ -4,7 +4,10 @@
 // runtime/eval on the very model Python compiled, host functions included). Not a public header.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,19 @@ struct Model::Impl {
   std::shared_ptr<const check::CheckedModel> model;
   std::shared_ptr<const interp::Scorer> scorer;  // a JIT scorer keeps its compiled code alive
   Backend backend = Backend::Auto;
+  // Backend::Auto on a model the JIT can compile: an interpreter scores (`scorer`) until the
+  // calls have given the break-even's worth of input (jit::tier_up_bytes; a score_file call
+  // counts its whole file at once), then a jit::TieredScorer takes over for good: it compiles
+  // on a thread of its own while its interpreter scores on. Every back end gives identical
+  // results, so the switch shows only in speed (and in Model::scoring_backend()).
+  bool can_tier = false;
+  std::string identity, cache_dir;          // the JIT's compile options
+  std::atomic<uint64_t> input_seen{0};      // input scored so far, in JSON Lines bytes (CSV counts 4x)
+  std::once_flag tier_once;
+  std::shared_ptr<const interp::Scorer> tiered;  // set once, under tier_once
+  std::atomic<bool> has_tiered{false};           // `tiered` is set
+  // The scorer for a call that scores `bytes` of input (`csv`: counted as CSV).
+  const interp::Scorer& scorer_for(uint64_t bytes, bool csv);
   std::vector<std::string> score_names, tier_set_names;
   std::string key_field;
   std::string event_key_field;

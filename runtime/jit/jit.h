@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,6 +67,16 @@ inline constexpr size_t kMaxJitRules = 10'000;
 inline constexpr size_t kMaxJitNodes = 60'000;
 // Why `m` is beyond the compile-time budget, or empty when it is within it.
 std::string over_compile_budget(const check::CheckedModel& m);
+
+// When an `auto` back end compiles (tiered, see TieredScorer): once a run, or an API Model over
+// its calls, has this much input to score. Below it an interpreter scores, because starting LLVM
+// and compiling (~130 ms) costs more CPU than the JIT saves per lead; measured break-evens in
+// docs/performance.md: ~80k leads of JSON Lines with events (~170 MB), ~400k CSV rows (~40 MB),
+// on one core. `rubric score --backend auto` decides by the input file's size; an API Model adds
+// up the input of its calls (Model::Impl::scorer_for).
+inline constexpr uint64_t kTierUpBytesJsonl = uint64_t{128} << 20;
+inline constexpr uint64_t kTierUpBytesCsv = uint64_t{32} << 20;
+inline uint64_t tier_up_bytes(bool csv) { return csv ? kTierUpBytesCsv : kTierUpBytesJsonl; }
 
 // The scorer of `kind` for `model`. A model compiled ahead of time (`native`, when given)
 // scores with its own code unless an interpreter (Interpreter or Batch) is asked for. For Jit,

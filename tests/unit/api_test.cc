@@ -412,3 +412,84 @@ TEST_CASE("as of keeps its fraction of a second in the API; a whole number is se
   CHECK(m.model->score_json(lead, INT64_MAX).total == 0);
   CHECK(m.model->score_json(lead, rubric::AsOf::milliseconds(INT64_MIN)).total == 0);
 }
+
+// Backend::Auto starts on the interpreter and tiers up to the JIT once a model has scored the
+// break-even's worth of input (jit::tier_up_bytes): over its calls, or in one score_file.
+TEST_CASE("an auto model scores with the interpreter, then with the JIT once it has scored a large input", "[api][tiered]") {
+  const std::string model =
+      "lead:\n  id: string key\n  n: optional int\n  title: optional string\n"
+      "score s:\n  n > 10: +5 \"big\"\n  title contains \"chief\": +7 \"chief\"\n";
+  // A lead padded with a field the model does not read: 4 MiB of input per call.
+  const std::string pad(4u << 20, 'x');
+  auto lead = [&](int n) {
+    return "{\"id\": \"a" + std::to_string(n) + "\", \"n\": " + std::to_string(n) + ", \"title\": \"Chief of staff\", \"notes\": \"" +
+           pad + "\"}";
+  };
+  auto wait_for_jit = [](const rubric::Model& m) {
+    for (int i = 0; i < 6000 && m.scoring_backend() != rubric::Backend::Jit; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return m.scoring_backend();
+  };
+
+  SECTION("over many calls") {
+    auto c = rubric::ModelBuilder().build_source("m.rubric", model);
+    REQUIRE(c.ok());
+    auto pinned = rubric::ModelBuilder().backend(rubric::Backend::Interpreter).build_source("m.rubric", model);
+    REQUIRE(pinned.ok());
+    CHECK(c.model->backend() == rubric::Backend::Auto);
+    CHECK(c.model->scoring_backend() == rubric::Backend::Interpreter);
+    const int calls = static_cast<int>(rubric::jit::kTierUpBytesJsonl / pad.size());  // just under the break-even
+    for (int i = 0; i < calls - 1; ++i) {
+      rubric::Result r = c.model->score_json(lead(i), 0);
+      REQUIRE(r.ok());
+      CHECK(r.total == (i > 10 ? 12 : 7));
+    }
+    CHECK(c.model->scoring_backend() == rubric::Backend::Interpreter);
+    for (int i = 0; i < 2; ++i) CHECK(c.model->score_json(lead(100 + i), 0).total == 12);  // past it: tiered
+    CHECK(wait_for_jit(*c.model) == rubric::Backend::Jit);
+    CHECK(c.model->backend() == rubric::Backend::Auto);
+    // The JIT scores as the interpreter did, one lead and many, with explanations.
+    for (int n : {0, 11, 500}) {
+      rubric::Result jit = c.model->score_json(lead(n), 0, true), ref = pinned.model->score_json(lead(n), 0, true);
+      CHECK(jit.total == ref.total);
+      CHECK(jit.rules.size() == ref.rules.size());
+    }
+    std::vector<rubric::Result> many = c.model->score_jsonl("{\"id\": \"x\", \"n\": 50}\n{\"id\": \"y\"}\n", 0, false, 2);
+    REQUIRE(many.size() == 2);
+    CHECK(many[0].total == 5);
+    CHECK(many[1].total == 0);
+    // A model asked to interpret never tiers up, whatever it scores.
+    for (int i = 0; i < calls + 1; ++i) pinned.model->score_json(lead(i), 0);
+    CHECK(pinned.model->scoring_backend() == rubric::Backend::Interpreter);
+  }
+
+  SECTION("one large file at once") {
+    std::string dir = std::filesystem::temp_directory_path() / ("rubric-api-tiered-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto c = rubric::ModelBuilder().build_source("m.rubric", model);
+    REQUIRE(c.ok());
+    rubric::FileJob job;
+    job.output = dir + "/out.csv";
+    // A small CSV file leaves the interpreter scoring; one of the break-even's size tiers up.
+    {
+      std::ofstream(dir + "/small.csv", std::ios::binary) << "id,n,title,notes\na,20,Chief,x\n";
+    }
+    job.input = dir + "/small.csv";
+    REQUIRE(c.model->score_file(job).scored == 1);
+    CHECK(c.model->scoring_backend() == rubric::Backend::Interpreter);
+    {
+      std::ofstream big(dir + "/big.csv", std::ios::binary);
+      big << "id,n,title,notes\n";
+      const std::string row_pad(1u << 20, 'y');
+      for (uint64_t i = 0; i <= rubric::jit::kTierUpBytesCsv / row_pad.size(); ++i) big << "b" << i << "," << i << ",Chief," << row_pad << "\n";
+    }
+    job.input = dir + "/big.csv";
+    rubric::FileStats s = c.model->score_file(job);
+    REQUIRE(s.ok());
+    CHECK(s.scored == static_cast<int64_t>(rubric::jit::kTierUpBytesCsv / (1u << 20) + 1));
+    CHECK(wait_for_jit(*c.model) == rubric::Backend::Jit);
+    std::string out = read_text(dir + "/out.csv");
+    CHECK(out.find("\nb20,12,12,") != std::string::npos);
+    std::filesystem::remove_all(dir);
+  }
+}

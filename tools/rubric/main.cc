@@ -242,14 +242,6 @@ struct ScoreArgs {
   rubric::io::EventsSpec events;  // --events: a flat events file joined to the leads by key
 };
 
-// `auto` uses an interpreter (ScorerKind::Interpreted) below these input sizes, where starting LLVM and compiling
-// (~130 ms) costs more than the JIT saves per lead; measured break-evens in docs/performance.md:
-// ~80k leads of JSON Lines with events (~170 MB), ~400k CSV rows (~40 MB). These are the break-evens
-// on one core; from them on, `auto` is tiered (ScorerKind::Tiered): the interpreter scores while the
-// model compiles on another thread, so with a second core free the compile costs no time at all.
-constexpr uintmax_t kJitBreakEvenJsonl = 128u << 20;
-constexpr uintmax_t kJitBreakEvenCsv = 32u << 20;
-
 // The scorer for --backend; null (after a message) when --backend jit cannot be used.
 std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c,
                                                              bool csv, std::shared_ptr<const rubric::interp::Scorer> native) {
@@ -260,7 +252,10 @@ std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a,
   if (a.backend == "auto") {
     // Standard input has no size: assume a long stream.
     std::error_code ec;
-    uintmax_t limit = csv ? kJitBreakEvenCsv : kJitBreakEvenJsonl;
+    // Below the break-even an interpreter scores (ScorerKind::Interpreted); from it on `auto` is
+    // tiered (ScorerKind::Tiered): the interpreter scores while the model compiles on another
+    // thread, so with a second core free the compile costs no time at all.
+    uintmax_t limit = rubric::jit::tier_up_bytes(csv);
     uintmax_t size = a.input == "-" ? limit : std::filesystem::file_size(a.input, ec);
     if (!ec && size >= limit && rubric::jit::over_compile_budget(*c.model).empty()) kind = ScorerKind::Tiered;
   }
