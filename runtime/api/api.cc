@@ -306,13 +306,16 @@ const interp::Scorer& Model::Impl::scorer_for(uint64_t bytes, bool csv) {
   uint64_t add = csv ? (bytes > UINT64_MAX / weight ? UINT64_MAX : bytes * weight) : bytes;
   uint64_t before = input_seen.fetch_add(add, std::memory_order_relaxed);
   if (add < jit::kTierUpBytesJsonl && before + add < jit::kTierUpBytesJsonl && before + add >= before) return *scorer;
-  std::call_once(tier_once, [this] {
+  if (tiering.exchange(true, std::memory_order_acq_rel)) return *scorer;  // another call makes it
+  try {
     jit::CompileOptions opts;
     opts.identity = identity;
     opts.cache_dir = cache_dir;
-    tiered = std::make_shared<jit::TieredScorer>(model, opts);
-    has_tiered.store(true, std::memory_order_release);
-  });
+    tiered = std::make_shared<jit::TieredScorer>(model, opts, scorer);
+  } catch (const std::exception&) {  // out of memory, say: the interpreter scores on
+    return *scorer;
+  }
+  has_tiered.store(true, std::memory_order_release);
   return *tiered;
 }
 
@@ -474,11 +477,18 @@ FileStats Model::score_file(const FileJob& job) const {
     opts.explain = job.explain;
     opts.threads = std::max(1, job.threads);
     opts.input_name = job.input;
-    // The whole input counts at once (a file of unknown size, such as a pipe, as a large one).
-    std::error_code ec;
-    uintmax_t size = std::filesystem::file_size(job.input, ec);
+    // The whole input counts at once: the leads and the events file, a compressed byte as four
+    // (lead exports compress 4-10x), and a file of unknown size (a pipe) as a large one.
     const bool csv = ropts.format == io::InputFormat::Csv;
-    const interp::Scorer& scorer = impl_->scorer_for(ec ? jit::tier_up_bytes(csv) : size, csv);
+    auto size_of = [&](const std::string& path, bool compressed) -> uint64_t {
+      std::error_code ec;
+      uintmax_t size = std::filesystem::file_size(path, ec);
+      if (ec) return jit::tier_up_bytes(csv);
+      return compressed && size < UINT64_MAX / 4 ? uint64_t{size} * 4 : uint64_t{size};
+    };
+    uint64_t bytes = size_of(job.input, input.compression() != io::Compression::None);
+    if (!job.events.empty()) bytes += std::min<uint64_t>(size_of(job.events, false), UINT64_MAX - bytes);
+    const interp::Scorer& scorer = impl_->scorer_for(bytes, csv);
     io::RunStats run = io::run_scoring(*reader, scorer, writer, opts, messages);
     stats.scored = run.scored;
     stats.errors = run.errors;

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,10 +28,11 @@ struct Model::Impl {
   bool can_tier = false;
   std::string identity, cache_dir;          // the JIT's compile options
   std::atomic<uint64_t> input_seen{0};      // input scored so far, in JSON Lines bytes (CSV counts 4x)
-  std::once_flag tier_once;
-  std::shared_ptr<const interp::Scorer> tiered;  // set once, under tier_once
+  std::atomic<bool> tiering{false};         // one call has begun to make `tiered`
+  std::shared_ptr<const interp::Scorer> tiered;  // set once, by that call
   std::atomic<bool> has_tiered{false};           // `tiered` is set
-  // The scorer for a call that scores `bytes` of input (`csv`: counted as CSV).
+  // The scorer for a call that scores `bytes` of input (`csv`: counted as CSV). Takes no lock:
+  // calls meanwhile score with `scorer` while one makes `tiered`.
   const interp::Scorer& scorer_for(uint64_t bytes, bool csv);
   std::vector<std::string> score_names, tier_set_names;
   std::string key_field;

@@ -14,7 +14,6 @@
 #include <mutex>
 #include <thread>
 #include <utility>
-#include <cstdlib>
 
 #include "runtime/io/limits.h"
 
@@ -270,7 +269,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   // of 64 records (each into its own Work), taken one at a time from the pool's queue, while
   // this thread splits the next batch off the input, helps with what is left of the current
   // one and writes it.
-  size_t workers = static_cast<size_t>(opts.threads) - (getenv("RUBRIC_W1") ? 1 : 0);
+  size_t workers = static_cast<size_t>(opts.threads);
   std::vector<std::unique_ptr<RawDecoder>> decoders;  // one per worker, and this thread's last
   for (size_t w = 0; w <= workers; ++w) decoders.push_back(reader.make_decoder());
   std::vector<Work> works(workers + 1);

@@ -42,9 +42,12 @@ namespace {
 // The process's one JIT. Creating an LLJIT costs tens of milliseconds; models share it.
 class Engine {
  public:
+  // Never destroyed: a model held by a static object of the program (or compiled on a tiered
+  // scorer's thread after such an object was made) may drop its code at exit after function
+  // statics made later are gone, and dropping code goes through the engine.
   static Engine& get() {
-    static Engine e;
-    return e;
+    static Engine* e = new Engine;
+    return *e;
   }
   bool ok() const { return jit_ != nullptr; }
   const std::string& error() const { return error_; }
@@ -139,8 +142,16 @@ uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
-std::mutex memory_mu;
-std::map<std::string, std::weak_ptr<JitModel>> memory_cache;
+// The models compiled in this process, by key, and their lock; made on first use and never
+// destroyed, as the engine is not.
+struct MemoryCache {
+  std::mutex mu;
+  std::map<std::string, std::weak_ptr<JitModel>> models;
+};
+MemoryCache& memory() {
+  static MemoryCache* c = new MemoryCache;
+  return *c;
+}
 
 }  // namespace
 
@@ -163,10 +174,11 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
   if (!options.identity.empty()) {
     key = native::build_key_prefix() + fmt::format("{}\n{}\n{}\n{}", tm->getTargetTriple().str(), tm->getTargetCPU().str(),
                                                    tm->getTargetFeatureString().str(), options.identity);
-    std::lock_guard<std::mutex> lock(memory_mu);
-    for (auto it = memory_cache.begin(); it != memory_cache.end();)  // forget models nobody holds
-      it = it->second.expired() && it->first != key ? memory_cache.erase(it) : std::next(it);
-    if (auto hit = memory_cache[key].lock()) {
+    MemoryCache& cache = memory();
+    std::lock_guard<std::mutex> lock(cache.mu);
+    for (auto it = cache.models.begin(); it != cache.models.end();)  // forget models nobody holds
+      it = it->second.expired() && it->first != key ? cache.models.erase(it) : std::next(it);
+    if (auto hit = cache.models[key].lock()) {
       t.source = CompileTimes::Source::MemoryCache;
       if (times) *times = t;
       return hit;
@@ -275,8 +287,8 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     return nullptr;
   }
   if (!key.empty()) {
-    std::lock_guard<std::mutex> mlock(memory_mu);
-    memory_cache[key] = result;
+    std::lock_guard<std::mutex> mlock(memory().mu);
+    memory().models[key] = result;
   }
   return result;
 }

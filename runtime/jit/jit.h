@@ -94,7 +94,10 @@ std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::C
 // one scored a lead shows nowhere. Thread-safe; its destructor waits for the compile to end.
 class TieredScorer : public interp::Scorer {
  public:
-  TieredScorer(std::shared_ptr<const check::CheckedModel> model, const CompileOptions& options);
+  // `interpreter`, when given, is the model's interpreter to score with until the code is ready
+  // (else one is made).
+  TieredScorer(std::shared_ptr<const check::CheckedModel> model, const CompileOptions& options,
+               std::shared_ptr<const interp::Scorer> interpreter = nullptr);
   ~TieredScorer() override;
   TieredScorer(const TieredScorer&) = delete;
   TieredScorer& operator=(const TieredScorer&) = delete;

@@ -48,8 +48,9 @@ std::shared_ptr<const interp::Scorer> make_scorer(std::shared_ptr<const check::C
   return make_interpreter(std::move(model), kind);
 }
 
-TieredScorer::TieredScorer(std::shared_ptr<const check::CheckedModel> model, const CompileOptions& options)
-    : interp_(make_interpreter(model, ScorerKind::Interpreter)), current_(interp_.get()) {
+TieredScorer::TieredScorer(std::shared_ptr<const check::CheckedModel> model, const CompileOptions& options,
+                           std::shared_ptr<const interp::Scorer> interpreter)
+    : interp_(interpreter ? std::move(interpreter) : make_interpreter(model, ScorerKind::Interpreter)), current_(interp_.get()) {
   try {
     compiler_ = std::thread([this, model = std::move(model), options] {
       std::string error;

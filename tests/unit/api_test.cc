@@ -490,6 +490,11 @@ TEST_CASE("an auto model scores with the interpreter, then with the JIT once it 
     CHECK(wait_for_jit(*c.model) == rubric::Backend::Jit);
     std::string out = read_text(dir + "/out.csv");
     CHECK(out.find("\nb20,12,12,") != std::string::npos);
+    // The same file again, now with the compiled code: the same rows.
+    job.output = dir + "/out-jit.csv";
+    job.threads = 2;
+    REQUIRE(c.model->score_file(job).ok());
+    CHECK(read_text(dir + "/out-jit.csv") == out);
     std::filesystem::remove_all(dir);
   }
 }
