@@ -4,6 +4,9 @@
 // stray quote costs one row, never the rows after it (see CsvParser::next).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -63,6 +66,63 @@ inline void for_each_either(const char* b, size_t n, char x, char y, F f) {
     if (b[i] == x || b[i] == y) f(i);
 }
 
+// Bit i: byte i of the 64 from p is c.
+inline uint64_t equal64(const char* p, char c) {
+#if defined(__SSE2__)
+  const __m128i v = _mm_set1_epi8(c);
+  uint64_t m = 0;
+  for (int k = 0; k < 4; ++k) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    m |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, v)))} << (16 * k);
+  }
+  return m;
+#else
+  uint64_t m = 0;
+  for (int k = 0; k < 64; ++k) m |= uint64_t{p[k] == c} << k;
+  return m;
+#endif
+}
+
+// Bit i: the parity of the bits 0 to i of x.
+inline uint64_t prefix_xor(uint64_t x) {
+  for (int k = 1; k < 64; k *= 2) x ^= x << k;
+  return x;
+}
+
+// Whether the quotes of the row b[0, n), whose line end is at n, quote whole values: each
+// opening one starts the row or follows a delimiter, each closing one is followed by a
+// delimiter or the line end, and none is left open. `quotes` gets how many there are. The row
+// is read 64 bytes at a time, as bit masks of its quotes and delimiters: a quote opens or
+// closes by the parity of the quotes up to it (prefix_xor), so no quote costs a branch.
+bool quotes_whole_values(const char* b, size_t n, char delim, size_t& quotes) {
+  uint64_t open_at_start = 0;  // all ones when a quote is open where the word starts
+  uint64_t after_delim = 1;    // bit 0: the byte before the word is a delimiter, or the row starts there
+  uint64_t after_close = 0;    // bit 0: the byte before the word is a closing quote
+  quotes = 0;
+  char tail[64];
+  for (size_t i = 0; i < n; i += 64) {
+    const char* w = b + i;
+    const size_t len = std::min<size_t>(64, n - i);
+    if (len < 64) {  // the row's last bytes, padded (the pad is masked off)
+      std::memcpy(tail, w, len);
+      std::memset(tail + len, 0, 64 - len);
+      w = tail;
+    }
+    const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
+    const uint64_t q = equal64(w, '"') & valid, d = equal64(w, delim) & valid;
+    const uint64_t parity = prefix_xor(q) ^ open_at_start;  // bit i: a quote is open after byte i
+    const uint64_t opening = q & parity, closing = q & ~parity;
+    if (opening & ~((d << 1) | after_delim)) return false;  // a quote inside a plain value
+    const uint64_t line_end = len < 64 ? uint64_t{1} << len : 0;
+    if (((closing << 1) | after_close) & ~(d | line_end)) return false;  // `""`, or text after a closing quote
+    open_at_start = parity >> 63 ? ~uint64_t{0} : 0;
+    after_delim = d >> 63;
+    after_close = closing >> 63;
+    quotes += static_cast<size_t>(std::popcount(q));
+  }
+  return open_at_start == 0;  // (a closing quote that ends a full last word is followed by the line end)
+}
+
 // Splits a stream into CSV rows, keeping count of physical lines (LF, CRLF or CR). The buffer
 // holds the current row from its first byte, so that a row can be read again; a row is never
 // longer than kMaxRecordBytes.
@@ -120,18 +180,21 @@ class CsvParser {
   // after the closing quote, over a limit) was most likely cut open by a stray quote: its first
   // line becomes an error row of its own and the lines after it are read again as rows.
   bool next(char delim, size_t columns, RawRecord& out, bool& blank) {
-    out.error.clear();
-    out.unsplit = false;
-    out.text.clear();
-    out.block.reset();
-    out.view = {};
+    // With several threads this record was last read on a worker: a field is written only when
+    // it changes, so that a plain row (plain_line) writes one cache line of it, not four.
+    if (!out.error.empty()) out.error.clear();
+    if (!out.text.empty()) out.text.clear();
     blank = false;
     start_ = pos_;
+    if (pos_ >= buf_.size()) out.block.reset();  // so that reading more may reuse the block it viewed
     if (!have(0)) {
-      out.cells.clear();
+      if (!out.cells.empty()) out.cells.clear();
       return false;
     }
     if (simple_rows_ && columns && plain_line(delim, out, blank)) return true;
+    out.unsplit = false;
+    out.block.reset();
+    out.view = {};
     const int64_t start_line = out.line = line_;
     // Values are written into the cells the last row left, reusing their buffers; `ncell` cells
     // are done, and out.cells[ncell] is the one being read.
@@ -299,30 +362,29 @@ class CsvParser {
       at = find_either(buf_.data() + pos_, k, n, '\n', '\r');
       if (at > kMaxFieldBytes) return false;  // so that no value of such a row is over its limit
       if (at < n) break;
+      out.block.reset();           // so that reading more may reuse the block it viewed
       if (!have(n)) return false;  // the last row, with no line end: next() reads it
     }
     size_t eol = 1;
     if (buf_[pos_ + at] == '\r') {
+      if (pos_ + at + 1 >= buf_.size()) out.block.reset();
       if (!have(at + 1) || buf_[pos_ + at + 1] != '\n') return false;
       eol = 2;
     }
-    // Then its quotes, in turn: one opening a value, one closing it, and none left open.
+    // Then its quotes: one opening a value, one closing it, and none left open.
     const char* b = buf_.data() + pos_;
     size_t quotes = 0;
-    bool plain = true;
-    for_each_either(b, at, '"', '"', [&](size_t i) {
-      if (quotes++ % 2 == 0) plain &= i == 0 || b[i - 1] == delim;  // not a quote inside a plain value
-      else plain &= b[i + 1] == delim || b[i + 1] == '\n' || b[i + 1] == '\r';  // not "" nor text after it
-    });
-    if (!plain || quotes % 2) return false;
+    if (!quotes_whole_values(b, at, delim, quotes)) return false;
     if (at <= kLongRow && blocks_[cur_]->size() == kBlock) {
       out.view = std::string_view(b, at);
-      out.block = blocks_[cur_];
+      if (out.block != blocks_[cur_]) out.block = blocks_[cur_];  // usually the block of its last row
     } else {
       out.text.assign(b, at);
+      out.block.reset();
+      out.view = {};
     }
-    out.cells.clear();
-    out.unsplit = true;
+    if (!out.cells.empty()) out.cells.clear();
+    if (!out.unsplit) out.unsplit = true;
     out.line = line_;
     bool any = quotes > 0;
     for (size_t i = 0; i < at && !any; ++i) any = b[i] == delim || (b[i] != ' ' && b[i] != '\t');

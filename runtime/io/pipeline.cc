@@ -64,19 +64,22 @@ struct Work {
 };
 
 // What the writing thread reports of a record once its row is made: counts, messages, progress.
-struct Summary {
+struct alignas(64) Summary {
   int64_t line = 0, number = 0;
   bool ok = true;
   std::string error;  // when not ok
   std::vector<std::string> warnings;
 };
+// With several threads a worker writes a summary and the writing thread reads it: the texts,
+// usually empty, are written only when they change, so that a good record's summary writes the
+// cache line of its numbers alone.
 void summarize(const InputRecord& rec, Summary& out) {
   out.line = rec.line;
   out.number = rec.number;
   out.ok = rec.ok();
-  if (out.ok) out.error.clear();
-  else out.error = rec.error_text();
-  out.warnings = rec.warnings;
+  if (!out.ok) out.error = rec.error_text();
+  else if (!out.error.empty()) out.error.clear();
+  if (!rec.warnings.empty() || !out.warnings.empty()) out.warnings = rec.warnings;
 }
 
 // One batch on its way through: the raw input split off in order (with several threads), and

@@ -36,13 +36,10 @@ struct InputRecord {
 
 // One record's input before decoding: split off in order by the reader (cheap), then decoded,
 // possibly on another thread, by a RawDecoder.
-struct RawRecord {
-  std::string text;                // JSON Lines: the line; CSV, when `unsplit`: the row (unless `view`)
-  std::vector<std::string> cells;  // CSV: the row's values, unless `unsplit`
-  // CSV: the row is one line that the one-pass path would split (values plain or quoted, no
-  // quote or line end inside), kept whole for the decoder to split at the delimiter (on a
-  // worker, with several threads).
-  bool unsplit = false;
+// Aligned to a cache line, with what a reader writes for every record first: with several
+// threads, the reading thread writes a record and a worker reads it, so each line written moves
+// between the cores.
+struct alignas(64) RawRecord {
   // A JSON line (of up to 32 KiB) or a CSV row kept whole (of up to 128 KiB) that lies in one
   // of the reader's blocks of input is a view into it, with the block kept alive here (for
   // JSON, with room to read past its end, for simdjson), instead of a copy in `text`; the
@@ -50,11 +47,17 @@ struct RawRecord {
   // `block`: readers reuse a block once no record holds it (use_count() == 1).
   std::string_view view;
   std::shared_ptr<const std::string> block;
-  // The record's input: the view when there is one, else `text`.
-  std::string_view input() const { return block ? view : std::string_view(text); }
-  std::string error;               // why the record could not be split (too long, a broken quote)
   int64_t line = 0;
   int64_t number = 0;
+  // CSV: the row is one line that the one-pass path would split (values plain or quoted, no
+  // quote or line end inside), kept whole for the decoder to split at the delimiter (on a
+  // worker, with several threads).
+  bool unsplit = false;
+  std::string text;                // JSON Lines: the line; CSV, when `unsplit`: the row (unless `view`)
+  std::vector<std::string> cells;  // CSV: the row's values, unless `unsplit`
+  std::string error;               // why the record could not be split (too long, a broken quote)
+  // The record's input: the view when there is one, else `text`.
+  std::string_view input() const { return block ? view : std::string_view(text); }
 };
 
 // Turns raw records into InputRecords. Not thread-safe: each thread makes its own.
