@@ -106,6 +106,30 @@ read -r T_CORE0 T_CORE1 <<<"$(pinned $RUBRIC score examples/b2b/b2b.rubric --inp
 read -r T_CSV_CORE0 T_CSV_CORE1 <<<"$(pinned $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null)"
 # Two threads on cores this fast score at most this many times as fast as the faster one alone.
 ceiling() { awk -v a="$1" -v b="$2" 'BEGIN {m = a < b ? a : b; printf "%.2f", m / a + m / b}'; }
+# What two cores give this very job when nothing is shared: two one-thread processes at once,
+# each on one half of the input (split between records), against --threads 2 on the whole, in
+# turn (the JIT from the disk cache).
+halves() {  # halves MODEL WHOLE HALF1 HALF2 : "median --threads 2" "median of the two halves at once"
+  local s e
+  for _ in 1 2 3 4 5; do
+    s=$(date +%s.%N); $RUBRIC score "$1" --input "$2" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" --threads 2 -o /dev/null >/dev/null 2>&1; e=$(date +%s.%N)
+    awk -v a="$s" -v b="$e" 'BEGIN {printf "A %.4f\n", b - a}'
+    s=$(date +%s.%N)
+    $RUBRIC score "$1" --input "$3" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null >/dev/null 2>&1 &
+    $RUBRIC score "$1" --input "$4" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null >/dev/null 2>&1
+    wait
+    e=$(date +%s.%N)
+    awk -v a="$s" -v b="$e" 'BEGIN {printf "B %.4f\n", b - a}'
+  done >"$OUT/pair.txt"
+  echo "$(awk '$1 == "A" {print $2}' "$OUT/pair.txt" | median) $(awk '$1 == "B" {print $2}' "$OUT/pair.txt" | median)"
+}
+head -n $((LEADS / 2)) "$J" >"$OUT/half1.jsonl"
+tail -n +$((LEADS / 2 + 1)) "$J" >"$OUT/half2.jsonl"
+head -n $((CSV_ROWS / 2 + 1)) "$OUT/bank-1m.csv" >"$OUT/half1.csv"
+{ head -n 1 "$OUT/bank-1m.csv"; tail -n +$((CSV_ROWS / 2 + 2)) "$OUT/bank-1m.csv"; } >"$OUT/half2.csv"
+read -r T_H_JSON2 T_H_JSON <<<"$(halves examples/b2b/b2b.rubric "$J" "$OUT/half1.jsonl" "$OUT/half2.jsonl")"
+read -r T_H_CSV2 T_H_CSV <<<"$(halves examples/bank/bank.rubric "$OUT/bank-1m.csv" "$OUT/half1.csv" "$OUT/half2.csv")"
+rm -f "$OUT"/half[12].jsonl "$OUT"/half[12].csv
 T_START_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend interp -o /dev/null)
 T_START_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
 T_START_SO=$(timed $RUBRIC score "$OUT/b2b.so" --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 -o /dev/null)
@@ -214,6 +238,10 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "Each core alone (one thread pinned with \`taskset\`, the JIT from the disk cache): JSON Lines"
   echo "$T_CORE0 s on core 0 and $T_CORE1 s on core 1, so two threads can be at most $(ceiling "$T_CORE0" "$T_CORE1")x as fast as"
   echo "the faster core alone; CSV (bank) $T_CSV_CORE0 s and $T_CSV_CORE1 s, at most $(ceiling "$T_CSV_CORE0" "$T_CSV_CORE1")x."
+  echo "Two one-thread processes at once, each on one half of the input (nothing shared between"
+  echo "them), against \`--threads 2\` on the whole, in turn, five times (the JIT from the disk cache):"
+  echo "JSON Lines, the halves $T_H_JSON s and \`--threads 2\` $T_H_JSON2 s, so \`--threads 2\` scored at"
+  echo "$(pct "$T_H_JSON" "$T_H_JSON2") of the halves' rate; CSV (bank), $T_H_CSV s and $T_H_CSV2 s, $(pct "$T_H_CSV" "$T_H_CSV2")."
   echo
   echo "Beside a busy core (\`yes >/dev/null\` running), JSON Lines, --backend jit: $(rate "$LEADS" "$T_BUSY1") leads/s on"
   echo "one thread, $(rate "$LEADS" "$T_BUSY2") with --threads 2 ($(ratio "$T_BUSY1" "$T_BUSY2")x; target: never below 1.00x)."

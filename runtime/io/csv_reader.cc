@@ -52,20 +52,6 @@ size_t find_either(const char* b, size_t from, size_t n, char x, char y) {
   return n;
 }
 
-// Calls f(i) for each i of [0, n), in order, where b[i] is x or y: sixteen bytes are compared
-// at once, and a row with twenty quoted values costs seven loads, not twenty searches.
-template <typename F>
-inline void for_each_either(const char* b, size_t n, char x, char y, F f) {
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i vx = _mm_set1_epi8(x), vy = _mm_set1_epi8(y);
-  for (; i + 16 <= n; i += 16)
-    for (unsigned m = either16(b + i, vx, vy); m; m &= m - 1) f(i + static_cast<size_t>(__builtin_ctz(m)));
-#endif
-  for (; i < n; ++i)
-    if (b[i] == x || b[i] == y) f(i);
-}
-
 // Bit i: byte i of the 64 from p is c.
 inline uint64_t equal64(const char* p, char c) {
 #if defined(__SSE2__)
@@ -499,17 +485,31 @@ class CsvDecoder : public RawDecoder {
     if (raw.unsplit) {  // plain or quoted values, as CsvParser::plain_line checked them
       const char* b = raw.input().data();
       const size_t n = raw.input().size();
-      size_t from = 0, open = 0, close = 0;  // the value's first byte; its quotes, if it has them
-      for_each_either(b, n, delim_, '"', [&](size_t i) {
-        if (b[i] == '"') {
-          if (open <= from) open = i + 1;
-          else close = i;
-        } else if (close >= open) {  // a delimiter, not inside quotes
-          cells.emplace_back(open > from ? std::string_view(b + open, close - open) : std::string_view(b + from, i - from));
-          from = i + 1;
+      // A value ends at each delimiter outside quotes, found 64 bytes at a time as in
+      // quotes_whole_values; one that starts with a quote is quoted whole (plain_line saw to it).
+      size_t from = 0;  // the value's first byte
+      auto value = [&](size_t end) {
+        cells.emplace_back(end > from && b[from] == '"' ? std::string_view(b + from + 1, end - from - 2)
+                                                        : std::string_view(b + from, end - from));
+        from = end + 1;
+      };
+      uint64_t open_at_start = 0;
+      char tail[64];
+      for (size_t i = 0; i < n; i += 64) {
+        const char* w = b + i;
+        const size_t len = std::min<size_t>(64, n - i);
+        if (len < 64) {
+          std::memcpy(tail, w, len);
+          std::memset(tail + len, 0, 64 - len);
+          w = tail;
         }
-      });
-      cells.emplace_back(open > from ? std::string_view(b + open, close - open) : std::string_view(b + from, n - from));
+        const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
+        const uint64_t inside = prefix_xor(equal64(w, '"') & valid) ^ open_at_start;
+        for (uint64_t ends = equal64(w, delim_) & valid & ~inside; ends; ends &= ends - 1)
+          value(i + static_cast<size_t>(std::countr_zero(ends)));
+        open_at_start = inside >> 63 ? ~uint64_t{0} : 0;
+      }
+      value(n);
     } else {
       cells.assign(raw.cells.begin(), raw.cells.end());
     }

@@ -368,7 +368,7 @@ TEST_CASE("rows split in one pass are read as the byte-by-byte reader reads them
         const std::string pad(g() % 140, 'p');
         text += pick({"a", "12", " 7 ", "", "\"q\"", "\"with" + d + "delim\"", "\"two\nlines\"", "\"say \"\"hi\"\"\"", "\"x\" ",
                       "ab\"c", "\"open", "n/a", "\"\"", "  ", "Žofie", g() % 200 == 0 ? big : "b", pad, "\"" + pad + "\"",
-                      "\"" + pad + "\"\"\"", pad + "\"", "\"" + pad + "\" "});
+                      "\"" + pad + "\"\"\"", pad + "\"", "\"" + pad + "\" ", "\"" + pad + d + pad + "\""});
       }
       text += pick({"\n", "\n", "\n", "\r\n", "\r", "\n\n", " \n"});
     }
