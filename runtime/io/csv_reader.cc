@@ -75,25 +75,31 @@ inline uint64_t prefix_xor(uint64_t x) {
   return x;
 }
 
+// The 64 bytes of b[i, n) from i (n - i of them, at most 64): in place when 64 bytes can be
+// read there (b[0, readable) is memory of the buffer, past n too), else copied into `tail` and
+// padded. Bits past the row's end must be masked off (`valid`).
+inline const char* word_at(const char* b, size_t i, size_t n, size_t readable, char (&tail)[64]) {
+  if (i + 64 <= readable) return b + i;
+  const size_t len = std::min<size_t>(64, n - i);
+  std::memcpy(tail, b + i, len);
+  std::memset(tail + len, 0, 64 - len);
+  return tail;
+}
+
 // Whether the quotes of the row b[0, n), whose line end is at n, quote whole values: each
 // opening one starts the row or follows a delimiter, each closing one is followed by a
 // delimiter or the line end, and none is left open. `quotes` gets how many there are. The row
 // is read 64 bytes at a time, as bit masks of its quotes and delimiters: a quote opens or
 // closes by the parity of the quotes up to it (prefix_xor), so no quote costs a branch.
-bool quotes_whole_values(const char* b, size_t n, char delim, size_t& quotes) {
+bool quotes_whole_values(const char* b, size_t n, size_t readable, char delim, size_t& quotes) {
   uint64_t open_at_start = 0;  // all ones when a quote is open where the word starts
   uint64_t after_delim = 1;    // bit 0: the byte before the word is a delimiter, or the row starts there
   uint64_t after_close = 0;    // bit 0: the byte before the word is a closing quote
   quotes = 0;
   char tail[64];
   for (size_t i = 0; i < n; i += 64) {
-    const char* w = b + i;
+    const char* w = word_at(b, i, n, readable, tail);
     const size_t len = std::min<size_t>(64, n - i);
-    if (len < 64) {  // the row's last bytes, padded (the pad is masked off)
-      std::memcpy(tail, w, len);
-      std::memset(tail + len, 0, 64 - len);
-      w = tail;
-    }
     const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
     const uint64_t q = equal64(w, '"') & valid, d = equal64(w, delim) & valid;
     const uint64_t parity = prefix_xor(q) ^ open_at_start;  // bit i: a quote is open after byte i
@@ -360,7 +366,8 @@ class CsvParser {
     // Then its quotes: one opening a value, one closing it, and none left open.
     const char* b = buf_.data() + pos_;
     size_t quotes = 0;
-    if (!quotes_whole_values(b, at, delim, quotes)) return false;
+    const std::string& block = *blocks_[cur_];
+    if (!quotes_whole_values(b, at, static_cast<size_t>(block.data() + block.size() - b), delim, quotes)) return false;
     if (at <= kLongRow && blocks_[cur_]->size() == kBlock) {
       out.view = std::string_view(b, at);
       if (out.block != blocks_[cur_]) out.block = blocks_[cur_];  // usually the block of its last row
@@ -485,6 +492,7 @@ class CsvDecoder : public RawDecoder {
     if (raw.unsplit) {  // plain or quoted values, as CsvParser::plain_line checked them
       const char* b = raw.input().data();
       const size_t n = raw.input().size();
+      const size_t readable = raw.block ? static_cast<size_t>(raw.block->data() + raw.block->size() - b) : n;
       // A value ends at each delimiter outside quotes, found 64 bytes at a time as in
       // quotes_whole_values; one that starts with a quote is quoted whole (plain_line saw to it).
       size_t from = 0;  // the value's first byte
@@ -496,13 +504,8 @@ class CsvDecoder : public RawDecoder {
       uint64_t open_at_start = 0;
       char tail[64];
       for (size_t i = 0; i < n; i += 64) {
-        const char* w = b + i;
+        const char* w = word_at(b, i, n, readable, tail);
         const size_t len = std::min<size_t>(64, n - i);
-        if (len < 64) {
-          std::memcpy(tail, w, len);
-          std::memset(tail + len, 0, 64 - len);
-          w = tail;
-        }
         const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
         const uint64_t inside = prefix_xor(equal64(w, '"') & valid) ^ open_at_start;
         for (uint64_t ends = equal64(w, delim_) & valid & ~inside; ends; ends &= ends - 1)
