@@ -76,8 +76,8 @@ inline uint64_t prefix_xor(uint64_t x) {
 }
 
 // The 64 bytes of b[i, n) from i (n - i of them, at most 64): in place when 64 bytes can be
-// read there (b[0, readable) is memory of the buffer, past n too), else copied into `tail` and
-// padded. Bits past the row's end must be masked off (`valid`).
+// read there (b[0, readable) holds bytes that no thread writes meanwhile, past n too), else
+// copied into `tail` and padded. Bits past the row's end must be masked off (`valid`).
 inline const char* word_at(const char* b, size_t i, size_t n, size_t readable, char (&tail)[64]) {
   if (i + 64 <= readable) return b + i;
   const size_t len = std::min<size_t>(64, n - i);
@@ -366,10 +366,10 @@ class CsvParser {
     // Then its quotes: one opening a value, one closing it, and none left open.
     const char* b = buf_.data() + pos_;
     size_t quotes = 0;
-    const std::string& block = *blocks_[cur_];
-    if (!quotes_whole_values(b, at, static_cast<size_t>(block.data() + block.size() - b), delim, quotes)) return false;
+    if (!quotes_whole_values(b, at, buf_.size() - pos_, delim, quotes)) return false;
     if (at <= kLongRow && blocks_[cur_]->size() == kBlock) {
       out.view = std::string_view(b, at);
+      out.after = static_cast<uint8_t>(std::min<size_t>(64, buf_.size() - pos_ - at));
       if (out.block != blocks_[cur_]) out.block = blocks_[cur_];  // usually the block of its last row
     } else {
       out.text.assign(b, at);
@@ -492,7 +492,7 @@ class CsvDecoder : public RawDecoder {
     if (raw.unsplit) {  // plain or quoted values, as CsvParser::plain_line checked them
       const char* b = raw.input().data();
       const size_t n = raw.input().size();
-      const size_t readable = raw.block ? static_cast<size_t>(raw.block->data() + raw.block->size() - b) : n;
+      const size_t readable = raw.block ? n + raw.after : n;  // (never what the reading thread may be writing)
       // A value ends at each delimiter outside quotes, found 64 bytes at a time as in
       // quotes_whole_values; one that starts with a quote is quoted whole (plain_line saw to it).
       size_t from = 0;  // the value's first byte

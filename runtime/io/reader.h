@@ -3,6 +3,7 @@
 // input row, in order, bad rows included (with their errors), so that no row is ever dropped.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <memory>
@@ -47,6 +48,10 @@ struct alignas(64) RawRecord {
   // `block`: readers reuse a block once no record holds it (use_count() == 1).
   std::string_view view;
   std::shared_ptr<const std::string> block;
+  // CSV: how many bytes past the view's end were read before it was handed on (up to 64), so
+  // that a worker may read them too: the reading thread writes only further on in the block
+  // while a record views it.
+  uint8_t after = 0;
   int64_t line = 0;
   int64_t number = 0;
   // CSV: the row is one line that the one-pass path would split (values plain or quoted, no
