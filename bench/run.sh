@@ -110,25 +110,30 @@ ceiling() { awk -v a="$1" -v b="$2" 'BEGIN {m = a < b ? a : b; printf "%.2f", m 
 # each on one half of the input (split between records), against --threads 2 on the whole, in
 # turn (the JIT from the disk cache).
 halves() {  # halves MODEL WHOLE HALF1 HALF2 : "median --threads 2" "median of the two halves at once"
-  local s e
+  local s e pid ok=1
   for _ in 1 2 3 4 5; do
-    s=$(date +%s.%N); $RUBRIC score "$1" --input "$2" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" --threads 2 -o /dev/null >/dev/null 2>&1; e=$(date +%s.%N)
+    s=$(date +%s.%N); $RUBRIC score "$1" --input "$2" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" --threads 2 -o /dev/null >/dev/null 2>&1 || ok=0; e=$(date +%s.%N)
     awk -v a="$s" -v b="$e" 'BEGIN {printf "A %.4f\n", b - a}'
     s=$(date +%s.%N)
     $RUBRIC score "$1" --input "$3" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null >/dev/null 2>&1 &
-    $RUBRIC score "$1" --input "$4" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null >/dev/null 2>&1
-    wait
+    pid=$!
+    $RUBRIC score "$1" --input "$4" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null >/dev/null 2>&1 || ok=0
+    wait "$pid" || ok=0
     e=$(date +%s.%N)
     awk -v a="$s" -v b="$e" 'BEGIN {printf "B %.4f\n", b - a}'
   done >"$OUT/pair.txt"
+  if [ "$ok" = 0 ]; then echo "bench/run.sh: a run of $1 on halves of $2 failed" >&2; exit 1; fi
   echo "$(awk '$1 == "A" {print $2}' "$OUT/pair.txt" | median) $(awk '$1 == "B" {print $2}' "$OUT/pair.txt" | median)"
 }
+# (The halves are split by lines: neither input has a line end inside a quoted value.)
 head -n $((LEADS / 2)) "$J" >"$OUT/half1.jsonl"
 tail -n +$((LEADS / 2 + 1)) "$J" >"$OUT/half2.jsonl"
 head -n $((CSV_ROWS / 2 + 1)) "$OUT/bank-1m.csv" >"$OUT/half1.csv"
 { head -n 1 "$OUT/bank-1m.csv"; tail -n +$((CSV_ROWS / 2 + 2)) "$OUT/bank-1m.csv"; } >"$OUT/half2.csv"
-read -r T_H_JSON2 T_H_JSON <<<"$(halves examples/b2b/b2b.rubric "$J" "$OUT/half1.jsonl" "$OUT/half2.jsonl")"
-read -r T_H_CSV2 T_H_CSV <<<"$(halves examples/bank/bank.rubric "$OUT/bank-1m.csv" "$OUT/half1.csv" "$OUT/half2.csv")"
+H_JSON=$(halves examples/b2b/b2b.rubric "$J" "$OUT/half1.jsonl" "$OUT/half2.jsonl")
+H_CSV=$(halves examples/bank/bank.rubric "$OUT/bank-1m.csv" "$OUT/half1.csv" "$OUT/half2.csv")
+read -r T_H_JSON2 T_H_JSON <<<"$H_JSON"
+read -r T_H_CSV2 T_H_CSV <<<"$H_CSV"
 rm -f "$OUT"/half[12].jsonl "$OUT"/half[12].csv
 T_START_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend interp -o /dev/null)
 T_START_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
