@@ -23,7 +23,15 @@ typedef enum {
   RUBRIC_CANNOT_RUN = 5     /* a file could not be read or written: see the summary's "error" */
 } rubric_status;
 
-typedef enum { RUBRIC_BACKEND_AUTO = 0, RUBRIC_BACKEND_INTERP = 1, RUBRIC_BACKEND_BATCH = 2, RUBRIC_BACKEND_JIT = 3 } rubric_backend;
+/* RUBRIC_BACKEND_NATIVE (a model `rubric build` compiled, chosen by loading one) is only ever
+ * reported by rubric_model_scoring_backend; compiling with it is RUBRIC_BAD_ARGUMENT. */
+typedef enum {
+  RUBRIC_BACKEND_AUTO = 0,
+  RUBRIC_BACKEND_INTERP = 1,
+  RUBRIC_BACKEND_BATCH = 2,
+  RUBRIC_BACKEND_JIT = 3,
+  RUBRIC_BACKEND_NATIVE = 4
+} rubric_backend;
 
 typedef struct rubric_model rubric_model;
 typedef struct rubric_result rubric_result;
@@ -49,6 +57,10 @@ typedef struct rubric_linked_model rubric_linked_model;
 rubric_status rubric_load_linked(const rubric_linked_model* linked, const char* name, rubric_model** model,
                                  char** diagnostics);
 void rubric_model_free(rubric_model* model);
+/* What scores the model's leads now (C++: Model::scoring_backend): with RUBRIC_BACKEND_AUTO,
+ * RUBRIC_BACKEND_INTERP until the model has scored a large input, then RUBRIC_BACKEND_JIT once
+ * its compile, on a thread of its own, is done. RUBRIC_BACKEND_AUTO for a NULL model. */
+rubric_backend rubric_model_scoring_backend(const rubric_model* model);
 
 /* Scores one JSON record at `as_of` (ISO 8601): one object, which may span lines (pretty-printed).
  * A record that cannot be read, or text after the object, still gives a result (with

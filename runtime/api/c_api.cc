@@ -60,6 +60,7 @@ bool backend_of(rubric_backend b, rubric::Backend& out) {
     case RUBRIC_BACKEND_INTERP: out = rubric::Backend::Interpreter; return true;
     case RUBRIC_BACKEND_BATCH: out = rubric::Backend::Batch; return true;
     case RUBRIC_BACKEND_JIT: out = rubric::Backend::Jit; return true;
+    case RUBRIC_BACKEND_NATIVE: return false;  // chosen by loading a compiled model, not asked for
   }
   return false;
 }
@@ -103,6 +104,18 @@ rubric_status rubric_load_linked(const rubric_linked_model* linked, const char* 
 }
 
 void rubric_model_free(rubric_model* model) { delete model; }
+
+rubric_backend rubric_model_scoring_backend(const rubric_model* model) {
+  if (!model) return RUBRIC_BACKEND_AUTO;
+  switch (model->model->scoring_backend()) {
+    case rubric::Backend::Auto: return RUBRIC_BACKEND_AUTO;
+    case rubric::Backend::Interpreter: return RUBRIC_BACKEND_INTERP;
+    case rubric::Backend::Batch: return RUBRIC_BACKEND_BATCH;
+    case rubric::Backend::Jit: return RUBRIC_BACKEND_JIT;
+    case rubric::Backend::Native: return RUBRIC_BACKEND_NATIVE;
+  }
+  return RUBRIC_BACKEND_AUTO;
+}
 
 rubric_status rubric_score_json(const rubric_model* model, const char* json, const char* as_of, int explain,
                                 rubric_result** result) {

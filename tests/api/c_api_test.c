@@ -32,8 +32,12 @@ int main(void) {
   CHECK(diags != NULL && strstr(diags, "bad.rubric:4:3: error[E0201]") != NULL);
   rubric_string_free(diags);
 
+  CHECK(rubric_compile("fit.rubric", kModel, RUBRIC_BACKEND_NATIVE, &model, NULL) == RUBRIC_BAD_ARGUMENT);
+  CHECK(rubric_model_scoring_backend(NULL) == RUBRIC_BACKEND_AUTO);
   for (int backend = RUBRIC_BACKEND_AUTO; backend <= RUBRIC_BACKEND_JIT; ++backend) {
     CHECK(rubric_compile("fit.rubric", kModel, (rubric_backend)backend, &model, NULL) == RUBRIC_OK);
+    /* auto starts on the interpreter (it tiers up to the JIT only after a large input) */
+    CHECK(rubric_model_scoring_backend(model) == (backend == RUBRIC_BACKEND_AUTO ? RUBRIC_BACKEND_INTERP : (rubric_backend)backend));
     rubric_result* r = NULL;
     CHECK(rubric_score_json(model, "{\"id\": \"a\", \"employees\": 500, \"title\": \"VP Sales\"}", "2026-11-01", 1, &r) ==
           RUBRIC_OK);
