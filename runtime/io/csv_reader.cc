@@ -75,44 +75,55 @@ inline uint64_t prefix_xor(uint64_t x) {
   return x;
 }
 
-// The 64 bytes of b[i, n) from i (n - i of them, at most 64): in place when 64 bytes can be
-// read there (b[0, readable) holds bytes that no thread writes meanwhile, past n too), else
-// copied into `tail` and padded. Bits past the row's end must be masked off (`valid`).
-inline const char* word_at(const char* b, size_t i, size_t n, size_t readable, char (&tail)[64]) {
-  if (i + 64 <= readable) return b + i;
-  const size_t len = std::min<size_t>(64, n - i);
-  std::memcpy(tail, b + i, len);
-  std::memset(tail + len, 0, 64 - len);
-  return tail;
+// Calls f(i, len, quotes, delims, inside) for each 64-byte word of the row b[0, n), in order,
+// until f returns false (then so does this): the word starts at byte i and holds len bytes of
+// the row; `quotes` and `delims` mask its quotes and delimiters (bits past the row's end clear),
+// and bit k of `inside` says a quote is open after its byte k, by the parity of the quotes up
+// to there (prefix_xor), carried from word to word. A word is read in place when 64 bytes can
+// be read there (b[0, readable) holds bytes no thread writes meanwhile, past n too), else it is
+// copied and padded.
+template <typename F>
+bool for_each_word(const char* b, size_t n, size_t readable, char delim, F f) {
+  uint64_t open_at_start = 0;  // all ones when a quote is open where the word starts
+  char tail[64];
+  for (size_t i = 0; i < n; i += 64) {
+    const size_t len = std::min<size_t>(64, n - i);
+    const char* w = b + i;
+    if (i + 64 > readable) {
+      std::memcpy(tail, w, len);
+      std::memset(tail + len, 0, 64 - len);
+      w = tail;
+    }
+    const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
+    const uint64_t quotes = equal64(w, '"') & valid, delims = equal64(w, delim) & valid;
+    const uint64_t inside = prefix_xor(quotes) ^ open_at_start;
+    if (!f(i, len, quotes, delims, inside)) return false;
+    open_at_start = inside >> 63 ? ~uint64_t{0} : 0;
+  }
+  return true;
 }
 
 // Whether the quotes of the row b[0, n), whose line end is at n, quote whole values: each
 // opening one starts the row or follows a delimiter, each closing one is followed by a
 // delimiter or the line end, and none is left open. `quotes` gets how many there are. The row
-// is read 64 bytes at a time, as bit masks of its quotes and delimiters: a quote opens or
-// closes by the parity of the quotes up to it (prefix_xor), so no quote costs a branch.
+// is read 64 bytes at a time, as bit masks (for_each_word), so no quote costs a branch.
 bool quotes_whole_values(const char* b, size_t n, size_t readable, char delim, size_t& quotes) {
-  uint64_t open_at_start = 0;  // all ones when a quote is open where the word starts
-  uint64_t after_delim = 1;    // bit 0: the byte before the word is a delimiter, or the row starts there
-  uint64_t after_close = 0;    // bit 0: the byte before the word is a closing quote
+  uint64_t after_delim = 1;  // bit 0: the byte before the word is a delimiter, or the row starts there
+  uint64_t after_close = 0;  // bit 0: the byte before the word is a closing quote
+  uint64_t open_at_end = 0;  // the last word ends inside quotes
   quotes = 0;
-  char tail[64];
-  for (size_t i = 0; i < n; i += 64) {
-    const char* w = word_at(b, i, n, readable, tail);
-    const size_t len = std::min<size_t>(64, n - i);
-    const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
-    const uint64_t q = equal64(w, '"') & valid, d = equal64(w, delim) & valid;
-    const uint64_t parity = prefix_xor(q) ^ open_at_start;  // bit i: a quote is open after byte i
-    const uint64_t opening = q & parity, closing = q & ~parity;
-    if (opening & ~((d << 1) | after_delim)) return false;  // a quote inside a plain value
-    const uint64_t line_end = len < 64 ? uint64_t{1} << len : 0;
-    if (((closing << 1) | after_close) & ~(d | line_end)) return false;  // `""`, or text after a closing quote
-    open_at_start = parity >> 63 ? ~uint64_t{0} : 0;
-    after_delim = d >> 63;
-    after_close = closing >> 63;
-    quotes += static_cast<size_t>(std::popcount(q));
-  }
-  return open_at_start == 0;  // (a closing quote that ends a full last word is followed by the line end)
+  return for_each_word(b, n, readable, delim, [&](size_t, size_t len, uint64_t q, uint64_t d, uint64_t inside) {
+           const uint64_t opening = q & inside, closing = q & ~inside;
+           if (opening & ~((d << 1) | after_delim)) return false;  // a quote inside a plain value
+           const uint64_t line_end = len < 64 ? uint64_t{1} << len : 0;
+           if (((closing << 1) | after_close) & ~(d | line_end)) return false;  // `""`, or text after a closing quote
+           after_delim = d >> 63;
+           after_close = closing >> 63;
+           open_at_end = inside >> 63;
+           quotes += static_cast<size_t>(std::popcount(q));
+           return true;
+         }) &&
+         open_at_end == 0;  // (a closing quote that ends a full last word is followed by the line end)
 }
 
 // Splits a stream into CSV rows, keeping count of physical lines (LF, CRLF or CR). The buffer
@@ -501,17 +512,10 @@ class CsvDecoder : public RawDecoder {
                                                         : std::string_view(b + from, end - from));
         from = end + 1;
       };
-      uint64_t open_at_start = 0;
-      char tail[64];
-      for (size_t i = 0; i < n; i += 64) {
-        const char* w = word_at(b, i, n, readable, tail);
-        const size_t len = std::min<size_t>(64, n - i);
-        const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
-        const uint64_t inside = prefix_xor(equal64(w, '"') & valid) ^ open_at_start;
-        for (uint64_t ends = equal64(w, delim_) & valid & ~inside; ends; ends &= ends - 1)
-          value(i + static_cast<size_t>(std::countr_zero(ends)));
-        open_at_start = inside >> 63 ? ~uint64_t{0} : 0;
-      }
+      for_each_word(b, n, readable, delim_, [&](size_t i, size_t, uint64_t, uint64_t d, uint64_t inside) {
+        for (uint64_t ends = d & ~inside; ends; ends &= ends - 1) value(i + static_cast<size_t>(std::countr_zero(ends)));
+        return true;
+      });
       value(n);
     } else {
       cells.assign(raw.cells.begin(), raw.cells.end());

@@ -287,8 +287,9 @@ std::shared_ptr<JitModel> JitModel::compile(std::shared_ptr<const check::Checked
     return nullptr;
   }
   if (!key.empty()) {
-    std::lock_guard<std::mutex> mlock(memory().mu);
-    memory().models[key] = result;
+    MemoryCache& cache = memory();
+    std::lock_guard<std::mutex> mlock(cache.mu);
+    cache.models[key] = result;
   }
   return result;
 }
