@@ -182,7 +182,7 @@ class CsvParser {
   // line end and then breaks the row (wrong number of values, a quote that never closes, text
   // after the closing quote, over a limit) was most likely cut open by a stray quote: its first
   // line becomes an error row of its own and the lines after it are read again as rows.
-  bool next(char delim, size_t columns, RawRecord& out, bool& blank) {
+  bool next(char delim, size_t columns, RawRecord& out, bool& blank, size_t max_rows = 1) {
     // With several threads this record was last read on a worker: a field is written only when
     // it changes, so that a plain row (plain_line) writes one cache line of it, not four.
     if (!out.error.empty()) out.error.clear();
@@ -194,7 +194,11 @@ class CsvParser {
       if (!out.cells.empty()) out.cells.clear();
       return false;
     }
-    if (simple_rows_ && columns && plain_line(delim, out, blank)) return true;
+    if (simple_rows_ && columns && plain_line(delim, out, blank)) {
+      if (max_rows > 1 && !blank && out.block) more_plain_lines(delim, out, max_rows);
+      return true;
+    }
+    if (out.rows != 1) out.rows = 1;
     out.unsplit = false;
     out.block.reset();
     out.view = {};
@@ -389,6 +393,7 @@ class CsvParser {
     }
     if (!out.cells.empty()) out.cells.clear();
     if (!out.unsplit) out.unsplit = true;
+    if (out.rows != 1) out.rows = 1;
     out.line = line_;
     bool any = quotes > 0;
     for (size_t i = 0; i < at && !any; ++i) any = b[i] == delim || (b[i] != ' ' && b[i] != '\t');
@@ -397,6 +402,47 @@ class CsvParser {
     start_ = pos_;
     ++line_;
     return true;
+  }
+
+  // After plain_line took a row as a view, takes the plain lines that follow it into the same
+  // record as a run (RawRecord::rows), up to `max_rows` (and 64) rows in all: lines whose end is
+  // already in the buffer (nothing more is read, so they lie in the first one's block) and that
+  // plain_line would take as views. It stops before any other line, a blank one say, which the
+  // next call reads as usual.
+  void more_plain_lines(char delim, RawRecord& out, size_t max_rows) {
+    max_rows = std::min<size_t>(max_rows, 64);
+    const char* first = out.view.data();
+    uint32_t ends[64];
+    ends[0] = static_cast<uint32_t>(out.view.size());
+    uint64_t crlf = buf_.data() + pos_ - (first + ends[0]) == 2;
+    size_t rows = 1;
+    for (; rows < max_rows; ++rows) {
+      const size_t n = buf_.size() - pos_, limit = std::min({n, kLongRow + 1, kMaxFieldBytes + 1});
+      const size_t at = find_either(buf_.data() + pos_, 0, limit, '\n', '\r');
+      if (at == limit) break;  // its end is not in the buffer yet, or it is too long to view
+      size_t eol = 1;
+      if (buf_[pos_ + at] == '\r') {
+        if (at + 1 == n || buf_[pos_ + at + 1] != '\n') break;
+        eol = 2;
+      }
+      const char* b = buf_.data() + pos_;
+      size_t quotes = 0;
+      if (!quotes_whole_values(b, at, n, delim, quotes)) break;
+      bool any = quotes > 0;
+      for (size_t i = 0; i < at && !any; ++i) any = b[i] == delim || (b[i] != ' ' && b[i] != '\t');
+      if (!any) break;  // a blank line, which is no record
+      ends[rows] = static_cast<uint32_t>(b + at - first);  // (a block is a few MiB)
+      crlf |= uint64_t{eol == 2} << rows;
+      pos_ += at + eol;
+      start_ = pos_;
+      ++line_;
+    }
+    if (rows == 1) return;
+    out.rows = static_cast<uint32_t>(rows);
+    out.crlf = crlf;
+    out.ends.assign(ends, ends + rows);
+    out.view = std::string_view(first, ends[rows - 1]);
+    out.after = static_cast<uint8_t>(std::min<size_t>(64, static_cast<size_t>(buf_.data() + buf_.size() - (first + ends[rows - 1]))));
   }
 
   // Reads the row that started at start_ again as its first line alone, quotes taken as plain
@@ -496,14 +542,15 @@ class CsvDecoder : public RawDecoder {
   CsvDecoder(const check::CheckedModel& m, std::vector<int> slots, size_t columns, char delim, bool strict, bool one_pass)
       : model_(m), decoder_(m), slots_(std::move(slots)), columns_(columns), delim_(delim), strict_(strict), plain_(one_pass) {}
 
-  void decode(const RawRecord& raw, InputRecord& out) override {
+  void decode_row(const RawRecord& raw, size_t row, InputRecord& out) override {
     // The row's values: split here from a plain line (CsvParser::plain_line), else as split.
     std::vector<std::string_view>& cells = cells_;
     cells.clear();
     if (raw.unsplit) {  // plain or quoted values, as CsvParser::plain_line checked them
-      const char* b = raw.input().data();
-      const size_t n = raw.input().size();
-      const size_t readable = raw.block ? n + raw.after : n;  // (never what the reading thread may be writing)
+      const std::string_view input = raw.row_input(row);
+      const char* b = input.data();
+      const size_t n = input.size();
+      const size_t readable = raw.block ? raw.row_readable(row) : n;  // (never what the reading thread may be writing)
       // A value ends at each delimiter outside quotes, found 64 bytes at a time as in
       // quotes_whole_values; one that starts with a quote is quoted whole (plain_line saw to it).
       size_t from = 0;  // the value's first byte
@@ -520,7 +567,8 @@ class CsvDecoder : public RawDecoder {
     } else {
       cells.assign(raw.cells.begin(), raw.cells.end());
     }
-    out.reset(model_.lead.fields.size(), raw.line, raw.number, model_.key_field >= 0);
+    out.reset(model_.lead.fields.size(), raw.line + static_cast<int64_t>(row), raw.number + static_cast<int64_t>(row),
+              model_.key_field >= 0);
     if (model_.key_field >= 0 && slots_[model_.key_field] >= 0 && static_cast<size_t>(slots_[model_.key_field]) < cells.size())
       out.key = cells[slots_[model_.key_field]];
     if (!raw.error.empty()) {
@@ -627,12 +675,13 @@ class CsvReader : public RecordReader {
     return true;
   }
 
-  bool next_raw(RawRecord& out) override {
+  bool next_run(RawRecord& out, size_t max_records) override {
     bool blank;
     do {
-      if (!parser_.next(delim_, columns_ ? columns_ : 1, out, blank)) return false;
+      if (!parser_.next(delim_, columns_ ? columns_ : 1, out, blank, max_records)) return false;
     } while (blank);  // a line of spaces is no record; a line holding `""` is one
-    out.number = ++count_;
+    out.number = count_ + 1;
+    count_ += out.rows;
     return true;
   }
 

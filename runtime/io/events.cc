@@ -432,11 +432,11 @@ namespace {
 class JoinDecoder : public RawDecoder {
  public:
   JoinDecoder(std::unique_ptr<RawDecoder> inner, EventFile& events) : inner_(std::move(inner)), events_(events) {}
-  void decode(const RawRecord& raw, InputRecord& out) override {
+  void decode_row(const RawRecord& raw, size_t row, InputRecord& out) override {
     // The record's old events may be copies of joined ones: drop them here, or a reader that
     // keeps a record's events for their buffers (JSON Lines) would keep every joined event.
     out.record.events.clear();
-    inner_->decode(raw, out);
+    inner_->decode_row(raw, row, out);
     events_.attach(out);
   }
 
@@ -449,7 +449,7 @@ class JoinReader : public RecordReader {
  public:
   JoinReader(std::unique_ptr<RecordReader> leads, std::shared_ptr<EventFile> events)
       : leads_(std::move(leads)), events_(std::move(events)) {}
-  bool next_raw(RawRecord& out) override { return leads_->next_raw(out); }
+  bool next_run(RawRecord& out, size_t max_records) override { return leads_->next_run(out, max_records); }
   std::unique_ptr<RawDecoder> make_decoder() const override {
     return std::make_unique<JoinDecoder>(leads_->make_decoder(), *events_);
   }

@@ -68,7 +68,7 @@ class JsonlDecoder : public RawDecoder {
       : model_(m), decoder_(m), document_(document), strict_(strict), one_pass_(one_pass), lead_keys_(m.lead), event_keys_(m.event),
         lead_required_(required_mask(m.lead)), event_required_(required_mask(m.event)) {}
 
-  void decode(const RawRecord& raw, InputRecord& out) override {
+  void decode_row(const RawRecord& raw, size_t, InputRecord& out) override {  // (a line is never a run)
     std::string_view line = raw.input();
     for (interp::Event& e : out.record.events) spare_.push_back(std::move(e));
     out.reset(model_.lead.fields.size(), raw.line, raw.number, model_.key_field >= 0);
@@ -433,7 +433,7 @@ class JsonlReader : public RecordReader {
   JsonlReader(std::istream& in, const check::CheckedModel& m, bool strict, bool one_pass)
       : lines_(in), model_(m), strict_(strict), one_pass_(one_pass) {}
 
-  bool next_raw(RawRecord& out) override {
+  bool next_run(RawRecord& out, size_t) override {  // one line at a time
     bool too_long;
     do {
       if (!lines_.next(out, too_long)) return false;

@@ -84,11 +84,15 @@ void summarize(const InputRecord& rec, Summary& out) {
 
 // One batch on its way through: the raw input split off in order (with several threads), and
 // per record its summary, per chunk its rows; every chunk but the last holds kChunk records.
+// A raw record may be a run of rows (RawRecord::rows), never across chunks: chunk c's records
+// are those of raws[first_raw[c], first_raw[c + 1]).
 struct Slot {
   std::vector<RawRecord> raws = std::vector<RawRecord>(kBatch);
   std::vector<Summary> summaries = std::vector<Summary>(kBatch);
   std::vector<std::string> texts = std::vector<std::string>(kBatch / kChunk + 1);  // the output rows, per chunk
-  size_t n = 0;
+  size_t first_raw[kBatch / kChunk + 2] = {};
+  size_t n = 0;     // records
+  size_t raws_n = 0;  // raw records
 };
 
 // Scores the good records among work.records[0, n) into their outcomes.
@@ -278,15 +282,22 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
   std::vector<Work> works(workers + 1);
   // A batch ends at kBatch records or kSlotBytes of input, whichever comes first. The records
   // past the end of a short batch let go of the blocks of input they viewed.
+  // A CSV reader hands over up to a chunk's worth of plain rows as one raw record (a run), so
+  // that this thread writes one record's cache lines for them, not one line per row.
   auto split = [&](Slot& slot) {
-    slot.n = 0;
+    slot.n = slot.raws_n = 0;
     size_t bytes = 0;
     while (slot.n < kBatch && bytes < kSlotBytes) {
-      release_if_huge(slot.raws[slot.n]);
-      if (!reader.next_raw(slot.raws[slot.n])) break;
-      bytes += raw_bytes(slot.raws[slot.n++]);
+      RawRecord& raw = slot.raws[slot.raws_n];
+      release_if_huge(raw);
+      if (!reader.next_run(raw, kChunk - slot.n % kChunk)) break;
+      if (slot.n % kChunk == 0) slot.first_raw[slot.n / kChunk] = slot.raws_n;
+      slot.n += raw.rows;
+      ++slot.raws_n;
+      bytes += raw_bytes(raw);
     }
-    for (size_t i = slot.n; i < kBatch; ++i) slot.raws[i].block.reset();
+    slot.first_raw[(slot.n + kChunk - 1) / kChunk] = slot.raws_n;
+    for (size_t i = slot.raws_n; i < kBatch; ++i) slot.raws[i].block.reset();
     return slot.n > 0;
   };
   Slot slots[kSlots];  // declared before the pool, so that its workers stop before the slots go
@@ -294,7 +305,9 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     Slot& slot = slots[batch];
     size_t from = chunk * kChunk, n = std::min(slot.n, from + kChunk) - from;
     Work& work = works[worker];
-    for (size_t i = 0; i < n; ++i) decoders[worker]->decode(slot.raws[from + i], work.records[i]);
+    size_t i = 0;
+    for (size_t r = slot.first_raw[chunk]; r < slot.first_raw[chunk + 1]; ++r)
+      for (size_t k = 0; k < slot.raws[r].rows; ++k) decoders[worker]->decode_row(slot.raws[r], k, work.records[i++]);
     finish_chunk(work, n, slot.texts[chunk], &slot.summaries[from], scorer, writer, opts);
   });
   auto chunks = [](const Slot& slot) { return (slot.n + kChunk - 1) / kChunk; };

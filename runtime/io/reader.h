@@ -52,24 +52,46 @@ struct alignas(64) RawRecord {
   // that a worker may read them too: the reading thread writes only further on in the block
   // while a record views it.
   uint8_t after = 0;
-  int64_t line = 0;
-  int64_t number = 0;
   // CSV: the row is one line that the one-pass path would split (values plain or quoted, no
   // quote or line end inside), kept whole for the decoder to split at the delimiter (on a
   // worker, with several threads).
   bool unsplit = false;
+  // CSV: how many records this is, more than one only when the reader was asked for a run
+  // (RecordReader::next_run): `rows` unsplit rows, one per line, one after another in `view`.
+  // Row k ends at ends[k] (an offset in the view) and is followed by its line end, CRLF where
+  // bit k of `crlf` is set, else LF; it is on line `line + k` and is record `number + k`.
+  // A run is one record's worth of writing for up to 64 rows: with several threads, the
+  // reading thread hands a worker one of them instead of a cache line per row.
+  uint32_t rows = 1;
+  int64_t line = 0;
+  int64_t number = 0;
+  uint64_t crlf = 0;
+  std::vector<uint32_t> ends;
   std::string text;                // JSON Lines: the line; CSV, when `unsplit`: the row (unless `view`)
   std::vector<std::string> cells;  // CSV: the row's values, unless `unsplit`
   std::string error;               // why the record could not be split (too long, a broken quote)
   // The record's input: the view when there is one, else `text`.
   std::string_view input() const { return block ? view : std::string_view(text); }
+  // Row k's input (k < rows), and how many bytes past its end may be read (see `after`).
+  std::string_view row_input(size_t k) const {
+    if (rows == 1) return input();
+    const size_t from = k == 0 ? 0 : ends[k - 1] + 1 + (crlf >> (k - 1) & 1);
+    return view.substr(from, ends[k] - from);
+  }
+  size_t row_readable(size_t k) const {
+    if (!block) return 0;
+    const std::string_view r = row_input(k);
+    return static_cast<size_t>(view.data() + view.size() - r.data()) + after;
+  }
 };
 
 // Turns raw records into InputRecords. Not thread-safe: each thread makes its own.
 class RawDecoder {
  public:
   virtual ~RawDecoder() = default;
-  virtual void decode(const RawRecord& raw, InputRecord& out) = 0;
+  // Decodes row `row` of `raw` (see RawRecord::rows; 0 for a record that is no run).
+  virtual void decode_row(const RawRecord& raw, size_t row, InputRecord& out) = 0;
+  void decode(const RawRecord& raw, InputRecord& out) { decode_row(raw, 0, out); }
 };
 
 // Reads records in order: next() for one at a time, or next_raw() and a decoder per thread
@@ -79,13 +101,20 @@ class RecordReader {
   virtual ~RecordReader() = default;
   // Reads the next record; false at the end of the input.
   bool next(InputRecord& out) {
-    if (!next_raw(raw_)) return false;
+    if (++row_ >= raw_.rows) {
+      if (!next_run(raw_, kRunRecords)) return false;
+      row_ = 0;
+    }
     if (!own_) own_ = make_decoder();
-    own_->decode(raw_, out);
+    own_->decode_row(raw_, row_, out);
     return true;
   }
   // Splits off the next record's raw input; false at the end of the input.
-  virtual bool next_raw(RawRecord& out) = 0;
+  bool next_raw(RawRecord& out) { return next_run(out, 1); }
+  // The same, or a run of up to `max_records` records (RawRecord::rows, CSV only) where the
+  // reader has one; false at the end of the input.
+  virtual bool next_run(RawRecord& out, size_t max_records) = 0;
+  static constexpr size_t kRunRecords = 64;
   // A decoder for this reader's raw records, to use on one thread; it may outlive no reader.
   virtual std::unique_ptr<RawDecoder> make_decoder() const = 0;
   // Problems with the input as a whole that do not stop the run (an optional field's column
@@ -97,6 +126,7 @@ class RecordReader {
 
  private:
   RawRecord raw_;
+  size_t row_ = 0;  // the row of raw_ last decoded
   std::unique_ptr<RawDecoder> own_;
 };
 

@@ -145,11 +145,33 @@ std::string score_csv(const std::string& csv, int threads) {
 }
 
 // Reads `text` the one-pass way and the general way (ReaderOptions::one_pass = false), which
-// must give the same records; counts them, the bad ones and the ones with warnings.
+// must give the same records; counts them, the bad ones and the ones with warnings. The
+// one-pass way is also read a third way, as the pipeline's threads read it: raw records split
+// off by next_run, asked for runs of 1 to 64 rows in turn, each row decoded by decode_row;
+// `in_runs` counts the rows that came in runs of more than one.
 struct Counts {
-  int rows = 0, bad = 0, warned = 0;
+  int rows = 0, bad = 0, warned = 0, in_runs = 0;
 };
 Counts read_both_ways(const std::string& text, const check::CheckedModel& model, char delim) {
+  std::vector<std::string> via_runs;
+  Counts n;
+  {
+    std::istringstream in(text);
+    std::string fatal;
+    auto reader = io::open_reader(in, model, {io::InputFormat::Csv, delim}, fatal);
+    REQUIRE(reader);
+    auto decoder = reader->make_decoder();
+    io::RawRecord raw;
+    io::InputRecord rec;
+    for (size_t ask = 1; reader->next_run(raw, ask); ask = ask % 64 + 1) {
+      REQUIRE((raw.rows >= 1 && raw.rows <= ask));
+      for (size_t k = 0; k < raw.rows; ++k) {
+        decoder->decode_row(raw, k, rec);
+        via_runs.push_back(fuzz::describe(rec));
+      }
+      if (raw.rows > 1) n.in_runs += static_cast<int>(raw.rows);
+    }
+  }
   std::istringstream in_a(text), in_b(text);
   io::ReaderOptions one_pass{io::InputFormat::Csv, delim}, general{io::InputFormat::Csv, delim};
   general.one_pass = false;
@@ -157,16 +179,18 @@ Counts read_both_ways(const std::string& text, const check::CheckedModel& model,
   auto a_reader = io::open_reader(in_a, model, one_pass, fatal);
   auto b_reader = io::open_reader(in_b, model, general, fatal);
   REQUIRE((a_reader && b_reader));
-  Counts n;
   io::InputRecord a, b;
   while (a_reader->next(a)) {
     REQUIRE(b_reader->next(b));
     REQUIRE(fuzz::describe(a) == fuzz::describe(b));
+    REQUIRE(static_cast<size_t>(n.rows) < via_runs.size());
+    REQUIRE(via_runs[static_cast<size_t>(n.rows)] == fuzz::describe(a));
     ++n.rows;
     n.bad += !a.ok();
     n.warned += !a.warnings.empty();
   }
   CHECK_FALSE(b_reader->next(b));
+  CHECK(via_runs.size() == static_cast<size_t>(n.rows));
   return n;
 }
 
@@ -410,6 +434,7 @@ TEST_CASE("values read the plain way are read as the general way reads them", "[
   CHECK(n.rows == 6000);
   CHECK(n.warned > 1000);
   CHECK(n.bad > 1000);
+  CHECK(n.in_runs > 5000);  // bad values too: a run holds rows of plain or whole-quoted values
 }
 
 TEST_CASE("rows cut by the reader's refill of its buffer are read as the general way reads them", "[io]") {
@@ -467,7 +492,9 @@ TEST_CASE("rows kept as views into the reader's blocks read alike across blocks,
     // start are still waiting to be decoded when the reader needs room after them.
     if (i >= 40000 && i < 44000) text += fmt::format("w{},{},2\n", i, std::string(2500 + g() % 100, 'w'));
   }
-  CHECK(read_both_ways(text, *c.model, ',').rows > 60000);
+  Counts n = read_both_ways(text, *c.model, ',');
+  CHECK(n.rows > 60000);
+  CHECK(n.in_runs > 30000);
   io::ReaderOptions general{io::InputFormat::Csv, 0};
   general.one_pass = false;
   const test::Scored base = test::score_through_pipeline(c, text, general, 1, "in.csv");
@@ -529,5 +556,40 @@ TEST_CASE("a row quoting whole values is kept whole for the one-pass split, othe
     CHECK(rec.key == k.cells[0]);
     CHECK(rec.key == general[0].key);
     CHECK(rec.errors == general[0].errors);
+  }
+}
+
+TEST_CASE("plain rows are handed over in runs, each row with its own line and number", "[io]") {
+  // A run (RawRecord::rows) takes the plain lines after its first, LF or CRLF, up to the number
+  // asked for; it stops before a blank line and before a row the reader splits itself (a doubled
+  // quote), whose lines and record numbers go on from the run's.
+  auto c = test::compile(kModel);
+  REQUIRE(c.ok());
+  const std::string text = "id,Full Name,Total Visits\na,x,1\r\nb,\"y, z\",2\nc,w,3\nc2,w,3\n\nd,v,4\ne,\"q\"\"q\",5\nf,u,6";
+  for (size_t ask : {size_t{64}, size_t{3}}) {
+    std::istringstream in(text);
+    std::string fatal;
+    auto reader = io::open_reader(in, *c.model, {io::InputFormat::Csv, 0}, fatal);
+    REQUIRE(reader);
+    auto decoder = reader->make_decoder();
+    io::RawRecord raw;
+    io::InputRecord rec;
+    std::vector<std::string> runs, rows;
+    while (reader->next_run(raw, ask)) {
+      runs.push_back(std::to_string(raw.rows));
+      for (size_t k = 0; k < raw.rows; ++k) {
+        decoder->decode_row(raw, k, rec);
+        rows.push_back(fmt::format("{}:{}:{}:{}", rec.number, rec.line, rec.key, fuzz::describe(rec).substr(fuzz::describe(rec).find(':') + 1)));
+      }
+    }
+    // (The last row has no line end: the reader reads it on its own.)
+    CHECK(fmt::format("{}", fmt::join(runs, " ")) == (ask == 64 ? "4 1 1 1" : "3 1 1 1 1"));
+    REQUIRE(rows.size() == 7);
+    CHECK(rows[0] == "1:2:a: \"a\" \"x\" 2#1");
+    CHECK(rows[1] == "2:3:b: \"b\" \"y, z\" 2#2");
+    CHECK(rows[3] == "4:5:c2: \"c2\" \"w\" 2#3");
+    CHECK(rows[4] == "5:7:d: \"d\" \"v\" 2#4");
+    CHECK(rows[5] == "6:8:e: \"e\" \"q\"q\" 2#5");
+    CHECK(rows[6] == "7:9:f: \"f\" \"u\" 2#6");
   }
 }
