@@ -12,6 +12,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -290,14 +291,19 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     while (slot.n < kBatch && bytes < kSlotBytes) {
       RawRecord& raw = slot.raws[slot.raws_n];
       release_if_huge(raw);
-      if (!reader.next_run(raw, kChunk - slot.n % kChunk)) break;
+      const size_t room = kChunk - slot.n % kChunk;
+      if (!reader.next_run(raw, room)) break;
+      if (raw.rows < 1 || raw.rows > room) throw std::logic_error("a reader split off a run longer than asked for");
       if (slot.n % kChunk == 0) slot.first_raw[slot.n / kChunk] = slot.raws_n;
       slot.n += raw.rows;
       ++slot.raws_n;
       bytes += raw_bytes(raw);
     }
     slot.first_raw[(slot.n + kChunk - 1) / kChunk] = slot.raws_n;
-    for (size_t i = slot.raws_n; i < kBatch; ++i) slot.raws[i].block.reset();
+    for (size_t i = slot.raws_n; i < kBatch; ++i) {  // (runs leave most of them unused for a while)
+      release_if_huge(slot.raws[i]);
+      slot.raws[i].block.reset();
+    }
     return slot.n > 0;
   };
   Slot slots[kSlots];  // declared before the pool, so that its workers stop before the slots go

@@ -91,6 +91,7 @@ class RawDecoder {
   virtual ~RawDecoder() = default;
   // Decodes row `row` of `raw` (see RawRecord::rows; 0 for a record that is no run).
   virtual void decode_row(const RawRecord& raw, size_t row, InputRecord& out) = 0;
+  // Decodes a record that is no run (from next_raw), or a run's first row.
   void decode(const RawRecord& raw, InputRecord& out) { decode_row(raw, 0, out); }
 };
 
@@ -99,7 +100,8 @@ class RawDecoder {
 class RecordReader {
  public:
   virtual ~RecordReader() = default;
-  // Reads the next record; false at the end of the input.
+  // Reads the next record; false at the end of the input. It reads runs, and holds the rest of
+  // one between calls: a caller uses either next() or next_raw()/next_run(), never both.
   bool next(InputRecord& out) {
     if (++row_ >= raw_.rows) {
       if (!next_run(raw_, kRunRecords)) return false;

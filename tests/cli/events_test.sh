@@ -191,6 +191,10 @@ else
   expect_exit 0 "BPI flat, streamed" -- "$RUBRIC" score examples/bpi2012/bpi2012.rubric --input "$BPI/bpi2012_cases.csv" \
     --events "$BPI/bpi2012_events.csv" --events-sorted --as-of $CUT --output "$TMP/bpi_stream.csv"
   same "$TMP/bpi_stream.csv" "$TMP/bpi_flat.csv" "BPI streamed"
+  # With threads, the cases' CSV rows go to the workers in runs, each joined to its events there.
+  expect_exit 0 "BPI flat, 2 threads" -- "$RUBRIC" score examples/bpi2012/bpi2012.rubric --input "$BPI/bpi2012_cases.csv" \
+    --events "$BPI/bpi2012_events.csv" --as-of $CUT --threads 2 --output "$TMP/bpi_threads.csv"
+  same "$TMP/bpi_threads.csv" "$TMP/bpi_flat.csv" "BPI flat, 2 threads"
   /usr/bin/python3 examples/bpi/prepare.py "$TMP/bpi.jsonl" --cutoff $CUT --data "$BPI" 2>/dev/null
   "$RUBRIC" score examples/bpi/bpi.rubric --input "$TMP/bpi.jsonl" --as-of $CUT --output "$TMP/bpi_nested.csv" 2>/dev/null
   # The applications open at the cut-off are the rows not disqualified; they score as prepared.

@@ -565,7 +565,7 @@ TEST_CASE("plain rows are handed over in runs, each row with its own line and nu
   // quote), whose lines and record numbers go on from the run's.
   auto c = test::compile(kModel);
   REQUIRE(c.ok());
-  const std::string text = "id,Full Name,Total Visits\na,x,1\r\nb,\"y, z\",2\nc,w,3\nc2,w,3\n\nd,v,4\ne,\"q\"\"q\",5\nf,u,6";
+  const std::string text = "id,Full Name,Total Visits\na,x,1\r\nb,\"y, z\",2\r\nc,w,3\nc2,w,3\n\nd,v,4\ne,\"q\"\"q\",5\nf,u,6";
   for (size_t ask : {size_t{64}, size_t{3}}) {
     std::istringstream in(text);
     std::string fatal;
@@ -587,6 +587,7 @@ TEST_CASE("plain rows are handed over in runs, each row with its own line and nu
     REQUIRE(rows.size() == 7);
     CHECK(rows[0] == "1:2:a: \"a\" \"x\" 2#1");
     CHECK(rows[1] == "2:3:b: \"b\" \"y, z\" 2#2");
+    CHECK(rows[2] == "3:4:c: \"c\" \"w\" 2#3");
     CHECK(rows[3] == "4:5:c2: \"c2\" \"w\" 2#3");
     CHECK(rows[4] == "5:7:d: \"d\" \"v\" 2#4");
     CHECK(rows[5] == "6:8:e: \"e\" \"q\"q\" 2#5");
