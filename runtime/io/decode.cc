@@ -29,6 +29,28 @@ inline bool has_nul(std::string_view s) {
   return !any;
 }
 
+// Whether a and b are the same text: for the short texts compared per value (enum values,
+// missing texts, yes and no), by overlapping loads in place of a call to memcmp.
+inline bool same_text(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  auto load8 = [](const char* s) {
+    uint64_t v;
+    std::memcpy(&v, s, 8);
+    return v;
+  };
+  auto load4 = [](const char* s) {
+    uint32_t v;
+    std::memcpy(&v, s, 4);
+    return v;
+  };
+  if (n > 16) return std::memcmp(p, q, n) == 0;
+  if (n >= 8) return load8(p) == load8(q) && load8(p + n - 8) == load8(q + n - 8);
+  if (n >= 4) return load4(p) == load4(q) && load4(p + n - 4) == load4(q + n - 4);
+  return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
+}
+
 bool has_digit(std::string_view s) { return s.find_first_of("0123456789") != std::string_view::npos; }
 
 std::string_view trim(std::string_view s) {
@@ -151,7 +173,7 @@ const int64_t* Decoder::EnumIndex::find(std::string_view folded) const {
   for (size_t at = hash(folded) & mask;; at = (at + 1) & mask) {
     const auto& [text, i] = slots_[at];
     if (text.empty()) return nullptr;
-    if (text == folded) return &i;
+    if (same_text(text, folded)) return &i;
   }
 }
 
@@ -188,7 +210,7 @@ bool Decoder::is_missing(const check::Field& f, std::string_view raw) const {
     if (raw.size() < sizeof buf && (missing_lengths_ >> raw.size() & 1) && text::fold_ascii_into(buf, sizeof buf, raw))
       raw_folded = std::string_view(buf, raw.size());
     for (const std::string& m : missing_folded_) {
-      if (raw_folded.data() ? raw_folded == m
+      if (raw_folded.data() ? same_text(raw_folded, m)
           : m.size() == raw.size() ? text::iequals(raw, m)
                                    : !text::is_ascii(raw) && (raw_folded = folded(raw)) == m)
         return true;
@@ -287,7 +309,7 @@ int bool_word(std::string_view t) {
   char buf[8];
   const bool ascii = text::fold_ascii_into(buf, sizeof buf, t);
   for (size_t k = 0; k < std::size(kWords); ++k)
-    if (ascii ? std::string_view(buf, t.size()) == kWords[k] : text::iequals(t, kWords[k])) return k < 4;
+    if (ascii ? same_text(std::string_view(buf, t.size()), kWords[k]) : text::iequals(t, kWords[k])) return k < 4;
   return -1;
 }
 
