@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -76,10 +77,13 @@ def model_for(spec: ModelSpec) -> rubric.Model:
             m = rubric.compile(spec.payload.decode(), spec.name, fns, backend=spec.backend)
         elif spec.kind == "so":
             d = tempfile.mkdtemp(prefix="rubric-model-")
-            p = os.path.join(d, f"{spec.sha256[:16]}.so")
-            with open(p, "wb") as f:
-                f.write(spec.payload)
-            m = rubric.load(p, fns, backend=spec.backend)  # a load copies the file: it may go now
+            try:
+                p = os.path.join(d, f"{spec.sha256[:16]}.so")
+                with open(p, "wb") as f:
+                    f.write(spec.payload)
+                m = rubric.load(p, fns, backend=spec.backend)  # a load copies the file: it may go now
+            finally:
+                shutil.rmtree(d, ignore_errors=True)
         else:
             raise ValueError(f"unknown model spec kind {spec.kind!r}")
         _cache[spec.sha256] = m

@@ -61,6 +61,24 @@ def test_shipped_shared_object_and_explain(client, b2b, leads, tmp_path):
     pd.testing.assert_frame_equal(got, want)
 
 
+def test_a_shipped_shared_object_leaves_no_temporary_file(b2b, leads, tmp_path, monkeypatch):
+    # A worker writes the shipped .so to a temporary folder to load it (a load copies it), and
+    # removes the folder again: a long-lived worker must not collect one per model.
+    import subprocess
+    import tempfile
+    so = tmp_path / "b2b.so"
+    subprocess.run([CLI, "build", B2B, "-o", str(so)], check=True, capture_output=True)
+    spec = rubric.dask.spec_of(rubric.load(so))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.delitem(rubric.dask._cache, spec.sha256, raising=False)
+    m = rubric.dask.model_for(spec)
+    assert list(scratch.iterdir()) == []
+    part = leads.head(200)
+    pd.testing.assert_frame_equal(m.score_frame(part, as_of=AS_OF), b2b.score_frame(part, as_of=AS_OF))
+
+
 def test_events_frame_joined_per_partition(client, b2b, leads):
     part = leads.head(4000)
     rows = [dict(e, id=k) for k, evs in zip(part["id"], part["events"]) for e in evs]
