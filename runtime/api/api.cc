@@ -480,14 +480,7 @@ FileStats Model::score_file(const FileJob& job) const {
     // The whole input counts at once: the leads and the events file, a compressed byte as four
     // (lead exports compress 4-10x), and a file of unknown size (a pipe) as a large one.
     const bool csv = ropts.format == io::InputFormat::Csv;
-    auto size_of = [&](const std::string& path, bool compressed) -> uint64_t {
-      std::error_code ec;
-      uintmax_t size = std::filesystem::file_size(path, ec);
-      if (ec) return jit::tier_up_bytes(csv);
-      return compressed && size < UINT64_MAX / 4 ? uint64_t{size} * 4 : uint64_t{size};
-    };
-    uint64_t bytes = size_of(job.input, input.compression() != io::Compression::None);
-    if (!job.events.empty()) bytes += std::min<uint64_t>(size_of(job.events, false), UINT64_MAX - bytes);
+    const uint64_t bytes = jit::input_weight(job.input, input.compression() != io::Compression::None, job.events, csv);
     const interp::Scorer& scorer = impl_->scorer_for(bytes, csv);
     io::RunStats run = io::run_scoring(*reader, scorer, writer, opts, messages);
     stats.scored = run.scored;

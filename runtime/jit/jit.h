@@ -77,6 +77,11 @@ std::string over_compile_budget(const check::CheckedModel& m);
 inline constexpr uint64_t kTierUpBytesJsonl = uint64_t{128} << 20;
 inline constexpr uint64_t kTierUpBytesCsv = uint64_t{32} << 20;
 inline uint64_t tier_up_bytes(bool csv) { return csv ? kTierUpBytesCsv : kTierUpBytesJsonl; }
+// The input of one run as `auto` weighs it against tier_up_bytes, for the CLI and score_file
+// alike: the leads file (`compressed`: gzip or zstd) and the events file (empty: none), a
+// compressed byte as four (lead exports compress 4-10x), and a file of unknown size (standard
+// input, a pipe) as one at the break-even.
+uint64_t input_weight(const std::string& leads, bool compressed, const std::string& events, bool csv);
 
 // The scorer of `kind` for `model`. A model compiled ahead of time (`native`, when given)
 // scores with its own code unless an interpreter (Interpreter or Batch) is asked for. For Jit,

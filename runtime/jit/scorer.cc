@@ -3,7 +3,9 @@
 // differ only in compile_jit (runtime/jit/jit.cc, runtime/jit/no_jit.cc).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <system_error>
 
 #include "runtime/interp/batch.h"
@@ -23,6 +25,18 @@ std::shared_ptr<const interp::Scorer> make_interpreter(std::shared_ptr<const che
 }
 
 }  // namespace
+
+uint64_t input_weight(const std::string& leads, bool compressed, const std::string& events, bool csv) {
+  auto size_of = [&](const std::string& path, bool packed) -> uint64_t {
+    std::error_code ec;
+    const uintmax_t size = path == "-" ? 0 : std::filesystem::file_size(path, ec);
+    if (path == "-" || ec) return tier_up_bytes(csv);
+    return packed && size < UINT64_MAX / 4 ? uint64_t{size} * 4 : uint64_t{size};
+  };
+  uint64_t bytes = size_of(leads, compressed);
+  if (!events.empty()) bytes += std::min<uint64_t>(size_of(events, false), UINT64_MAX - bytes);
+  return bytes;
+}
 
 std::string over_compile_budget(const check::CheckedModel& m) {
   if (m.rule_count() > kMaxJitRules)

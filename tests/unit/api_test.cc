@@ -413,6 +413,26 @@ TEST_CASE("as of keeps its fraction of a second in the API; a whole number is se
   CHECK(m.model->score_json(lead, rubric::AsOf::milliseconds(INT64_MIN)).total == 0);
 }
 
+// `rubric score --backend auto` and score_file weigh a run's input alike (jit::input_weight):
+// the leads, a compressed byte as four, the events file, and standard input or a file whose
+// size is unknown as the break-even.
+TEST_CASE("the input of a run is weighed alike for the CLI and score_file", "[api][tiered]") {
+  const std::string dir = std::filesystem::temp_directory_path() / ("rubric-weight-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto file = [&](const std::string& name, size_t n) {
+    std::ofstream(dir + "/" + name, std::ios::binary) << std::string(n, 'x');
+    return dir + "/" + name;
+  };
+  const std::string leads = file("leads.csv", 1000), events = file("events.csv", 300);
+  CHECK(rubric::jit::input_weight(leads, false, "", true) == 1000);
+  CHECK(rubric::jit::input_weight(leads, true, "", true) == 4000);
+  CHECK(rubric::jit::input_weight(leads, true, events, true) == 4300);
+  CHECK(rubric::jit::input_weight("-", false, "", true) == rubric::jit::kTierUpBytesCsv);
+  CHECK(rubric::jit::input_weight("-", false, "", false) == rubric::jit::kTierUpBytesJsonl);
+  CHECK(rubric::jit::input_weight(leads, false, dir + "/gone.csv", false) == 1000 + rubric::jit::kTierUpBytesJsonl);
+  std::filesystem::remove_all(dir);
+}
+
 // Backend::Auto starts on the interpreter and tiers up to the JIT once a model has scored the
 // break-even's worth of input (jit::tier_up_bytes): over its calls, or in one score_file.
 TEST_CASE("an auto model scores with the interpreter, then with the JIT once it has scored a large input", "[api][tiered]") {

@@ -244,20 +244,19 @@ struct ScoreArgs {
 
 // The scorer for --backend; null (after a message) when --backend jit cannot be used.
 std::shared_ptr<const rubric::interp::Scorer> choose_backend(const ScoreArgs& a, const rubric::driver::Compilation& c,
-                                                             bool csv, std::shared_ptr<const rubric::interp::Scorer> native) {
+                                                             bool csv, bool compressed,
+                                                             std::shared_ptr<const rubric::interp::Scorer> native) {
   using rubric::jit::ScorerKind;
   ScorerKind kind = a.backend == "jit" ? ScorerKind::Jit : a.backend == "batch" ? ScorerKind::Batch
                     : a.backend == "interp"                                    ? ScorerKind::Interpreter
                                                                                : ScorerKind::Interpreted;
   if (a.backend == "auto") {
-    // Standard input has no size: assume a long stream.
-    std::error_code ec;
     // Below the break-even an interpreter scores (ScorerKind::Interpreted); from it on `auto` is
     // tiered (ScorerKind::Tiered): the interpreter scores while the model compiles on another
-    // thread, so with a second core free the compile costs no time at all.
-    uintmax_t limit = rubric::jit::tier_up_bytes(csv);
-    uintmax_t size = a.input == "-" ? limit : std::filesystem::file_size(a.input, ec);
-    if (!ec && size >= limit && rubric::jit::over_compile_budget(*c.model).empty()) kind = ScorerKind::Tiered;
+    // thread, so with a second core free the compile costs no time at all. Standard input has
+    // no size: a long stream is assumed.
+    const uint64_t weight = rubric::jit::input_weight(a.input, compressed, a.events.path, csv);
+    if (weight >= rubric::jit::tier_up_bytes(csv) && rubric::jit::over_compile_budget(*c.model).empty()) kind = ScorerKind::Tiered;
   }
   rubric::jit::CompileOptions copts;
   copts.identity = c.sources->file(1).text();  // the model's own text keys the caches
@@ -444,7 +443,8 @@ int run_score(const ScoreArgs& a) {
     wopts.delimiter = d;
   }
   rubric::io::ResultWriter writer(*out, *c.model, wopts);
-  std::shared_ptr<const rubric::interp::Scorer> scorer = choose_backend(a, c, ropts.format == rubric::io::InputFormat::Csv, native);
+  std::shared_ptr<const rubric::interp::Scorer> scorer =
+      choose_backend(a, c, ropts.format == rubric::io::InputFormat::Csv, input.compression() != rubric::io::Compression::None, native);
   if (!scorer) return kCannotRun;
   rubric::io::RunOptions opts;
   opts.as_of = as_of;
