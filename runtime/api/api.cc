@@ -477,8 +477,7 @@ FileStats Model::score_file(const FileJob& job) const {
     opts.explain = job.explain;
     opts.threads = std::max(1, job.threads);
     opts.input_name = job.input;
-    // The whole input counts at once: the leads and the events file, a compressed byte as four
-    // (lead exports compress 4-10x), and a file of unknown size (a pipe) as a large one.
+    // The whole input counts at once, weighed as the CLI weighs it.
     const bool csv = ropts.format == io::InputFormat::Csv;
     const uint64_t bytes = jit::input_weight(job.input, input.compression() != io::Compression::None, job.events, csv);
     const interp::Scorer& scorer = impl_->scorer_for(bytes, csv);

@@ -126,6 +126,14 @@ bool quotes_whole_values(const char* b, size_t n, size_t readable, char delim, s
          open_at_end == 0;  // (a closing quote that ends a full last word is followed by the line end)
 }
 
+// Whether the row b[0, n), holding `quotes` quotes, is a blank line (no record): nothing but
+// spaces and tabs, with no delimiter and no quote.
+inline bool blank_row(const char* b, size_t n, size_t quotes, char delim) {
+  bool any = quotes > 0;
+  for (size_t i = 0; i < n && !any; ++i) any = b[i] == delim || (b[i] != ' ' && b[i] != '\t');
+  return !any;
+}
+
 // Splits a stream into CSV rows, keeping count of physical lines (LF, CRLF or CR). The buffer
 // holds the current row from its first byte, so that a row can be read again; a row is never
 // longer than kMaxRecordBytes.
@@ -395,9 +403,7 @@ class CsvParser {
     if (!out.unsplit) out.unsplit = true;
     if (out.rows != 1) out.rows = 1;
     out.line = line_;
-    bool any = quotes > 0;
-    for (size_t i = 0; i < at && !any; ++i) any = b[i] == delim || (b[i] != ' ' && b[i] != '\t');
-    blank = !any;
+    blank = blank_row(b, at, quotes, delim);
     pos_ += at + eol;
     start_ = pos_;
     ++line_;
@@ -428,9 +434,7 @@ class CsvParser {
       const char* b = buf_.data() + pos_;
       size_t quotes = 0;
       if (!quotes_whole_values(b, at, n, delim, quotes)) break;
-      bool any = quotes > 0;
-      for (size_t i = 0; i < at && !any; ++i) any = b[i] == delim || (b[i] != ' ' && b[i] != '\t');
-      if (!any) break;  // a blank line, which is no record
+      if (blank_row(b, at, quotes, delim)) break;  // no record
       ends[rows] = static_cast<uint32_t>(b + at - first);  // (a block is a few MiB)
       crlf |= uint64_t{eol == 2} << rows;
       pos_ += at + eol;
@@ -550,7 +554,7 @@ class CsvDecoder : public RawDecoder {
       const std::string_view input = raw.row_input(row);
       const char* b = input.data();
       const size_t n = input.size();
-      const size_t readable = raw.block ? raw.row_readable(row) : n;  // (never what the reading thread may be writing)
+      const size_t readable = raw.block ? raw.readable_from(b) : n;  // (never what the reading thread may be writing)
       // A value ends at each delimiter outside quotes, found 64 bytes at a time as in
       // quotes_whole_values; one that starts with a quote is quoted whole (plain_line saw to it).
       size_t from = 0;  // the value's first byte

@@ -72,17 +72,14 @@ struct alignas(64) RawRecord {
   std::string error;               // why the record could not be split (too long, a broken quote)
   // The record's input: the view when there is one, else `text`.
   std::string_view input() const { return block ? view : std::string_view(text); }
-  // Row k's input (k < rows), and how many bytes past its end may be read (see `after`).
+  // Row k's input (k < rows).
   std::string_view row_input(size_t k) const {
     if (rows == 1) return input();
     const size_t from = k == 0 ? 0 : ends[k - 1] + 1 + (crlf >> (k - 1) & 1);
     return view.substr(from, ends[k] - from);
   }
-  size_t row_readable(size_t k) const {
-    if (!block) return 0;
-    const std::string_view r = row_input(k);
-    return static_cast<size_t>(view.data() + view.size() - r.data()) + after;
-  }
+  // How many bytes from `p`, a place in the view, may be read: to its end and `after` beyond.
+  size_t readable_from(const char* p) const { return static_cast<size_t>(view.data() + view.size() - p) + after; }
 };
 
 // Turns raw records into InputRecords. Not thread-safe: each thread makes its own.

@@ -28,9 +28,10 @@ std::shared_ptr<const interp::Scorer> make_interpreter(std::shared_ptr<const che
 
 uint64_t input_weight(const std::string& leads, bool compressed, const std::string& events, bool csv) {
   auto size_of = [&](const std::string& path, bool packed) -> uint64_t {
+    if (path == "-") return tier_up_bytes(csv);
     std::error_code ec;
-    const uintmax_t size = path == "-" ? 0 : std::filesystem::file_size(path, ec);
-    if (path == "-" || ec) return tier_up_bytes(csv);
+    const uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec) return tier_up_bytes(csv);
     return packed && size < UINT64_MAX / 4 ? uint64_t{size} * 4 : uint64_t{size};
   };
   uint64_t bytes = size_of(leads, compressed);

@@ -2,6 +2,7 @@
 // CSV input: RFC 4180 quoting, line endings, delimiters, header matching, bad rows.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <random>
 
 #include "runtime/io/decode.h"
@@ -144,6 +145,33 @@ std::string score_csv(const std::string& csv, int threads) {
   return s.rows + s.messages + std::to_string(s.stats.scored) + " scored, " + std::to_string(s.stats.errors) + " errors";
 }
 
+// Reads `text` as the pipeline's threads read it: raw records split off by next_run, asking for
+// ask(i) records the i-th time, each row decoded by decode_row. The size of each run, and the
+// records in order.
+struct Runs {
+  std::vector<size_t> sizes;
+  std::vector<io::InputRecord> records;
+};
+Runs read_in_runs(const std::string& text, const check::CheckedModel& model, char delim, const std::function<size_t(size_t)>& ask) {
+  std::istringstream in(text);
+  std::string fatal;
+  auto reader = io::open_reader(in, model, {io::InputFormat::Csv, delim}, fatal);
+  REQUIRE(reader);
+  auto decoder = reader->make_decoder();
+  Runs out;
+  io::RawRecord raw;
+  io::InputRecord rec;
+  for (size_t i = 0; reader->next_run(raw, ask(i)); ++i) {
+    REQUIRE((raw.rows >= 1 && raw.rows <= ask(i)));
+    out.sizes.push_back(raw.rows);
+    for (size_t k = 0; k < raw.rows; ++k) {
+      decoder->decode_row(raw, k, rec);
+      out.records.push_back(rec);
+    }
+  }
+  return out;
+}
+
 // Reads `text` the one-pass way and the general way (ReaderOptions::one_pass = false), which
 // must give the same records; counts them, the bad ones and the ones with warnings. The
 // one-pass way is also read a third way, as the pipeline's threads read it: raw records split
@@ -153,25 +181,11 @@ struct Counts {
   int rows = 0, bad = 0, warned = 0, in_runs = 0;
 };
 Counts read_both_ways(const std::string& text, const check::CheckedModel& model, char delim) {
-  std::vector<std::string> via_runs;
   Counts n;
-  {
-    std::istringstream in(text);
-    std::string fatal;
-    auto reader = io::open_reader(in, model, {io::InputFormat::Csv, delim}, fatal);
-    REQUIRE(reader);
-    auto decoder = reader->make_decoder();
-    io::RawRecord raw;
-    io::InputRecord rec;
-    for (size_t ask = 1; reader->next_run(raw, ask); ask = ask % 64 + 1) {
-      REQUIRE((raw.rows >= 1 && raw.rows <= ask));
-      for (size_t k = 0; k < raw.rows; ++k) {
-        decoder->decode_row(raw, k, rec);
-        via_runs.push_back(fuzz::describe(rec));
-      }
-      if (raw.rows > 1) n.in_runs += static_cast<int>(raw.rows);
-    }
-  }
+  const Runs runs = read_in_runs(text, model, delim, [](size_t i) { return i % 64 + 1; });
+  for (size_t size : runs.sizes) n.in_runs += size > 1 ? static_cast<int>(size) : 0;
+  std::vector<std::string> via_runs;
+  for (const io::InputRecord& r : runs.records) via_runs.push_back(fuzz::describe(r));
   std::istringstream in_a(text), in_b(text);
   io::ReaderOptions one_pass{io::InputFormat::Csv, delim}, general{io::InputFormat::Csv, delim};
   general.one_pass = false;
@@ -567,23 +581,12 @@ TEST_CASE("plain rows are handed over in runs, each row with its own line and nu
   REQUIRE(c.ok());
   const std::string text = "id,Full Name,Total Visits\na,x,1\r\nb,\"y, z\",2\r\nc,w,3\nc2,w,3\n\nd,v,4\ne,\"q\"\"q\",5\nf,u,6";
   for (size_t ask : {size_t{64}, size_t{3}}) {
-    std::istringstream in(text);
-    std::string fatal;
-    auto reader = io::open_reader(in, *c.model, {io::InputFormat::Csv, 0}, fatal);
-    REQUIRE(reader);
-    auto decoder = reader->make_decoder();
-    io::RawRecord raw;
-    io::InputRecord rec;
-    std::vector<std::string> runs, rows;
-    while (reader->next_run(raw, ask)) {
-      runs.push_back(std::to_string(raw.rows));
-      for (size_t k = 0; k < raw.rows; ++k) {
-        decoder->decode_row(raw, k, rec);
-        rows.push_back(fmt::format("{}:{}:{}:{}", rec.number, rec.line, rec.key, fuzz::describe(rec).substr(fuzz::describe(rec).find(':') + 1)));
-      }
-    }
+    const Runs got = read_in_runs(text, *c.model, 0, [ask](size_t) { return ask; });
+    std::vector<std::string> rows;
+    for (const io::InputRecord& rec : got.records)
+      rows.push_back(fmt::format("{}:{}:{}:{}", rec.number, rec.line, rec.key, fuzz::describe(rec).substr(fuzz::describe(rec).find(':') + 1)));
     // (The last row has no line end: the reader reads it on its own.)
-    CHECK(fmt::format("{}", fmt::join(runs, " ")) == (ask == 64 ? "4 1 1 1" : "3 1 1 1 1"));
+    CHECK(fmt::format("{}", fmt::join(got.sizes, " ")) == (ask == 64 ? "4 1 1 1" : "3 1 1 1 1"));
     REQUIRE(rows.size() == 7);
     CHECK(rows[0] == "1:2:a: \"a\" \"x\" 2#1");
     CHECK(rows[1] == "2:3:b: \"b\" \"y, z\" 2#2");
