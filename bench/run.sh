@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 
 echo "== building (Release)"
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-release -j"$(nproc)" --target rubric rubric-bench rubric-parse-only rubric-gen-leads >/dev/null
+cmake --build build-release -j"$(nproc)" --target rubric rubric-bench rubric-parse-only rubric-gen-leads _rubric >/dev/null
 BIN=build-release
 RUBRIC=$BIN/tools/rubric/rubric
 
@@ -138,6 +138,7 @@ rm -f "$OUT"/half[12].jsonl "$OUT"/half[12].csv
 T_START_INTERP=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend interp -o /dev/null)
 T_START_JIT=$(timed $RUBRIC score examples/b2b/b2b.rubric --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 --backend jit -o /dev/null)
 T_START_SO=$(timed $RUBRIC score "$OUT/b2b.so" --input "$OUT/one-lead.jsonl" --as-of 2026-11-01 -o /dev/null)
+API_CALLS=$(PYTHONPATH=$BIN/python /usr/bin/python3 bench/api_calls.py)
 T_CSV_PARSE=$(timed $BIN/bench/rubric-parse-only "$OUT/bank-1m.csv")
 read -r T_CSV_JIT T_CSV_JIT2 <<<"$(timed_pair "--threads 2" $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit -o /dev/null)"
 read -r T_CSV_CACHED T_CSV_CACHED2 <<<"$(timed_pair "--threads 2" $RUBRIC score examples/bank/bank.rubric --input "$OUT/bank-1m.csv" --as-of 2026-11-01 --backend jit --cache-dir "$CACHE" -o /dev/null)"
@@ -273,6 +274,10 @@ SIZE_MB=$(($(stat -c %s "$J") / 1000000))
   echo "| b2b.rubric, --backend interp | $(ms "$T_START_INTERP") |"
   echo "| b2b.rubric, --backend jit (starts LLVM, compiles) | $(ms "$T_START_JIT") |"
   echo "| b2b.so from \`rubric build\` (dlopen, its model read from its bytes) | $(ms "$T_START_SO") |"
+  echo
+  echo "### The Python API on a few leads (\`bench/api_calls.py\`, B2B model, interpreter, microseconds, median of 9 rounds)"
+  echo
+  echo "$API_CALLS"
   echo
   echo "The parse-only pass for JSON Lines parses each line with simdjson and reads every field the"
   echo "model uses (lead fields and every event's fields); for CSV it splits the file into fields."

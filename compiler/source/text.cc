@@ -34,6 +34,16 @@ size_t utf8_length(std::string_view s, size_t i) {
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (size_t i = 0; i < s.size(); ++i) {
+    // A run of bytes that stand for themselves (most of a value) goes in with one append.
+    size_t plain = i;
+    while (plain < s.size()) {
+      const unsigned char b = static_cast<unsigned char>(s[plain]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    out.append(s.data() + i, plain - i);
+    if (plain == s.size()) break;
+    i = plain;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       // JSON must be UTF-8: a byte that does not start a valid sequence becomes U+FFFD.
@@ -52,14 +62,11 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {  // the other control characters
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
   out += '"';

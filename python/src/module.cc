@@ -182,7 +182,9 @@ struct PyModel {
   std::shared_ptr<const rubric::Model> model;
 
   // Writes chunks with `fill` (GIL held; returns false when there is no more) and scores each
-  // while the next is written; `take` gets each chunk's results (GIL held), in order.
+  // while the next is written (on a thread of its own; input that fits one chunk is scored on
+  // this thread, since starting a thread cost more than scoring a few leads); `take` gets each
+  // chunk's results (GIL held), in order.
   void pipeline(int64_t as_of_ms, bool explain, int threads, const std::function<bool(std::string&)>& fill,
                 const std::function<void(std::vector<rubric::Result>&)>& take) const {
     std::shared_ptr<const rubric::Model> m = model;
@@ -209,7 +211,17 @@ struct PyModel {
         std::vector<rubric::Result> done = wait(running);
         take(done);
       }
-      if (!text.empty()) running = start(std::move(text));
+      if (text.empty()) continue;
+      if (!more && !running.valid()) {  // all of it in one chunk: scored here, with no thread to start
+        std::vector<rubric::Result> done;
+        {
+          py::gil_scoped_release nogil;
+          done = m->score_jsonl(text, rubric::AsOf::milliseconds(as_of_ms), explain, threads);
+        }
+        take(done);
+      } else {
+        running = start(std::move(text));
+      }
     }
     if (running.valid()) {
       std::vector<rubric::Result> done = wait(running);

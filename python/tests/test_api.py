@@ -427,6 +427,11 @@ def test_gil_released_while_scoring(b2b, generated):
     leads = read_leads(path)
     ticks = ticks_during(lambda: b2b.score_many(leads, as_of=AS_OF, threads=2))
     assert ticks > 5  # the other Python thread ran while we scored
+    # Fewer leads than a chunk (8,192) are scored on the calling thread, also without the GIL.
+    few = leads[:8000]
+    ticks = ticks_during(lambda: b2b.score_many(few, as_of=AS_OF))
+    assert ticks > 5
+    assert b2b.score_many(few, as_of=AS_OF) == b2b.score_many(leads, as_of=AS_OF)[:8000]
 
 
 def test_pickle_round_trip(b2b):

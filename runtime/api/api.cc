@@ -406,13 +406,14 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, AsOf as_of, bool 
     std::vector<std::thread> workers;
     size_t per = (good.size() + parts - 1) / parts;
     const int64_t as_of_ms = as_of.ms();
-    for (size_t p = 0; p < parts; ++p) {
+    auto score_part = [&](size_t from, size_t len) {
+      scorer.score_batch(good.data() + from, len, as_of_ms, explain, outcomes.data() + from);
+    };
+    if (parts == 1) score_part(0, good.size());  // on this thread: starting one cost more than a few leads
+    for (size_t p = 0; p < parts && parts > 1; ++p) {
       size_t from = p * per;
       if (from >= good.size()) break;
-      size_t len = std::min(per, good.size() - from);
-      workers.emplace_back([&, from, len] {
-        scorer.score_batch(good.data() + from, len, as_of_ms, explain, outcomes.data() + from);
-      });
+      workers.emplace_back(score_part, from, std::min(per, good.size() - from));
     }
     for (auto& w : workers) w.join();
     std::vector<const interp::Outcome*> by_record(recs.size(), nullptr);

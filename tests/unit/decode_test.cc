@@ -2,6 +2,7 @@
 // Raw values to typed values: missing texts, booleans, enums with raw texts and fallbacks.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <random>
 
 #include "compiler/source/text.h"
 #include "runtime/io/decode.h"
@@ -109,6 +110,40 @@ TEST_CASE("JSON strings are always valid UTF-8", "[io]") {
   CHECK(text::json_string("bad \xFF\x93 bytes") == "\"bad \xEF\xBF\xBD\xEF\xBF\xBD bytes\"");
   CHECK(text::json_string("cut \xC3") == "\"cut \xEF\xBF\xBD\"");
   CHECK(text::json_string("tab\tquote\"") == "\"tab\\tquote\\\"\"");
+}
+
+TEST_CASE("JSON strings escape every byte as one at a time would", "[io]") {
+  // ASCII bytes of every kind, and two- to four-byte UTF-8 characters, at every place of runs
+  // of plain bytes (which go in with one append), against escaping byte by byte.
+  const std::string_view wide[] = {"\xC3\xA9", "\xD0\xB6", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s, expected = "\"";
+    const size_t len = rng() % 40;
+    for (size_t k = 0; k < len; ++k) {
+      const unsigned pick = rng() % 10;
+      if (pick == 0) {
+        std::string_view w = wide[rng() % 4];
+        s += w;
+        expected += w;
+        continue;
+      }
+      const char c = static_cast<char>(pick == 1 ? rng() % 0x20 : pick == 2 ? "\"\\"[rng() % 2] : 0x20 + rng() % 0x60);
+      s += c;
+      switch (c) {
+        case '"': expected += "\\\""; break;
+        case '\\': expected += "\\\\"; break;
+        case '\n': expected += "\\n"; break;
+        case '\r': expected += "\\r"; break;
+        case '\t': expected += "\\t"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) expected += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+          else expected += c;
+      }
+    }
+    expected += '"';
+    REQUIRE(text::json_string(s) == expected);
+  }
 }
 
 TEST_CASE("missing texts apply to JSON numbers too", "[io]") {
