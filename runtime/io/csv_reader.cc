@@ -497,20 +497,20 @@ class CsvParser {
           to = blocks_.size();
           for (size_t i = 0; i < blocks_.size(); ++i) {
             if (i == cur_ || blocks_[i].use_count() > 1) continue;
-            if (blocks_[i]->size() > kBlock) std::string(kBlock, '\0').swap(*blocks_[i]);  // a grown one, free
+            if (blocks_[i]->size() > kBlock) *blocks_[i] = Block(kBlock);  // a grown one, free
             if (to == blocks_.size()) to = i;
           }
-          if (to == blocks_.size()) blocks_.push_back(std::make_shared<std::string>(kBlock, '\0'));
+          if (to == blocks_.size()) blocks_.push_back(std::make_shared<Block>(kBlock));
         }
-        std::string& into = *blocks_[to];
-        if (into.size() < need) into.resize(need);  // a row longer than a block
+        Block& into = *blocks_[to];
+        into.grow(need);  // for a row longer than a block
         std::memmove(into.data(), blocks_[cur_]->data() + start_, keep);
         cur_ = to;
         pos_ -= start_;
         start_ = 0;
         buf_ = std::string_view(into.data(), keep);
       }
-      std::string& block = *blocks_[cur_];
+      Block& block = *blocks_[cur_];
       in_.read(block.data() + buf_.size(), static_cast<std::streamsize>(kChunk));
       const size_t got = static_cast<size_t>(in_.gcount());
       if (got == 0) {
@@ -531,7 +531,7 @@ class CsvParser {
   std::istream& in_;
   // Blocks of input; plain rows are views into them (RawRecord::block), and a block is read
   // into again once no record holds it (with several threads, a few batches' worth are held).
-  std::vector<std::shared_ptr<std::string>> blocks_{std::make_shared<std::string>(kBlock, '\0')};
+  std::vector<std::shared_ptr<Block>> blocks_{std::make_shared<Block>(kBlock)};
   size_t cur_ = 0;         // the block being read
   std::string_view buf_;  // what was read into it: the current row from start_, and what follows
   size_t pos_ = 0;    // the next byte

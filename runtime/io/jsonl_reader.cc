@@ -382,7 +382,7 @@ class LineSplitter {
         // Room for simdjson to read past the end, so that it parses the line where it lies.
         if (line.capacity() < line.size() + simdjson::SIMDJSON_PADDING) line.reserve(line.size() + simdjson::SIMDJSON_PADDING);
       }
-      if (*p == '\r' && fill() && (*buf_)[pos_] == '\n') ++pos_;  // CRLF is one line end
+      if (*p == '\r' && fill() && buf_->data()[pos_] == '\n') ++pos_;  // CRLF is one line end
       return true;
     }
   }
@@ -396,11 +396,13 @@ class LineSplitter {
       if (b.use_count() == 1) buf_ = b;
     if (!buf_) {
       // Room past the end for simdjson (SIMDJSON_PADDING), which reads a line where it lies.
-      blocks_.push_back(std::make_shared<std::string>(kBlock + simdjson::SIMDJSON_PADDING, '\0'));
+      blocks_.push_back(std::make_shared<Block>(kBlock + simdjson::SIMDJSON_PADDING));
       buf_ = blocks_.back();
     }
     in_.read(buf_->data(), static_cast<std::streamsize>(kBlock));
     end_ = static_cast<size_t>(in_.gcount());
+    // The padding simdjson may read past the last line holds zeros, not what the block held.
+    std::memset(buf_->data() + end_, 0, simdjson::SIMDJSON_PADDING);
     pos_ = 0;
     cr_known_ = false;
     if (end_ == 0) failed_ = in_.bad();  // damaged compressed data: a cut line is no line
@@ -417,8 +419,8 @@ class LineSplitter {
   std::istream& in_;
   // Blocks of input; records hold the ones their lines lie in, and a block is read into again
   // once none does (with several threads, a few batches' worth are in use).
-  std::vector<std::shared_ptr<std::string>> blocks_;
-  std::shared_ptr<std::string> buf_;  // the block being split, of which [0, end_) was read
+  std::vector<std::shared_ptr<Block>> blocks_;
+  std::shared_ptr<Block> buf_;  // the block being split, of which [0, end_) was read
   size_t end_ = 0;
   size_t pos_ = 0;
   size_t cr_ = 0;  // where the next CR at or after pos_ is in the block (end_ for none), once looked for

@@ -87,13 +87,19 @@ void summarize(const InputRecord& rec, Summary& out) {
 // per record its summary, per chunk its rows; every chunk but the last holds kChunk records.
 // A raw record may be a run of rows (RawRecord::rows), never across chunks: chunk c's records
 // are those of raws[first_raw[c], first_raw[c + 1]).
+// Its vectors grow to what the batches need (grow_to), so that a run over a few records, as an
+// API call on a few leads makes, does not first make and zero a thousand of each.
 struct Slot {
-  std::vector<RawRecord> raws = std::vector<RawRecord>(kBatch);
-  std::vector<Summary> summaries = std::vector<Summary>(kBatch);
+  std::vector<RawRecord> raws;
+  std::vector<Summary> summaries;
   std::vector<std::string> texts = std::vector<std::string>(kBatch / kChunk + 1);  // the output rows, per chunk
   size_t first_raw[kBatch / kChunk + 2] = {};
   size_t n = 0;     // records
   size_t raws_n = 0;  // raw records
+  // Room for `records` summaries, on the thread that fills the slot, before any other uses it.
+  void grow_to(size_t records) {
+    if (summaries.size() < records) summaries.resize(std::min(kBatch, std::max(records, 2 * summaries.size())));
+  }
 };
 
 // Scores the good records among work.records[0, n) into their outcomes.
@@ -265,6 +271,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
         while (n < kChunk && bytes < kMaxBatchBytes && (more = reader.next(work.records[n])))
           bytes += text_bytes(work.records[n++]);
         if (n == 0) break;
+        slot.grow_to(slot.n + n);
         finish_chunk(work, n, slot.texts[slot.n / kChunk], &slot.summaries[slot.n], scorer, writer, opts);
         slot.n += n;
       }
@@ -289,6 +296,7 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
     slot.n = slot.raws_n = 0;
     size_t bytes = 0;
     while (slot.n < kBatch && bytes < kSlotBytes) {
+      if (slot.raws_n == slot.raws.size()) slot.raws.emplace_back();
       RawRecord& raw = slot.raws[slot.raws_n];
       release_if_huge(raw);
       const size_t room = kChunk - slot.n % kChunk;
@@ -300,7 +308,8 @@ RunStats run_scoring(RecordReader& reader, const interp::Scorer& scorer, ResultW
       bytes += raw_bytes(raw);
     }
     slot.first_raw[(slot.n + kChunk - 1) / kChunk] = slot.raws_n;
-    for (size_t i = slot.raws_n; i < kBatch; ++i) {  // (runs leave most of them unused for a while)
+    slot.grow_to(slot.n);
+    for (size_t i = slot.raws_n; i < slot.raws.size(); ++i) {  // (runs leave most of them unused for a while)
       release_if_huge(slot.raws[i]);
       slot.raws[i].block.reset();
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <istream>
 #include <memory>
@@ -35,6 +36,28 @@ struct InputRecord {
   void reset(size_t fields, int64_t line, int64_t number, bool keyed);
 };
 
+// A block of input a reader reads into. Its bytes are left as they are when it is made or grown
+// (`new char[]`), not zeroed: zeroing a reader's first block, page by page, cost more than
+// reading a small input (an API call on a few leads, each input of a fuzz target).
+class Block {
+ public:
+  explicit Block(size_t n) : bytes_(new char[n]), size_(n) {}
+  char* data() { return bytes_.get(); }
+  const char* data() const { return bytes_.get(); }
+  size_t size() const { return size_; }
+  // Grows to `n` bytes (when larger), keeping the ones it has.
+  void grow(size_t n) {
+    if (n <= size_) return;
+    Block more(n);
+    std::memcpy(more.data(), data(), size_);
+    *this = std::move(more);
+  }
+
+ private:
+  std::unique_ptr<char[]> bytes_;
+  size_t size_;
+};
+
 // One record's input before decoding: split off in order by the reader (cheap), then decoded,
 // possibly on another thread, by a RawDecoder.
 // Aligned to a cache line, with what a reader writes for every record first: with several
@@ -47,7 +70,7 @@ struct alignas(64) RawRecord {
   // reading thread then only finds where it ends. Only the reading thread copies or drops
   // `block`: readers reuse a block once no record holds it (use_count() == 1).
   std::string_view view;
-  std::shared_ptr<const std::string> block;
+  std::shared_ptr<const Block> block;
   // CSV: how many bytes past the view's end were read before it was handed on (up to 64), so
   // that a worker may read them too: the reading thread writes only further on in the block
   // while a record views it.
