@@ -463,10 +463,21 @@ int64_t total_cents(const Value& v) { return v.is_missing() ? 0 : check::to_cent
 }  // namespace
 
 Outcome Executor::score(const Record& record, int64_t as_of, bool explain, bool trace) const {
+  Outcome out;
+  score_into(record, as_of, explain, trace, out);
+  return out;
+}
+
+void Executor::score_into(const Record& record, int64_t as_of, bool explain, bool trace, Outcome& out) const {
   WorkspaceGuard w;
   if (w->leads.empty()) w->leads.emplace_back();
   Lead& lead = w->leads[0];
-  Outcome out;
+  out.scores.clear();
+  out.tiers.clear();
+  out.hits.clear();
+  out.total = 0;
+  out.disqualifier = -1;
+  if (!trace) out.trace.clear();
   start(lead, record, as_of, trace ? &out.trace : nullptr);
   out.scores.reserve(plan_.scores.size());
   for (size_t s = 0; s < plan_.scores.size(); ++s) {
@@ -498,7 +509,6 @@ Outcome Executor::score(const Record& record, int64_t as_of, bool explain, bool 
         chosen = static_cast<int>(t);
     out.tiers.push_back(chosen);
   }
-  return out;
 }
 
 void Executor::score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out,

@@ -38,6 +38,8 @@ class Executor {
 
   // With `explain`, the outcome has its rule hits; with `trace`, its trace (Outcome::trace).
   Outcome score(const Record& record, int64_t as_of, bool explain, bool trace = false) const;
+  // The same into `out`, whose vectors keep their room (a batch's outcomes are reused).
+  void score_into(const Record& record, int64_t as_of, bool explain, bool trace, Outcome& out) const;
   // The same results, computed an instruction at a time over records[0..n).
   void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out,
                    bool trace = false) const;

@@ -57,6 +57,8 @@ class Interpreter : public Scorer {
   // `as_of` is seconds since the epoch; events after it are ignored.
   Outcome score(const Record& record, int64_t as_of, bool explain) const override;
   Outcome score_traced(const Record& record, int64_t as_of) const override;
+  // Scores into the outcomes in place (their vectors keep their room).
+  void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const override;
   const check::CheckedModel& model() const { return *model_; }
 
  private:

@@ -464,21 +464,24 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
 
 bool value_is_text(std::string_view raw) { return raw.size() <= kMaxFieldBytes && raw.find('\0') == std::string_view::npos; }
 
-void append_points(std::string& out, int64_t cents) {
+void append_points(std::string& out, int64_t cents, char then) {
+  // Written backwards into `text`, then appended at once (a score column is a handful of bytes,
+  // and each append of its own cost a call and a check of the string's room).
   uint64_t a = cents < 0 ? static_cast<uint64_t>(-(cents + 1)) + 1 : static_cast<uint64_t>(cents);
-  char digits[24];
-  char* e = digits + sizeof digits;
+  char text[32];
+  char* const e = text + sizeof text;
   char* d = e;
+  if (then) *--d = then;
   uint64_t whole = a / 100, frac = a % 100;
+  if (frac) {
+    if (frac % 10) *--d = static_cast<char>('0' + frac % 10);
+    *--d = static_cast<char>('0' + frac / 10);
+    *--d = '.';
+  }
   do *--d = static_cast<char>('0' + whole % 10);
   while (whole /= 10);
   if (cents < 0) *--d = '-';
   out.append(d, static_cast<size_t>(e - d));
-  if (frac) {
-    out += '.';
-    out += static_cast<char>('0' + frac / 10);
-    if (frac % 10) out += static_cast<char>('0' + frac % 10);
-  }
 }
 
 std::string format_points(int64_t cents) {

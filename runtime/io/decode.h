@@ -76,7 +76,7 @@ class Decoder {
 
 // Points in hundredths as text: `15`, `-2.5`, `0.25`.
 std::string format_points(int64_t cents);
-// The same appended to `out`.
-void append_points(std::string& out, int64_t cents);
+// The same appended to `out`, followed by `then` unless it is '\0' (a delimiter, say).
+void append_points(std::string& out, int64_t cents, char then = '\0');
 
 }  // namespace rubric::io

@@ -85,8 +85,7 @@ void ResultWriter::csv_cell(std::string_view s, bool last) {
 void ResultWriter::points_cell(int64_t cents) {
   const char d = opts_.delimiter;
   if ((d >= '0' && d <= '9') || d == '-' || d == '.') return csv_cell(format_points(cents));
-  append_points(buf_, cents);
-  buf_ += d;
+  append_points(buf_, cents, d);
 }
 
 void ResultWriter::header() {

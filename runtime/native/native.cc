@@ -121,35 +121,46 @@ NativeModel::NativeModel(std::shared_ptr<const check::CheckedModel> model, RbSco
 }
 
 interp::Outcome NativeModel::score(const interp::Record& record, int64_t as_of, bool explain) const {
-  return run(record, as_of, explain, false);
+  interp::Outcome out;
+  run(record, as_of, explain, false, out);
+  return out;
 }
 
 interp::Outcome NativeModel::score_traced(const interp::Record& record, int64_t as_of) const {
   // The plan is built here, not when the code is loaded: loading stays as fast as it was.
   std::call_once(trace_once_, [this] { trace_size_ = plan::build(*model_).trace.size(); });
-  return run(record, as_of, true, true);
+  interp::Outcome out;
+  run(record, as_of, true, true, out);
+  return out;
 }
 
-interp::Outcome NativeModel::run(const interp::Record& record, int64_t as_of, bool explain, bool trace) const {
-  // Per-thread buffers for the outputs; the record is read where it is (abi.h).
+void NativeModel::score_batch(const interp::Record* const* records, size_t n, int64_t as_of, bool explain,
+                              interp::Outcome* out) const {
+  for (size_t i = 0; i < n; ++i) run(*records[i], as_of, explain, false, out[i]);
+}
+
+void NativeModel::run(const interp::Record& record, int64_t as_of, bool explain, bool trace, interp::Outcome& out) const {
+  // Per-thread buffers for the outputs; the record is read where it is (abi.h). The outcome's
+  // vectors are written in place, so that a batch's outcomes, reused record after record,
+  // allocate nothing.
   thread_local std::vector<RbSlot> traced;
-  thread_local std::vector<int64_t> scores, tiers;
+  thread_local std::vector<int64_t> tiers;
   thread_local std::vector<RbRuleOut> rules;
   thread_local Scratch scratch;
   const check::CheckedModel& m = *model_;
-  scores.assign(m.scores.size(), 0);
+  out.scores.assign(m.scores.size(), 0);
   tiers.assign(m.tier_sets.size(), -1);
   rules.assign(rules_, RbRuleOut{0, 0, 0});
   scratch.clear();
   if (trace) traced.assign(trace_size_, RbSlot{0, 0, nullptr, 0, 0});
   RbCall call{record.fields.data(), record.events.data(), static_cast<int64_t>(record.events.size()), as_of, &scratch,
-              refs_.data(), scores.data(), tiers.data(), rules.data(), 0, -1, trace ? traced.data() : nullptr};
+              refs_.data(), out.scores.data(), tiers.data(), rules.data(), 0, -1, trace ? traced.data() : nullptr};
   fn_(&call);
-  interp::Outcome out;
-  out.scores = scores;
   out.total = call.total;
   out.disqualifier = static_cast<int>(call.disqualifier);
   out.tiers.assign(tiers.begin(), tiers.end());
+  out.hits.clear();
+  out.trace.clear();
   if (explain) {
     size_t k = 0;
     for (size_t s = 0; s < m.scores.size(); ++s) {
@@ -166,7 +177,6 @@ interp::Outcome NativeModel::run(const interp::Record& record, int64_t as_of, bo
     out.trace.reserve(trace_size_);
     for (const RbSlot& s : traced) out.trace.push_back(value_of_slot(s));
   }
-  return out;
 }
 
 bool write_file(const std::string& path, std::string_view bytes) {

@@ -81,6 +81,10 @@ TEST_CASE("points print without trailing zeros", "[io]") {
   std::string s = "x";
   io::append_points(s, 1234510);
   CHECK(s == "x12345.1");
+  io::append_points(s, -250, ';');
+  io::append_points(s, INT64_MIN, ',');
+  io::append_points(s, 7, '\t');
+  CHECK(s == "x12345.1-2.5;-92233720368547758.08,0.07\t");
 }
 
 TEST_CASE("points are quoted in CSV only when the delimiter could be part of them", "[io]") {

@@ -2,9 +2,11 @@
 // Interpreter semantics that need exact numbers: windows, decay, caps, rounding, unknowns.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "runtime/builtins/builtins.h"
+#include "runtime/jit/jit.h"
 #include "tests/unit/helpers.h"
 
 using namespace rubric;
@@ -117,4 +119,74 @@ TEST_CASE("page globs: any text for *, whole-text match, ignoring case", "[inter
   CHECK(glob_match("/exact", "/EXACT"));
   CHECK_FALSE(glob_match("/exact", "/exactly"));
   CHECK(glob_match("*", ""));
+}
+
+TEST_CASE("a batch scores into outcomes left by other leads as into fresh ones", "[interp]") {
+  // Back ends write a batch's outcomes in place, reusing their vectors from the batch before:
+  // nothing of an earlier lead (scores, tiers, rule hits, a disqualifier) may be left over.
+  auto c = test::compile(std::string(kEvents) +
+                         "score fit:\n  employees > 100: +10 \"big\"\n  title contains \"vp\": +5 \"vp\"\n"
+                         "score engagement:\n  visited pricing within 30 days: +3 each, at most 9 \"pricing\"\n"
+                         "disqualify:\n  title contains \"student\": \"student\"\n"
+                         "tiers temperature:\n  hot: total >= 15\n  cold: otherwise\n");
+  REQUIRE(c.ok());
+  const std::string leads[] = {
+      lead(view("/pricing", "2026-10-20T00:00:00Z") + "," + view("/pricing/x", "2026-10-21T00:00:00Z"),
+           ",\"employees\":500,\"title\":\"vp sales\""),
+      lead("", ",\"title\":\"student\""),
+      lead(view("/blog", "2026-10-20T00:00:00Z")),
+  };
+  std::vector<io::InputRecord> recs(3);
+  for (size_t i = 0; i < 3; ++i) {
+    std::istringstream in(leads[i] + "\n");
+    std::string fatal;
+    auto reader = io::open_reader(in, *c.model, {}, fatal);
+    REQUIRE(reader->next(recs[i]));
+    REQUIRE(recs[i].ok());
+  }
+  const int64_t as_of = *io::parse_time("2026-11-01");
+  std::string why;
+  std::vector<std::shared_ptr<const interp::Scorer>> scorers = {
+      jit::make_scorer(c.model, jit::ScorerKind::Interpreted, {}, &why),
+      jit::make_scorer(c.model, jit::ScorerKind::Batch, {}, &why),
+      jit::make_scorer(c.model, jit::ScorerKind::Jit, {}, &why),
+  };
+  REQUIRE(why.empty());
+  auto same = [](const interp::Outcome& a, const interp::Outcome& b) {
+    if (a.scores != b.scores || a.total != b.total || a.tiers != b.tiers || a.disqualifier != b.disqualifier) return false;
+    if (a.hits.size() != b.hits.size()) return false;
+    for (size_t h = 0; h < a.hits.size(); ++h)
+      if (a.hits[h].score != b.hits[h].score || a.hits[h].rule != b.hits[h].rule || a.hits[h].cents != b.hits[h].cents ||
+          a.hits[h].events != b.hits[h].events)
+        return false;
+    return true;
+  };
+  for (const auto& scorer : scorers) {
+    std::vector<interp::Outcome> fresh;
+    for (const io::InputRecord& r : recs) fresh.push_back(scorer->score(r.record, as_of, true));
+    // The leads differ in every part of an outcome: 10 + 5 + 2 x 3 with three hits and hot; a
+    // disqualified one; one with nothing.
+    CHECK(fresh[0].total == 2100);
+    CHECK(fresh[0].hits.size() == 3);
+    CHECK(fresh[0].tiers == std::vector<int>{0});
+    CHECK(fresh[1].disqualifier == 0);
+    CHECK(fresh[1].tiers == std::vector<int>{-1});
+    CHECK(fresh[2].total == 0);
+    CHECK(fresh[2].tiers == std::vector<int>{1});
+    // Every order of the three, each batch into the outcomes the one before left.
+    std::vector<interp::Outcome> out(3);
+    size_t order[] = {0, 1, 2};
+    do {
+      const interp::Record* batch[3];
+      for (size_t k = 0; k < 3; ++k) batch[k] = &recs[order[k]].record;
+      for (bool explain : {true, false}) {
+        scorer->score_batch(batch, 3, as_of, explain, out.data());
+        for (size_t k = 0; k < 3; ++k) {
+          interp::Outcome want = fresh[order[k]];
+          if (!explain) want.hits.clear();
+          CHECK(same(out[k], want));
+        }
+      }
+    } while (std::next_permutation(order, order + 3));
+  }
 }
