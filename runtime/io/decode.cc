@@ -146,9 +146,34 @@ Decoder::Decoder(const check::CheckedModel& model) : model_(model) {
 }
 
 uint64_t Decoder::EnumIndex::hash(std::string_view s) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
+  // Enum values are short: up to 16 bytes are read as two overlapping loads, as same_text does,
+  // and mixed with multiplications (a byte at a time cost 4% of reading a CSV file of them).
+  const size_t n = s.size();
+  const char* p = s.data();
+  auto load8 = [](const char* q) {
+    uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto load4 = [](const char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return uint64_t{v};
+  };
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    a = load8(p);
+    b = load8(p + n - 8);
+    for (size_t i = 8; i + 8 < n; i += 8) a = (a ^ load8(p + i)) * 0x9E3779B97F4A7C15ull;  // past 16 bytes
+  } else if (n >= 4) {
+    a = load4(p);
+    b = load4(p + n - 4);
+  } else if (n > 0) {
+    a = static_cast<unsigned char>(p[0]) | uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+        uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+  }
+  uint64_t h = (a ^ n) * 0x9E3779B97F4A7C15ull ^ b * 0xC2B2AE3D27D4EB4Full;
+  return h ^ (h >> 29);
 }
 
 void Decoder::EnumIndex::add(std::string folded, int64_t index) {

@@ -3,6 +3,7 @@
 #include "runtime/io/reader.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "runtime/io/limits.h"
 
@@ -94,7 +95,11 @@ void InputRecord::reset(size_t fields, int64_t at_line, int64_t at_number, bool 
   warnings.clear();
   line = at_line;
   number = at_number;
-  key = keyed ? std::string() : std::to_string(at_number);
+  key.clear();  // (keeping its buffer)
+  if (!keyed) {
+    char digits[24];
+    key.assign(digits, std::to_chars(digits, digits + sizeof digits, at_number).ptr);
+  }
 }
 
 }  // namespace rubric::io

@@ -70,6 +70,39 @@ TEST_CASE("enum values and missing texts are found by their folded text, beyond 
   CHECK(index("нет") == -1);
 }
 
+TEST_CASE("an enum of many values finds each, whatever their lengths", "[io]") {
+  // Values of every length from 1 to 40 bytes, and long ones that share their first and last
+  // eight bytes (the enum index hashes up to 16 bytes as two loads, and longer ones in words):
+  // each reads as itself, in its own case and another, plain and with spaces to trim.
+  std::vector<std::string> values;
+  for (size_t n = 1; n <= 40; ++n) {
+    std::string v;
+    for (size_t k = 0; k < n; ++k) v += static_cast<char>('a' + (n * 7 + k * 3) % 26);
+    values.push_back(v);
+  }
+  for (char mid = 'a'; mid <= 'h'; ++mid) values.push_back(std::string("abcdefgh") + std::string(9, mid) + "stuvwxyz");
+  std::string text = "lead:\n  k: enum {";
+  for (size_t i = 0; i < values.size(); ++i) text += fmt::format("{}v{} \"{}\"", i ? ", " : "", i, values[i]);
+  text += "}\nscore s:\n  k is v0: +1\n";
+  auto c = test::compile(text);
+  REQUIRE(c.ok());
+  io::Decoder dec(*c.model);
+  const check::Field& f = c.model->lead.fields[0];
+  check::Value v;
+  std::string err;
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::string upper = values[i];
+    for (char& ch : upper) ch = static_cast<char>(ch - 'a' + 'A');
+    for (const std::string& t : {values[i], upper, " " + values[i] + " "}) {
+      err.clear();
+      REQUIRE(dec.decode(f, t, v, err));
+      CHECK(v.i == static_cast<int64_t>(i));
+    }
+    err.clear();
+    CHECK_FALSE(dec.decode(f, values[i] + "x", v, err));
+  }
+}
+
 TEST_CASE("points print without trailing zeros", "[io]") {
   CHECK(io::format_points(1500) == "15");
   CHECK(io::format_points(-250) == "-2.5");
