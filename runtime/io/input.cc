@@ -100,6 +100,36 @@ class InputBuffer : public std::streambuf {
   const std::string& error() const { return error_; }
 
  protected:
+  // A large read of a plain file goes from the file straight into the caller's buffer (the
+  // readers ask for a megabyte at a time), once what is buffered here is handed over: each byte
+  // is copied once on its way, not three times.
+  std::streamsize xsgetn(char* s, std::streamsize n) override {
+    std::streamsize got = 0;
+    while (got < n) {
+      if (gptr() < egptr()) {
+        const std::streamsize k = std::min<std::streamsize>(egptr() - gptr(), n - got);
+        std::memcpy(s + got, gptr(), static_cast<size_t>(k));
+        gbump(static_cast<int>(k));
+        got += k;
+      } else if (kind_ == Compression::None && !serving_kept_ && raw_at_ == raw_end_ && !eof_ &&
+                 static_cast<size_t>(n - got) >= kChunk) {
+        const size_t want = static_cast<size_t>(n - got), r = std::fread(s + got, 1, want, file_);
+        raw_read_ += r;
+        got += static_cast<std::streamsize>(r);
+        if (r < want) {
+          if (std::ferror(file_)) {
+            error_ = fmt::format("reading {} failed: {}", name_, std::strerror(errno));
+            throw std::runtime_error(error_);
+          }
+          eof_ = true;
+        }
+      } else if (underflow() == traits_type::eof()) {
+        break;
+      }
+    }
+    return got;
+  }
+
   int_type underflow() override {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     if (serving_kept_) {  // the head was served; from now on decompress into `out_`
@@ -108,6 +138,11 @@ class InputBuffer : public std::streambuf {
       std::string().swap(kept_);
     }
     while (true) {
+      if (kind_ == Compression::None && raw_at_ < raw_end_) {  // plain bytes are served where they were read
+        setg(raw_.data() + raw_at_, raw_.data() + raw_at_, raw_.data() + raw_end_);
+        raw_at_ = raw_end_;
+        return traits_type::to_int_type(*gptr());
+      }
       // Compressed data can still flush output when all its input is read.
       size_t before = raw_at_;
       size_t n = raw_at_ < raw_end_ || kind_ != Compression::None ? decode() : 0;
@@ -154,12 +189,7 @@ class InputBuffer : public std::streambuf {
   // Decodes what it can of the raw block into out_; the number of bytes made (0: needs input).
   size_t decode() {
     switch (kind_) {
-      case Compression::None: {
-        size_t n = raw_end_ - raw_at_;
-        std::memcpy(out_.data(), raw_.data() + raw_at_, n);
-        raw_at_ = raw_end_;
-        return n;
-      }
+      case Compression::None: return 0;  // (underflow serves plain bytes from raw_)
       case Compression::Gzip: {
         if (gzip_done_) {
           if (raw_at_ == raw_end_) return 0;
