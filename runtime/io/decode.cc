@@ -328,13 +328,31 @@ namespace {
 
 // The bool a trimmed text reads as, ignoring case: 1 for true, 0 for false, -1 for neither.
 int bool_word(std::string_view t) {
+  // ASCII text is told by its length and letters (a letter with bit 0x20 set is lower case; only
+  // letters are compared so); other text is compared ignoring case the general way (folding
+  // may change its length: `yeſ` is yes).
+  const size_t n = t.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  bool ascii = true;
+  for (size_t i = 0; i < n; ++i) ascii &= p[i] < 0x80;
+  if (ascii) {
+    auto is = [&](std::string_view word) {
+      for (size_t i = 0; i < n; ++i)
+        if ((p[i] | 0x20) != static_cast<unsigned char>(word[i])) return false;
+      return true;
+    };
+    switch (n) {
+      case 1: return p[0] == '1' || (p[0] | 0x20) == 'y' ? 1 : p[0] == '0' || (p[0] | 0x20) == 'n' ? 0 : -1;
+      case 2: return is("no") ? 0 : -1;
+      case 3: return is("yes") ? 1 : -1;
+      case 4: return is("true") ? 1 : -1;
+      case 5: return is("false") ? 0 : -1;
+      default: return -1;
+    }
+  }
   static constexpr std::string_view kWords[] = {"true", "yes", "y", "1", "false", "no", "n", "0"};
-  // Short ASCII text is folded on the stack and compared as it is; other text is compared
-  // ignoring case the general way (folding may change its length: `yeſ` is yes).
-  char buf[8];
-  const bool ascii = text::fold_ascii_into(buf, sizeof buf, t);
   for (size_t k = 0; k < std::size(kWords); ++k)
-    if (ascii ? same_text(std::string_view(buf, t.size()), kWords[k]) : text::iequals(t, kWords[k])) return k < 4;
+    if (text::iequals(t, kWords[k])) return k < 4;
   return -1;
 }
 
@@ -383,7 +401,11 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
         for (; i < n && p[i] >= '0' && p[i] <= '9'; ++i) whole = whole * 10 + (p[i] - '0');
       if (i == n && n > size_t{p[0] == '-'}) d = p[0] == '-' ? -static_cast<double>(whole) : static_cast<double>(whole);  // -0 too
       else if (!parse_double(raw, d)) return false;
-      return number_value(f, d, raw, out, nullptr) == NumberRead::Ok;
+      // As number_value would, written in place (no Value to make and move).
+      if (f.type.kind == TypeKind::Int) return d == std::floor(d) && std::abs(d) <= 9e15 && scalar(Value::Kind::Int, static_cast<int64_t>(d));
+      scalar(f.type.kind == TypeKind::Number ? Value::Kind::Number : Value::Kind::Duration, 0);
+      out.d = f.type.kind == TypeKind::Number ? d : d * f.unit_seconds;
+      return true;
     }
     case TypeKind::Bool: {
       int b = bool_word(raw);

@@ -2,6 +2,7 @@
 // Raw values to typed values: missing texts, booleans, enums with raw texts and fallbacks.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <cctype>
 #include <random>
 
 #include "compiler/source/text.h"
@@ -68,6 +69,51 @@ TEST_CASE("enum values and missing texts are found by their folded text, beyond 
   CHECK(index("ei TIEDOSSA") == -2);
   CHECK(index("нет данных") == -2);
   CHECK(index("нет") == -1);
+}
+
+TEST_CASE("yes and no in any case, and nothing else, read as a bool", "[io]") {
+  // Against comparing with each word ignoring case the general way (text::iequals): every text
+  // of one and two ASCII bytes, and every byte in every place of each word in any case.
+  auto c = test::compile("lead:\n  b: optional bool\nscore s:\n  b: +1\n");
+  REQUIRE(c.ok());
+  io::Decoder dec(*c.model);
+  const check::Field& f = c.model->lead.fields[0];
+  const std::string_view words[] = {"true", "yes", "y", "1", "false", "no", "n", "0"};
+  auto expect = [&](const std::string& t) {
+    for (size_t k = 0; k < std::size(words); ++k)
+      if (text::iequals(t, words[k])) return k < 4 ? 1 : 0;
+    return -1;
+  };
+  std::vector<std::string> texts;
+  for (int a = 1; a < 128; ++a) {
+    texts.push_back(std::string(1, static_cast<char>(a)));
+    for (int b = 1; b < 128; ++b) texts.push_back({static_cast<char>(a), static_cast<char>(b)});
+  }
+  for (std::string_view w : words)
+    for (size_t at = 0; at < w.size(); ++at)
+      for (int b = 1; b < 256; ++b) {
+        std::string t(w);
+        if (at % 2) t[0] = static_cast<char>(std::toupper(t[0]));
+        t[at] = static_cast<char>(b);
+        texts.push_back(t);
+      }
+  texts.push_back("yeſ");  // folds to yes
+  texts.push_back("YES!");
+  size_t checked = 0;
+  for (const std::string& t : texts) {
+    if (static_cast<unsigned char>(t.front()) <= ' ' || static_cast<unsigned char>(t.back()) <= ' ') continue;  // (trimmed)
+    const int want = expect(t);
+    check::Value v;
+    std::string err;
+    const bool ok = dec.decode(f, t, v, err);
+    INFO(text::json_string(t));
+    REQUIRE(ok == (want >= 0));
+    if (ok) CHECK(v.b == (want == 1));
+    check::Value plain;
+    if (dec.decode_plain(f, t, plain)) CHECK((want >= 0 && plain.b == (want == 1)));
+    ++checked;
+  }
+  CHECK(checked > 13000);
 }
 
 TEST_CASE("an enum of many values finds each, whatever their lengths", "[io]") {
