@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # librubric_runtime.so runs compiled models without the parser, the checker, ANTLR or LLVM:
-# ldd and nm show none of them (and show them in librubric.so, so the test can see them), a
+# ldd and nm show none of them (and show them in librubric.so, so the test can see them; it
+# exports none of LLVM's symbols), a
 # compiled model scores through it, and a model's text is refused with A0002. Prints both
 # libraries' sizes, as built and stripped.
 #   runtime_deps_test.sh RUNTIME_LIB FULL_LIB RUBRIC AOT_HOST ROOT
@@ -16,7 +17,11 @@ FRONT_END='antlr4::|rubric_antlr::|rubric::parse::|rubric::check::Checker|rubric
 check "librubric_runtime needs no ANTLR and no LLVM (ldd)" "! ldd '$RUNTIME' | grep -qiE 'antlr|LLVM'"
 check "librubric_runtime has no parser, checker or ANTLR code (nm)" "! nm -C '$RUNTIME' | grep -qE '$FRONT_END'"
 check "librubric_runtime has no LLVM code (nm)" "! nm -C '$RUNTIME' | grep -q 'llvm::'"
-check "librubric does link ANTLR and LLVM (ldd), so the test can see them" "ldd '$FULL' | grep -qi antlr && ldd '$FULL' | grep -qi LLVM"
+check "librubric does link ANTLR (ldd), so the test can see it" "ldd '$FULL' | grep -qi antlr"
+# LLVM is linked into librubric statically (RUBRIC_LLVM_STATIC, the default), or as libLLVM.
+check "librubric does have LLVM code (nm or ldd), so the test can see it" "nm -C '$FULL' | grep -q 'llvm::' || ldd '$FULL' | grep -qi LLVM"
+# ... and exports none of it: a product that loads another LLVM too must not get this one's.
+check "librubric exports no LLVM symbol (nm -D)" "! nm -DC --defined-only '$FULL' | grep -q 'llvm::'"
 check "librubric does have the parser and the checker (nm)" "nm -C '$FULL' | grep -qE 'rubric::parse::' && nm -C '$FULL' | grep -q 'rubric::check::Checker'"
 # It runs a compiled model (with its own functions: none) ...
 "$RUBRIC" build "$ROOT/examples/b2b/b2b.rubric" -o "$TMP/b2b.so" >/dev/null 2>&1
