@@ -29,22 +29,24 @@ inline bool has_nul(std::string_view s) {
   return !any;
 }
 
+// Eight and four bytes from `s` as a number, for comparing and hashing short texts.
+inline uint64_t load8(const char* s) {
+  uint64_t v;
+  std::memcpy(&v, s, 8);
+  return v;
+}
+inline uint64_t load4(const char* s) {
+  uint32_t v;
+  std::memcpy(&v, s, 4);
+  return v;
+}
+
 // Whether a and b are the same text: for the short texts compared per value (enum values,
 // missing texts, yes and no), by overlapping loads in place of a call to memcmp.
 inline bool same_text(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
   const char *p = a.data(), *q = b.data();
-  auto load8 = [](const char* s) {
-    uint64_t v;
-    std::memcpy(&v, s, 8);
-    return v;
-  };
-  auto load4 = [](const char* s) {
-    uint32_t v;
-    std::memcpy(&v, s, 4);
-    return v;
-  };
   if (n > 16) return std::memcmp(p, q, n) == 0;
   if (n >= 8) return load8(p) == load8(q) && load8(p + n - 8) == load8(q + n - 8);
   if (n >= 4) return load4(p) == load4(q) && load4(p + n - 4) == load4(q + n - 4);
@@ -150,16 +152,6 @@ uint64_t Decoder::EnumIndex::hash(std::string_view s) {
   // and mixed with multiplications (a byte at a time cost 4% of reading a CSV file of them).
   const size_t n = s.size();
   const char* p = s.data();
-  auto load8 = [](const char* q) {
-    uint64_t v;
-    std::memcpy(&v, q, 8);
-    return v;
-  };
-  auto load4 = [](const char* q) {
-    uint32_t v;
-    std::memcpy(&v, q, 4);
-    return uint64_t{v};
-  };
   uint64_t a = 0, b = 0;
   if (n >= 8) {
     a = load8(p);
