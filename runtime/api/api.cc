@@ -247,6 +247,7 @@ CompileResult ModelBuilder::build_source(std::string name, std::string text) con
 #ifdef RUBRIC_RUNTIME_ONLY
   // librubric_runtime has no parser and no checker: it runs models `rubric build` compiled.
   (void)functions;
+  (void)text;
   CompileResult out;
   std::string message = fmt::format("`{}` is a model's text, and this library (librubric_runtime) loads only models "
                                     "compiled by `rubric build`; compile it with `rubric build {} -o model.so`, or "

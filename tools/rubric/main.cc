@@ -160,7 +160,7 @@ bool declare_functions(const std::vector<std::string>& decls) {
       std::string args = d.substr(open + 1, close - open - 1);
       for (size_t at = 0; ok && args.find_first_not_of(" \t") != std::string::npos;) {
         size_t comma = args.find(',', at);
-        rubric::check::TypeKind k;
+        rubric::check::TypeKind k = rubric::check::TypeKind::Error;  // (set by type_of when it reads a type)
         ok = type_of(args.substr(at, comma == std::string::npos ? std::string::npos : comma - at), k);
         f.args.push_back(k);
         if (comma == std::string::npos) break;
