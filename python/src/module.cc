@@ -187,11 +187,11 @@ struct PyModel {
   // chunk's results (GIL held), in order.
   void pipeline(int64_t as_of_ms, bool explain, int threads, const std::function<bool(std::string&)>& fill,
                 const std::function<void(std::vector<rubric::Result>&)>& take) const {
-    std::shared_ptr<const rubric::Model> m = model;
+    auto score = [m = model, as_of_ms, explain, threads](const std::string& text) {
+      return m->score_jsonl(text, rubric::AsOf::milliseconds(as_of_ms), explain, threads);
+    };
     auto start = [&](std::string text) {
-      return std::async(std::launch::async, [m, text = std::move(text), as_of_ms, explain, threads] {
-        return m->score_jsonl(text, rubric::AsOf::milliseconds(as_of_ms), explain, threads);
-      });
+      return std::async(std::launch::async, [score, text = std::move(text)] { return score(text); });
     };
     auto wait = [](std::future<std::vector<rubric::Result>>& f) {
       py::gil_scoped_release nogil;  // scoring (and host functions) may need the GIL meanwhile
@@ -216,7 +216,7 @@ struct PyModel {
         std::vector<rubric::Result> done;
         {
           py::gil_scoped_release nogil;
-          done = m->score_jsonl(text, rubric::AsOf::milliseconds(as_of_ms), explain, threads);
+          done = score(text);
         }
         take(done);
       } else {

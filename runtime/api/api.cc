@@ -410,13 +410,12 @@ std::vector<Result> Model::score_jsonl(std::string_view lines, AsOf as_of, bool 
     auto score_part = [&](size_t from, size_t len) {
       scorer.score_batch(good.data() + from, len, as_of_ms, explain, outcomes.data() + from);
     };
-    if (parts == 1) score_part(0, good.size());  // on this thread: starting one cost more than a few leads
-    for (size_t p = 0; p < parts && parts > 1; ++p) {
-      size_t from = p * per;
-      if (from >= good.size()) break;
-      workers.emplace_back(score_part, from, std::min(per, good.size() - from));
+    if (parts == 1) {
+      score_part(0, good.size());  // on this thread: starting one cost more than a few leads
+    } else {
+      for (size_t from = 0; from < good.size(); from += per) workers.emplace_back(score_part, from, std::min(per, good.size() - from));
+      for (auto& w : workers) w.join();
     }
-    for (auto& w : workers) w.join();
     std::vector<const interp::Outcome*> by_record(recs.size(), nullptr);
     for (size_t k = 0; k < where.size(); ++k) by_record[where[k]] = &outcomes[k];
     for (size_t i = 0; i < recs.size(); ++i) out.push_back(to_result(*impl_->model, recs[i], by_record[i]));

@@ -35,8 +35,8 @@ Outcome Interpreter::score(const Record& record, int64_t as_of, bool explain) co
 
 Outcome Interpreter::score_traced(const Record& record, int64_t as_of) const { return exec_->score(record, as_of, true, true); }
 
-void Interpreter::score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const {
-  for (size_t i = 0; i < n; ++i) exec_->score_into(*records[i], as_of, explain, false, out[i]);
+void Interpreter::score_into(const Record& record, int64_t as_of, bool explain, Outcome& out) const {
+  exec_->score_into(record, as_of, explain, false, out);
 }
 
 }  // namespace rubric::interp

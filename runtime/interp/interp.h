@@ -42,9 +42,14 @@ class Scorer {
   // score(record, as_of, true) with Outcome::trace filled, for explanations: the values come
   // from this back end's own run.
   virtual Outcome score_traced(const Record& record, int64_t as_of) const = 0;
+  // score() into `out`: back ends that can write an outcome in place override it, so that a
+  // batch's outcomes, reused batch after batch, keep their vectors' room.
+  virtual void score_into(const Record& record, int64_t as_of, bool explain, Outcome& out) const {
+    out = score(record, as_of, explain);
+  }
   // Scores records[0..n) into out[0..n); back ends that work on batches override it.
   virtual void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const {
-    for (size_t i = 0; i < n; ++i) out[i] = score(*records[i], as_of, explain);
+    for (size_t i = 0; i < n; ++i) score_into(*records[i], as_of, explain, out[i]);
   }
 };
 
@@ -57,8 +62,7 @@ class Interpreter : public Scorer {
   // `as_of` is seconds since the epoch; events after it are ignored.
   Outcome score(const Record& record, int64_t as_of, bool explain) const override;
   Outcome score_traced(const Record& record, int64_t as_of) const override;
-  // Scores into the outcomes in place (their vectors keep their room).
-  void score_batch(const Record* const* records, size_t n, int64_t as_of, bool explain, Outcome* out) const override;
+  void score_into(const Record& record, int64_t as_of, bool explain, Outcome& out) const override;
   const check::CheckedModel& model() const { return *model_; }
 
  private:

@@ -20,6 +20,17 @@ using check::TypeKind;
 
 namespace {
 
+// Makes `out` a value of `kind` other than text, as `out = Value::integer(i)` and the like would,
+// but in place: its string keeps its buffer for the next text, and no Value is made and moved.
+inline bool set_scalar(Value& out, Value::Kind kind, int64_t i = 0, double d = 0, bool b = false) {
+  out.kind = kind;
+  out.b = b;
+  out.i = i;
+  out.d = d;
+  out.s.clear();
+  return true;
+}
+
 // Whether `s` holds a NUL byte: a plain loop for the short values most fields hold (a call to
 // memchr costs more than it saves on them), memchr beyond.
 inline bool has_nul(std::string_view s) {
@@ -272,13 +283,13 @@ Decoder::NumberRead Decoder::number_value(const check::Field& f, double d, std::
         if (error) *error = fmt::format("{} is too large for a whole number (at most 9000000000000000)", raw);
         return NumberRead::Bad;
       }
-      out = Value::integer(static_cast<int64_t>(d));
+      set_scalar(out, Value::Kind::Int, static_cast<int64_t>(d));
       return NumberRead::Ok;
-    case TypeKind::Number: out = Value::number(d); return NumberRead::Ok;
-    case TypeKind::Duration: out = Value::duration(d * f.unit_seconds); return NumberRead::Ok;
+    case TypeKind::Number: set_scalar(out, Value::Kind::Number, 0, d); return NumberRead::Ok;
+    case TypeKind::Duration: set_scalar(out, Value::Kind::Duration, 0, d * f.unit_seconds); return NumberRead::Ok;
     case TypeKind::Bool:
       if (d == 0 || d == 1) {
-        out = Value::boolean(d == 1);
+        set_scalar(out, Value::Kind::Bool, 0, 0, d == 1);
         return NumberRead::Ok;
       }
       return NumberRead::AsText;
@@ -358,28 +369,20 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
   unsigned char odd = 0;  // a NUL, or a byte beyond ASCII
   for (size_t i = 0; i < n; ++i) odd |= static_cast<unsigned char>((p[i] == 0) | (p[i] >> 7));
   if (odd) return false;
-  auto scalar = [&](Value::Kind kind, int64_t i) {  // as `out = Value::time(ms)` would, keeping the buffer
-    out.kind = kind;
-    out.b = false;
-    out.i = i;
-    out.d = 0;
-    out.s.clear();
-    return true;
-  };
   // A missing text (the model's or the field's own) of an optional field reads as missing; a
   // required field's is left to decode(), whose caller says that it is missing. Most values are
   // told apart from the model's missing texts by their length alone (see is_missing).
-  if (((missing_lengths_ >> n & 1) || !f.missing.empty()) && is_missing(f, raw)) return f.optional && scalar(Value::Kind::Missing, 0);
+  if (((missing_lengths_ >> n & 1) || !f.missing.empty()) && is_missing(f, raw)) return f.optional && set_scalar(out, Value::Kind::Missing, 0);
   switch (f.type.kind) {
     case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Time: {
       int64_t ms;
-      return parse_time(raw, ms) && scalar(Value::Kind::Time, ms);
+      return parse_time(raw, ms) && set_scalar(out, Value::Kind::Time, ms);
     }
     case TypeKind::Enum: {
       const EnumIndex* index = index_of(f.type.enum_type);
       const int64_t* i = index ? index->find(raw) : nullptr;  // as listed; other text is folded by decode()
-      return i && scalar(Value::Kind::Enum, *i);
+      return i && set_scalar(out, Value::Kind::Enum, *i);
     }
     case TypeKind::Int:
     case TypeKind::Number:
@@ -393,18 +396,12 @@ bool Decoder::decode_plain(const check::Field& f, std::string_view raw, Value& o
         for (; i < n && p[i] >= '0' && p[i] <= '9'; ++i) whole = whole * 10 + (p[i] - '0');
       if (i == n && n > size_t{p[0] == '-'}) d = p[0] == '-' ? -static_cast<double>(whole) : static_cast<double>(whole);  // -0 too
       else if (!parse_double(raw, d)) return false;
-      // As number_value would, written in place (no Value to make and move).
-      if (f.type.kind == TypeKind::Int) return d == std::floor(d) && std::abs(d) <= 9e15 && scalar(Value::Kind::Int, static_cast<int64_t>(d));
-      scalar(f.type.kind == TypeKind::Number ? Value::Kind::Number : Value::Kind::Duration, 0);
-      out.d = f.type.kind == TypeKind::Number ? d : d * f.unit_seconds;
-      return true;
+      return number_value(f, d, raw, out, nullptr) == NumberRead::Ok;
     }
     case TypeKind::Bool: {
       int b = bool_word(raw);
       if (b < 0) return false;
-      scalar(Value::Kind::Bool, 0);
-      out.b = b == 1;
-      return true;
+      return set_scalar(out, Value::Kind::Bool, 0, 0, b == 1);
     }
     case TypeKind::Error:
     case TypeKind::Set:
@@ -432,7 +429,7 @@ bool Decoder::decode(const check::Field& f, std::string_view raw, Value& out, st
   switch (f.type.kind) {
     case TypeKind::String: set_text(out, raw); return true;
     case TypeKind::Bool: {
-      if (int b = bool_word(t); b >= 0) return (out = Value::boolean(b == 1)), true;
+      if (int b = bool_word(t); b >= 0) return set_scalar(out, Value::Kind::Bool, 0, 0, b == 1);
       error = fmt::format("expected yes or no (true/false, 1/0), found {}", shown(raw));
       return false;
     }

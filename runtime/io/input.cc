@@ -79,7 +79,7 @@ class InputBuffer : public std::streambuf {
         return false;
       }
     }
-    out_.resize(kChunk);
+    if (kind_ != Compression::None) out_.resize(kChunk);  // (plain bytes are served from raw_)
     try {
       while (head_.size() < kHead && underflow() != traits_type::eof()) {
         head_.append(gptr(), egptr());
@@ -113,16 +113,9 @@ class InputBuffer : public std::streambuf {
         got += k;
       } else if (kind_ == Compression::None && !serving_kept_ && raw_at_ == raw_end_ && !eof_ &&
                  static_cast<size_t>(n - got) >= kChunk) {
-        const size_t want = static_cast<size_t>(n - got), r = std::fread(s + got, 1, want, file_);
-        raw_read_ += r;
+        size_t r = 0;
+        if (!read_file(s + got, static_cast<size_t>(n - got), r)) throw std::runtime_error(error_);
         got += static_cast<std::streamsize>(r);
-        if (r < want) {
-          if (std::ferror(file_)) {
-            error_ = fmt::format("reading {} failed: {}", name_, std::strerror(errno));
-            throw std::runtime_error(error_);
-          }
-          eof_ = true;
-        }
       } else if (underflow() == traits_type::eof()) {
         break;
       }
@@ -164,17 +157,25 @@ class InputBuffer : public std::streambuf {
   }
 
  private:
-  // Reads the next raw block; false (with error_) on a read error.
-  bool fill_raw() {
-    size_t n = std::fread(raw_.data(), 1, raw_.size(), file_);
-    if (n < raw_.size()) {
+  // Reads up to `want` bytes of the file into `into`, `got` of them (fewer at its end); false
+  // (with error_) on a read error.
+  bool read_file(char* into, size_t want, size_t& got) {
+    got = std::fread(into, 1, want, file_);
+    if (got < want) {
       if (std::ferror(file_)) {
         error_ = fmt::format("reading {} failed: {}", name_, std::strerror(errno));
         return false;
       }
       eof_ = true;
     }
-    raw_read_ += n;
+    raw_read_ += got;
+    return true;
+  }
+
+  // Reads the next raw block; false (with error_) on a read error.
+  bool fill_raw() {
+    size_t n = 0;
+    if (!read_file(raw_.data(), raw_.size(), n)) return false;
     raw_at_ = 0;
     raw_end_ = n;
     return true;

@@ -134,15 +134,13 @@ interp::Outcome NativeModel::score_traced(const interp::Record& record, int64_t 
   return out;
 }
 
-void NativeModel::score_batch(const interp::Record* const* records, size_t n, int64_t as_of, bool explain,
-                              interp::Outcome* out) const {
-  for (size_t i = 0; i < n; ++i) run(*records[i], as_of, explain, false, out[i]);
+void NativeModel::score_into(const interp::Record& record, int64_t as_of, bool explain, interp::Outcome& out) const {
+  run(record, as_of, explain, false, out);
 }
 
 void NativeModel::run(const interp::Record& record, int64_t as_of, bool explain, bool trace, interp::Outcome& out) const {
   // Per-thread buffers for the outputs; the record is read where it is (abi.h). The outcome's
-  // vectors are written in place, so that a batch's outcomes, reused record after record,
-  // allocate nothing.
+  // vectors are written in place (score_into).
   thread_local std::vector<RbSlot> traced;
   thread_local std::vector<int64_t> tiers;
   thread_local std::vector<RbRuleOut> rules;

@@ -39,9 +39,7 @@ class NativeModel : public interp::Scorer {
   NativeModel(std::shared_ptr<const check::CheckedModel> model, RbScoreFn fn, std::shared_ptr<void> code);
   interp::Outcome score(const interp::Record& record, int64_t as_of, bool explain) const override;
   interp::Outcome score_traced(const interp::Record& record, int64_t as_of) const override;
-  // Scores into the outcomes in place (their vectors keep their room).
-  void score_batch(const interp::Record* const* records, size_t n, int64_t as_of, bool explain,
-                   interp::Outcome* out) const override;
+  void score_into(const interp::Record& record, int64_t as_of, bool explain, interp::Outcome& out) const override;
   const check::CheckedModel& model() const { return *model_; }
 
  private:
