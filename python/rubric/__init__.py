@@ -20,6 +20,7 @@ import json as _json
 import math as _math
 import os as _os
 import tempfile as _tempfile
+import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -62,6 +63,11 @@ class CompileError(Exception):
 
     def __str__(self) -> str:
         return self.text.rstrip("\n")
+
+
+class OrphanEventsWarning(UserWarning):
+    """Events given to :meth:`Model.score_frame` whose lead key is in no row of the leads: they
+    were read and joined no lead (``rubric score`` counts them in its summary the same way)."""
 
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
@@ -442,7 +448,11 @@ class Model:
 
         Events come either as a column ``events`` holding each lead's list of event dicts, or
         as ``events``, a DataFrame with one event per row joined to the leads on ``key`` (by
-        default the model's key field in the leads and :attr:`event_key_field` in the events)."""
+        default the model's key field in the leads and :attr:`event_key_field` in the events).
+        With an events frame, ``frame.attrs["events"]`` says what became of its rows
+        (``events_read``, ``events_joined``, ``orphan_events``, ``orphan_leads``,
+        ``first_orphan``), and events whose lead is in no row give an
+        :class:`OrphanEventsWarning`: none is dropped unsaid."""
         import pandas as pd  # only needed here
 
         if not isinstance(df, pd.DataFrame):
@@ -468,11 +478,18 @@ class Model:
             lead_key = names.index(k)
             ev_columns = [events[c].tolist() for c in events.columns]
             event_key = ev_names.index(ek)
-        out = self._impl.score_columns(names, columns, len(df), _as_of_ms(as_of), bool(explain), _threads(threads),
-                                       ev_names, ev_columns, lead_key, event_key)
+        out, joined = self._impl.score_columns(names, columns, len(df), _as_of_ms(as_of), bool(explain),
+                                               _threads(threads), ev_names, ev_columns, lead_key, event_key)
         frame = pd.DataFrame(out, index=df.index)
         for s in [*self.score_names, "total"]:
             frame[s] = frame[s].astype("float64")
+        if events is not None:
+            frame.attrs["events"] = joined
+            if joined["orphan_events"]:
+                n, m = joined["orphan_events"], joined["orphan_leads"]
+                _warnings.warn(f"{n} event{'' if n == 1 else 's'} of {m} lead{'' if m == 1 else 's'} not in the frame "
+                               f"(the first: key {joined['first_orphan']!r}) joined no lead; "
+                               f"frame.attrs['events'] has the counts", OrphanEventsWarning, stacklevel=2)
         return frame
 
     def score_file(self, input: PathLike, output: PathLike, *, events: Optional[PathLike] = None,

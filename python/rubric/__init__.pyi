@@ -28,6 +28,8 @@ class CompileError(Exception):
     diagnostics: List[Diagnostic]
     def __init__(self, text: str, diagnostics: List[Diagnostic]) -> None: ...
 
+class OrphanEventsWarning(UserWarning): ...
+
 class Explanation:
     result: Dict[str, Any]
     model_name: str

@@ -269,16 +269,17 @@ struct PyModel {
 
   // Scores a frame given as columns (each a list of one value per row). `events_*`, when
   // given, are the columns of an events frame, joined to the leads on the key columns and
-  // written as each lead's `events`. Returns the result columns as the CLI's JSON Lines has them.
-  py::dict score_columns(std::vector<std::string> names, std::vector<py::list> columns, size_t rows, int64_t as_of_ms,
+  // written as each lead's `events`. Returns the result columns as the CLI's JSON Lines has them,
+  // and what became of the events (read, joined to leads, of no lead in the frame).
+  py::tuple score_columns(std::vector<std::string> names, std::vector<py::list> columns, size_t rows, int64_t as_of_ms,
                          bool explain, int threads, std::vector<std::string> event_names,
                          std::vector<py::list> event_columns, int lead_key, int event_key) const {
     for (const py::list& c : columns)
       if (c.size() != rows) throw py::value_error("the columns differ in length");
-    std::unordered_map<std::string, std::vector<size_t>> events_of;
+    EventsOf events_of;
     if (event_key >= 0) {
       size_t n = event_columns.at(event_key).size();
-      for (size_t i = 0; i < n; ++i) events_of[rubric::py::key_text(event_columns[event_key][i].ptr())].push_back(i);
+      for (size_t i = 0; i < n; ++i) events_of[rubric::py::key_text(event_columns[event_key][i].ptr())].rows.push_back(i);
     }
     std::vector<std::string> keys, event_keys;  // the names, as JSON, written once
     for (const std::string& n : names) keys.push_back(json_name(n));
@@ -340,8 +341,37 @@ struct PyModel {
     out["disqualified"] = disq_col;
     out["error"] = error_col;
     if (explain) out["rules"] = rules_col;
-    return out;
+    // What became of the events, as `rubric score` counts them: none is dropped unsaid.
+    py::dict summary;
+    int64_t read = 0, joined = 0, orphans = 0, orphan_leads = 0;
+    std::string first_orphan;
+    if (event_key >= 0) {
+      for (size_t i = 0; i < event_columns[event_key].size(); ++i) {  // in the events' order, for `first_orphan`
+        const Group& g = events_of.at(rubric::py::key_text(event_columns[event_key][i].ptr()));
+        if (g.rows.front() != i) continue;  // each lead's events once
+        read += static_cast<int64_t>(g.rows.size());
+        if (g.used) {
+          joined += static_cast<int64_t>(g.rows.size());
+        } else {
+          orphans += static_cast<int64_t>(g.rows.size());
+          if (orphan_leads++ == 0) first_orphan = rubric::py::key_text(event_columns[event_key][i].ptr());
+        }
+      }
+    }
+    summary["events_read"] = read;
+    summary["events_joined"] = joined;
+    summary["orphan_events"] = orphans;
+    summary["orphan_leads"] = orphan_leads;
+    summary["first_orphan"] = orphan_leads ? py::object(py::str(first_orphan)) : py::object(py::none());
+    return py::make_tuple(out, summary);
   }
+
+  // The rows of each lead's events in the events frame, by key; `used` once a lead took them.
+  struct Group {
+    std::vector<size_t> rows;
+    bool used = false;
+  };
+  using EventsOf = std::unordered_map<std::string, Group>;
 
   static std::string json_name(const std::string& n) {
     std::string s;
@@ -349,15 +379,16 @@ struct PyModel {
     return s + ':';
   }
 
-  static void append_events(std::string& text, PyObject* key, const std::unordered_map<std::string, std::vector<size_t>>& events_of,
+  static void append_events(std::string& text, PyObject* key, EventsOf& events_of,
                             const std::vector<std::string>& event_keys, const std::vector<py::list>& event_columns,
                             int event_key, size_t comma, size_t row) {
     if (comma) text += ',';
     text += "\"events\":[";
     auto found = events_of.find(rubric::py::key_text(key));
     if (found != events_of.end()) {
+      found->second.used = true;
       bool first_event = true;
-      for (size_t e : found->second) {
+      for (size_t e : found->second.rows) {
         if (!first_event) text += ',';
         first_event = false;
         text += '{';

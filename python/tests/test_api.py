@@ -6,8 +6,10 @@ import json
 import math
 import os
 import threading
+import warnings
 
 import pandas as pd
+
 import pytest
 
 import rubric
@@ -746,3 +748,30 @@ score s:
     assert list(out["s"]) == [2.0, 0.0]
     with pytest.raises(KeyError):
         model.score_frame(leads, events=events.rename(columns={"Lead Ref": "ref"}), as_of="2026-11-01")
+
+
+def test_score_frame_says_what_became_of_the_events():
+    """Events whose lead is in no row of the frame are counted in ``attrs["events"]`` and give an
+    OrphanEventsWarning naming the first such key; they are never dropped unsaid."""
+    model = rubric.compile("""lead:
+  id: string key
+event:
+  kind: enum {visit, demo}
+  timestamp: time
+behaviour visited: kind is visit
+score s:
+  visited: +1 each, at most 10
+""")
+    leads = pd.DataFrame({"id": ["A", "B"]})
+    events = pd.DataFrame({"id": ["A", "Z", "A", "Z", "Y"], "kind": ["visit"] * 5,
+                           "timestamp": ["2026-10-01"] * 5})
+    with pytest.warns(rubric.OrphanEventsWarning, match=r"3 events of 2 leads not in the frame \(the first: key 'Z'\)"):
+        out = model.score_frame(leads, events=events, as_of="2026-11-01")
+    assert list(out["s"]) == [2.0, 0.0]
+    assert out.attrs["events"] == {"events_read": 5, "events_joined": 2, "orphan_events": 3, "orphan_leads": 2,
+                                   "first_orphan": "Z"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every event has its lead: no warning
+        out = model.score_frame(leads, events=events[events["id"] == "A"], as_of="2026-11-01")
+    assert out.attrs["events"]["orphan_events"] == 0 and out.attrs["events"]["events_joined"] == 2
+    assert "events" not in model.score_frame(leads, as_of="2026-11-01").attrs

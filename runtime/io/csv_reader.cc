@@ -667,6 +667,10 @@ class CsvReader : public RecordReader {
       if (found < 0) {
         std::string best = diag::closest_name(f.column, names);
         std::string hint = best.empty() ? "" : fmt::format(" (did you mean {}?)", text::json_string(best));
+        if (f.raw) {  // a column to pass through (--keep): a name mistyped would give an empty column
+          fatal = fmt::format("the header has no column {} to keep (--keep){}", text::json_string(f.column), hint);
+          return false;
+        }
         if (!f.optional) {
           fatal = fmt::format("the header has no column {} for the required field `{}`{}", text::json_string(f.column), f.name, hint);
           return false;

@@ -47,15 +47,25 @@ bool score_all(const check::CheckedModel& model, std::shared_ptr<const check::Ch
     }
     reader = join_events(std::move(reader), file);
   }
+  if (notes)
+    for (const std::string& w : reader->warnings()) notes->push_back(fmt::format("{}: {}", path, w));
   interp::Interpreter interp(std::move(shared));
   InputRecord rec;
+  int64_t warned = 0;  // values read as missing, events skipped (as `rubric score` warns of them)
+  std::string first_warning;
   while (reader->next(rec)) {
     Scored s;
     s.key = rec.key;
     s.ok = rec.ok();
     if (s.ok) s.outcome = interp.score(rec.record, as_of, true);
+    if (!rec.warnings.empty() && warned == 0) first_warning = fmt::format("record {}: {}", rec.number, rec.warnings.front());
+    warned += static_cast<int64_t>(rec.warnings.size());
     out.push_back(std::move(s));
   }
+  if (notes && warned)
+    notes->push_back(fmt::format("{}: {} warning{} in the records: bad values of optional fields read as missing, events "
+                                 "skipped (the first: {}); --strict makes them record errors in `rubric score`",
+                                 path, warned, warned == 1 ? "" : "s", first_warning));
   if (in.stream().bad()) {
     error = fmt::format("reading {} failed part way{}", path, in.error().empty() ? "" : " (" + in.error() + ")");
     return false;

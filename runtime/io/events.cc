@@ -73,7 +73,21 @@ class PackedEvents {
     bytes_.swap(o.bytes_);
     std::swap(count_, o.count_);
   }
-  void shrink() { bytes_.shrink_to_fit(); }
+  void shrink_if_loose() {
+    if (bytes_.capacity() - bytes_.size() > bytes_.size() / 4) bytes_.shrink_to_fit();
+  }
+  // Moves `run`'s events after these (leaving `run` empty, its room kept): the first run of a
+  // lead is copied into room of its exact size.
+  void append(PackedEvents& run) {
+    if (bytes_.empty()) {
+      bytes_.reserve(run.bytes_.size());
+      bytes_.assign(run.bytes_);
+    } else {
+      bytes_.append(run.bytes_);
+    }
+    count_ += run.count_;
+    run.clear();
+  }
 
   // Appends an event: its time and `fields` (the event schema's, in order).
   void add(int64_t time, const check::Value* fields, size_t n) {
@@ -150,7 +164,6 @@ struct Group {
   int64_t rows = 0;
   int64_t first_line = 0;
   std::atomic<bool> used{false};  // a lead took them (loaded mode: set from decoding threads)
-  bool shrunk = false;            // loaded mode: its events gave back their room to grow
 
   // Takes `from`'s contents (a Group is not movable, for its atomic).
   void take(Group& from) {
@@ -199,12 +212,20 @@ class EventFile {
 
   // Starts reading `in` (which must outlive this); in loaded mode reads it all.
   bool start(std::istream& in, const ReaderOptions& opts, std::string& error) {
+    // An export of no activity at all (0 bytes, not even a header): no lead has events.
+    if (in.peek() == std::istream::traits_type::eof() && !in.bad()) {
+      warnings_.push_back(fmt::format("{}: the file is empty, so no lead gets events from it", name_));
+      return true;
+    }
     reader_ = open_reader(in, *rows_model_, opts, error);
     if (!reader_) return false;
     for (const std::string& w : reader_->warnings()) warnings_.push_back(fmt::format("{}: {}", name_, w));
     if (sorted_) return true;
     InputRecord row;
     Group* last = nullptr;  // the group of the row before: exports list a lead's events together
+    // The events of `last` read one after another, moved into it at once when the key changes:
+    // a lead's events then take one allocation of their size, not a dozen as they grow.
+    PackedEvents run;
     while (reader_->next(row)) {
       std::string_view key = trim(row.key);
       if (key.empty()) {  // a bad row with a key still belongs to its lead (and fails it)
@@ -212,15 +233,10 @@ class EventFile {
         continue;
       }
       if (last && last->key == key) {
-        add_row(*last, row);
+        add_row(*last, row, run);
         continue;
       }
-      // Leaving a group for the first time: its rows are likely all read, so it gives back its
-      // room to grow. Only once: a file in time order leaves and reopens groups row by row.
-      if (last && !last->shrunk) {
-        last->events.shrink();
-        last->shrunk = true;
-      }
+      if (last) last->events.append(run);
       auto it = by_key_.find(std::string(key));
       Group* g;
       if (it == by_key_.end()) {
@@ -231,10 +247,13 @@ class EventFile {
       } else {
         g = it->second;
       }
-      add_row(*g, row);
+      add_row(*g, row, run);
       last = g;
     }
-    if (last && !last->shrunk) last->events.shrink();
+    if (last) last->events.append(run);
+    // A file in time order reopens groups row by row, and they grew as strings grow: give back
+    // room that is over a quarter of what they hold.
+    for (Group& g : groups_) g.events.shrink_if_loose();
     reader_.reset();
     return true;
   }
@@ -304,7 +323,9 @@ class EventFile {
  private:
   // One row into its group: an event, or an error or warning of the group's lead. Takes the
   // row's values.
-  void add_row(Group& g, InputRecord& row) {
+  void add_row(Group& g, InputRecord& row) { add_row(g, row, g.events); }
+  // The same, its event into `into` (the loaded mode's run of the group's rows).
+  void add_row(Group& g, InputRecord& row, PackedEvents& into) {
     ++summary_.rows;
     ++g.rows;
     for (const std::string& w : row.warnings) g.warnings.push_back(fmt::format("{}:{}: {}", name_, row.line, w));
@@ -337,7 +358,7 @@ class EventFile {
                                        model_->event.fields[model_->event_time_field].name));
       return;
     }
-    g.events.add(t.i, fields.data(), n);
+    into.add(t.i, fields.data(), n);
   }
 
   void unreadable(const InputRecord& row) {

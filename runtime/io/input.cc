@@ -246,9 +246,39 @@ class InputBuffer : public std::streambuf {
 Input::Input() = default;
 Input::~Input() = default;
 
+namespace {
+
+// "UTF-16" or "UTF-32" when the input starts as text in one of them (Excel's "Unicode Text",
+// PowerShell's `>`): a byte order mark, or a NUL beside every letter. Else empty: Rubric reads
+// UTF-8, and such a file would otherwise fail later with a header that has none of its columns.
+std::string_view wide_encoding(std::string_view head) {
+  auto starts = [&](std::string_view bom) { return head.substr(0, bom.size()) == bom; };
+  using namespace std::string_view_literals;
+  if (starts("\xFF\xFE\0\0"sv) || starts("\0\0\xFE\xFF"sv)) return "UTF-32";
+  if (starts("\xFF\xFE"sv) || starts("\xFE\xFF"sv)) return "UTF-16";
+  const size_t n = std::min<size_t>(head.size(), 64) & ~size_t{1};
+  if (n < 4) return {};
+  bool odd_nul = true, even_nul = true;  // ASCII text in UTF-16 LE has a NUL in every odd place
+  for (size_t i = 0; i < n; i += 2) {
+    odd_nul &= head[i] != '\0' && head[i + 1] == '\0';
+    even_nul &= head[i] == '\0' && head[i + 1] != '\0';
+  }
+  return odd_nul || even_nul ? "UTF-16" : std::string_view();
+}
+
+bool utf8_or_say(std::string_view head, const std::string& name, std::string& error) {
+  std::string_view wide = wide_encoding(head);
+  if (wide.empty()) return true;
+  error = fmt::format("{} is {} text, and Rubric reads UTF-8: save it as UTF-8 (in Excel, \"CSV UTF-8\"), or convert it "
+                      "with `iconv -f {} -t UTF-8`", name == "-" ? "standard input" : name, wide, wide);
+  return false;
+}
+
+}  // namespace
+
 bool Input::open(const std::string& path, std::string& error) {
   buffer_ = std::make_unique<InputBuffer>();
-  if (!buffer_->open(path, error)) return false;
+  if (!buffer_->open(path, error) || !utf8_or_say(buffer_->head(), path, error)) return false;
   stream_ = std::make_unique<std::istream>(buffer_.get());
   return true;
 }
@@ -256,12 +286,30 @@ bool Input::open(const std::string& path, std::string& error) {
 bool Input::open(const std::string& path, ReaderOptions& opts, std::string& error) {
   if (!open(path, error)) return false;
   if (opts.guess) opts.format = guess_format(path == "-" ? std::string_view() : std::string_view(path), head());
+  if (opts.format == InputFormat::Jsonl) {
+    // A JSON array of leads over many lines (what many APIs and `.json` exports give) is no
+    // JSON Lines: each of its lines would be an error row. Say what to do instead. Told by its
+    // first line: `[` alone, or `[{...},` (a first line that is a whole array is one record).
+    std::string_view h = head();
+    if (h.starts_with("\xEF\xBB\xBF")) h.remove_prefix(3);
+    size_t i = h.find_first_not_of(" \t\r\n");
+    size_t eol = i == std::string_view::npos ? i : h.find('\n', i);
+    std::string_view first = eol == std::string_view::npos ? std::string_view() : h.substr(i, eol - i);
+    while (!first.empty() && (first.back() == ' ' || first.back() == '\t' || first.back() == '\r')) first.remove_suffix(1);
+    if (first.starts_with('[') && (first.size() == 1 || first.back() == ',')) {
+      std::string name = path == "-" ? "standard input" : path;
+      error = fmt::format("{} holds a JSON array (it starts with `[`), and Rubric reads JSON Lines: one object per line, no "
+                          "array around them; convert it with `jq -c '.[]' {} > leads.jsonl`",
+                          name, path == "-" ? "FILE" : path);
+      return false;
+    }
+  }
   return true;
 }
 
 bool Input::open(std::FILE* file, const std::string& name, std::string& error) {
   buffer_ = std::make_unique<InputBuffer>();
-  if (!buffer_->open(file, name, error)) return false;
+  if (!buffer_->open(file, name, error) || !utf8_or_say(buffer_->head(), name, error)) return false;
   stream_ = std::make_unique<std::istream>(buffer_.get());
   return true;
 }

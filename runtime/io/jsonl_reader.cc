@@ -95,7 +95,10 @@ class JsonlDecoder : public RawDecoder {
     }
     simdjson::dom::object obj;
     if (doc.get_object().get(obj)) {
-      out.errors.push_back(fmt::format("expected a JSON object for the lead, found {}", json_kind(doc.type())));
+      out.errors.push_back(fmt::format("expected a JSON object for the lead, found {}{}", json_kind(doc.type()),
+                                       doc.type() == simdjson::dom::element_type::ARRAY
+                                           ? " (JSON Lines hold one object per line, not a list of them)"
+                                           : ""));
       return;
     }
     if (model_.key_field >= 0) {

@@ -4,7 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/source/text.h"
+#include "compiler/diag/diagnostic.h"
 #include "runtime/io/decode.h"
 
 namespace rubric::io {
@@ -13,15 +16,94 @@ std::string key_column(const check::CheckedModel& m) {
   return m.key_field >= 0 ? m.lead.fields[m.key_field].name : "row";
 }
 
-std::vector<std::string> output_columns(const check::CheckedModel& m, bool explain) {
-  std::vector<std::string> out{key_column(m)};
-  for (const auto& s : m.scores) out.push_back(s.name);
-  out.push_back("total");
-  for (const auto& t : m.tier_sets) out.push_back(t.name);
-  out.push_back("disqualified");
-  out.push_back("error");
-  if (explain) out.push_back("explain");
+std::vector<OutputColumn> output_columns(const check::CheckedModel& m, bool explain) {
+  std::vector<OutputColumn> out{{ColumnKind::Key, 0, key_column(m)}};
+  for (size_t i = 0; i < m.scores.size(); ++i) out.push_back({ColumnKind::Score, static_cast<int>(i), m.scores[i].name});
+  out.push_back({ColumnKind::Total, 0, "total"});
+  for (size_t i = 0; i < m.tier_sets.size(); ++i) out.push_back({ColumnKind::TierSet, static_cast<int>(i), m.tier_sets[i].name});
+  out.push_back({ColumnKind::Disqualified, 0, "disqualified"});
+  out.push_back({ColumnKind::Error, 0, "error"});
+  if (explain) out.push_back({ColumnKind::Explain, 0, "explain"});
   return out;
+}
+
+namespace {
+
+// The names in a comma-separated option, trimmed; false with `error` for an empty one or one
+// listed twice.
+bool column_names(std::string_view option, std::string_view example, const std::vector<std::string>& given,
+                  std::vector<std::string>& names, std::string& error) {
+  for (std::string name : given) {
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (name.empty()) {
+      error = fmt::format("{}: a column name is empty; give names separated by commas, like {} \"{}\"", option, option, example);
+      return false;
+    }
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      error = fmt::format("{}: the column {} is listed twice", option, text::json_string(name));
+      return false;
+    }
+    names.push_back(std::move(name));
+  }
+  return true;
+}
+
+std::string list_names(const std::vector<OutputColumn>& columns) {
+  std::string s;
+  for (const OutputColumn& c : columns) s += (s.empty() ? "" : ", ") + c.name;
+  return s;
+}
+
+}  // namespace
+
+bool choose_columns(const check::CheckedModel& m, const std::vector<std::string>& keep, const std::vector<std::string>& chosen,
+                    bool explain, std::vector<OutputColumn>& columns, std::vector<check::Field>& extra, std::string& error) {
+  std::vector<std::string> kept, picked;
+  if (!column_names("--keep", "Converted,Lead Source", keep, kept, error) ||
+      !column_names("--columns", key_column(m) + ",total", chosen, picked, error))
+    return false;
+  if (!chosen.empty() && picked.empty()) {
+    error = "--columns: no column given";
+    return false;
+  }
+  std::vector<OutputColumn> all = output_columns(m, true);
+  std::vector<OutputColumn> model = output_columns(m, explain);
+  for (const std::string& name : kept) {
+    for (const OutputColumn& c : all)
+      if (c.name == name) {
+        error = fmt::format("--keep {}: the output already has a column {}; kept columns must have other names", name,
+                            text::json_string(name));
+        return false;
+      }
+    model.insert(model.begin() + 1 + static_cast<long>(extra.size()),
+                 {ColumnKind::Kept, static_cast<int>(m.lead.fields.size() + extra.size()), name});
+    extra.push_back(text_field("--keep " + name, name, true));
+  }
+  if (picked.empty()) {
+    columns = std::move(model);
+    return true;
+  }
+  columns.clear();
+  for (const std::string& name : picked) {
+    auto it = std::find_if(model.begin(), model.end(), [&](const OutputColumn& c) { return c.name == name; });
+    if (it != model.end()) {
+      columns.push_back(*it);
+      continue;
+    }
+    if (name == "explain") {
+      error = "--columns: the column \"explain\" is written with --explain; add it";
+      return false;
+    }
+    std::vector<std::string> names;
+    for (const OutputColumn& c : model) names.push_back(c.name);
+    std::string best = diag::closest_name(name, names);
+    error = fmt::format("--columns: the output has no column {}{}; its columns are {}{}", text::json_string(name),
+                        best.empty() ? "" : fmt::format(" (did you mean {}?)", text::json_string(best)), list_names(model),
+                        " (input columns are added with --keep)");
+    return false;
+  }
+  return true;
 }
 
 namespace {
@@ -54,10 +136,19 @@ std::string explain_text(const check::CheckedModel& m, const interp::Outcome& o)
 }
 
 ResultWriter::ResultWriter(std::ostream& out, const check::CheckedModel& model, WriterOptions opts)
-    : out_(&out), model_(model), opts_(std::move(opts)), buf_(own_) {}
+    : ResultWriter(own_, model, std::move(opts)) {
+  out_ = &out;
+}
 
 ResultWriter::ResultWriter(std::string& into, const check::CheckedModel& model, WriterOptions opts)
-    : out_(nullptr), model_(model), opts_(std::move(opts)), buf_(into) {}
+    : out_(nullptr), model_(model), opts_(std::move(opts)), buf_(into) {
+  if (opts_.columns.empty()) opts_.columns = output_columns(model_, opts_.explain);
+  for (const OutputColumn& c : opts_.columns) {
+    std::string n;
+    text::append_json_string(n, c.name);
+    json_names_.push_back(n + ':');
+  }
+}
 
 void ResultWriter::append(std::string_view rows) {
   buf_ += rows;
@@ -90,56 +181,86 @@ void ResultWriter::points_cell(int64_t cents) {
 
 void ResultWriter::header() {
   if (opts_.format != OutputFormat::Csv) return;
-  csv_cell(key_column(model_));
-  for (const auto& [name, slot] : opts_.keep) csv_cell(name);
-  for (const auto& s : model_.scores) csv_cell(s.name);
-  csv_cell("total");
-  for (const auto& t : model_.tier_sets) csv_cell(t.name);
-  csv_cell("disqualified");
-  csv_cell("error", !opts_.explain);
-  if (opts_.explain) csv_cell("explain", true);
+  for (size_t i = 0; i < opts_.columns.size(); ++i) csv_cell(opts_.columns[i].name, i + 1 == opts_.columns.size());
 }
 
-void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
+// A kept column's text as read (empty when missing or not read).
+std::string_view ResultWriter::kept(const OutputColumn& c, const InputRecord& in) {
+  const check::Value* v = static_cast<size_t>(c.index) < in.record.fields.size() ? &in.record.fields[c.index] : nullptr;
+  return v && v->kind == check::Value::Kind::String ? std::string_view(v->s) : std::string_view();
+}
+
+// One CSV cell of a row: of a scored lead (`o`), or of a record that failed (`error`).
+void ResultWriter::cell(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error,
+                        bool last) {
   const check::CheckedModel& m = model_;
-  if (opts_.format == OutputFormat::Csv) {
-    csv_cell(in.key);
-    kept_cells(in);
-    for (int64_t s : o.scores) points_cell(s);
-    points_cell(o.total);
-    for (size_t t = 0; t < m.tier_sets.size(); ++t)
-      csv_cell(o.tiers[t] >= 0 ? m.tier_sets[t].tiers[o.tiers[t]].name : "disqualified");
-    csv_cell(o.disqualifier >= 0 ? m.disqualifiers[o.disqualifier].reason : "");
-    csv_cell("", !opts_.explain);
-    if (opts_.explain) csv_cell(explain_text(m, o), true);
-  } else {
-    buf_ += "{";
-    text::append_json_string(buf_, key_column(m));
-    buf_ += ':';
-    text::append_json_string(buf_, in.key);
-    kept_json(in);
-    for (size_t s = 0; s < o.scores.size(); ++s) {
-      buf_ += ',';
-      text::append_json_string(buf_, m.scores[s].name);
-      buf_ += ':';
-      append_points(buf_, o.scores[s]);
+  switch (c.kind) {
+    case ColumnKind::Key:
+      // A record whose key cannot be read (not JSON, not an object, no key) is named by its
+      // number, so that it can still be found.
+      if (error && in.key.empty()) return csv_cell(std::to_string(in.number), last);
+      return csv_cell(in.key, last);
+    case ColumnKind::Kept: return csv_cell(kept(c, in), last);
+    case ColumnKind::Score:
+      if (o && !last) return points_cell(o->scores[c.index]);
+      return csv_cell(o ? format_points(o->scores[c.index]) : "", last);
+    case ColumnKind::Total:
+      if (o && !last) return points_cell(o->total);
+      return csv_cell(o ? format_points(o->total) : "", last);
+    case ColumnKind::TierSet: {
+      if (!o) return csv_cell("", last);
+      int t = o->tiers[c.index];
+      return csv_cell(t >= 0 ? m.tier_sets[c.index].tiers[t].name : "disqualified", last);
     }
-    buf_ += ",\"total\":";
-    append_points(buf_, o.total);
-    for (size_t t = 0; t < m.tier_sets.size(); ++t) {
-      buf_ += ',';
-      text::append_json_string(buf_, m.tier_sets[t].name);
-      buf_ += ':';
-      text::append_json_string(buf_, o.tiers[t] >= 0 ? m.tier_sets[t].tiers[o.tiers[t]].name : "disqualified");
+    case ColumnKind::Disqualified: return csv_cell(o && o->disqualifier >= 0 ? m.disqualifiers[o->disqualifier].reason : "", last);
+    case ColumnKind::Error: return csv_cell(error ? *error : "", last);
+    case ColumnKind::Explain: return csv_cell(o ? explain_text(m, *o) : "", last);
+  }
+}
+
+// One value of a JSON Lines row, after its name.
+void ResultWriter::json_value(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error) {
+  const check::CheckedModel& m = model_;
+  switch (c.kind) {
+    case ColumnKind::Key:
+      if (error && in.key.empty()) return text::append_json_string(buf_, std::to_string(in.number));
+      return text::append_json_string(buf_, in.key);
+    case ColumnKind::Kept: {
+      const check::Value* v = static_cast<size_t>(c.index) < in.record.fields.size() ? &in.record.fields[c.index] : nullptr;
+      if (v && v->kind == check::Value::Kind::String) return text::append_json_string(buf_, v->s);
+      buf_ += "null";
+      return;
     }
-    buf_ += ",\"disqualified\":";
-    if (o.disqualifier >= 0) text::append_json_string(buf_, m.disqualifiers[o.disqualifier].reason);
-    else buf_ += "null";
-    buf_ += ",\"error\":null";
-    if (opts_.explain) {
-      buf_ += ",\"explain\":[";
-      for (size_t i = 0; i < o.hits.size(); ++i) {
-        const interp::RuleHit& h = o.hits[i];
+    case ColumnKind::Score:
+      if (o) return append_points(buf_, o->scores[c.index]);
+      buf_ += "null";
+      return;
+    case ColumnKind::Total:
+      if (o) return append_points(buf_, o->total);
+      buf_ += "null";
+      return;
+    case ColumnKind::TierSet:
+      if (!o) {
+        buf_ += "null";
+        return;
+      }
+      return text::append_json_string(buf_, o->tiers[c.index] >= 0 ? m.tier_sets[c.index].tiers[o->tiers[c.index]].name : "disqualified");
+    case ColumnKind::Disqualified:
+      if (o && o->disqualifier >= 0) return text::append_json_string(buf_, m.disqualifiers[o->disqualifier].reason);
+      buf_ += "null";
+      return;
+    case ColumnKind::Error:
+      if (error) return text::append_json_string(buf_, *error);
+      buf_ += "null";
+      return;
+    case ColumnKind::Explain:
+      if (!o) {
+        buf_ += "null";
+        return;
+      }
+      buf_ += '[';
+      for (size_t i = 0; i < o->hits.size(); ++i) {
+        const interp::RuleHit& h = o->hits[i];
         const check::Rule& r = m.scores[h.score].rules[h.rule];
         if (i) buf_ += ',';
         buf_ += "{\"score\":";
@@ -150,64 +271,27 @@ void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) {
                             h.events, h.capped, h.decayed, r.line);
       }
       buf_ += ']';
-    }
-    buf_ += "}\n";
+      return;
   }
-  if (buf_.size() > (1 << 16)) flush();
 }
 
-void ResultWriter::error_row(const InputRecord& in, const std::string& message) {
-  const check::CheckedModel& m = model_;
-  // A record whose key cannot be read (not JSON, not an object, no key) is named by its number,
-  // so that it can still be found.
-  const std::string key = in.key.empty() ? std::to_string(in.number) : in.key;
+void ResultWriter::row(const InputRecord& in, const interp::Outcome& o) { write_row(in, &o, nullptr); }
+
+void ResultWriter::error_row(const InputRecord& in, const std::string& message) { write_row(in, nullptr, &message); }
+
+void ResultWriter::write_row(const InputRecord& in, const interp::Outcome* o, const std::string* error) {
+  const size_t n = opts_.columns.size();
   if (opts_.format == OutputFormat::Csv) {
-    csv_cell(key);
-    kept_cells(in);
-    for (size_t i = 0; i < m.scores.size() + 1 + m.tier_sets.size() + 1; ++i) csv_cell("");
-    csv_cell(message, !opts_.explain);
-    if (opts_.explain) csv_cell("", true);
+    for (size_t i = 0; i < n; ++i) cell(opts_.columns[i], in, o, error, i + 1 == n);
   } else {
-    buf_ += "{";
-    text::append_json_string(buf_, key_column(m));
-    buf_ += ':';
-    text::append_json_string(buf_, key);
-    kept_json(in);
-    for (const auto& s : m.scores) {
-      buf_ += ',';
-      text::append_json_string(buf_, s.name);
-      buf_ += ":null";
+    for (size_t i = 0; i < n; ++i) {
+      buf_ += i ? ',' : '{';
+      buf_ += json_names_[i];
+      json_value(opts_.columns[i], in, o, error);
     }
-    buf_ += ",\"total\":null";
-    for (const auto& t : m.tier_sets) {
-      buf_ += ',';
-      text::append_json_string(buf_, t.name);
-      buf_ += ":null";
-    }
-    buf_ += ",\"disqualified\":null,\"error\":";
-    text::append_json_string(buf_, message);
     buf_ += "}\n";
   }
   if (buf_.size() > (1 << 16)) flush();
-}
-
-// The kept columns' text as read (empty / null when missing or not read).
-void ResultWriter::kept_cells(const InputRecord& in) {
-  for (const auto& [name, slot] : opts_.keep) {
-    const check::Value* v = static_cast<size_t>(slot) < in.record.fields.size() ? &in.record.fields[slot] : nullptr;
-    csv_cell(v && v->kind == check::Value::Kind::String ? std::string_view(v->s) : std::string_view());
-  }
-}
-
-void ResultWriter::kept_json(const InputRecord& in) {
-  for (const auto& [name, slot] : opts_.keep) {
-    buf_ += ',';
-    text::append_json_string(buf_, name);
-    buf_ += ':';
-    const check::Value* v = static_cast<size_t>(slot) < in.record.fields.size() ? &in.record.fields[slot] : nullptr;
-    if (v && v->kind == check::Value::Kind::String) text::append_json_string(buf_, v->s);
-    else buf_ += "null";
-  }
 }
 
 void ResultWriter::flush() {

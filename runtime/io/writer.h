@@ -16,6 +16,15 @@ namespace rubric::io {
 
 enum class OutputFormat { Csv, Jsonl };
 
+// What an output column holds.
+enum class ColumnKind { Key, Kept, Score, Total, TierSet, Disqualified, Error, Explain };
+
+struct OutputColumn {
+  ColumnKind kind = ColumnKind::Key;
+  int index = 0;     // Score: the score; TierSet: the tier set; Kept: the record field it was read into
+  std::string name;  // as the header and the JSON keys say it
+};
+
 struct WriterOptions {
   OutputFormat format = OutputFormat::Csv;
   char delimiter = ',';
@@ -23,9 +32,8 @@ struct WriterOptions {
   // CSV line ends: LF (the default, what Unix tools, pandas and git expect), or CRLF (RFC 4180,
   // `--line-ending crlf`). JSON Lines always ends lines with LF.
   bool crlf = false;
-  // Input columns passed through (`--keep`), after the key: each one's name and the record field
-  // it was read into (as text; see with_extra_fields).
-  std::vector<std::pair<std::string, int>> keep;
+  // The columns in order; empty: the model's (output_columns(model, explain)). See choose_columns.
+  std::vector<OutputColumn> columns;
 };
 
 class ResultWriter {
@@ -46,20 +54,31 @@ class ResultWriter {
  private:
   void csv_cell(std::string_view s, bool last = false);
   void points_cell(int64_t cents);  // never the last cell
-  void kept_cells(const InputRecord& in);
-  void kept_json(const InputRecord& in);
+  void cell(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error, bool last);
+  void json_value(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error);
+  static std::string_view kept(const OutputColumn& c, const InputRecord& in);
+  void write_row(const InputRecord& in, const interp::Outcome* o, const std::string* error);
   std::ostream* out_;  // null for a formatter
   const check::CheckedModel& model_;
   WriterOptions opts_;
+  std::vector<std::string> json_names_;  // per column `"name":`, for JSON Lines
   std::string own_;
   std::string& buf_;  // own_, or a formatter's string
 };
 
 // The name of the output's first column: the key field's name, or `row`.
 std::string key_column(const check::CheckedModel& m);
-// The output's columns in order (without kept ones): key, scores, total, tier sets,
-// disqualified, error, and explain when asked for.
-std::vector<std::string> output_columns(const check::CheckedModel& m, bool explain);
+// The model's output columns in order: key, scores, total, tier sets, disqualified, error, and
+// explain when asked for.
+std::vector<OutputColumn> output_columns(const check::CheckedModel& m, bool explain);
+
+// The columns of `rubric score --keep KEEP --columns CHOSEN`: input columns passed through
+// (`keep`, after the key), and a choice of columns in an order of one's own (`chosen`: output
+// column names, kept ones among them; empty: all). `extra` receives a text field for each kept
+// column, to read the input with (with_extra_fields). False with `error` for a name that is empty,
+// listed twice, an output column's (in `keep`) or no column's (in `chosen`).
+bool choose_columns(const check::CheckedModel& m, const std::vector<std::string>& keep, const std::vector<std::string>& chosen,
+                    bool explain, std::vector<OutputColumn>& columns, std::vector<check::Field>& extra, std::string& error);
 
 // "fit: decision maker +20; engagement: email opens +6 (3 events, capped)".
 std::string explain_text(const check::CheckedModel& m, const interp::Outcome& o);

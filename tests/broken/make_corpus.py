@@ -48,10 +48,11 @@ def csv_records(data):
     return max(0, len(lines) - 1)
 
 
-def jsonl(name, data, model="leads", records=None):
+def jsonl(name, data, model="leads", records=None, fatal=False):
     if isinstance(data, str):
         data = data.encode("utf-8")
-    cases.append((f"j_{name}.jsonl", model, data, jsonl_records(data) if records is None else records, "ok"))
+    n = 0 if fatal else (jsonl_records(data) if records is None else records)
+    cases.append((f"j_{name}.jsonl", model, data, n, "fatal" if fatal else "ok"))
 
 
 def csv(name, data, model="keyless", records=None, fatal=False):
@@ -125,8 +126,9 @@ jsonl("nul_raw_between", b'{"id": "N1",\x00 "email": "n@x.io"}\n')
 jsonl("nul_escaped_read", '{"id": "N1", "email": "n@x.io", "name": "a\\u0000b"}\n')
 jsonl("nul_escaped_unread", '{"id": "N1", "email": "n@x.io", "notes": "a\\u0000b"}\n')
 jsonl("nul_only_lines", b"\x00\n\x00\x00\x00\n")
-jsonl("utf16le", ('{"id": "W1", "email": "w@x.io"}\n{"id": "W2", "email": "w@x.io"}\n').encode("utf-16-le"))
-jsonl("utf16le_bom", b"\xff\xfe" + ('{"id": "W1", "email": "w@x.io"}\n').encode("utf-16-le"))
+# UTF-16 stops the run, saying how to convert it (a NUL beside every letter, or its byte order mark).
+jsonl("utf16le", ('{"id": "W1", "email": "w@x.io"}\n{"id": "W2", "email": "w@x.io"}\n').encode("utf-16-le"), fatal=True)
+jsonl("utf16le_bom", b"\xff\xfe" + ('{"id": "W1", "email": "w@x.io"}\n').encode("utf-16-le"), fatal=True)
 jsonl("binary_junk", bytes(rng.randrange(256) for _ in range(3000)))
 jsonl("control_chars_raw", '{"id": "C1", "email": "c@x.io", "name": "tab\there"}\n{"id": "C2", "email": "c@x.io", "name": "bell\x07"}\n')
 
@@ -175,7 +177,9 @@ jsonl("comma_separated_objects", line(lead(1)) + ", " + line(lead(2)) + "\n")
 jsonl("trailing_garbage", line(lead(1)) + " xyz\n" + line(lead(2)) + ";\n" + line(lead(3)) + " // note\n")
 jsonl("json_array_of_leads", json.dumps([lead(1), lead(2), lead(3)]) + "\n")
 jsonl("pretty_printed", json.dumps(lead(1), indent=2) + "\n" + json.dumps(lead(2), indent=2) + "\n")
-jsonl("whole_file_one_array_pretty", json.dumps([lead(1), lead(2)], indent=1) + "\n")
+# An array over many lines (its first line `[`) stops the run, saying how to convert it; an
+# array on one line is one record, an error row.
+jsonl("whole_file_one_array_pretty", json.dumps([lead(1), lead(2)], indent=1) + "\n", fatal=True)
 
 # Not objects.
 jsonl("not_objects", "\n".join(['[1, 2]', '"text"', "42", "null", "true", "[]", '[{"id": "x"}]', "{}", '""']) + "\n")

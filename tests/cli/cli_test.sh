@@ -147,6 +147,12 @@ for backend in interp batch jit; do
 done
 expect_exit 2 "explain with an unknown back end" -- "$RUBRIC" explain "$B2B" --lead '{"id": "x"}' --backend fast
 expect_exit 1 "explain unknown id" -- "$RUBRIC" explain "$B2B" --input examples/b2b/leads.jsonl --id nobody
+# A lead that cannot be read is named as score names it: file, line, every problem.
+printf '{"employees": "ten"}\n' >"$TMP/explain_bad.jsonl"
+expect_exit 1 "explain a bad lead" -- "$RUBRIC" explain "$B2B" --input "$TMP/explain_bad.jsonl" --as-of 2026-11-01
+contains "$TMP/err" 'explain_bad.jsonl:1: error: field `id` is required and is missing; field `email` is required' "explain names the file and line of a bad lead, and every problem of it"
+expect_exit 1 "explain --lead, bad" -- "$RUBRIC" explain "$B2B" --lead '{"id": "X1"}' --as-of 2026-11-01
+contains "$TMP/err" 'rubric: --lead: error: field `email` is required' "explain --lead names the lead given"
 expect_exit 2 "explain without a lead" -- "$RUBRIC" explain "$B2B"
 
 # diff: tier moves and the rules behind the largest changes, before a model is published.
@@ -157,6 +163,17 @@ contains "$TMP/out" "temperature: 12 leads change tier" "diff tier moves"
 contains "$TMP/out" "engagement: demo request: 29.72 -> 39.62" "diff names the rule behind a change"
 expect_exit 0 "diff of a model with itself" -- "$RUBRIC" diff "$B2B" "$B2B" --input examples/b2b/leads.jsonl --as-of 2026-11-01
 contains "$TMP/out" "0 leads change total" "diff of identical models"
+# diff reads the leads once per model: standard input is refused with why; values read as
+# missing (bad optional values) are said, as score says them.
+expect_exit 2 "diff --input -" -- "$RUBRIC" diff "$B2B" "$B2B" --input - --as-of 2026-11-01 </dev/null
+contains "$TMP/err" "reads the leads more than once, so they must be in a file, not standard input" "diff says why standard input will not do"
+expect_exit 2 "evaluate --input -" -- "$RUBRIC" evaluate "$B2B" --input - --label converted </dev/null
+contains "$TMP/err" "reads the leads more than once" "evaluate says so too"
+head -3 examples/b2b/leads.jsonl | sed '2s/"employees":[0-9]*/"employees":"lots"/' >"$TMP/bad_optional.jsonl"
+grep -q '"employees":"lots"' "$TMP/bad_optional.jsonl" && ok || fail "the fixture has a bad optional value"
+expect_exit 0 "diff with a bad optional value" -- "$RUBRIC" diff "$B2B" "$B2B" --input "$TMP/bad_optional.jsonl" --as-of 2026-11-01
+contains "$TMP/err" "bad_optional.jsonl: 1 warning in the records: bad values of optional fields read as missing" "diff counts values read as missing"
+contains "$TMP/err" "(the first: record 2: field \`employees\`" "... and names the first"
 
 # lint: every format; warnings pass unless --strict; SARIF has the structure code scanning reads.
 expect_exit 0 "lint examples" -- "$RUBRIC" lint --strict examples/b2b/b2b.rubric examples/xeducation/xeducation.rubric examples/bank/bank.rubric

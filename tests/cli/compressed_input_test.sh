@@ -120,4 +120,26 @@ open(sys.argv[2], "wb").write(skip + data)
 score "$B2B" --input "$TMP/skip.zst" >"$TMP/out.csv"
 same "$TMP/out.csv" "$TMP/plain.csv" "zstd after a skippable frame"
 
+# Text that is not UTF-8 as a whole: UTF-16 with a byte order mark (Excel's "Unicode Text"),
+# UTF-16 LE without one, gzipped on standard input, and UTF-32 stop the run with how to
+# convert; so does a JSON array where JSON Lines are read. Each with exit code 2 and no rows.
+printf '%s\n' 'model "Wide"' '' 'lead:' '  id: string key' '  visits: int' '' 'score s:' '  visits > 2: +1 "v"' >"$TMP/w.rubric"
+printf 'id,visits\nA,5\n' | iconv -t UTF-16 >"$TMP/unicode.txt"
+expect_exit 2 "UTF-16 with a BOM" -- "$RUBRIC" score "$TMP/w.rubric" --input "$TMP/unicode.txt"
+contains "$TMP/err" 'unicode.txt is UTF-16 text, and Rubric reads UTF-8: save it as UTF-8 (in Excel, "CSV UTF-8"), or convert it with `iconv -f UTF-16 -t UTF-8`' "UTF-16 is named, with the fix"
+lines "$TMP/out" 0 "no rows from UTF-16"
+printf 'id,visits\nA,5\n' | iconv -t UTF-16LE | gzip -c >"$TMP/wide.csv.gz"
+expect_exit 2 "UTF-16 LE without a BOM, gzipped on standard input" -- "$RUBRIC" score "$TMP/w.rubric" --input - <"$TMP/wide.csv.gz"
+contains "$TMP/err" 'standard input is UTF-16 text' "UTF-16 without a BOM, on standard input"
+printf 'id,visits\nA,5\n' | iconv -t UTF-32 >"$TMP/wide32.csv"
+expect_exit 2 "UTF-32" -- "$RUBRIC" score "$TMP/w.rubric" --input "$TMP/wide32.csv"
+contains "$TMP/err" 'is UTF-32 text' "UTF-32 is named"
+printf '\xef\xbb\xbfid,visits\nA,5\n' >"$TMP/utf8bom.csv"
+expect_exit 0 "UTF-8 with a BOM still reads" -- "$RUBRIC" score "$TMP/w.rubric" --input "$TMP/utf8bom.csv"
+contains "$TMP/out" "A,1,1,," "UTF-8 with a BOM scores"
+printf '[{"id": "A", "visits": 5},\n {"id": "B", "visits": 1}]\n' >"$TMP/array.json"
+expect_exit 2 "a JSON array" -- "$RUBRIC" score "$TMP/w.rubric" --input "$TMP/array.json"
+contains "$TMP/err" "array.json holds a JSON array (it starts with \`[\`), and Rubric reads JSON Lines" "a JSON array is named"
+contains "$TMP/err" "jq -c '.[]'" "... with the command that converts it"
+
 finish

@@ -146,6 +146,23 @@ contains "$TMP/err" "has no key field" "a model without a key"
 printf 'model "No events"\nlead:\n  id: string key\nscore s:\n  id is present: +1\n' >"$TMP/noev.rubric"
 expect_exit 2 "a model without events" -- "$RUBRIC" score "$TMP/noev.rubric" --input "$TMP/leads.csv" --events "$TMP/ev.csv"
 contains "$TMP/err" "no \`event:\` section" "a model without events"
+# A kind the enum does not list is its `otherwise` value when it has one: the event is kept and
+# counted there, not skipped, with --strict too.
+printf 'model "Other kinds"\nlead:\n  id: string key\nevent:\n  kind: enum {visit, other otherwise}\n  timestamp: time\nbehaviour visited: kind is visit\nbehaviour did other: kind is other\nscore s:\n  visited: +1 each\n  did other: +10 each\n' >"$TMP/other.rubric"
+printf 'id\nA\nB\n' >"$TMP/other_leads.csv"
+printf 'id,kind,timestamp\nA,visit,2026-10-30T10:00:00Z\nA,tweet,2026-10-30T11:00:00Z\nA,Podcast,2026-10-30T12:00:00Z\nB,visit,2026-10-30T10:00:00Z\n' >"$TMP/other_ev.csv"
+for strict in "" --strict; do
+  expect_exit 0 "an unknown kind with otherwise $strict" -- "$RUBRIC" score "$TMP/other.rubric" --input "$TMP/other_leads.csv" --events "$TMP/other_ev.csv" --as-of $AS_OF $strict
+  contains "$TMP/out" "A,21,21,," "unknown kinds are the otherwise value $strict"
+  contains "$TMP/err" "events: 4 read, 4 given to leads" "no event is skipped $strict"
+done
+# An events file of 0 bytes (an export of no activity): every lead scored without events, with a warning.
+: >"$TMP/no_events.csv"
+expect_exit 0 "an empty events file" -- "$RUBRIC" score "$TMP/other.rubric" --input "$TMP/other_leads.csv" --events "$TMP/no_events.csv" --as-of $AS_OF
+contains "$TMP/err" "no_events.csv: the file is empty, so no lead gets events from it" "an empty events file is warned about"
+contains "$TMP/out" "B,0,0,," "... and its leads are scored"
+expect_exit 0 "an empty events file on standard input" -- "$RUBRIC" score "$TMP/other.rubric" --input "$TMP/other_leads.csv" --events - --as-of $AS_OF </dev/null
+contains "$TMP/err" "the file is empty" "... on standard input too"
 
 # An event `key` field names the events file's lead column; the checker guards it.
 sed -e 's/^event:$/event:\n  lead_ref: string key from "Lead Ref"/' $B2B >"$TMP/keyed.rubric"

@@ -18,18 +18,18 @@ same "$TMP/b2b.csv" examples/b2b/expected.csv "b2b scores"
 same "$TMP/b2b.jit.csv" examples/b2b/expected.csv "b2b scores with the JIT"
 
 # The real datasets: every row scored, none lost, and the head of the output as expected.
-run_dataset() {  # run_dataset NAME MODEL DATA ROWS
-  local name="$1" model="$2" data="$3" rows="$4"
+run_dataset() {  # run_dataset NAME MODEL DATA ROWS [AS_OF]
+  local name="$1" model="$2" data="$3" rows="$4" as_of="${5:-2026-11-01}"
   if [ ! -f "$data" ]; then fail "$name: dataset $data not found (../shared must sit beside the repository)"; return; fi
-  "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 -o "$TMP/$name.csv" 2>"$TMP/$name.err" && ok || fail "$name exit code"
+  "$RUBRIC" score "$model" --input "$data" --as-of "$as_of" -o "$TMP/$name.csv" 2>"$TMP/$name.err" && ok || fail "$name exit code"
   grep -qx "$rows scored, 0 errors" "$TMP/$name.err" && ok || { fail "$name summary"; cat "$TMP/$name.err"; }
   [ "$(($(wc -l <"$TMP/$name.csv") - 1))" -eq "$rows" ] && ok || fail "$name: output rows"
   for backend in jit interp; do
-    "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 --backend $backend -o "$TMP/$name.$backend.csv" 2>/dev/null
+    "$RUBRIC" score "$model" --input "$data" --as-of "$as_of" --backend $backend -o "$TMP/$name.$backend.csv" 2>/dev/null
     cmp -s "$TMP/$name.csv" "$TMP/$name.$backend.csv" && ok || fail "$name: --backend $backend differs from the default"
   done
   # CSV rows decoded on three threads come out the same, in the same order.
-  "$RUBRIC" score "$model" --input "$data" --as-of 2026-11-01 --threads 3 -o "$TMP/$name.t3.csv" 2>/dev/null
+  "$RUBRIC" score "$model" --input "$data" --as-of "$as_of" --threads 3 -o "$TMP/$name.t3.csv" 2>/dev/null
   cmp -s "$TMP/$name.csv" "$TMP/$name.t3.csv" && ok || fail "$name: --threads 3 differs from one thread"
   head -n 101 "$TMP/$name.csv" >"$TMP/$name.head.csv"
   same "$TMP/$name.head.csv" "$(dirname "$model")/expected_head.csv" "$name first 100 rows"
@@ -51,5 +51,9 @@ if [ -f "$X" ] && [ -f "$TMP/xeducation.csv" ]; then
 fi
 [ -f examples/bank/bank.rubric ] && run_dataset bank examples/bank/bank.rubric \
   ../shared/datasets/uci_bank_marketing/bank-full.csv 45211
+[ -f examples/shoppers/shoppers.rubric ] && run_dataset shoppers examples/shoppers/shoppers.rubric \
+  ../shared/datasets/uci_online_shoppers/online_shoppers_intention.csv 12330
+[ -f examples/olist/olist.rubric ] && run_dataset olist examples/olist/olist.rubric \
+  ../shared/datasets/olist_marketing_funnel/olist_marketing_qualified_leads_dataset.csv 8000 2018-06-01
 
 finish

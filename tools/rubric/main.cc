@@ -238,7 +238,8 @@ struct ScoreArgs {
   int threads = 1;
   bool explain = false;
   bool strict = false;
-  std::vector<std::string> keep;  // input columns to pass through
+  std::vector<std::string> keep;     // input columns to pass through
+  std::vector<std::string> columns;  // the output columns, in this order (empty: all)
   rubric::io::EventsSpec events;  // --events: a flat events file joined to the leads by key
 };
 
@@ -388,27 +389,15 @@ int run_score(const ScoreArgs& a) {
     return kCannotRun;
   }
   std::istream* in = &input.stream();
-  // --keep: each kept column is read as text into a field added after the model's own.
+  // --keep and --columns: each kept column is read as text into a field added after the model's own.
   rubric::io::WriterOptions wopts;
   std::shared_ptr<const rubric::check::CheckedModel> reading = c.model;
-  if (!a.keep.empty()) {
-    std::vector<rubric::check::Field> extra;
-    std::vector<std::string> taken = rubric::io::output_columns(*c.model, a.explain);
-    for (std::string name : a.keep) {
-      name.erase(0, name.find_first_not_of(" \t"));
-      name.erase(name.find_last_not_of(" \t") + 1);
-      if (name.empty()) continue;
-      if (std::find(taken.begin(), taken.end(), name) != taken.end()) {
-        std::cerr << fmt::format("rubric: --keep {}: the output already has a column {}; kept columns must have other names\n",
-                                 name, rubric::text::json_string(name));
-        return kCannotRun;
-      }
-      taken.push_back(name);
-      wopts.keep.emplace_back(name, static_cast<int>(c.model->lead.fields.size() + extra.size()));
-      extra.push_back(rubric::io::text_field("--keep " + name, name, true));
-    }
-    reading = rubric::io::with_extra_fields(c.model, extra);
+  std::vector<rubric::check::Field> extra;
+  if (!rubric::io::choose_columns(*c.model, a.keep, a.columns, a.explain, wopts.columns, extra, fatal)) {
+    std::cerr << "rubric: " << fatal << "\n";
+    return kCannotRun;
   }
+  if (!extra.empty()) reading = rubric::io::with_extra_fields(c.model, extra);
   auto reader = rubric::io::open_reader(*in, *reading, ropts, fatal);
   if (!reader) {
     std::cerr << fmt::format("rubric: {}: {}\n", a.input, fatal);
@@ -434,6 +423,8 @@ int run_score(const ScoreArgs& a) {
   wopts.format = a.format == "jsonl" ? rubric::io::OutputFormat::Jsonl : rubric::io::OutputFormat::Csv;
   wopts.explain = a.explain;
   wopts.crlf = a.line_ending == "crlf";
+  if (wopts.crlf && wopts.format == rubric::io::OutputFormat::Jsonl)
+    std::cerr << "rubric: warning: --line-ending crlf is for CSV output; JSON Lines lines end in LF\n";
   if (!a.output_delimiter.empty()) {
     char d = parse_delimiter(a.output_delimiter);
     if (!d) {
@@ -557,11 +548,15 @@ int run_explain(const ExplainArgs& a) {
       return kCannotRun;
     }
     if (!a.id.empty() && rec.key != a.id) continue;
+    // Named as `rubric score` names records: the file and line (--lead: the JSON given).
+    const std::string where = a.input.empty() ? "--lead" : fmt::format("{}:{}", a.input == "-" ? "<stdin>" : a.input, rec.line);
     if (!rec.ok()) {
-      std::cerr << fmt::format("rubric: line {}: {}\n", rec.line, rec.errors.front());
+      std::string all;
+      for (const std::string& e : rec.errors) all += (all.empty() ? "" : "; ") + e;
+      std::cerr << fmt::format("rubric: {}: error: {}\n", where, all);
       return kFindings;
     }
-    for (const std::string& w : rec.warnings) std::cerr << fmt::format("rubric: line {}: warning: {}\n", rec.line, w);
+    for (const std::string& w : rec.warnings) std::cerr << fmt::format("rubric: {}: warning: {}\n", where, w);
     rubric::io::ExplainOptions options;
     options.fired_only = a.fired_only;
     options.json = a.format == "json";
@@ -1056,6 +1051,16 @@ int run_build(const BuildArgs& a) {
 const CLI::Validator kFileOrStdin(
     [](std::string& s) { return s == "-" ? std::string() : CLI::ExistingFile(s); }, "FILE or -", "FILE_OR_STDIN");
 
+// The leads of diff and evaluate, which read them more than once (once per model, and again for
+// the outcomes): a file, never standard input.
+const CLI::Validator kLeadsFile(
+    [](std::string& s) {
+      return s == "-" ? std::string("this command reads the leads more than once, so they must be in a file, not standard input "
+                                    "(save them first, e.g. `cat > leads.csv`)")
+                      : CLI::ExistingFile(s);
+    },
+    "FILE", "LEADS_FILE");
+
 // The command the arguments name (the first word that is not an option or --color's value), or
 // empty; when it is not a command, says so with the closest one and returns false.
 bool known_command(int argc, char** argv, const CLI::App& app) {
@@ -1133,10 +1138,10 @@ int main(int argc, char** argv) {
   ScoreArgs sa;
   CLI::App* score = command("score", "score a file of leads", kScoreHelp);
   score->add_option("model", sa.model, "the model file (.rubric, or a .so from rubric build)")->required()->check(CLI::ExistingFile);
-  score->add_option("-i,--input", sa.input, "leads: .csv or .jsonl, or - for standard input")->required();
+  score->add_option("-i,--input", sa.input, "leads: CSV or JSON Lines (.csv, .jsonl, ...; plain, gzip or zstd), or - for standard input")->required();
   score->add_option("--as-of", sa.as_of, "the scoring time, ISO 8601 (default: now)");
   score->add_option("-f,--format", sa.format, "output format: csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
-  score->add_option("--input-format", sa.input_format, "csv or jsonl (default: from the file name)")
+  score->add_option("--input-format", sa.input_format, "csv or jsonl (default: from the file name, else the content)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   score->add_option("--delimiter", sa.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
   score->add_option("--output-delimiter", sa.output_delimiter, "CSV output delimiter, e.g. ';' for spreadsheets (default: ,)");
@@ -1151,6 +1156,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   score->add_option("--cache-dir", sa.cache_dir, "keep compiled models in this folder and reuse them (JIT only)");
   score->add_option("--keep", sa.keep, "input columns to pass through to the output, after the key: --keep \"Converted,Lead Source\"")
+      ->delimiter(',');
+  score->add_option("--columns", sa.columns, "the output columns, in this order (default: all): --columns \"id,total,temperature\"; "
+                                             "kept columns are named as in --keep")
       ->delimiter(',');
   add_events_options(score, sa.events);
   score->add_flag("--strict", sa.strict, "a bad value of an optional field, or an event of an unknown kind, makes the record an "
@@ -1194,9 +1202,9 @@ int main(int argc, char** argv) {
   CLI::App* diff = command("diff", "compare two versions of a model on the same leads", kDiffHelp);
   diff->add_option("old", da.old_model, "the model as it is (.rubric)")->required()->check(CLI::ExistingFile);
   diff->add_option("new", da.new_model, "the changed model (.rubric)")->required()->check(CLI::ExistingFile);
-  diff->add_option("-i,--input", da.input, "leads: .csv or .jsonl")->required()->check(CLI::ExistingFile);
+  diff->add_option("-i,--input", da.input, "leads: CSV or JSON Lines (plain, gzip or zstd); a file, read once per model")->required()->check(kLeadsFile);
   diff->add_option("--as-of", da.as_of, "the scoring time, ISO 8601 (default: now)");
-  diff->add_option("--input-format", da.input_format, "csv or jsonl (default: from the file name)")
+  diff->add_option("--input-format", da.input_format, "csv or jsonl (default: from the file name, else the content)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   add_outcome_options(diff, da.label, da.positive, da.outcomes, da.outcomes_key, da.undecided);
   diff->add_option("--top", da.top, "how many of the largest score changes to list (default 10)");
@@ -1208,11 +1216,11 @@ int main(int argc, char** argv) {
   add_max_errors(diff);
   CLI::App* evaluate = command("evaluate", "measure whether a model's scores predict conversions", kEvaluateHelp);
   evaluate->add_option("model", va.model, "the model file (.rubric)")->required()->check(CLI::ExistingFile);
-  evaluate->add_option("-i,--input", va.request.input, "leads with known outcomes: .csv or .jsonl")->required()->check(CLI::ExistingFile);
+  evaluate->add_option("-i,--input", va.request.input, "leads with known outcomes: CSV or JSON Lines (plain, gzip or zstd); a file")->required()->check(kLeadsFile);
   add_outcome_options(evaluate, va.request.label, va.request.positive, va.request.outcomes, va.request.outcomes_key,
                       va.request.undecided);
   evaluate->add_option("--as-of", va.as_of, "the scoring time, ISO 8601 (default: now)");
-  evaluate->add_option("--input-format", va.request.input_format, "csv or jsonl (default: from the file name)")
+  evaluate->add_option("--input-format", va.request.input_format, "csv or jsonl (default: from the file name, else the content)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   evaluate->add_option("--delimiter", va.request.delimiter, "CSV input delimiter, e.g. ';' or tab (default: detected)");
   add_events_options(evaluate, va.request.events);
