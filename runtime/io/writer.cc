@@ -118,7 +118,11 @@ std::string hit_detail(const interp::RuleHit& h) {
   return s;
 }
 
-std::string signed_points(int64_t cents) { return (cents >= 0 ? "+" : "") + format_points(cents); }
+std::string signed_points(int64_t cents) {
+  std::string s = cents >= 0 ? "+" : "";  // (not "+" + string: g++ 12 warns of a false overlap, -Wrestrict)
+  s += format_points(cents);
+  return s;
+}
 
 }  // namespace
 
