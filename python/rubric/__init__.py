@@ -438,7 +438,7 @@ class Model:
         return Explanation(self.score(lead, as_of, explain=True), self.name)
 
     def score_frame(self, df: Any, events: Any = None, as_of: AsOf = None, explain: bool = False,
-                    threads: Optional[int] = 1, key: Optional[str] = None) -> Any:
+                    threads: Optional[int] = 1, key: Optional[str] = None, *, warn_orphans: bool = True) -> Any:
         """Scores a pandas DataFrame of leads, one row each, and returns a DataFrame with the
         input's index and the columns of ``rubric score --format jsonl``: the key, each score,
         ``total``, each tier set, ``disqualified`` and ``error`` (plus ``rules`` with
@@ -452,7 +452,8 @@ class Model:
         With an events frame, ``frame.attrs["events"]`` says what became of its rows
         (``events_read``, ``events_joined``, ``orphan_events``, ``orphan_leads``,
         ``first_orphan``), and events whose lead is in no row give an
-        :class:`OrphanEventsWarning`: none is dropped unsaid."""
+        :class:`OrphanEventsWarning`: none is dropped unsaid. ``warn_orphans=False`` leaves the
+        warning out (the counts stay), for a partition given every partition's events."""
         import pandas as pd  # only needed here
 
         if not isinstance(df, pd.DataFrame):
@@ -485,7 +486,7 @@ class Model:
             frame[s] = frame[s].astype("float64")
         if events is not None:
             frame.attrs["events"] = joined
-            if joined["orphan_events"]:
+            if joined["orphan_events"] and warn_orphans:
                 n, m = joined["orphan_events"], joined["orphan_leads"]
                 _warnings.warn(f"{n} event{'' if n == 1 else 's'} of {m} lead{'' if m == 1 else 's'} not in the frame "
                                f"(the first: key {joined['first_orphan']!r}) joined no lead; "

@@ -19,7 +19,6 @@ import os
 import shutil
 import tempfile
 import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, Optional
 
@@ -98,10 +97,13 @@ def cache_info() -> Dict[str, Any]:
 
 
 def score_partition(df: Any, spec: ModelSpec, as_of: rubric.AsOf, events: Any = None, explain: bool = False,
-                    threads: int = 1, key: Optional[str] = None) -> Any:
+                    threads: int = 1, key: Optional[str] = None, warn_orphans: bool = True) -> Any:
     """Scores one pandas partition (the engine-independent unit: Dask, Spark mapInPandas,
-    Ray Data): the model from this process's cache, ``events`` (a pandas frame) joined on the key."""
-    return model_for(spec).score_frame(df, events=events, as_of=as_of, explain=explain, threads=threads, key=key)
+    Ray Data): the model from this process's cache, ``events`` (a pandas frame) joined on the key.
+    Given every partition's events (a broadcast frame), pass ``warn_orphans=False``: the other
+    partitions' events are no orphans."""
+    return model_for(spec).score_frame(df, events=events, as_of=as_of, explain=explain, threads=threads, key=key,
+                                       warn_orphans=warn_orphans)
 
 
 _JOIN = "__rubric_join_key"  # the text form of the key that both frames are shuffled on
@@ -114,9 +116,7 @@ def _score_joined(df: Any, ev: Any, spec: ModelSpec, as_of: rubric.AsOf, explain
 def _score_broadcast(df: Any, spec: ModelSpec, as_of: rubric.AsOf, events: Any, explain: bool, threads: int,
                      key: Optional[str]) -> Any:
     # Every partition is sent all the events and takes its own leads': the others' are no orphans.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rubric.OrphanEventsWarning)
-        return score_partition(df, spec, as_of, events, explain, threads, key)
+    return score_partition(df, spec, as_of, events, explain, threads, key, warn_orphans=False)
 
 
 def _meta(model: rubric.Model, explain: bool) -> Any:

@@ -301,10 +301,19 @@ struct PyModel {
         [&](std::string& text) {
           for (size_t n = 0; n < kChunk && row < rows; ++n, ++row) {
             size_t start = text.size();
+            // The lead's events: taken by it even when its row cannot be written (then it is an
+            // error row, and its events are no orphans).
+            Group* group = nullptr;
+            if (event_key >= 0) {
+              auto found = events_of.find(rubric::py::key_text(columns[lead_key][row].ptr()));
+              if (found != events_of.end()) {
+                group = &found->second;
+                group->used = true;
+              }
+            }
             try {
               append_fields(text, names, keys, columns, row);
-              if (event_key >= 0) append_events(text, columns[lead_key][row].ptr(), events_of, event_keys, event_columns,
-                                                event_key, columns.empty() ? 0 : 1, row);
+              if (event_key >= 0) append_events(text, group, event_keys, event_columns, event_key, columns.empty() ? 0 : 1, row);
               text += "}\n";
             } catch (BadValue& e) {
               text.resize(start);
@@ -379,16 +388,14 @@ struct PyModel {
     return s + ':';
   }
 
-  static void append_events(std::string& text, PyObject* key, EventsOf& events_of,
+  static void append_events(std::string& text, const Group* group,
                             const std::vector<std::string>& event_keys, const std::vector<py::list>& event_columns,
                             int event_key, size_t comma, size_t row) {
     if (comma) text += ',';
     text += "\"events\":[";
-    auto found = events_of.find(rubric::py::key_text(key));
-    if (found != events_of.end()) {
-      found->second.used = true;
+    if (group) {
       bool first_event = true;
-      for (size_t e : found->second.rows) {
+      for (size_t e : group->rows) {
         if (!first_event) text += ',';
         first_event = false;
         text += '{';

@@ -775,3 +775,13 @@ score s:
         out = model.score_frame(leads, events=events[events["id"] == "A"], as_of="2026-11-01")
     assert out.attrs["events"]["orphan_events"] == 0 and out.attrs["events"]["events_joined"] == 2
     assert "events" not in model.score_frame(leads, as_of="2026-11-01").attrs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warn_orphans=False: counted, not warned of
+        quiet = model.score_frame(leads, events=events, as_of="2026-11-01", warn_orphans=False)
+    assert quiet.attrs["events"]["orphan_events"] == 3
+    # A lead whose row cannot be written (an int over 64 bits) is an error row; its events are
+    # its own, not orphans.
+    big = pd.DataFrame({"id": ["A", "B"], "n": [2 ** 70, 1]}, dtype=object)
+    with pytest.warns(rubric.OrphanEventsWarning, match=r"3 events of 2 leads"):
+        out = model.score_frame(big, events=events, as_of="2026-11-01")
+    assert out["error"][0] and out.attrs["events"]["events_joined"] == 2

@@ -2,6 +2,7 @@
 """rubric.dask on a LocalCluster of 2 worker processes (127.0.0.1 only): the same rows as
 single-process scoring, and one compile per worker process."""
 import os
+import warnings
 
 import pandas as pd
 import pytest
@@ -93,6 +94,18 @@ def test_events_frame_joined_per_partition(client, b2b, leads):
     # a pandas events frame: sent to every partition
     got = rubric.dask.score(dd.from_pandas(plain, npartitions=2), b2b, as_of=AS_OF, events=events).compute()
     pd.testing.assert_frame_equal(got, want)
+    # Each partition of a broadcast frame is given the others' events: no OrphanEventsWarning
+    # (scored in this process, where a warning would show), while a partition scored alone with
+    # them says so unless told they are broadcast.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rubric.OrphanEventsWarning)
+        got = rubric.dask.score(dd.from_pandas(plain, npartitions=2), b2b, as_of=AS_OF, events=events).compute(scheduler="sync")
+        pd.testing.assert_frame_equal(got, want)
+        spec = rubric.dask.spec_of(b2b)
+        quiet = rubric.dask.score_partition(plain.head(10), spec, AS_OF, events, warn_orphans=False)
+        assert quiet.attrs["events"]["orphan_events"] > 0
+    with pytest.warns(rubric.OrphanEventsWarning):
+        rubric.dask.score_partition(plain.head(10), spec, AS_OF, events)
 
 
 def test_events_keyed_by_numbers_join_leads_keyed_by_text(client, b2b, leads):

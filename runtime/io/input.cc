@@ -333,7 +333,8 @@ InputFormat guess_format(std::string_view path, std::string_view head) {
   if (ends(".jsonl") || ends(".ndjson") || ends(".json")) return InputFormat::Jsonl;
   if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
   size_t i = head.find_first_not_of(" \t\r\n");
-  return i != std::string_view::npos && head[i] == '{' ? InputFormat::Jsonl : InputFormat::Csv;
+  // `[`: a JSON array, which Input::open then explains.
+  return i != std::string_view::npos && (head[i] == '{' || head[i] == '[') ? InputFormat::Jsonl : InputFormat::Csv;
 }
 
 }  // namespace rubric::io

@@ -67,10 +67,9 @@ bool choose_columns(const check::CheckedModel& m, const std::vector<std::string>
     error = "--columns: no column given";
     return false;
   }
-  std::vector<OutputColumn> all = output_columns(m, true);
   std::vector<OutputColumn> model = output_columns(m, explain);
   for (const std::string& name : kept) {
-    for (const OutputColumn& c : all)
+    for (const OutputColumn& c : model)
       if (c.name == name) {
         error = fmt::format("--keep {}: the output already has a column {}; kept columns must have other names", name,
                             text::json_string(name));
@@ -195,8 +194,11 @@ std::string_view ResultWriter::kept(const OutputColumn& c, const InputRecord& in
 }
 
 // One CSV cell of a row: of a scored lead (`o`), or of a record that failed (`error`).
-void ResultWriter::cell(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error,
-                        bool last) {
+// (Inlined into the row loop, with `Last` known: a CSV row is mostly this.)
+template <bool Last>
+[[gnu::always_inline]] inline void ResultWriter::cell(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o,
+                                                      const std::string* error) {
+  constexpr bool last = Last;
   const check::CheckedModel& m = model_;
   switch (c.kind) {
     case ColumnKind::Key:
@@ -214,10 +216,11 @@ void ResultWriter::cell(const OutputColumn& c, const InputRecord& in, const inte
     case ColumnKind::TierSet: {
       if (!o) return csv_cell("", last);
       int t = o->tiers[c.index];
-      return csv_cell(t >= 0 ? m.tier_sets[c.index].tiers[t].name : "disqualified", last);
+      return csv_cell(t >= 0 ? std::string_view(m.tier_sets[c.index].tiers[t].name) : "disqualified", last);
     }
-    case ColumnKind::Disqualified: return csv_cell(o && o->disqualifier >= 0 ? m.disqualifiers[o->disqualifier].reason : "", last);
-    case ColumnKind::Error: return csv_cell(error ? *error : "", last);
+    case ColumnKind::Disqualified:
+      return csv_cell(o && o->disqualifier >= 0 ? std::string_view(m.disqualifiers[o->disqualifier].reason) : "", last);
+    case ColumnKind::Error: return csv_cell(error ? std::string_view(*error) : "", last);
     case ColumnKind::Explain: return csv_cell(o ? explain_text(m, *o) : "", last);
   }
 }
@@ -248,7 +251,8 @@ void ResultWriter::json_value(const OutputColumn& c, const InputRecord& in, cons
         buf_ += "null";
         return;
       }
-      return text::append_json_string(buf_, o->tiers[c.index] >= 0 ? m.tier_sets[c.index].tiers[o->tiers[c.index]].name : "disqualified");
+      return text::append_json_string(
+          buf_, o->tiers[c.index] >= 0 ? std::string_view(m.tier_sets[c.index].tiers[o->tiers[c.index]].name) : "disqualified");
     case ColumnKind::Disqualified:
       if (o && o->disqualifier >= 0) return text::append_json_string(buf_, m.disqualifiers[o->disqualifier].reason);
       buf_ += "null";
@@ -286,7 +290,8 @@ void ResultWriter::error_row(const InputRecord& in, const std::string& message) 
 void ResultWriter::write_row(const InputRecord& in, const interp::Outcome* o, const std::string* error) {
   const size_t n = opts_.columns.size();
   if (opts_.format == OutputFormat::Csv) {
-    for (size_t i = 0; i < n; ++i) cell(opts_.columns[i], in, o, error, i + 1 == n);
+    for (size_t i = 0; i + 1 < n; ++i) cell<false>(opts_.columns[i], in, o, error);
+    if (n) cell<true>(opts_.columns[n - 1], in, o, error);
   } else {
     for (size_t i = 0; i < n; ++i) {
       buf_ += i ? ',' : '{';

@@ -54,7 +54,8 @@ class ResultWriter {
  private:
   void csv_cell(std::string_view s, bool last = false);
   void points_cell(int64_t cents);  // never the last cell
-  void cell(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error, bool last);
+  template <bool Last>
+  void cell(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error);
   void json_value(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error);
   static std::string_view kept(const OutputColumn& c, const InputRecord& in);
   void write_row(const InputRecord& in, const interp::Outcome* o, const std::string* error);

@@ -552,7 +552,10 @@ int run_explain(const ExplainArgs& a) {
     const std::string where = a.input.empty() ? "--lead" : fmt::format("{}:{}", a.input == "-" ? "<stdin>" : a.input, rec.line);
     if (!rec.ok()) {
       std::string all;
-      for (const std::string& e : rec.errors) all += (all.empty() ? "" : "; ") + e;
+      for (const std::string& e : rec.errors) {
+        if (!all.empty()) all += "; ";
+        all += e;
+      }
       std::cerr << fmt::format("rubric: {}: error: {}\n", where, all);
       return kFindings;
     }
