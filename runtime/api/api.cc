@@ -456,6 +456,7 @@ FileStats Model::score_file(const FileJob& job) const {
       spec.path = job.events;
       spec.sorted = job.events_sorted;
       spec.strict = job.strict;
+      spec.threads = std::max(1, job.threads);
       events = io::open_events(spec, impl_->model, error);
       if (!events) {
         stats.error = "events: " + error;

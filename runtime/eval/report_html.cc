@@ -140,7 +140,9 @@ std::string plain(double x) {
 
 std::string signed_points(double x) {
   if (!std::isfinite(x)) return kNa;
-  return x > 0 ? "+" + plain(x) : plain(x);
+  std::string s = x > 0 ? "+" : "";  // (not "+" + string: g++ 12 warns of a false overlap, -Wrestrict)
+  s += plain(x);
+  return s;
 }
 
 // A rule's points for people: "+30 pts", "+1 pt", "+5 pts each".

@@ -9,9 +9,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include "compiler/source/text.h"
@@ -72,6 +76,12 @@ class PackedEvents {
   void swap(PackedEvents& o) {
     bytes_.swap(o.bytes_);
     std::swap(count_, o.count_);
+  }
+  size_t byte_size() const { return bytes_.size(); }
+  // Appends the one event that `from` holds in bytes [begin, end) (packed by another add()).
+  void append_packed(const PackedEvents& from, size_t begin, size_t end) {
+    bytes_.append(from.bytes_, begin, end - begin);
+    ++count_;
   }
   void shrink_if_loose() {
     if (bytes_.capacity() - bytes_.size() > bytes_.size() / 4) bytes_.shrink_to_fit();
@@ -206,9 +216,9 @@ std::shared_ptr<const check::CheckedModel> event_row_model(const std::shared_ptr
 
 class EventFile {
  public:
-  EventFile(std::shared_ptr<const check::CheckedModel> model, std::string name, bool sorted, bool strict)
+  EventFile(std::shared_ptr<const check::CheckedModel> model, std::string name, bool sorted, bool strict, int threads)
       : model_(std::move(model)), rows_model_(event_row_model(model_)), decoder_(*model_), name_(std::move(name)),
-        sorted_(sorted), strict_(strict) {}
+        sorted_(sorted), strict_(strict), threads_(threads) {}
 
   // Starts reading `in` (which must outlive this); in loaded mode reads it all.
   bool start(std::istream& in, const ReaderOptions& opts, std::string& error) {
@@ -221,36 +231,8 @@ class EventFile {
     if (!reader_) return false;
     for (const std::string& w : reader_->warnings()) warnings_.push_back(fmt::format("{}: {}", name_, w));
     if (sorted_) return true;
-    InputRecord row;
-    Group* last = nullptr;  // the group of the row before: exports list a lead's events together
-    // The events of `last` read one after another, moved into it at once when the key changes:
-    // a lead's events then take one allocation of their size, not a dozen as they grow.
-    PackedEvents run;
-    while (reader_->next(row)) {
-      std::string_view key = trim(row.key);
-      if (key.empty()) {  // a bad row with a key still belongs to its lead (and fails it)
-        unreadable(row);
-        continue;
-      }
-      if (last && last->key == key) {
-        add_row(*last, row, run);
-        continue;
-      }
-      if (last) last->events.append(run);
-      auto it = by_key_.find(std::string(key));
-      Group* g;
-      if (it == by_key_.end()) {
-        g = &groups_.emplace_back();
-        g->key = std::string(key);
-        g->first_line = row.line;
-        by_key_.emplace(g->key, g);
-      } else {
-        g = it->second;
-      }
-      add_row(*g, row, run);
-      last = g;
-    }
-    if (last) last->events.append(run);
+    if (threads_ > 1) load_in_parallel();
+    else load();
     // A file in time order reopens groups row by row, and they grew as strings grow: give back
     // room that is over a quarter of what they hold.
     for (Group& g : groups_) g.events.shrink_if_loose();
@@ -326,12 +308,21 @@ class EventFile {
   void add_row(Group& g, InputRecord& row) { add_row(g, row, g.events); }
   // The same, its event into `into` (the loaded mode's run of the group's rows).
   void add_row(Group& g, InputRecord& row, PackedEvents& into) {
-    ++summary_.rows;
-    ++g.rows;
-    for (const std::string& w : row.warnings) g.warnings.push_back(fmt::format("{}:{}: {}", name_, row.line, w));
+    std::string message;
+    RowKind kind = pack_row(row, into, message);
+    file_row(g, row, kind, message);
+  }
+
+  // What a row gives its lead: an event, an error (the row, or with --strict its kind, cannot
+  // be read), or a warning that the event is skipped (an unknown kind, no time).
+  enum class RowKind { Event, Error, Skipped };
+
+  // Packs the row's event into `into`, or says in `message` why it gives none. Changes nothing
+  // else (a decoding thread calls it): file_row then counts the row and files the message.
+  RowKind pack_row(InputRecord& row, PackedEvents& into, std::string& message) const {
     if (!row.ok()) {
-      g.errors.push_back(fmt::format("{}:{}: {}", name_, row.line, row.error_text()));
-      return;
+      message = fmt::format("{}:{}: {}", name_, row.line, row.error_text());
+      return RowKind::Error;
     }
     const check::Field& kind = model_->event.fields[model_->event_kind_field];
     // The row's fields are the event's, then the key: the event is all but the last.
@@ -341,24 +332,192 @@ class EventFile {
     if (!k.is_missing()) {
       std::string text = std::move(k.s), why;
       if (!decoder_.decode(kind, text, k, why)) {
-        std::string what = fmt::format("{}:{}: field `{}` (column {}): {}", name_, row.line, kind.name, text::json_string(kind.column), why);
-        if (strict_) {
-          g.errors.push_back(std::move(what));
-        } else {
-          ++summary_.skipped;
-          g.warnings.push_back(what + "; the event is skipped");
-        }
-        return;
+        message = fmt::format("{}:{}: field `{}` (column {}): {}", name_, row.line, kind.name, text::json_string(kind.column), why);
+        if (strict_) return RowKind::Error;
+        message += "; the event is skipped";
+        return RowKind::Skipped;
       }
     }
     const check::Value& t = fields[model_->event_time_field];
     if (t.is_missing()) {  // an optional time: an event that happened at no known time
-      ++summary_.skipped;
-      g.warnings.push_back(fmt::format("{}:{}: the event has no `{}`; it is skipped", name_, row.line,
-                                       model_->event.fields[model_->event_time_field].name));
-      return;
+      message = fmt::format("{}:{}: the event has no `{}`; it is skipped", name_, row.line,
+                            model_->event.fields[model_->event_time_field].name);
+      return RowKind::Skipped;
     }
     into.add(t.i, fields.data(), n);
+    return RowKind::Event;
+  }
+
+  // Counts a row of `g` and files its warnings, and its error or skipped event's message.
+  void file_row(Group& g, const InputRecord& row, RowKind kind, std::string& message) {
+    ++summary_.rows;
+    ++g.rows;
+    for (const std::string& w : row.warnings) g.warnings.push_back(fmt::format("{}:{}: {}", name_, row.line, w));
+    switch (kind) {
+      case RowKind::Event: break;
+      case RowKind::Error: g.errors.push_back(std::move(message)); break;
+      case RowKind::Skipped:
+        ++summary_.skipped;
+        g.warnings.push_back(std::move(message));
+        break;
+    }
+  }
+
+  // Loaded mode: the group of `key`. The rows of `last` are held in `run` while they come one
+  // after another, and moved into it when the key changes.
+  Group& group_for(std::string_view key, int64_t line, Group*& last, PackedEvents& run) {
+    if (last && last->key == key) return *last;
+    if (last) last->events.append(run);
+    auto it = by_key_.find(std::string(key));
+    Group* g;
+    if (it == by_key_.end()) {
+      g = &groups_.emplace_back();
+      g->key = std::string(key);
+      g->first_line = line;
+      by_key_.emplace(g->key, g);
+    } else {
+      g = it->second;
+    }
+    last = g;
+    return *g;
+  }
+
+  // Loaded mode, one thread: reads, decodes and groups every row.
+  void load() {
+    InputRecord row;
+    Group* last = nullptr;  // the group of the row before: exports list a lead's events together
+    PackedEvents run;
+    while (reader_->next(row)) {
+      std::string_view key = trim(row.key);
+      if (key.empty()) {  // a bad row with a key still belongs to its lead (and fails it)
+        unreadable(row);
+        continue;
+      }
+      add_row(group_for(key, row.line, last, run), row, run);
+    }
+    if (last) last->events.append(run);
+  }
+
+  // Loaded mode, with threads: this thread splits the file into runs of rows and groups them,
+  // in order, while another decodes and packs them, two batches in turn. The same groups, in
+  // the same order, with the same messages, as load().
+  void load_in_parallel() {
+    struct Batch {
+      std::vector<RawRecord> raws;
+      size_t n_raws = 0;
+      std::vector<InputRecord> rows;
+      std::vector<RowKind> kinds;
+      std::vector<std::string> messages;
+      std::vector<size_t> ends;  // where each row's packed event ends in `packed`
+      PackedEvents packed;
+      size_t n_rows = 0;
+      int state = 0;  // 0: this thread's; 1: split, to decode; 2: decoded, to group
+    };
+    constexpr size_t kRowsPerBatch = 1024;  // 16 CSV runs, or 1,024 JSON lines
+    Batch batches[2];
+    std::mutex mu;
+    std::condition_variable cv;
+    bool stop = false;
+    std::exception_ptr failed;
+    auto decoder = reader_->make_decoder();
+    std::thread worker([&] {
+      for (size_t b = 0;; b ^= 1) {
+        Batch& batch = batches[b];
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return batch.state == 1 || stop; });
+          if (batch.state != 1) return;
+        }
+        try {
+          batch.n_rows = 0;
+          batch.packed.clear();
+          batch.ends.clear();
+          for (size_t i = 0; i < batch.n_raws; ++i)
+            for (size_t k = 0; k < batch.raws[i].rows; ++k, ++batch.n_rows) {
+              if (batch.rows.size() == batch.n_rows) {
+                batch.rows.emplace_back();
+                batch.kinds.emplace_back();
+                batch.messages.emplace_back();
+              }
+              InputRecord& row = batch.rows[batch.n_rows];
+              decoder->decode_row(batch.raws[i], k, row);
+              batch.kinds[batch.n_rows] = pack_row(row, batch.packed, batch.messages[batch.n_rows]);
+              batch.ends.push_back(batch.packed.byte_size());
+            }
+        } catch (...) {
+          std::lock_guard lock(mu);
+          failed = std::current_exception();
+        }
+        {
+          std::lock_guard lock(mu);
+          batch.state = 2;
+        }
+        cv.notify_all();
+      }
+    });
+    auto set_state = [&](Batch& b, int state) {
+      {
+        std::lock_guard lock(mu);
+        b.state = state;
+      }
+      cv.notify_all();
+    };
+    bool at_end = false;
+    auto split = [&](Batch& b) {  // true when it holds rows to decode
+      b.n_raws = 0;
+      for (size_t rows = 0; !at_end && rows < kRowsPerBatch;) {
+        if (b.raws.size() == b.n_raws) b.raws.emplace_back();
+        if (reader_->next_run(b.raws[b.n_raws], RecordReader::kRunRecords)) rows += b.raws[b.n_raws++].rows;
+        else at_end = true;
+      }
+      return b.n_raws > 0;
+    };
+    Group* last = nullptr;
+    PackedEvents run;
+    try {
+      bool handed[2] = {false, false};  // to the worker, and not grouped since
+      for (size_t g = 0; g < 2; ++g)
+        if ((handed[g] = split(batches[g]))) set_state(batches[g], 1);
+      for (size_t g = 0; handed[g]; g ^= 1) {
+        Batch& b = batches[g];
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return b.state == 2; });
+          if (failed) std::rethrow_exception(failed);
+        }
+        size_t from = 0;
+        for (size_t r = 0; r < b.n_rows; ++r) {
+          InputRecord& row = b.rows[r];
+          const size_t to = b.ends[r];
+          std::string_view key = trim(row.key);
+          if (key.empty()) {
+            unreadable(row);
+          } else {
+            Group& group = group_for(key, row.line, last, run);
+            if (b.kinds[r] == RowKind::Event) run.append_packed(b.packed, from, to);
+            file_row(group, row, b.kinds[r], b.messages[r]);
+          }
+          from = to;
+        }
+        b.state = 0;  // (the worker waits for 1: this thread's alone until then)
+        if ((handed[g] = split(b))) set_state(b, 1);
+      }
+    } catch (...) {
+      {
+        std::lock_guard lock(mu);
+        stop = true;
+      }
+      cv.notify_all();
+      worker.join();
+      throw;
+    }
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    worker.join();
+    if (last) last->events.append(run);
   }
 
   void unreadable(const InputRecord& row) {
@@ -430,6 +589,7 @@ class EventFile {
   Decoder decoder_;
   std::string name_;
   bool sorted_, strict_;
+  int threads_;  // loaded mode: more than one decodes on a second thread
   std::unique_ptr<RecordReader> reader_;
   std::vector<std::string> warnings_;
   EventsSummary summary_;
@@ -499,7 +659,7 @@ std::shared_ptr<EventFile> open_events(std::istream& in, const std::string& name
   if (!reader_options_for(spec.path, spec.format, spec.delimiter, opts, error)) return nullptr;
   if (opts.guess) opts.format = InputFormat::Jsonl;  // the caller guesses from the content when it can
   opts.strict = spec.strict;
-  auto file = std::make_shared<EventFile>(std::move(model), name, spec.sorted, spec.strict);
+  auto file = std::make_shared<EventFile>(std::move(model), name, spec.sorted, spec.strict, spec.threads);
   if (!file->start(in, opts, error)) {
     error = fmt::format("{}: {}", name, error);
     return nullptr;

@@ -26,6 +26,7 @@ struct EventsSpec {
   std::string format, delimiter;     // as for the leads (empty: guessed, detected)
   bool sorted = false;               // streaming: both files in ascending key order
   bool strict = false;               // ReaderOptions::strict for events: unknown kinds are errors
+  int threads = 1;                   // loaded mode: 2 or more decode the file on a second thread
 };
 
 // What happened to the events file's rows, for the summary.

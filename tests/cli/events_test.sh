@@ -136,6 +136,28 @@ contains "$TMP/err" 'expected a number, found "abc"; read as missing' "a bad opt
 contains "$TMP/err" "events: 8 read, 3 given to leads" "the events summary"
 expect_exit 1 "--strict events" -- "$RUBRIC" score $B2B --input "$TMP/leads.csv" --events "$TMP/ev.csv" --as-of $AS_OF --strict
 contains "$TMP/out" 'ev.csv:6: field `kind` (column ""kind""): ""tweet"" is not one of' "--strict: an unknown kind fails its lead"
+# With --threads 2 a loaded events file is decoded on a second thread while this one groups it:
+# the same rows, messages and counts, here and on a file of many runs with bad rows among them
+# (a bad time, an unknown kind, no key, a bad optional value), in the shuffled order and sorted.
+for strict in "" --strict; do
+  "$RUBRIC" score $B2B --input "$TMP/leads.csv" --events "$TMP/ev.csv" --as-of $AS_OF $strict >"$TMP/t1.csv" 2>"$TMP/t1.err"
+  "$RUBRIC" score $B2B --input "$TMP/leads.csv" --events "$TMP/ev.csv" --as-of $AS_OF $strict --threads 2 >"$TMP/t2.csv" 2>"$TMP/t2.err"
+  same "$TMP/t2.csv" "$TMP/t1.csv" "bad event rows, 2 threads $strict: rows"
+  same "$TMP/t2.err" "$TMP/t1.err" "bad event rows, 2 threads $strict: messages"
+done
+for order in events sorted; do
+  awk -F, 'BEGIN { OFS = "," } NR > 1 && NR % 97 == 0 { $4 = "soon" } NR > 1 && NR % 89 == 0 { $2 = "tweet" }
+    NR > 1 && NR % 83 == 0 { $1 = "" } NR > 1 && NR % 79 == 0 { $5 = "lots" } { print }' "$TMP/$order.csv" >"$TMP/mixed_$order.csv"
+  for strict in "" --strict; do
+    "$RUBRIC" score $B2B --input "$TMP/events_leads.jsonl" --events "$TMP/mixed_$order.csv" --as-of $AS_OF $strict \
+      --explain >"$TMP/m1.csv" 2>"$TMP/m1.err"
+    "$RUBRIC" score $B2B --input "$TMP/events_leads.jsonl" --events "$TMP/mixed_$order.csv" --as-of $AS_OF $strict \
+      --explain --threads 2 >"$TMP/m2.csv" 2>"$TMP/m2.err"
+    same "$TMP/m2.csv" "$TMP/m1.csv" "$order events with bad rows, 2 threads $strict: rows"
+    same "$TMP/m2.err" "$TMP/m1.err" "$order events with bad rows, 2 threads $strict: messages"
+  done
+  contains "$TMP/m1.err" "without a readable lead key" "$order events with bad rows: keyless rows counted"
+done
 # A header without the key column, a model without a key or without events: exit 2.
 printf 'lead,kind,timestamp\nL1,page_view,2026-10-30T10:00:00Z\n' >"$TMP/nokey.csv"
 expect_exit 2 "no key column" -- "$RUBRIC" score $B2B --input "$TMP/leads.csv" --events "$TMP/nokey.csv" --as-of $AS_OF

@@ -406,6 +406,7 @@ int run_score(const ScoreArgs& a) {
   std::shared_ptr<rubric::io::EventFile> events;
   rubric::io::EventsSpec espec = a.events;
   espec.strict = a.strict;
+  espec.threads = a.threads;  // a loaded events file is decoded on a second thread too
   if (!join_events(espec, a.input, c.model, reader, events)) return kCannotRun;
   for (const auto& w : reader->warnings()) std::cerr << fmt::format("rubric: {}: warning: {}\n", a.input, w);
   if (ropts.format == rubric::io::InputFormat::Csv && c.model->has_events && !events)
