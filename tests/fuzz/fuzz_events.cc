@@ -2,7 +2,8 @@
 // Fuzz target: flat event files joined to leads (`--events`). The first byte chooses the formats
 // (leads and events each CSV or JSON Lines); the rest is split at the first 0x1E byte into the
 // leads file and the events file. Both are scored through the CLI's loop, with the events
-// loaded (on one and on two threads: the same bytes) and streamed (--events-sorted). Checked:
+// loaded (on one and on two threads, the events file decoded on a second thread too: the same
+// bytes and the same counts) and streamed (--events-sorted). Checked:
 // one row per lead whatever the events hold; every event row accounted for in the summary;
 // and when streaming accepts the files (they are sorted), it gives the loaded rows exactly.
 // Nothing may throw (but the streaming InputError), crash or hang.
@@ -83,6 +84,7 @@ Run run(const std::string& leads, const std::string& events, io::InputFormat lf,
   io::EventsSpec spec;
   spec.path = ef == io::InputFormat::Csv ? "events.csv" : "events.jsonl";
   spec.sorted = sorted;
+  spec.threads = threads;  // loaded: decoded on a second thread too
   std::string error;
   auto file = io::open_events(ein, "events", spec, model(), error);
   if (!file) {
@@ -134,6 +136,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                               s.joined, s.orphans, s.unreadable, s.skipped));
   Run two = run(leads, events, lf, ef, false, 2);
   if (two.rows != one.rows) fuzz::finding("two threads wrote other rows than one:\n" + one.rows + "\n--\n" + two.rows);
+  const io::EventsSummary& t = two.events;
+  if (t.rows != s.rows || t.joined != s.joined || t.skipped != s.skipped || t.orphans != s.orphans ||
+      t.orphan_leads != s.orphan_leads || t.first_orphan != s.first_orphan || t.unreadable != s.unreadable ||
+      t.messages != s.messages)
+    fuzz::finding(fmt::format("two threads counted the events otherwise: {} rows, {} joined, {} skipped, {} orphans against {}, {}, "
+                              "{}, {}", t.rows, t.joined, t.skipped, t.orphans, s.rows, s.joined, s.skipped, s.orphans));
   Run streamed = run(leads, events, lf, ef, true, 1);
   if (!streamed.refused && !streamed.unsorted && streamed.rows != one.rows)
     fuzz::finding("streamed sorted events gave other rows than loaded ones:\n" + one.rows + "\n--\n" + streamed.rows);
