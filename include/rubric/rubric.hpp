@@ -102,6 +102,8 @@ struct FileJob {
   bool explain = false;
   bool strict = false;  // bad optional values and unknown event kinds are record errors
   int threads = 1;
+  std::vector<std::string> keep;     // input columns passed through, after the key (`--keep`)
+  std::vector<std::string> columns;  // the output columns, in this order (`--columns`; empty: all)
 };
 
 // What score_file did. `error` set: it could not run (nothing, or not all, was written).

@@ -495,12 +495,14 @@ class Model:
 
     def score_file(self, input: PathLike, output: PathLike, *, events: Optional[PathLike] = None,
                    events_sorted: bool = False, as_of: AsOf = None, explain: bool = False, format: str = "csv",
-                   strict: bool = False, threads: Optional[int] = 1) -> Dict[str, Any]:
+                   strict: bool = False, threads: Optional[int] = 1, keep: Optional[Sequence[str]] = None,
+                   columns: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         """Scores a file of leads into ``output`` as ``rubric score`` does: CSV or JSON Lines in
         (plain, gzip or zstd, the format from the name or the content), one row per lead in input
         order (``format`` "csv" or "jsonl"). ``events`` is a flat events file (one event per row)
         joined to the leads by key; ``events_sorted=True`` streams it when both files are sorted
-        by key. Returns the counts: ``scored``, ``errors`` (rows that could not be read; they get
+        by key. ``keep`` passes input columns through, after the key (``--keep``), and ``columns``
+        chooses the output columns and their order (``--columns``; kept ones among them). Returns the counts: ``scored``, ``errors`` (rows that could not be read; they get
         error rows), ``warnings``, ``events_read``, ``events_joined``, ``orphan_events`` (events
         whose lead is not in the input), ``keyless_events``, and ``messages`` (what ``rubric
         score`` prints on stderr). Raises OSError when an input file cannot be opened, ValueError when
@@ -510,8 +512,11 @@ class Model:
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format is 'csv' or 'jsonl', not {format!r}")
         path, events_path = _readable(input), _readable(events)
+        if isinstance(keep, str) or isinstance(columns, str):
+            raise TypeError("keep and columns take a list of column names, such as ['Converted', 'Lead Source']")
         return self._impl.score_file(path, _os.fspath(output), events_path, bool(events_sorted), format == "jsonl",
-                                     _as_of_ms(as_of), bool(explain), bool(strict), _threads(threads))
+                                     _as_of_ms(as_of), bool(explain), bool(strict), _threads(threads),
+                                     [str(k) for k in keep or []], [str(c) for c in columns or []])
 
     def evaluate(self, data: Any, label: Optional[str] = None, *, positive: Any = None, outcomes: Optional[PathLike] = None,
                  outcomes_key: Optional[str] = None, split: Optional[str] = None, seed: int = 1, suggest: bool = False,

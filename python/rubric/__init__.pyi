@@ -81,7 +81,8 @@ class Model:
                     warn_orphans: bool = ...) -> pandas.DataFrame: ...
     def score_file(self, input: PathLike, output: PathLike, *, events: Optional[PathLike] = ...,
                    events_sorted: bool = ..., as_of: AsOf = ..., explain: bool = ..., format: str = ...,
-                   strict: bool = ..., threads: Optional[int] = ...) -> Dict[str, Any]: ...
+                   strict: bool = ..., threads: Optional[int] = ..., keep: Optional[Sequence[str]] = ...,
+                   columns: Optional[Sequence[str]] = ...) -> Dict[str, Any]: ...
     def evaluate(self, data: Union[PathLike, pandas.DataFrame], label: Optional[str] = ..., *, positive: Any = ...,
                  outcomes: Optional[PathLike] = ..., outcomes_key: Optional[str] = ..., split: Optional[str] = ...,
                  seed: int = ..., suggest: bool = ..., penalty: float = ..., as_of: AsOf = ...,

@@ -525,7 +525,8 @@ py::tuple evaluate(const PyModel& self, const std::string& input, const std::str
 
 // Model::score_file with the GIL released: a dict of what happened; OSError when it cannot run.
 py::dict score_file(const PyModel& self, const std::string& input, const std::string& output, const std::string& events,
-                    bool events_sorted, bool jsonl, int64_t as_of_ms, bool explain, bool strict, int threads) {
+                    bool events_sorted, bool jsonl, int64_t as_of_ms, bool explain, bool strict, int threads,
+                    std::vector<std::string> keep, std::vector<std::string> columns) {
   rubric::FileJob job;
   job.input = input;
   job.output = output;
@@ -536,6 +537,8 @@ py::dict score_file(const PyModel& self, const std::string& input, const std::st
   job.explain = explain;
   job.strict = strict;
   job.threads = threads;
+  job.keep = std::move(keep);
+  job.columns = std::move(columns);
   rubric::FileStats s;
   {
     py::gil_scoped_release nogil;  // host functions take it back when they run
@@ -605,7 +608,8 @@ PYBIND11_MODULE(_rubric, m) {
       .def("score_many", &PyModel::score_many, py::arg("leads"), py::arg("as_of_ms"), py::arg("explain"), py::arg("threads"))
       .def("score_columns", &PyModel::score_columns)
       .def("score_file", &score_file, py::arg("input"), py::arg("output"), py::arg("events"), py::arg("events_sorted"),
-           py::arg("jsonl"), py::arg("as_of_ms"), py::arg("explain"), py::arg("strict"), py::arg("threads"))
+           py::arg("jsonl"), py::arg("as_of_ms"), py::arg("explain"), py::arg("strict"), py::arg("threads"), py::arg("keep"),
+           py::arg("columns"))
       .def("evaluate", &evaluate, py::arg("input"), py::arg("input_format"), py::arg("delimiter"), py::arg("events"), py::arg("input_name"),
            py::arg("label"), py::arg("positive"), py::arg("undecided"), py::arg("outcomes"), py::arg("outcomes_key"), py::arg("split"), py::arg("seed"),
            py::arg("suggest"), py::arg("penalty"), py::arg("as_of_ms"), py::arg("model_text"), py::arg("model_name"),

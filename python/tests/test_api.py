@@ -700,6 +700,25 @@ def test_evaluate_calls_host_functions(eval_data):
     assert big["fired"]["in"] == int(((df["visits"] > 7) & df["won"].notna()).sum()) > 0
 
 
+def test_score_file_keeps_and_chooses_columns(tmp_path):
+    """score_file(keep=, columns=) writes what `rubric score --keep --columns` writes."""
+    model = rubric.compile('lead:\n  id: string key\n  visits: int\nscore s:\n  visits > 2: +5 "regular"\n')
+    leads = tmp_path / "leads.csv"
+    leads.write_text("id,visits,Converted\nA,3,1\nB,x,0\n")
+    out = tmp_path / "out.csv"
+    stats = model.score_file(leads, out, keep=["Converted"], columns=["Converted", "id", "total", "error"])
+    assert stats["scored"] == 1 and stats["errors"] == 1
+    rows = out.read_text().splitlines()
+    assert rows[0] == "Converted,id,total,error" and rows[1] == "1,A,5,"
+    assert rows[2].startswith("0,B,,") and "expected a number" in rows[2]
+    with pytest.raises(ValueError, match="did you mean \"total\""):
+        model.score_file(leads, out, columns=["totl"])
+    with pytest.raises(ValueError, match="to keep"):
+        model.score_file(leads, out, keep=["Convrted"])
+    with pytest.raises(TypeError):
+        model.score_file(leads, out, keep="Converted")
+
+
 def test_score_file_joins_a_flat_events_file(tmp_path):
     """score_file scores a leads file with its events in a separate file (one event per row),
     as the nested file scores, and counts the events; missing files raise OSError."""

@@ -443,7 +443,15 @@ FileStats Model::score_file(const FileJob& job) const {
       return stats;
     }
     std::string fatal;
-    auto reader = io::open_reader(input.stream(), *impl_->model, ropts, fatal);
+    io::WriterOptions wopts;
+    std::vector<check::Field> extra;  // kept columns, read as text after the model's fields
+    if (!io::choose_columns(*impl_->model, job.keep, job.columns, job.explain, wopts.columns, extra, fatal)) {
+      stats.error = fatal;
+      return stats;
+    }
+    std::shared_ptr<const check::CheckedModel> reading =
+        extra.empty() ? impl_->model : io::with_extra_fields(impl_->model, extra);
+    auto reader = io::open_reader(input.stream(), *reading, ropts, fatal);
     if (!reader) {
       stats.error = fmt::format("{}: {}", job.input, fatal);
       return stats;
@@ -470,7 +478,6 @@ FileStats Model::score_file(const FileJob& job) const {
       stats.error = "cannot write " + job.output;
       return stats;
     }
-    io::WriterOptions wopts;
     wopts.format = job.jsonl ? io::OutputFormat::Jsonl : io::OutputFormat::Csv;
     wopts.explain = job.explain;
     io::ResultWriter writer(out, *impl_->model, wopts);

@@ -187,10 +187,10 @@ void ResultWriter::header() {
   for (size_t i = 0; i < opts_.columns.size(); ++i) csv_cell(opts_.columns[i].name, i + 1 == opts_.columns.size());
 }
 
-// A kept column's text as read (empty when missing or not read).
-std::string_view ResultWriter::kept(const OutputColumn& c, const InputRecord& in) {
+// A kept column's text as read; null when missing or not read.
+const std::string* ResultWriter::kept(const OutputColumn& c, const InputRecord& in) {
   const check::Value* v = static_cast<size_t>(c.index) < in.record.fields.size() ? &in.record.fields[c.index] : nullptr;
-  return v && v->kind == check::Value::Kind::String ? std::string_view(v->s) : std::string_view();
+  return v && v->kind == check::Value::Kind::String ? &v->s : nullptr;
 }
 
 // One CSV cell of a row: of a scored lead (`o`), or of a record that failed (`error`).
@@ -206,7 +206,10 @@ template <bool Last>
       // number, so that it can still be found.
       if (error && in.key.empty()) return csv_cell(std::to_string(in.number), last);
       return csv_cell(in.key, last);
-    case ColumnKind::Kept: return csv_cell(kept(c, in), last);
+    case ColumnKind::Kept: {
+      const std::string* v = kept(c, in);
+      return csv_cell(v ? std::string_view(*v) : std::string_view(), last);
+    }
     case ColumnKind::Score:
       if (o && !last) return points_cell(o->scores[c.index]);
       return csv_cell(o ? format_points(o->scores[c.index]) : "", last);
@@ -228,44 +231,23 @@ template <bool Last>
 // One value of a JSON Lines row, after its name.
 void ResultWriter::json_value(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error) {
   const check::CheckedModel& m = model_;
+  auto quoted = [&](std::string_view s) { text::append_json_string(buf_, s); };
+  auto null = [&] { buf_ += "null"; };
   switch (c.kind) {
-    case ColumnKind::Key:
-      if (error && in.key.empty()) return text::append_json_string(buf_, std::to_string(in.number));
-      return text::append_json_string(buf_, in.key);
+    case ColumnKind::Key: return error && in.key.empty() ? quoted(std::to_string(in.number)) : quoted(in.key);
     case ColumnKind::Kept: {
-      const check::Value* v = static_cast<size_t>(c.index) < in.record.fields.size() ? &in.record.fields[c.index] : nullptr;
-      if (v && v->kind == check::Value::Kind::String) return text::append_json_string(buf_, v->s);
-      buf_ += "null";
-      return;
+      const std::string* v = kept(c, in);
+      return v ? quoted(*v) : null();
     }
-    case ColumnKind::Score:
-      if (o) return append_points(buf_, o->scores[c.index]);
-      buf_ += "null";
-      return;
-    case ColumnKind::Total:
-      if (o) return append_points(buf_, o->total);
-      buf_ += "null";
-      return;
+    case ColumnKind::Score: return o ? append_points(buf_, o->scores[c.index]) : null();
+    case ColumnKind::Total: return o ? append_points(buf_, o->total) : null();
     case ColumnKind::TierSet:
-      if (!o) {
-        buf_ += "null";
-        return;
-      }
-      return text::append_json_string(
-          buf_, o->tiers[c.index] >= 0 ? std::string_view(m.tier_sets[c.index].tiers[o->tiers[c.index]].name) : "disqualified");
-    case ColumnKind::Disqualified:
-      if (o && o->disqualifier >= 0) return text::append_json_string(buf_, m.disqualifiers[o->disqualifier].reason);
-      buf_ += "null";
-      return;
-    case ColumnKind::Error:
-      if (error) return text::append_json_string(buf_, *error);
-      buf_ += "null";
-      return;
+      if (!o) return null();
+      return quoted(o->tiers[c.index] >= 0 ? std::string_view(m.tier_sets[c.index].tiers[o->tiers[c.index]].name) : "disqualified");
+    case ColumnKind::Disqualified: return o && o->disqualifier >= 0 ? quoted(m.disqualifiers[o->disqualifier].reason) : null();
+    case ColumnKind::Error: return error ? quoted(*error) : null();
     case ColumnKind::Explain:
-      if (!o) {
-        buf_ += "null";
-        return;
-      }
+      if (!o) return null();
       buf_ += '[';
       for (size_t i = 0; i < o->hits.size(); ++i) {
         const interp::RuleHit& h = o->hits[i];

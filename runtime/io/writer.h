@@ -57,7 +57,7 @@ class ResultWriter {
   template <bool Last>
   void cell(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error);
   void json_value(const OutputColumn& c, const InputRecord& in, const interp::Outcome* o, const std::string* error);
-  static std::string_view kept(const OutputColumn& c, const InputRecord& in);
+  static const std::string* kept(const OutputColumn& c, const InputRecord& in);
   void write_row(const InputRecord& in, const interp::Outcome* o, const std::string* error);
   std::ostream* out_;  // null for a formatter
   const check::CheckedModel& model_;

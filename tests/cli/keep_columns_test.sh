@@ -70,6 +70,8 @@ done
 expect_exit 1 "--columns in JSON Lines" -- "$RUBRIC" score "$TMP/m.rubric" --input "$TMP/leads.csv" --columns "id,engagement" --format jsonl --explain
 contains "$TMP/out" '{"id":"L7","engagement":10}' "JSON Lines rows have only the chosen keys"
 contains "$TMP/out" '{"id":"L301","engagement":null}' "... error rows too"
+expect_exit 1 "JSON Lines error rows with --explain" -- "$RUBRIC" score "$TMP/m.rubric" --input "$TMP/leads.csv" --format jsonl --explain
+contains "$TMP/out" '"error":"field `visits` (column \"visits\"): expected a number, found \"many\"","explain":null}' "an error row has every key, explain null"
 expect_exit 1 "--columns without error" -- "$RUBRIC" score "$TMP/m.rubric" --input "$TMP/leads.csv" --columns "id,total"
 contains "$TMP/out" "L301," "a failed record still has its row"
 contains "$TMP/err" 'leads.csv:302: error: field `visits`' "... and its message on standard error"

@@ -367,6 +367,24 @@ TEST_CASE("score_file joins a flat events file by key, as if the events were nes
   CHECK(out.find("{\"id\":\"B\",\"s\":2,\"total\":2") != std::string::npos);
   CHECK(out.find("{\"id\":\"C\",\"s\":0,\"total\":0") != std::string::npos);
 
+  // Kept and chosen columns, as `rubric score --keep --columns` writes them; a kept column the
+  // header lacks, or an output column that is not there, stops the job with why.
+  std::string sourced = write("sourced.csv", "id,Source\nA,web\nB,\"fair, 2026\"\nC,\n");
+  rubric::FileJob chosen = job;
+  chosen.input = sourced;
+  chosen.jsonl = false;
+  chosen.output = dir + "/chosen.csv";
+  chosen.keep = {"Source"};
+  chosen.columns = {"total", "Source", "id"};
+  REQUIRE(m.model->score_file(chosen).ok());
+  CHECK(read_text(chosen.output) == "total,Source,id\n21,web,A\n2,\"fair, 2026\",B\n0,,C\n");
+  chosen.keep = {"Sourse"};
+  chosen.columns = {};
+  CHECK(m.model->score_file(chosen).error.find("no column \"Sourse\" to keep (--keep) (did you mean \"Source\"?)") != std::string::npos);
+  chosen.keep = {};
+  chosen.columns = {"totl"};
+  CHECK(m.model->score_file(chosen).error.find("the output has no column \"totl\" (did you mean \"total\"?)") != std::string::npos);
+
   // The C API: the same counts as JSON, RUBRIC_CANNOT_RUN for a file that is not there.
   rubric_model* cm = nullptr;
   char* diags = nullptr;
