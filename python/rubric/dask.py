@@ -113,12 +113,6 @@ def _score_joined(df: Any, ev: Any, spec: ModelSpec, as_of: rubric.AsOf, explain
     return score_partition(df.drop(columns=[_JOIN]), spec, as_of, ev.drop(columns=[_JOIN]), explain, threads, key)
 
 
-def _score_broadcast(df: Any, spec: ModelSpec, as_of: rubric.AsOf, events: Any, explain: bool, threads: int,
-                     key: Optional[str]) -> Any:
-    # Every partition is sent all the events and takes its own leads': the others' are no orphans.
-    return score_partition(df, spec, as_of, events, explain, threads, key, warn_orphans=False)
-
-
 def _meta(model: rubric.Model, explain: bool) -> Any:
     import pandas as pd
     cols: Dict[str, Any] = {}
@@ -157,7 +151,8 @@ def score(ddf: Any, model: rubric.Model, events: Any = None, as_of: rubric.AsOf 
     if isinstance(events, pd.DataFrame):
         # Delayed, so dask neither aligns it by index with the leads nor copies it into each task.
         ev = dask.delayed(events, pure=True)
-        return ddf.map_partitions(_score_broadcast, spec_key, t, ev, explain, threads, k, meta=meta)
+        # Every partition is sent all the events and takes its own leads': the others' are no orphans.
+        return ddf.map_partitions(score_partition, spec_key, t, ev, explain, threads, k, meta=meta, warn_orphans=False)
     if isinstance(events, dd.DataFrame):
         n = ddf.npartitions
         # Shuffle on the key as text: 1 and "1" are one lead to Rubric (the join compares text),

@@ -277,9 +277,14 @@ struct PyModel {
     for (const py::list& c : columns)
       if (c.size() != rows) throw py::value_error("the columns differ in length");
     EventsOf events_of;
+    std::vector<const EventsOf::value_type*> keys_in_order;  // each lead key of the events, first seen first
     if (event_key >= 0) {
       size_t n = event_columns.at(event_key).size();
-      for (size_t i = 0; i < n; ++i) events_of[rubric::py::key_text(event_columns[event_key][i].ptr())].rows.push_back(i);
+      for (size_t i = 0; i < n; ++i) {
+        auto [it, fresh] = events_of.try_emplace(rubric::py::key_text(event_columns[event_key][i].ptr()));
+        if (fresh) keys_in_order.push_back(&*it);
+        it->second.rows.push_back(i);
+      }
     }
     std::vector<std::string> keys, event_keys;  // the names, as JSON, written once
     for (const std::string& n : names) keys.push_back(json_name(n));
@@ -354,17 +359,14 @@ struct PyModel {
     py::dict summary;
     int64_t read = 0, joined = 0, orphans = 0, orphan_leads = 0;
     std::string first_orphan;
-    if (event_key >= 0) {
-      for (size_t i = 0; i < event_columns[event_key].size(); ++i) {  // in the events' order, for `first_orphan`
-        const Group& g = events_of.at(rubric::py::key_text(event_columns[event_key][i].ptr()));
-        if (g.rows.front() != i) continue;  // each lead's events once
-        read += static_cast<int64_t>(g.rows.size());
-        if (g.used) {
-          joined += static_cast<int64_t>(g.rows.size());
-        } else {
-          orphans += static_cast<int64_t>(g.rows.size());
-          if (orphan_leads++ == 0) first_orphan = rubric::py::key_text(event_columns[event_key][i].ptr());
-        }
+    for (const auto* key_group : keys_in_order) {  // in the events' order, for `first_orphan`
+      const auto& [key, g] = *key_group;
+      read += static_cast<int64_t>(g.rows.size());
+      if (g.used) {
+        joined += static_cast<int64_t>(g.rows.size());
+      } else {
+        orphans += static_cast<int64_t>(g.rows.size());
+        if (orphan_leads++ == 0) first_orphan = key;
       }
     }
     summary["events_read"] = read;

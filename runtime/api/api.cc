@@ -444,13 +444,11 @@ FileStats Model::score_file(const FileJob& job) const {
     }
     std::string fatal;
     io::WriterOptions wopts;
-    std::vector<check::Field> extra;  // kept columns, read as text after the model's fields
-    if (!io::choose_columns(*impl_->model, job.keep, job.columns, job.explain, wopts.columns, extra, fatal)) {
+    std::shared_ptr<const check::CheckedModel> reading;  // with the kept columns
+    if (!io::choose_columns(impl_->model, job.keep, job.columns, job.explain, wopts.columns, reading, fatal)) {
       stats.error = fatal;
       return stats;
     }
-    std::shared_ptr<const check::CheckedModel> reading =
-        extra.empty() ? impl_->model : io::with_extra_fields(impl_->model, extra);
     auto reader = io::open_reader(input.stream(), *reading, ropts, fatal);
     if (!reader) {
       stats.error = fmt::format("{}: {}", job.input, fatal);

@@ -402,15 +402,18 @@ class EventFile {
   // in order, while another decodes and packs them, two batches in turn. The same groups, in
   // the same order, with the same messages, as load().
   void load_in_parallel() {
+    struct Row {
+      InputRecord record;
+      RowKind kind = RowKind::Event;
+      std::string message;
+      size_t end = 0;  // where its packed event ends in the batch's `packed`
+    };
     struct Batch {
       std::vector<RawRecord> raws;
       size_t n_raws = 0;
-      std::vector<InputRecord> rows;
-      std::vector<RowKind> kinds;
-      std::vector<std::string> messages;
-      std::vector<size_t> ends;  // where each row's packed event ends in `packed`
-      PackedEvents packed;
+      std::vector<Row> rows;
       size_t n_rows = 0;
+      PackedEvents packed;
       int state = 0;  // 0: this thread's; 1: split, to decode; 2: decoded, to group
     };
     constexpr size_t kRowsPerBatch = 1024;  // 16 CSV runs, or 1,024 JSON lines
@@ -419,6 +422,13 @@ class EventFile {
     std::condition_variable cv;
     bool stop = false;
     std::exception_ptr failed;
+    auto set_state = [&](Batch& b, int state) {
+      {
+        std::lock_guard lock(mu);
+        b.state = state;
+      }
+      cv.notify_all();
+    };
     auto decoder = reader_->make_decoder();
     std::thread worker([&] {
       for (size_t b = 0;; b ^= 1) {
@@ -431,36 +441,28 @@ class EventFile {
         try {
           batch.n_rows = 0;
           batch.packed.clear();
-          batch.ends.clear();
           for (size_t i = 0; i < batch.n_raws; ++i)
-            for (size_t k = 0; k < batch.raws[i].rows; ++k, ++batch.n_rows) {
-              if (batch.rows.size() == batch.n_rows) {
-                batch.rows.emplace_back();
-                batch.kinds.emplace_back();
-                batch.messages.emplace_back();
-              }
-              InputRecord& row = batch.rows[batch.n_rows];
-              decoder->decode_row(batch.raws[i], k, row);
-              batch.kinds[batch.n_rows] = pack_row(row, batch.packed, batch.messages[batch.n_rows]);
-              batch.ends.push_back(batch.packed.byte_size());
+            for (size_t k = 0; k < batch.raws[i].rows; ++k) {
+              if (batch.rows.size() == batch.n_rows) batch.rows.emplace_back();
+              Row& row = batch.rows[batch.n_rows++];
+              decoder->decode_row(batch.raws[i], k, row.record);
+              row.kind = pack_row(row.record, batch.packed, row.message);
+              row.end = batch.packed.byte_size();
             }
         } catch (...) {
           std::lock_guard lock(mu);
           failed = std::current_exception();
         }
-        {
-          std::lock_guard lock(mu);
-          batch.state = 2;
-        }
-        cv.notify_all();
+        set_state(batch, 2);
       }
     });
-    auto set_state = [&](Batch& b, int state) {
+    auto stop_worker = [&] {
       {
         std::lock_guard lock(mu);
-        b.state = state;
+        stop = true;
       }
       cv.notify_all();
+      worker.join();
     };
     bool at_end = false;
     auto split = [&](Batch& b) {  // true when it holds rows to decode
@@ -487,36 +489,25 @@ class EventFile {
         }
         size_t from = 0;
         for (size_t r = 0; r < b.n_rows; ++r) {
-          InputRecord& row = b.rows[r];
-          const size_t to = b.ends[r];
-          std::string_view key = trim(row.key);
+          Row& row = b.rows[r];
+          std::string_view key = trim(row.record.key);
           if (key.empty()) {
-            unreadable(row);
+            unreadable(row.record);
           } else {
-            Group& group = group_for(key, row.line, last, run);
-            if (b.kinds[r] == RowKind::Event) run.append_packed(b.packed, from, to);
-            file_row(group, row, b.kinds[r], b.messages[r]);
+            Group& group = group_for(key, row.record.line, last, run);
+            if (row.kind == RowKind::Event) run.append_packed(b.packed, from, row.end);
+            file_row(group, row.record, row.kind, row.message);
           }
-          from = to;
+          from = row.end;
         }
         b.state = 0;  // (the worker waits for 1: this thread's alone until then)
         if ((handed[g] = split(b))) set_state(b, 1);
       }
     } catch (...) {
-      {
-        std::lock_guard lock(mu);
-        stop = true;
-      }
-      cv.notify_all();
-      worker.join();
+      stop_worker();
       throw;
     }
-    {
-      std::lock_guard lock(mu);
-      stop = true;
-    }
-    cv.notify_all();
-    worker.join();
+    stop_worker();
     if (last) last->events.append(run);
   }
 

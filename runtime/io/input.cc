@@ -266,6 +266,18 @@ std::string_view wide_encoding(std::string_view head) {
   return odd_nul || even_nul ? "UTF-16" : std::string_view();
 }
 
+// Whether the input is a JSON array over many lines (what many APIs and `.json` exports give),
+// which is no JSON Lines: each of its lines would be an error row. Told by its first line: `[`
+// alone, or `[{...},` (a first line that is a whole array is one record).
+bool json_array_over_lines(std::string_view head) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  size_t i = head.find_first_not_of(" \t\r\n");
+  size_t eol = i == std::string_view::npos ? i : head.find('\n', i);
+  std::string_view first = eol == std::string_view::npos ? std::string_view() : head.substr(i, eol - i);
+  while (!first.empty() && (first.back() == ' ' || first.back() == '\t' || first.back() == '\r')) first.remove_suffix(1);
+  return first.starts_with('[') && (first.size() == 1 || first.back() == ',');
+}
+
 bool utf8_or_say(std::string_view head, const std::string& name, std::string& error) {
   std::string_view wide = wide_encoding(head);
   if (wide.empty()) return true;
@@ -286,23 +298,12 @@ bool Input::open(const std::string& path, std::string& error) {
 bool Input::open(const std::string& path, ReaderOptions& opts, std::string& error) {
   if (!open(path, error)) return false;
   if (opts.guess) opts.format = guess_format(path == "-" ? std::string_view() : std::string_view(path), head());
-  if (opts.format == InputFormat::Jsonl) {
-    // A JSON array of leads over many lines (what many APIs and `.json` exports give) is no
-    // JSON Lines: each of its lines would be an error row. Say what to do instead. Told by its
-    // first line: `[` alone, or `[{...},` (a first line that is a whole array is one record).
-    std::string_view h = head();
-    if (h.starts_with("\xEF\xBB\xBF")) h.remove_prefix(3);
-    size_t i = h.find_first_not_of(" \t\r\n");
-    size_t eol = i == std::string_view::npos ? i : h.find('\n', i);
-    std::string_view first = eol == std::string_view::npos ? std::string_view() : h.substr(i, eol - i);
-    while (!first.empty() && (first.back() == ' ' || first.back() == '\t' || first.back() == '\r')) first.remove_suffix(1);
-    if (first.starts_with('[') && (first.size() == 1 || first.back() == ',')) {
-      std::string name = path == "-" ? "standard input" : path;
-      error = fmt::format("{} holds a JSON array (it starts with `[`), and Rubric reads JSON Lines: one object per line, no "
-                          "array around them; convert it with `jq -c '.[]' {} > leads.jsonl`",
-                          name, path == "-" ? "FILE" : path);
-      return false;
-    }
+  if (opts.format == InputFormat::Jsonl && json_array_over_lines(head())) {
+    std::string name = path == "-" ? "standard input" : path;
+    error = fmt::format("{} holds a JSON array (it starts with `[`), and Rubric reads JSON Lines: one object per line, no "
+                        "array around them; convert it with `jq -c '.[]' {} > leads.jsonl`",
+                        name, path == "-" ? "FILE" : path);
+    return false;
   }
   return true;
 }

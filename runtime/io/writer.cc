@@ -49,25 +49,18 @@ bool column_names(std::string_view option, std::string_view example, const std::
   return true;
 }
 
-std::string list_names(const std::vector<OutputColumn>& columns) {
-  std::string s;
-  for (const OutputColumn& c : columns) s += (s.empty() ? "" : ", ") + c.name;
-  return s;
-}
-
 }  // namespace
 
-bool choose_columns(const check::CheckedModel& m, const std::vector<std::string>& keep, const std::vector<std::string>& chosen,
-                    bool explain, std::vector<OutputColumn>& columns, std::vector<check::Field>& extra, std::string& error) {
-  std::vector<std::string> kept, picked;
+bool choose_columns(const std::shared_ptr<const check::CheckedModel>& shared, const std::vector<std::string>& keep,
+                    const std::vector<std::string>& chosen, bool explain, std::vector<OutputColumn>& columns,
+                    std::shared_ptr<const check::CheckedModel>& reading, std::string& error) {
+  const check::CheckedModel& m = *shared;
+  std::vector<std::string> kept, picked;  // (a name left empty is refused, so `picked` is empty only when `chosen` is)
   if (!column_names("--keep", "Converted,Lead Source", keep, kept, error) ||
       !column_names("--columns", key_column(m) + ",total", chosen, picked, error))
     return false;
-  if (!chosen.empty() && picked.empty()) {
-    error = "--columns: no column given";
-    return false;
-  }
   std::vector<OutputColumn> model = output_columns(m, explain);
+  std::vector<check::Field> extra;  // the kept columns, read as text after the model's fields
   for (const std::string& name : kept) {
     for (const OutputColumn& c : model)
       if (c.name == name) {
@@ -79,6 +72,7 @@ bool choose_columns(const check::CheckedModel& m, const std::vector<std::string>
                  {ColumnKind::Kept, static_cast<int>(m.lead.fields.size() + extra.size()), name});
     extra.push_back(text_field("--keep " + name, name, true));
   }
+  reading = extra.empty() ? shared : with_extra_fields(shared, extra);
   if (picked.empty()) {
     columns = std::move(model);
     return true;
@@ -97,9 +91,9 @@ bool choose_columns(const check::CheckedModel& m, const std::vector<std::string>
     std::vector<std::string> names;
     for (const OutputColumn& c : model) names.push_back(c.name);
     std::string best = diag::closest_name(name, names);
-    error = fmt::format("--columns: the output has no column {}{}; its columns are {}{}", text::json_string(name),
-                        best.empty() ? "" : fmt::format(" (did you mean {}?)", text::json_string(best)), list_names(model),
-                        " (input columns are added with --keep)");
+    error = fmt::format("--columns: the output has no column {}{}; its columns are {} (input columns are added with --keep)",
+                        text::json_string(name), best.empty() ? "" : fmt::format(" (did you mean {}?)", text::json_string(best)),
+                        fmt::join(names, ", "));
     return false;
   }
   return true;

@@ -75,11 +75,13 @@ std::vector<OutputColumn> output_columns(const check::CheckedModel& m, bool expl
 
 // The columns of `rubric score --keep KEEP --columns CHOSEN`: input columns passed through
 // (`keep`, after the key), and a choice of columns in an order of one's own (`chosen`: output
-// column names, kept ones among them; empty: all). `extra` receives a text field for each kept
-// column, to read the input with (with_extra_fields). False with `error` for a name that is empty,
-// listed twice, an output column's (in `keep`) or no column's (in `chosen`).
-bool choose_columns(const check::CheckedModel& m, const std::vector<std::string>& keep, const std::vector<std::string>& chosen,
-                    bool explain, std::vector<OutputColumn>& columns, std::vector<check::Field>& extra, std::string& error);
+// column names, kept ones among them; empty: all). `reading` receives the model to read the
+// input with: `m`, with a text field for each kept column (with_extra_fields). False with
+// `error` for a name that is empty, listed twice, an output column's (in `keep`) or no column's
+// (in `chosen`).
+bool choose_columns(const std::shared_ptr<const check::CheckedModel>& m, const std::vector<std::string>& keep,
+                    const std::vector<std::string>& chosen, bool explain, std::vector<OutputColumn>& columns,
+                    std::shared_ptr<const check::CheckedModel>& reading, std::string& error);
 
 // "fit: decision maker +20; engagement: email opens +6 (3 events, capped)".
 std::string explain_text(const check::CheckedModel& m, const interp::Outcome& o);

@@ -391,13 +391,11 @@ int run_score(const ScoreArgs& a) {
   std::istream* in = &input.stream();
   // --keep and --columns: each kept column is read as text into a field added after the model's own.
   rubric::io::WriterOptions wopts;
-  std::shared_ptr<const rubric::check::CheckedModel> reading = c.model;
-  std::vector<rubric::check::Field> extra;
-  if (!rubric::io::choose_columns(*c.model, a.keep, a.columns, a.explain, wopts.columns, extra, fatal)) {
+  std::shared_ptr<const rubric::check::CheckedModel> reading;
+  if (!rubric::io::choose_columns(c.model, a.keep, a.columns, a.explain, wopts.columns, reading, fatal)) {
     std::cerr << "rubric: " << fatal << "\n";
     return kCannotRun;
   }
-  if (!extra.empty()) reading = rubric::io::with_extra_fields(c.model, extra);
   auto reader = rubric::io::open_reader(*in, *reading, ropts, fatal);
   if (!reader) {
     std::cerr << fmt::format("rubric: {}: {}\n", a.input, fatal);
@@ -552,12 +550,7 @@ int run_explain(const ExplainArgs& a) {
     // Named as `rubric score` names records: the file and line (--lead: the JSON given).
     const std::string where = a.input.empty() ? "--lead" : fmt::format("{}:{}", a.input == "-" ? "<stdin>" : a.input, rec.line);
     if (!rec.ok()) {
-      std::string all;
-      for (const std::string& e : rec.errors) {
-        if (!all.empty()) all += "; ";
-        all += e;
-      }
-      std::cerr << fmt::format("rubric: {}: error: {}\n", where, all);
+      std::cerr << fmt::format("rubric: {}: error: {}\n", where, rec.error_text());
       return kFindings;
     }
     for (const std::string& w : rec.warnings) std::cerr << fmt::format("rubric: {}: warning: {}\n", where, w);
